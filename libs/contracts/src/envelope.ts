@@ -1,0 +1,118 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/** Kafka header names of the envelope. Changing one is a breaking change for every consumer. */
+export const HEADERS = {
+  eventId: 'eventId',
+  eventType: 'eventType',
+  correlationId: 'correlationId',
+  causationId: 'causationId',
+  tenantId: 'tenantId',
+  traceparent: 'traceparent',
+  occurredAt: 'occurredAt',
+  producer: 'producer',
+  schemaVersion: 'schemaVersion',
+} as const;
+
+export interface Envelope {
+  /** Minted by the producer; consumers deduplicate on it. */
+  readonly eventId: string;
+  /** The topic name the event was first published to. */
+  readonly eventType: string;
+  /** The task id: every event of one task shares it. */
+  readonly correlationId: string;
+  /** The event that caused this one, or null for a root event. */
+  readonly causationId: string | null;
+  readonly tenantId: string;
+  /** W3C trace context. */
+  readonly traceparent: string;
+  /** ISO-8601 instant. */
+  readonly occurredAt: string;
+  /** The service that produced the event. */
+  readonly producer: string;
+  readonly schemaVersion: number;
+}
+
+export class EnvelopeError extends Error {
+  override readonly name = 'EnvelopeError';
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export function newTraceparent(parent?: string): string {
+  const traceId = parent?.match(TRACEPARENT)?.[1] ?? randomBytes(16).toString('hex');
+  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+}
+
+export interface EnvelopeInput {
+  eventType: string;
+  correlationId: string;
+  tenantId: string;
+  producer: string;
+  schemaVersion: number;
+  causedBy?: Pick<Envelope, 'eventId' | 'traceparent'>;
+  now?: Date;
+}
+
+export function mintEnvelope(input: EnvelopeInput): Envelope {
+  return {
+    eventId: randomUUID(),
+    eventType: input.eventType,
+    correlationId: input.correlationId,
+    causationId: input.causedBy?.eventId ?? null,
+    tenantId: input.tenantId,
+    traceparent: newTraceparent(input.causedBy?.traceparent),
+    occurredAt: (input.now ?? new Date()).toISOString(),
+    producer: input.producer,
+    schemaVersion: input.schemaVersion,
+  };
+}
+
+export function envelopeToHeaders(envelope: Envelope): Record<string, string> {
+  const headers: Record<string, string> = {
+    [HEADERS.eventId]: envelope.eventId,
+    [HEADERS.eventType]: envelope.eventType,
+    [HEADERS.correlationId]: envelope.correlationId,
+    [HEADERS.tenantId]: envelope.tenantId,
+    [HEADERS.traceparent]: envelope.traceparent,
+    [HEADERS.occurredAt]: envelope.occurredAt,
+    [HEADERS.producer]: envelope.producer,
+    [HEADERS.schemaVersion]: String(envelope.schemaVersion),
+  };
+  if (envelope.causationId !== null) headers[HEADERS.causationId] = envelope.causationId;
+  return headers;
+}
+
+export type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+export function headerString(headers: RawHeaders | undefined, name: string): string | undefined {
+  const raw = headers?.[name];
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  return value === undefined ? undefined : value.toString();
+}
+
+export function envelopeFromHeaders(headers: RawHeaders | undefined): Envelope {
+  const required = (name: string): string => {
+    const value = headerString(headers, name);
+    if (value === undefined || value === '') throw new EnvelopeError(`missing header "${name}"`);
+    return value;
+  };
+  const schemaVersion = Number(required(HEADERS.schemaVersion));
+  if (!Number.isInteger(schemaVersion) || schemaVersion < 1) {
+    throw new EnvelopeError(`header "${HEADERS.schemaVersion}" must be a positive integer`);
+  }
+  const occurredAt = required(HEADERS.occurredAt);
+  if (Number.isNaN(Date.parse(occurredAt))) throw new EnvelopeError(`header "${HEADERS.occurredAt}" is not a date`);
+  const traceparent = required(HEADERS.traceparent);
+  if (!TRACEPARENT.test(traceparent)) throw new EnvelopeError(`header "${HEADERS.traceparent}" is not W3C trace context`);
+  return {
+    eventId: required(HEADERS.eventId),
+    eventType: required(HEADERS.eventType),
+    correlationId: required(HEADERS.correlationId),
+    causationId: headerString(headers, HEADERS.causationId) ?? null,
+    tenantId: required(HEADERS.tenantId),
+    traceparent,
+    occurredAt,
+    producer: required(HEADERS.producer),
+    schemaVersion,
+  };
+}

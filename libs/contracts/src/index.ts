@@ -1,0 +1,5 @@
+export * from './avro';
+export * from './envelope';
+export * from './topics';
+export * as schemas from './schemas/events';
+export type * from './types';

@@ -1,0 +1,100 @@
+/**
+ * Named types shared by several events. Avro forbids defining one name twice inside one
+ * schema, so each event embeds each of these at most once.
+ *
+ * Do not edit a field in place once released: add optional fields with defaults (backward
+ * compatible), or publish a new major topic for a breaking change.
+ */
+const NAMESPACE = 'dev.tributary.v1';
+
+export const TIMESTAMP = { type: 'long', logicalType: 'timestamp-millis' } as const;
+
+export const PRIORITY = {
+  type: 'enum',
+  name: 'Priority',
+  namespace: NAMESPACE,
+  symbols: ['high', 'normal', 'low'],
+  default: 'normal',
+} as const;
+
+export const CONSTRAINTS = {
+  type: 'record',
+  name: 'Constraints',
+  namespace: NAMESPACE,
+  doc: 'Hard limits a recommendation must honour.',
+  fields: [
+    { name: 'categories', type: { type: 'array', items: 'string' }, default: [], doc: 'Allowed categories; empty means any.' },
+    { name: 'minPrice', type: ['null', 'double'], default: null },
+    { name: 'maxPrice', type: ['null', 'double'], default: null },
+    { name: 'excludeItemIds', type: { type: 'array', items: 'string' }, default: [] },
+    { name: 'excludeTags', type: { type: 'array', items: 'string' }, default: [] },
+  ],
+} as const;
+
+export const TASK_REQUEST = {
+  type: 'record',
+  name: 'TaskRequest',
+  namespace: NAMESPACE,
+  doc: 'What the client asked for, carried on every internal event so each agent works from the event alone.',
+  fields: [
+    { name: 'userId', type: 'string' },
+    { name: 'query', type: 'string', doc: 'The request in words.' },
+    { name: 'constraints', type: CONSTRAINTS },
+    { name: 'maxResults', type: 'int' },
+    { name: 'priority', type: PRIORITY, default: 'normal' },
+  ],
+} as const;
+
+export const PLAN = {
+  type: 'record',
+  name: 'Plan',
+  namespace: NAMESPACE,
+  fields: [
+    { name: 'summary', type: 'string' },
+    {
+      name: 'steps',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'PlanStep',
+          namespace: NAMESPACE,
+          fields: [
+            { name: 'id', type: 'string' },
+            { name: 'query', type: 'string', doc: 'Search terms for the catalogue.' },
+            { name: 'categories', type: { type: 'array', items: 'string' }, default: [] },
+            { name: 'rationale', type: 'string' },
+          ],
+        },
+      },
+    },
+    { name: 'provider', type: 'string', doc: 'Which LLM produced the plan, e.g. "offline" or "openai:gpt-4o-mini".' },
+  ],
+} as const;
+
+export const RECOMMENDATION = {
+  type: 'record',
+  name: 'Recommendation',
+  namespace: NAMESPACE,
+  fields: [
+    { name: 'itemId', type: 'string' },
+    { name: 'title', type: 'string' },
+    { name: 'category', type: 'string' },
+    { name: 'price', type: 'double' },
+    { name: 'currency', type: 'string' },
+    { name: 'reason', type: 'string' },
+    { name: 'score', type: 'double' },
+    { name: 'evidence', type: { type: 'array', items: 'string' }, doc: 'Catalogue item ids and matched terms that support the reason.' },
+  ],
+} as const;
+
+export const DRAFT = {
+  type: 'record',
+  name: 'Draft',
+  namespace: NAMESPACE,
+  fields: [
+    { name: 'summary', type: 'string' },
+    { name: 'recommendations', type: { type: 'array', items: RECOMMENDATION } },
+    { name: 'provider', type: 'string' },
+  ],
+} as const;

@@ -1,0 +1,132 @@
+import { type AvroRecordSchema, type InferAvro } from './avro';
+import {
+  RECOMMENDATION_READY,
+  RESEARCH_COMPLETED,
+  REVIEW_COMPLETED,
+  TASK_CANCEL_REQUESTED,
+  TASK_FAILED,
+  TASK_PLANNED,
+  TASK_PROGRESS,
+  TASK_REQUESTED,
+} from './schemas/events';
+
+export interface TopicDefinition<S extends AvroRecordSchema = AvroRecordSchema> {
+  /** `<domain>.<internal|external>.<entity>.<event>.v<major>`: a breaking change is a new major, never an edit. */
+  readonly name: string;
+  readonly schema: S;
+  /** Internal topics are ours to change between majors; external ones are a promise to other services. */
+  readonly visibility: 'internal' | 'external';
+  /** Revision of the schema inside this major; bump it with every backward-compatible change and add a sample. */
+  readonly schemaVersion: number;
+  readonly summary: string;
+}
+
+function topic<const S extends AvroRecordSchema>(definition: TopicDefinition<S>): TopicDefinition<S> {
+  return definition;
+}
+
+/** Every topic Tributary produces or consumes. Nothing else may spell a topic name. */
+export const TOPICS = {
+  taskRequested: topic({
+    name: 'tributary.internal.task.requested.v1',
+    schema: TASK_REQUESTED,
+    visibility: 'internal',
+    schemaVersion: 1,
+    summary: 'A client submitted a task.',
+  }),
+  taskPlanned: topic({
+    name: 'tributary.internal.task.planned.v1',
+    schema: TASK_PLANNED,
+    visibility: 'internal',
+    schemaVersion: 1,
+    summary: 'The planner produced research steps for a task.',
+  }),
+  researchCompleted: topic({
+    name: 'tributary.internal.research.completed.v1',
+    schema: RESEARCH_COMPLETED,
+    visibility: 'internal',
+    schemaVersion: 1,
+    summary: 'The research agent drafted recommendations for a review round.',
+  }),
+  reviewCompleted: topic({
+    name: 'tributary.internal.review.completed.v1',
+    schema: REVIEW_COMPLETED,
+    visibility: 'internal',
+    schemaVersion: 1,
+    summary: 'The reviewer approved a draft or sent it back with a critique.',
+  }),
+  recommendationReady: topic({
+    name: 'tributary.external.recommendation.ready.v1',
+    schema: RECOMMENDATION_READY,
+    visibility: 'external',
+    schemaVersion: 1,
+    summary: 'Public: reviewed, personalised recommendations for a user are ready.',
+  }),
+  taskFailed: topic({
+    name: 'tributary.internal.task.failed.v1',
+    schema: TASK_FAILED,
+    visibility: 'internal',
+    schemaVersion: 1,
+    summary: 'A task ended without a result.',
+  }),
+  taskCancelRequested: topic({
+    name: 'tributary.internal.task.cancel-requested.v1',
+    schema: TASK_CANCEL_REQUESTED,
+    visibility: 'internal',
+    schemaVersion: 1,
+    summary: 'A client asked to cancel a task.',
+  }),
+  taskProgress: topic({
+    name: 'tributary.internal.task.progress.v1',
+    schema: TASK_PROGRESS,
+    visibility: 'internal',
+    schemaVersion: 1,
+    summary: 'Live progress of a task: stages, messages and streamed LLM tokens.',
+  }),
+} as const;
+
+export type Topics = typeof TOPICS;
+export type TopicKey = keyof Topics;
+export type AnyTopic = Topics[TopicKey];
+export type TopicName = AnyTopic['name'];
+
+/** The decoded value type of a topic, derived from its schema. */
+export type EventValue<T extends TopicDefinition> = InferAvro<T['schema']>;
+
+export type TopicByName<N extends TopicName> = Extract<AnyTopic, { name: N }>;
+
+export const ALL_TOPICS: readonly AnyTopic[] = Object.values(TOPICS);
+
+export function topicByName(name: string): AnyTopic | undefined {
+  return ALL_TOPICS.find((t) => t.name === name);
+}
+
+/** Subject naming: Confluent's topic-name strategy. */
+export function valueSubject(topicName: string): string {
+  return `${topicName}-value`;
+}
+
+/** Every subject is held to transitive backward compatibility: a new schema must read all older data. */
+export const SUBJECT_COMPATIBILITY = 'BACKWARD_TRANSITIVE' as const;
+
+/**
+ * Retry and dead-letter topics belong to a consumer group, so a failure in one group (say the
+ * projection) never replays a message into another group that handled it fine.
+ * Their values are the original bytes, copied unchanged, so they carry no schema of their own.
+ */
+export function retryTopic(group: string): string {
+  return `tributary.internal.${group}.retry.v1`;
+}
+
+export function deadLetterTopic(group: string): string {
+  return `tributary.internal.${group}.dlt.v1`;
+}
+
+/** Consumer groups of the shipped services; retry and dead-letter topics derive from these. */
+export const CONSUMER_GROUPS = {
+  planner: 'planner-agent',
+  research: 'research-agent',
+  reviewer: 'reviewer-agent',
+  projection: 'gateway-projection',
+  webhooks: 'gateway-webhooks',
+} as const;
