@@ -3,3 +3,5 @@ export * from './envelope';
 export * from './topics';
 export * as schemas from './schemas/events';
 export type * from './types';
+export * from './asyncapi';
+export * from './samples';

@@ -19,6 +19,8 @@ export interface TopicDefinition<S extends AvroRecordSchema = AvroRecordSchema> 
   /** Revision of the schema inside this major; bump it with every backward-compatible change and add a sample. */
   readonly schemaVersion: number;
   readonly summary: string;
+  readonly producedBy: readonly string[];
+  readonly consumedBy: readonly string[];
 }
 
 function topic<const S extends AvroRecordSchema>(definition: TopicDefinition<S>): TopicDefinition<S> {
@@ -33,6 +35,8 @@ export const TOPICS = {
     visibility: 'internal',
     schemaVersion: 1,
     summary: 'A client submitted a task.',
+    producedBy: ['gateway'],
+    consumedBy: ['planner-agent', 'gateway-projection'],
   }),
   taskPlanned: topic({
     name: 'tributary.internal.task.planned.v1',
@@ -40,6 +44,8 @@ export const TOPICS = {
     visibility: 'internal',
     schemaVersion: 1,
     summary: 'The planner produced research steps for a task.',
+    producedBy: ['planner-agent'],
+    consumedBy: ['research-agent', 'gateway-projection'],
   }),
   researchCompleted: topic({
     name: 'tributary.internal.research.completed.v1',
@@ -47,6 +53,8 @@ export const TOPICS = {
     visibility: 'internal',
     schemaVersion: 1,
     summary: 'The research agent drafted recommendations for a review round.',
+    producedBy: ['research-agent'],
+    consumedBy: ['reviewer-agent', 'gateway-projection'],
   }),
   reviewCompleted: topic({
     name: 'tributary.internal.review.completed.v1',
@@ -54,6 +62,8 @@ export const TOPICS = {
     visibility: 'internal',
     schemaVersion: 1,
     summary: 'The reviewer approved a draft or sent it back with a critique.',
+    producedBy: ['reviewer-agent'],
+    consumedBy: ['research-agent', 'gateway-projection'],
   }),
   recommendationReady: topic({
     name: 'tributary.external.recommendation.ready.v1',
@@ -61,6 +71,8 @@ export const TOPICS = {
     visibility: 'external',
     schemaVersion: 1,
     summary: 'Public: reviewed, personalised recommendations for a user are ready.',
+    producedBy: ['reviewer-agent'],
+    consumedBy: ['gateway-projection', 'gateway-webhooks', 'other services'],
   }),
   taskFailed: topic({
     name: 'tributary.internal.task.failed.v1',
@@ -68,6 +80,8 @@ export const TOPICS = {
     visibility: 'internal',
     schemaVersion: 1,
     summary: 'A task ended without a result.',
+    producedBy: ['planner-agent', 'research-agent', 'reviewer-agent'],
+    consumedBy: ['gateway-projection', 'gateway-webhooks'],
   }),
   taskCancelRequested: topic({
     name: 'tributary.internal.task.cancel-requested.v1',
@@ -75,6 +89,8 @@ export const TOPICS = {
     visibility: 'internal',
     schemaVersion: 1,
     summary: 'A client asked to cancel a task.',
+    producedBy: ['gateway'],
+    consumedBy: ['planner-agent', 'research-agent', 'reviewer-agent', 'gateway-projection'],
   }),
   taskProgress: topic({
     name: 'tributary.internal.task.progress.v1',
@@ -82,6 +98,8 @@ export const TOPICS = {
     visibility: 'internal',
     schemaVersion: 1,
     summary: 'Live progress of a task: stages, messages and streamed LLM tokens.',
+    producedBy: ['planner-agent', 'research-agent', 'reviewer-agent'],
+    consumedBy: ['gateway-projection'],
   }),
 } as const;
 
