@@ -100,8 +100,13 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
     },
     review: {
       maxRounds: read.int('TRIBUTARY_REVIEW_MAX_ROUNDS', 3, { min: 1, max: 10 }),
-      approveThreshold: Number(read.string('TRIBUTARY_REVIEW_APPROVE_THRESHOLD', '0.7')),
+      approveThreshold: read.number('TRIBUTARY_REVIEW_APPROVE_THRESHOLD', 0.7, { min: 0, max: 1 }),
     },
     dataDir: read.string('TRIBUTARY_DATA_DIR', 'data'),
   };
+}
+
+/** The one place the process environment is read: at start-up, into a validated object. */
+export function loadConfigFromProcess(service: ServiceName): TributaryConfig {
+  return loadConfig(service, process.env);
 }

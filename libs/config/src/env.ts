@@ -32,6 +32,16 @@ export class EnvReader {
     return value;
   }
 
+  number(name: string, fallback: number, range: { min: number; max: number }): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < range.min || value > range.max) {
+      throw new ConfigError(`${name} must be a number between ${range.min} and ${range.max}, got "${raw}"`);
+    }
+    return value;
+  }
+
   port(name: string, fallback: number): number {
     return this.int(name, fallback, { min: 1, max: 65535 });
   }

@@ -1,0 +1,26 @@
+import mongoose, { type Connection } from 'mongoose';
+import { type ReadinessCheck } from './health';
+
+export const MONGO_CONNECTION = Symbol('MONGO_CONNECTION');
+
+export async function connectMongo(uri: string): Promise<Connection> {
+  const connection = mongoose.createConnection(uri, {
+    serverSelectionTimeoutMS: 10_000,
+    // FerretDB (the local store) and MongoDB both accept these; no transactions or change streams are used.
+    retryWrites: false,
+    autoIndex: true,
+  });
+  await connection.asPromise();
+  return connection;
+}
+
+export function mongoReadiness(connection: Connection): ReadinessCheck {
+  return {
+    name: 'mongodb',
+    async check() {
+      const db = connection.db;
+      if (!db) throw new Error('not connected');
+      await db.admin().ping();
+    },
+  };
+}
