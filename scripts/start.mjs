@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// `npm start`: brings the local stack up, builds the four services, loads the sample data when the
+// store is empty, starts the services in the background and waits until each reports ready.
+// `npm stop` stops them and the stack.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { APPS, buildApps } from './build.mjs';
+import { ROOT } from './bundle.mjs';
+import { isRunning, stackConfig, startProcess, stopProcess, tailLines, up } from './stack.mjs';
+
+const DEFAULT_PORTS = { gateway: 3000, 'planner-agent': 3001, 'research-agent': 3002, 'reviewer-agent': 3003 };
+const READY_TIMEOUT_MS = 90_000;
+
+function portOf(app) {
+  const variable = `TRIBUTARY_${app.replace(/-agent$/, '').toUpperCase()}_PORT`;
+  return Number(process.env[variable] ?? DEFAULT_PORTS[app]);
+}
+
+async function waitReady(app, port, logFile) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (!isRunning(app)) break;
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3_000) });
+      if (res.ok) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const tail = tailLines(logFile, 30);
+  throw new Error(`${app} did not become ready on port ${port} (${last}); last log lines of ${logFile}:\n${tail.join('\n')}`);
+}
+
+async function main() {
+  await up({ log: (line) => console.log(line) });
+  const cfg = stackConfig();
+  console.log(`services: building ${APPS.join(', ')}…`);
+  const ms = await buildApps();
+  console.log(`services: built in ${ms} ms`);
+
+  const loader = join(ROOT, 'dist', 'tools', 'load-data.cjs');
+  if (existsSync(loader)) {
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, [loader, '--if-empty'], { stdio: 'inherit', cwd: ROOT });
+    if (result.status !== 0) throw new Error('loading the sample catalogue and profiles failed (see above)');
+  }
+
+  const started = [];
+  try {
+    for (const app of APPS) {
+      if (isRunning(app)) {
+        console.log(`${app}: already running`);
+        continue;
+      }
+      const port = portOf(app);
+      const info = await startProcess({
+        name: app,
+        command: process.execPath,
+        args: ['--enable-source-maps', join(ROOT, 'dist', app, 'main.cjs')],
+        cwd: ROOT,
+        meta: { port },
+      });
+      started.push({ app, port, logFile: info.logFile });
+      console.log(`${app}: started (pid ${info.pid}), log ${info.logFile}`);
+    }
+    await Promise.all(started.map(({ app, port, logFile }) => waitReady(app, port, logFile)));
+  } catch (error) {
+    for (const { app } of started.reverse()) await stopProcess(app);
+    throw error;
+  }
+
+  const gateway = `http://127.0.0.1:${portOf('gateway')}`;
+  console.log('');
+  console.log(`Tributary is running. Gateway: ${gateway}  (API docs: ${gateway}/docs)`);
+  console.log(`Kafka ${cfg.kafka.bootstrapServers} · registry ${cfg.registry.url} · MongoDB ${cfg.ferretdb.url}`);
+  console.log(`Logs: ${cfg.logsDir}   Try: npm run demo   Stop everything: npm stop`);
+}
+
+main().catch((error) => {
+  console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
