@@ -55,6 +55,17 @@ describe('envelope', () => {
     expect(decoded.traceparent.split('-')[2]).not.toBe(cause.traceparent.split('-')[2]);
   });
 
+  it('derives the id of a caused event from its cause, so a handler that runs twice emits the same ids', () => {
+    const cause = mintEnvelope({ eventType: 'a', correlationId: 'c', tenantId: 't', producer: 'p', schemaVersion: 1 });
+    const mint = (discriminator?: string) =>
+      mintEnvelope({ eventType: 'b', correlationId: 'c', tenantId: 't', producer: 'p', schemaVersion: 1, causedBy: cause, discriminator });
+    expect(mint().eventId).toBe(mint().eventId);
+    expect(mint().eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(mint('step-1').eventId).not.toBe(mint('step-2').eventId);
+    const root = () => mintEnvelope({ eventType: 'a', correlationId: 'c', tenantId: 't', producer: 'p', schemaVersion: 1 });
+    expect(root().eventId).not.toBe(root().eventId);
+  });
+
   it('names the missing header', () => {
     const headers = envelopeToHeaders(
       mintEnvelope({ eventType: 'a', correlationId: 'c', tenantId: 't', producer: 'p', schemaVersion: 1 }),

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 /** Kafka header names of the envelope. Changing one is a breaking change for every consumer. */
 export const HEADERS = {
@@ -50,12 +50,30 @@ export interface EnvelopeInput {
   producer: string;
   schemaVersion: number;
   causedBy?: Pick<Envelope, 'eventId' | 'traceparent'>;
+  /**
+   * Tells apart several events of one type caused by the same event (e.g. progress steps).
+   * Only used to derive the event id of a caused event.
+   */
+  discriminator?: string;
   now?: Date;
+}
+
+/**
+ * An event caused by another gets an id derived from its cause, its type and a discriminator,
+ * so a handler that runs twice (redelivery after a crash) emits the same ids again and every
+ * consumer deduplicates the second copy. Root events get a random id.
+ */
+export function derivedEventId(causeId: string, eventType: string, discriminator = ''): string {
+  const hex = createHash('sha256').update(`${causeId}\n${eventType}\n${discriminator}`).digest('hex');
+  // Formatted as a version-8 (custom) UUID.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
 }
 
 export function mintEnvelope(input: EnvelopeInput): Envelope {
   return {
-    eventId: randomUUID(),
+    eventId: input.causedBy
+      ? derivedEventId(input.causedBy.eventId, input.eventType, input.discriminator)
+      : randomUUID(),
     eventType: input.eventType,
     correlationId: input.correlationId,
     causationId: input.causedBy?.eventId ?? null,

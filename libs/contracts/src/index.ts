@@ -1,5 +1,6 @@
 export * from './avro';
 export * from './envelope';
+export * from './failure-headers';
 export * from './topics';
 export * as schemas from './schemas/events';
 export type * from './types';

@@ -1,0 +1,84 @@
+import { type Connection, type Model, Schema } from 'mongoose';
+
+export class TaskCancelledError extends Error {
+  override readonly name = 'TaskCancelledError';
+  constructor(readonly taskId: string) {
+    super(`task ${taskId} was cancelled`);
+  }
+}
+
+interface CancellationDoc {
+  tenantId: string;
+  taskId: string;
+  reason: string | null;
+  at: Date;
+}
+
+const schema = new Schema<CancellationDoc>(
+  {
+    tenantId: { type: String, required: true },
+    taskId: { type: String, required: true },
+    reason: { type: String, default: null },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// Serves isCancelled(tenantId, taskId) before every step, and makes cancel() idempotent.
+schema.index({ tenantId: 1, taskId: 1 }, { unique: true });
+
+export interface WorkScope {
+  readonly signal: AbortSignal;
+  release(): void;
+}
+
+/**
+ * Which tasks were cancelled, shared by every agent instance through MongoDB, plus the abort
+ * controllers of the work this process is doing right now, so a cancel aborts an LLM call in flight.
+ */
+export class CancellationRegistry {
+  private readonly model: Model<CancellationDoc>;
+  private readonly inFlight = new Map<string, Set<AbortController>>();
+
+  constructor(connection: Connection) {
+    this.model = connection.models.TaskCancellation ?? connection.model('TaskCancellation', schema, 'task_cancellations');
+  }
+
+  async init(): Promise<void> {
+    await this.model.init();
+  }
+
+  async cancel(tenantId: string, taskId: string, reason: string | null): Promise<void> {
+    await this.model.updateOne(
+      { tenantId, taskId },
+      { $setOnInsert: { tenantId, taskId, reason, at: new Date() } },
+      { upsert: true },
+    );
+    for (const controller of this.inFlight.get(key(tenantId, taskId)) ?? []) {
+      controller.abort(new TaskCancelledError(taskId));
+    }
+  }
+
+  async isCancelled(tenantId: string, taskId: string): Promise<boolean> {
+    return (await this.model.exists({ tenantId, taskId })) !== null;
+  }
+
+  /** Registers work on a task; `release()` when it ends, however it ends. */
+  track(tenantId: string, taskId: string): WorkScope {
+    const id = key(tenantId, taskId);
+    const controller = new AbortController();
+    const set = this.inFlight.get(id) ?? new Set<AbortController>();
+    set.add(controller);
+    this.inFlight.set(id, set);
+    return {
+      signal: controller.signal,
+      release: () => {
+        set.delete(controller);
+        if (set.size === 0) this.inFlight.delete(id);
+      },
+    };
+  }
+}
+
+function key(tenantId: string, taskId: string): string {
+  return `${tenantId}/${taskId}`;
+}

@@ -1,0 +1,2 @@
+export * from './call-journal';
+export * from './cancellation';
