@@ -1,0 +1,35 @@
+export type { AttributeValue, Budget, CatalogueItem, Constraints, ScoredItem, UserProfile } from './types';
+export {
+  DataFormatError,
+  type DataIssue,
+  loadCatalogueFile,
+  loadProfilesFile,
+  parseCatalogueJsonl,
+  parseProfilesJsonl,
+} from './parse';
+export {
+  BM25_B,
+  BM25_K1,
+  Bm25Index,
+  compareScored,
+  FIELD_WEIGHTS,
+  type ItemFilter,
+  type SearchOptions,
+  stem,
+  tokenize,
+  words,
+} from './bm25';
+export { satisfies, violations } from './constraints';
+export {
+  affinityScore,
+  type AffinityWeights,
+  budgetOvershoot,
+  DEFAULT_AFFINITY_WEIGHTS,
+  interestMatch,
+  type RankedItem,
+  type RerankOptions,
+  rerankForProfile,
+  type ScoreBreakdown,
+} from './personalise';
+export { explainRecommendation, formatMoney } from './explain';
+export { recommend, type Recommendation, type RecommendOptions } from './recommend';
