@@ -1,3 +1,4 @@
+import { modelOn } from '@tributary/platform';
 import { type Connection, type Model, Schema } from 'mongoose';
 
 interface CallDoc {
@@ -29,7 +30,7 @@ export class MongoCallJournal {
     connection: Connection,
     private readonly agent: string,
   ) {
-    this.model = connection.models.LlmCall ?? connection.model('LlmCall', schema, 'llm_calls');
+    this.model = modelOn(connection, 'LlmCall', schema, 'llm_calls');
   }
 
   async get(key: string): Promise<unknown> {

@@ -1,3 +1,4 @@
+import { modelOn } from '@tributary/platform';
 import { type Connection, type Model, Schema } from 'mongoose';
 
 export class TaskCancelledError extends Error {
@@ -40,7 +41,7 @@ export class CancellationRegistry {
   private readonly inFlight = new Map<string, Set<AbortController>>();
 
   constructor(connection: Connection) {
-    this.model = connection.models.TaskCancellation ?? connection.model('TaskCancellation', schema, 'task_cancellations');
+    this.model = modelOn(connection, 'TaskCancellation', schema, 'task_cancellations');
   }
 
   async init(): Promise<void> {

@@ -1,4 +1,4 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, type Model, type Schema } from 'mongoose';
 import { type ReadinessCheck } from './health';
 
 export const MONGO_CONNECTION = Symbol('MONGO_CONNECTION');
@@ -23,4 +23,9 @@ export function mongoReadiness(connection: Connection): ReadinessCheck {
       await db.admin().ping();
     },
   };
+}
+
+/** The model `name` on this connection, compiled once (mongoose refuses to compile a name twice). */
+export function modelOn<T>(connection: Connection, name: string, schema: Schema<T>, collection: string): Model<T> {
+  return (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema, collection);
 }
