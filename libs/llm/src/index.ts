@@ -1,0 +1,44 @@
+export * from './port';
+export * from './errors';
+export {
+  CATALOGUE_CATEGORIES,
+  CATEGORY_KEYWORDS,
+  type CatalogueCategory,
+  type CategoryMatch,
+  matchCategories,
+} from './categories';
+export {
+  type FromJsonSchema,
+  type JsonSchema,
+  type ParseResult,
+  parseJsonReply,
+  validateJson,
+} from './json-schema';
+export {
+  eligibleCandidates,
+  evidenceFor,
+  formatCheck,
+  ineligibility,
+  priceCeiling,
+  rankScore,
+} from './shaping';
+export { OFFLINE_PROVIDER, OfflineLlm, type OfflineLlmOptions } from './offline/offline-llm';
+export { keywords, tokenize } from './offline/text';
+export {
+  type BackoffPolicy,
+  DEFAULT_BACKOFF,
+  OpenAiLlm,
+  type OpenAiLlmOptions,
+  type OutputMode,
+  type RetryEvent,
+} from './openai/openai-llm';
+export { type CallRecorder, MemoryCallRecorder } from './recorded/call-recorder';
+export {
+  CALL_KEY_VERSION,
+  callKey,
+  RecordedLlm,
+  type RecordedLlmStats,
+  type RecordedMethod,
+} from './recorded/recorded-llm';
+export { stableJson } from './recorded/stable-json';
+export { createLlm, type CreateLlmOptions } from './create-llm';

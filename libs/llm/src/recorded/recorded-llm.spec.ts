@@ -1,0 +1,158 @@
+import { type Draft, type Plan } from '@tributary/contracts';
+import { describe, expect, it } from 'vitest';
+import { OfflineLlm } from '../offline/offline-llm';
+import {
+  type CallOptions,
+  type DraftInput,
+  type LlmPort,
+  type PlanInput,
+  type ReviewJudgement,
+} from '../port';
+import { candidates, plan, profile, taskRequest } from '../testing/fixtures';
+import { type CallRecorder, MemoryCallRecorder } from './call-recorder';
+import { callKey, RecordedLlm } from './recorded-llm';
+import { stableJson } from './stable-json';
+
+/** Counts the calls that reach the real port. */
+class CountingLlm implements LlmPort {
+  readonly provider = 'counting';
+  readonly calls: string[] = [];
+  private readonly offline = new OfflineLlm();
+  embed?: (texts: string[], opts: CallOptions) => Promise<number[][]>;
+
+  plan(input: PlanInput, opts: CallOptions): Promise<Plan> {
+    this.calls.push('plan');
+    return this.offline.plan(input, opts);
+  }
+  draft(input: DraftInput, opts: CallOptions): Promise<Draft> {
+    this.calls.push('draft');
+    return this.offline.draft(input, opts);
+  }
+  review(): Promise<ReviewJudgement> {
+    this.calls.push('review');
+    return Promise.resolve({ verdict: 'approved', critique: 'fine', issues: [], score: 1 });
+  }
+}
+
+const planInput = (): PlanInput => ({ request: taskRequest(), profile: profile() });
+const draftInput = (): DraftInput => ({
+  request: taskRequest(),
+  plan: plan(),
+  candidates: candidates(),
+  profile: profile(),
+  critique: null,
+  round: 1,
+});
+
+describe('RecordedLlm', () => {
+  it('serves a second identical call from the recorder instead of calling the port again', async () => {
+    const inner = new CountingLlm();
+    const recorded = new RecordedLlm(inner, new MemoryCallRecorder());
+
+    const first = await recorded.plan(planInput(), { taskId: 't-1' });
+    const second = await recorded.plan(planInput(), { taskId: 't-1' });
+
+    expect(second).toEqual(first);
+    expect(inner.calls).toEqual(['plan']);
+    expect(recorded.stats()).toEqual({ made: 1, replayed: 1, recordFailures: 0 });
+    expect(recorded.provider).toBe('counting');
+  });
+
+  it('lets a redelivered task resume: a new instance over the same journal makes no calls', async () => {
+    const journal = new MemoryCallRecorder();
+    await new RecordedLlm(new CountingLlm(), journal).draft(draftInput(), { taskId: 't-2' });
+    const inner = new CountingLlm();
+    const afterRestart = new RecordedLlm(inner, journal);
+
+    const draft = await afterRestart.draft(draftInput(), { taskId: 't-2' });
+
+    expect(draft.recommendations.length).toBeGreaterThan(0);
+    expect(inner.calls).toEqual([]);
+    expect(afterRestart.stats()).toMatchObject({ made: 0, replayed: 1 });
+  });
+
+  it('calls again when an input differs, and keeps methods apart', async () => {
+    const inner = new CountingLlm();
+    const recorded = new RecordedLlm(inner, new MemoryCallRecorder());
+
+    await recorded.draft(draftInput(), { taskId: 't-3' });
+    await recorded.draft({ ...draftInput(), critique: 'more variety', round: 2 }, { taskId: 't-3' });
+    await recorded.plan(planInput(), { taskId: 't-3' });
+
+    expect(inner.calls).toEqual(['draft', 'draft', 'plan']);
+    expect(recorded.stats().replayed).toBe(0);
+  });
+
+  it('shares one call between identical calls in flight at the same time', async () => {
+    const inner = new CountingLlm();
+    const recorded = new RecordedLlm(inner, new MemoryCallRecorder());
+
+    const [a, b] = await Promise.all([
+      recorded.plan(planInput(), { taskId: 't-4' }),
+      recorded.plan(planInput(), { taskId: 't-4' }),
+    ]);
+
+    expect(a).toEqual(b);
+    expect(inner.calls).toEqual(['plan']);
+  });
+
+  it('returns the result even when the journal cannot record it, and counts the failure', async () => {
+    const failingPut: CallRecorder = {
+      get: () => Promise.resolve(undefined),
+      put: () => Promise.reject(new Error('mongo down')),
+    };
+    const recorded = new RecordedLlm(new CountingLlm(), failingPut);
+
+    const result = await recorded.plan(planInput(), { taskId: 't-5' });
+
+    expect(result.steps.length).toBeGreaterThan(0);
+    expect(recorded.stats()).toEqual({ made: 1, replayed: 0, recordFailures: 1 });
+  });
+
+  it('fails without calling the port when the journal cannot be read', async () => {
+    const inner = new CountingLlm();
+    const failingGet: CallRecorder = {
+      get: () => Promise.reject(new Error('mongo down')),
+      put: () => Promise.resolve(),
+    };
+    const recorded = new RecordedLlm(inner, failingGet);
+
+    await expect(recorded.plan(planInput(), { taskId: 't-6' })).rejects.toThrow('mongo down');
+    expect(inner.calls).toEqual([]);
+  });
+
+  it('offers embed only when the wrapped port does, and journals it too', async () => {
+    expect(new RecordedLlm(new CountingLlm(), new MemoryCallRecorder()).embed).toBeUndefined();
+    const inner = new CountingLlm();
+    let embedded = 0;
+    inner.embed = (texts) => {
+      embedded += 1;
+      return Promise.resolve(texts.map((text) => [text.length]));
+    };
+    const recorded = new RecordedLlm(inner, new MemoryCallRecorder());
+
+    await recorded.embed?.(['jazz'], { taskId: 't-7' });
+    const vectors = await recorded.embed?.(['jazz'], { taskId: 't-7' });
+
+    expect(vectors).toEqual([[4]]);
+    expect(embedded).toBe(1);
+  });
+});
+
+describe('callKey', () => {
+  it('depends on method, provider and inputs, not on key order or the task id', () => {
+    const input = { request: taskRequest(), profile: profile() };
+    const reordered = { profile: profile(), request: taskRequest() };
+
+    expect(callKey('plan', 'offline', input)).toBe(callKey('plan', 'offline', reordered));
+    expect(callKey('plan', 'offline', input)).toMatch(/^[0-9a-f]{64}$/);
+    expect(callKey('plan', 'openai:m@h', input)).not.toBe(callKey('plan', 'offline', input));
+    expect(callKey('draft', 'offline', input)).not.toBe(callKey('plan', 'offline', input));
+  });
+
+  it('stableJson sorts keys at every level and leaves out undefined properties', () => {
+    expect(stableJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[{"y":2,"z":1}]},"b":1}',
+    );
+  });
+});

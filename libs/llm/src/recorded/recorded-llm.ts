@@ -1,0 +1,117 @@
+import { type Draft, type Plan } from '@tributary/contracts';
+import {
+  type CallOptions,
+  type DraftInput,
+  type LlmLogger,
+  type LlmPort,
+  type PlanInput,
+  type ReviewInput,
+  type ReviewJudgement,
+} from '../port';
+import { type CallRecorder } from './call-recorder';
+import { sha256Hex, stableJson } from './stable-json';
+
+/** Bump when the meaning of a recorded result changes, so old journal entries stop matching. */
+export const CALL_KEY_VERSION = 1;
+
+export type RecordedMethod = 'plan' | 'draft' | 'review' | 'embed';
+
+export interface RecordedLlmStats {
+  /** Calls passed to the wrapped port. */
+  readonly made: number;
+  /** Calls answered from the journal. */
+  readonly replayed: number;
+  /** Results that could not be written to the journal (the result was still returned). */
+  readonly recordFailures: number;
+}
+
+/**
+ * The key of one call: sha256 over the stable JSON of the method, the provider and the inputs.
+ * The task id, signal and token callback are not inputs: the same question asked for another task
+ * is the same call, which makes the journal a cache for repeated prompts too.
+ */
+export function callKey(method: RecordedMethod, provider: string, input: unknown): string {
+  return sha256Hex(stableJson({ v: CALL_KEY_VERSION, method, provider, input }));
+}
+
+/**
+ * Decorates a port with a call journal: each call's result is looked up by {@link callKey} first
+ * and recorded after it completes. A replayed call streams no tokens. Identical calls in flight
+ * at the same time share one underlying call.
+ */
+export class RecordedLlm implements LlmPort {
+  readonly provider: string;
+  readonly embed?: (texts: string[], opts: CallOptions) => Promise<number[][]>;
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private counts = { made: 0, replayed: 0, recordFailures: 0 };
+
+  constructor(
+    private readonly inner: LlmPort,
+    private readonly recorder: CallRecorder,
+    private readonly logger?: LlmLogger,
+  ) {
+    this.provider = inner.provider;
+    const embed = inner.embed?.bind(inner);
+    if (embed !== undefined)
+      this.embed = (texts, opts) => this.recorded('embed', texts, opts, () => embed(texts, opts));
+  }
+
+  plan(input: PlanInput, opts: CallOptions): Promise<Plan> {
+    return this.recorded('plan', input, opts, () => this.inner.plan(input, opts));
+  }
+
+  draft(input: DraftInput, opts: CallOptions): Promise<Draft> {
+    return this.recorded('draft', input, opts, () => this.inner.draft(input, opts));
+  }
+
+  review(input: ReviewInput, opts: CallOptions): Promise<ReviewJudgement> {
+    return this.recorded('review', input, opts, () => this.inner.review(input, opts));
+  }
+
+  stats(): RecordedLlmStats {
+    return { ...this.counts };
+  }
+
+  private recorded<T>(
+    method: RecordedMethod,
+    input: unknown,
+    opts: CallOptions,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    const key = callKey(method, this.provider, input);
+    const pending = this.inFlight.get(key);
+    if (pending !== undefined) return pending as Promise<T>;
+    const result = this.lookupOrCall(key, method, opts, call).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, result);
+    return result;
+  }
+
+  private async lookupOrCall<T>(
+    key: string,
+    method: RecordedMethod,
+    opts: CallOptions,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    // A journal that cannot be read fails the call: calling the model blind could pay twice.
+    const recorded = await this.recorder.get(key);
+    if (recorded !== undefined && recorded !== null) {
+      this.counts.replayed += 1;
+      this.logger?.debug?.(
+        `${this.provider} ${method} for task ${opts.taskId} replayed from the call journal (${key.slice(0, 12)})`,
+      );
+      return recorded as T;
+    }
+    this.counts.made += 1;
+    const result = await call();
+    try {
+      await this.recorder.put(key, result);
+    } catch (error) {
+      // The result is sound; losing its record only means a redelivery would call again.
+      this.counts.recordFailures += 1;
+      this.logger?.warn(
+        `could not record ${method} for task ${opts.taskId} in the call journal: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return result;
+  }
+}
