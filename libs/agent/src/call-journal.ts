@@ -1,4 +1,6 @@
 import { modelOn } from '@tributary/platform';
+import { createHash } from 'node:crypto';
+import { stableJson } from '@tributary/llm';
 import { type Connection, type Model, Schema } from 'mongoose';
 
 interface CallDoc {
@@ -31,6 +33,11 @@ export class MongoCallJournal {
     private readonly agent: string,
   ) {
     this.model = modelOn(connection, 'LlmCall', schema, 'llm_calls');
+  }
+
+  /** The journal key of a tool call (LLM calls are keyed by RecordedLlm itself). */
+  static key(tool: string, input: unknown): string {
+    return createHash('sha256').update(stableJson({ tool, input })).digest('hex');
   }
 
   async get(key: string): Promise<unknown> {

@@ -1,3 +1,4 @@
 export * from './health';
 export * from './logger';
 export * from './mongo';
+export * from './checks';

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { CatalogueIndex } from './research/catalogue-index';
+import { ResearchHandler } from './research.handler';
+import { ResearchUseCase } from './research/research.usecase';
+import { Retriever } from './research/retriever';
+
+@Module({ controllers: [ResearchHandler], providers: [CatalogueIndex, Retriever, ResearchUseCase] })
+export class ResearchModule {}

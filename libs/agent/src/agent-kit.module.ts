@@ -1,0 +1,118 @@
+import {
+  Controller,
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { CatalogueStore, ProfileStore } from '@tributary/catalogue';
+import { type TributaryConfig } from '@tributary/config';
+import { TOPICS } from '@tributary/contracts';
+import { type Delivery, EventProducer, KafkaAdmin, KafkaModule, OnEvent } from '@tributary/kafka';
+import { createLlm, LLM_PORT, type LlmPort, RecordedLlm } from '@tributary/llm';
+import {
+  connectMongo,
+  HealthModule,
+  JsonLogger,
+  kafkaReadiness,
+  MONGO_CONNECTION,
+  mongoReadiness,
+  READINESS_CHECKS,
+  registryReadiness,
+} from '@tributary/platform';
+import { type Connection } from 'mongoose';
+import { AgentStep } from './agent-step';
+import { MongoCallJournal } from './call-journal';
+import { CancellationRegistry } from './cancellation';
+
+export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
+
+/** Every agent listens for cancellations: the task is marked cancelled for all instances and in-flight work aborts. */
+@Controller()
+export class CancellationHandler {
+  constructor(@Inject(CancellationRegistry) private readonly cancellations: CancellationRegistry) {}
+
+  @OnEvent(TOPICS.taskCancelRequested)
+  async onCancel({ value }: Delivery<typeof TOPICS.taskCancelRequested>): Promise<void> {
+    await this.cancellations.cancel(value.tenantId, value.taskId, value.reason);
+  }
+}
+
+@Injectable()
+class AgentLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Agent');
+
+  constructor(
+    @Inject(MONGO_CONNECTION) private readonly connection: Connection,
+    @Inject(CancellationRegistry) private readonly cancellations: CancellationRegistry,
+    @Inject(LLM_PORT) private readonly llm: LlmPort,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.cancellations.init();
+    this.logger.log(`LLM provider: ${this.llm.provider}`);
+  }
+
+  /** Runs after the Kafka transport drained and committed: the store closes last. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.close();
+  }
+}
+
+/**
+ * What every agent has: Kafka (producer, transport factory), MongoDB, the catalogue and profile
+ * stores, the cancellation registry, the journaled LLM port, the step frame and health endpoints.
+ */
+@Global()
+@Module({})
+export class AgentKitModule {
+  static forRoot(config: TributaryConfig, group: string): DynamicModule {
+    const logger = new JsonLogger(config.service, config.logLevel);
+    return {
+      module: AgentKitModule,
+      imports: [
+        KafkaModule.forRoot({ config, groups: [group], logger }),
+        HealthModule.register({
+          provide: READINESS_CHECKS,
+          useFactory: (connection: Connection, admin: KafkaAdmin) => [
+            kafkaReadiness(() => admin.connected()),
+            registryReadiness(config.registryUrl),
+            mongoReadiness(connection),
+          ],
+          inject: [MONGO_CONNECTION, KafkaAdmin],
+        }),
+      ],
+      controllers: [CancellationHandler],
+      providers: [
+        { provide: AGENT_CONFIG, useValue: config },
+        { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri) },
+        { provide: CancellationRegistry, useFactory: (c: Connection) => new CancellationRegistry(c), inject: [MONGO_CONNECTION] },
+        { provide: ProfileStore, useFactory: (c: Connection) => new ProfileStore(c), inject: [MONGO_CONNECTION] },
+        { provide: CatalogueStore, useFactory: (c: Connection) => new CatalogueStore(c), inject: [MONGO_CONNECTION] },
+        { provide: MongoCallJournal, useFactory: (c: Connection) => new MongoCallJournal(c, config.service), inject: [MONGO_CONNECTION] },
+        {
+          provide: LLM_PORT,
+          useFactory: (journal: MongoCallJournal) =>
+            new RecordedLlm(
+              createLlm(config.llm, new Logger('Llm'), { approveThreshold: config.review.approveThreshold }),
+              journal,
+              new Logger('LlmJournal'),
+            ),
+          inject: [MongoCallJournal],
+        },
+        {
+          provide: AgentStep,
+          useFactory: (producer: EventProducer, cancellations: CancellationRegistry) =>
+            new AgentStep(producer, cancellations, config.runtime.maxAttempts),
+          inject: [EventProducer, CancellationRegistry],
+        },
+        AgentLifecycle,
+      ],
+      exports: [AGENT_CONFIG, MONGO_CONNECTION, CancellationRegistry, ProfileStore, CatalogueStore, MongoCallJournal, LLM_PORT, AgentStep],
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { Logger } from '@nestjs/common';
+import { TOPICS } from '@tributary/contracts';
+import { type EventProducer, isRetriable, type UntypedDelivery, errorMessage } from '@tributary/kafka';
+import { type CancellationRegistry } from './cancellation';
+import { ProgressReporter } from './progress';
+
+export interface StepContext {
+  /** Aborted when the task is cancelled, or when this consumer lost the partition or is shutting down. */
+  readonly signal: AbortSignal;
+  readonly progress: ProgressReporter;
+}
+
+type TaskDelivery = UntypedDelivery & { value: { taskId: string; tenantId: string } };
+
+/**
+ * The frame around every agent step: skip cancelled tasks, abort work when a cancel arrives,
+ * report progress, and turn failures into either a retry (rethrow a retriable error while attempts
+ * remain) or a terminal task.failed event. On the last attempt a retriable failure does both: the
+ * task ends failed for its client, and the message goes to the dead-letter topic for operators.
+ */
+export class AgentStep {
+  private readonly logger = new Logger(AgentStep.name);
+
+  constructor(
+    private readonly producer: EventProducer,
+    private readonly cancellations: CancellationRegistry,
+    private readonly maxAttempts: number,
+  ) {}
+
+  async run(delivery: TaskDelivery, stage: string, work: (context: StepContext) => Promise<void>): Promise<void> {
+    const { taskId, tenantId } = delivery.value;
+    if (await this.cancellations.isCancelled(tenantId, taskId)) {
+      this.logger.log(`task ${taskId}: cancelled, ${stage} skipped`);
+      return;
+    }
+    const scope = this.cancellations.track(tenantId, taskId);
+    const signal = AbortSignal.any([scope.signal, delivery.signal]);
+    const progress = new ProgressReporter(this.producer, delivery, stage);
+    try {
+      await work({ signal, progress });
+      await progress.flushTokens();
+    } catch (error) {
+      if (scope.signal.aborted) {
+        this.logger.log(`task ${taskId}: cancelled during ${stage}`);
+        return;
+      }
+      if (delivery.signal.aborted) throw error;
+      const retriable = isRetriable(error);
+      if (retriable && delivery.attempt < this.maxAttempts) {
+        this.logger.warn(`task ${taskId}: ${stage} failed (attempt ${delivery.attempt}), will retry: ${errorMessage(error)}`);
+        throw error;
+      }
+      const reason = retriable
+        ? `${stage} failed after ${delivery.attempt} attempts: ${errorMessage(error)}`
+        : `${stage} failed: ${errorMessage(error)}`;
+      this.logger.error(`task ${taskId}: ${reason}`);
+      await this.producer.emit(
+        TOPICS.taskFailed,
+        { taskId, tenantId, stage, reason, failedAt: Date.now() },
+        { causedBy: delivery.envelope },
+      );
+      if (retriable) throw error;
+    } finally {
+      scope.release();
+    }
+  }
+}
