@@ -1,1 +1,5 @@
 export * from './env';
+export * from './kafka';
+export * from './spawn';
+export * from './wait';
+export * from './llm-simulator';

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+
+/**
+ * An OpenAI-compatible chat-completions server that answers after a fixed delay, for end-to-end
+ * tests and benchmarks of slow LLM work. Its answers are plausible for Tributary's three calls,
+ * recognised by the JSON-schema name the adapter sends: a plan built from the request's words,
+ * a draft choosing the first allowed candidate ids, and an approving review. It counts every
+ * request and every completed answer per prompt, so tests can tell a repeated call from a resumed one.
+ */
+export interface LlmSimulatorOptions {
+  readonly delayMs: number;
+  readonly port?: number;
+}
+
+interface ChatBody {
+  stream?: boolean;
+  messages?: { role: string; content: string }[];
+  response_format?: { type: string; json_schema?: { name: string; schema?: unknown } };
+}
+
+export class LlmSimulator {
+  /** Requests received, per JSON-schema name. */
+  readonly received = new Map<string, number>();
+  /** Answers fully sent, per prompt hash. */
+  readonly completed = new Map<string, number>();
+  /** Requests whose client went away before the answer. */
+  aborted = 0;
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly baseUrl: string,
+  ) {
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  static async start(options: LlmSimulatorOptions): Promise<LlmSimulator> {
+    let simulator: LlmSimulator | undefined;
+    const server = createServer((req, res) => {
+      void simulator?.handle(req, res, options.delayMs);
+    });
+    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    simulator = new LlmSimulator(server, `http://127.0.0.1:${port}/v1`);
+    return simulator;
+  }
+
+  /** Prompts answered more than once: calls that were made again instead of resumed from the journal. */
+  repeatedPrompts(): number {
+    return [...this.completed.values()].filter((count) => count > 1).length;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, delayMs: number): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+      return;
+    }
+    const body = JSON.parse(raw) as ChatBody;
+    const name = body.response_format?.json_schema?.name ?? 'unknown';
+    this.received.set(name, (this.received.get(name) ?? 0) + 1);
+    const promptHash = createHash('sha256').update(JSON.stringify(body.messages ?? [])).digest('hex');
+
+    let gone = false;
+    res.on('close', () => {
+      if (!res.writableFinished) gone = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (gone) {
+      this.aborted += 1;
+      return;
+    }
+    const content = JSON.stringify(answer(name, body));
+    if (body.stream) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const piece of content.match(/.{1,40}/gs) ?? []) {
+        res.write(`data: ${JSON.stringify(chunk(piece, null))}\n\n`);
+      }
+      res.write(`data: ${JSON.stringify(chunk('', 'stop'))}\n\n`);
+      res.end('data: [DONE]\n\n');
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'chatcmpl-sim',
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: 'simulator',
+          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }],
+        }),
+      );
+    }
+    this.completed.set(promptHash, (this.completed.get(promptHash) ?? 0) + 1);
+  }
+}
+
+function chunk(content: string, finish: string | null) {
+  return {
+    id: 'chatcmpl-sim',
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: 'simulator',
+    choices: [{ index: 0, delta: content ? { content } : {}, finish_reason: finish }],
+  };
+}
+
+function userText(body: ChatBody): string {
+  return [...(body.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? '';
+}
+
+function answer(name: string, body: ChatBody): unknown {
+  const text = userText(body);
+  switch (name) {
+    case 'research_plan': {
+      const request = /Request: "([^"]*)"/.exec(text)?.[1] ?? 'gift';
+      return {
+        summary: `Search the catalogue for ${request}.`,
+        steps: [{ query: request, categories: [], rationale: 'Covers the request as written.' }],
+      };
+    }
+    case 'recommendation_draft': {
+      const wanted = Number(/up to (\d+) recommendations/.exec(text)?.[1] ?? 3);
+      const ids = allowedIds(body.response_format?.json_schema?.schema);
+      return {
+        summary: `${Math.min(wanted, ids.length)} picks from the candidates.`,
+        recommendations: ids.slice(0, wanted).map((itemId) => ({ itemId, reason: 'Matches the request and the profile.' })),
+      };
+    }
+    case 'draft_review':
+      return { verdict: 'approved', critique: 'Relevant and within the constraints.', issues: [], score: 0.9 };
+    default:
+      return {};
+  }
+}
+
+function allowedIds(schema: unknown): string[] {
+  const ids = (schema as { properties?: { recommendations?: { items?: { properties?: { itemId?: { enum?: string[] } } } } } })
+    ?.properties?.recommendations?.items?.properties?.itemId?.enum;
+  return ids ?? [];
+}
