@@ -44,8 +44,15 @@ type RecordOf<F extends readonly AvroField[]> = {
   -readonly [Field in F[number] as Field['name']]: InferAvro<Field['type']>;
 };
 
-/** The value type an Avro schema literal describes. */
-export type InferAvro<S> = S extends Primitive
+/**
+ * The value type an Avro schema literal describes. The wide `AvroSchema` itself (what a generic
+ * schema stands for while TypeScript infers a call's type arguments) reads as `never`: following
+ * its recursive branches would never end ("type instantiation is excessively deep"); `never`
+ * keeps the constraint of a generic `EventValue<T>` an object type.
+ */
+export type InferAvro<S> = AvroSchema extends S ? never : InferSchema<S>;
+
+type InferSchema<S> = S extends Primitive
   ? Scalar<S>
   : S extends readonly (infer Branch)[]
     ? InferAvro<Branch>

@@ -1,0 +1,77 @@
+import { type Admin, type Kafka } from 'kafkajs';
+
+export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  /** -1 keeps every record forever: event topics are the system's history and replay depends on it. */
+  readonly retentionMs?: number;
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  const errors = (error as { errors?: { type?: string }[] } | null)?.errors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
+}
+
+/**
+ * Topic administration. Brokers here run with auto-creation off, so whatever consumes or produces
+ * a topic creates it first, with a known partition count and retention.
+ */
+export class KafkaAdmin {
+  private admin: Admin | undefined;
+  private connecting: Promise<Admin> | undefined;
+
+  constructor(private readonly kafka: Kafka) {}
+
+  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  async ensureTopics(specs: readonly TopicSpec[]): Promise<string[]> {
+    const admin = await this.connected();
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter(
+      (spec, index) => !existing.has(spec.name) && specs.findIndex((s) => s.name === spec.name) === index,
+    );
+    if (missing.length === 0) return [];
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.name,
+          numPartitions: spec.partitions,
+          configEntries: [{ name: 'retention.ms', value: String(spec.retentionMs ?? -1) }],
+        })),
+      });
+    } catch (error) {
+      // Another service created some of them at the same moment: fine, as long as all exist now.
+      if (!isAlreadyExists(error)) {
+        const now = new Set(await admin.listTopics());
+        if (missing.some((spec) => !now.has(spec.name))) throw error;
+      }
+    }
+    return missing.map((spec) => spec.name);
+  }
+
+  /** The underlying kafkajs admin client, connected. */
+  async connected(): Promise<Admin> {
+    if (this.admin) return this.admin;
+    this.connecting ??= (async () => {
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+      } catch (error) {
+        this.connecting = undefined;
+        throw error;
+      }
+      this.admin = admin;
+      return admin;
+    })();
+    return this.connecting;
+  }
+
+  async disconnect(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    this.connecting = undefined;
+    await admin?.disconnect();
+  }
+}

@@ -1,0 +1,701 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { type RuntimeConfig } from '@tributary/config';
+import {
+  deadLetterTopic,
+  type Envelope,
+  EnvelopeError,
+  envelopeFromHeaders,
+  retryTopic,
+  type TopicDefinition,
+} from '@tributary/contracts';
+import {
+  type Consumer,
+  type ConsumerCrashEvent,
+  type ConsumerGroupJoinEvent,
+  type EachBatchPayload,
+  type IHeaders,
+  type Kafka,
+  type KafkaMessage,
+} from 'kafkajs';
+import { KafkaAdmin, type TopicSpec } from './admin';
+import { backoffDelay } from './backoff';
+import { type DeliveryHandler, type UntypedDeliveryHandler } from './delivery';
+import {
+  DecodeError,
+  errorClassName,
+  errorMessage,
+  EventValidationError,
+  isRetriable,
+  PermanentError,
+} from './errors';
+import { type FailureRecord, readFailure, withFailureHeaders } from './failure';
+import { KeyScheduler } from './key-scheduler';
+import { OffsetTracker } from './offset-tracker';
+import { type RawProducer } from './producer';
+import { decodeUntyped, type EventSerializer } from './serializer';
+
+export interface ParallelConsumerOptions {
+  readonly kafka: Kafka;
+  readonly serializer: EventSerializer;
+  /** The consumer group; its retry and dead-letter topics derive from it. */
+  readonly group: string;
+  readonly runtime: RuntimeConfig;
+  /** Partitions of the topics this consumer creates when they are missing. */
+  readonly partitions: number;
+  /** Publishes retry and dead-letter copies; must be idempotent (EventProducer is). */
+  readonly producer: RawProducer;
+  /** In-flight plus queued messages at which fetching pauses; default 4 × concurrency. */
+  readonly maxPending?: number;
+  /** Retry messages waiting for their due time at which the retry topic pauses; default 10 000. */
+  readonly maxDelayed?: number;
+  /** How long after a completion the finished offsets are committed (completions in between share one commit). */
+  readonly commitDelayMs?: number;
+  /** Commits also run on this period, whatever completes (default 5 s). */
+  readonly commitIntervalMs?: number;
+  /** How long stop() waits for running handlers. */
+  readonly drainTimeoutMs?: number;
+  /** Where a group without committed offsets starts; the default (true) reads the topics' whole history. */
+  readonly fromBeginning?: boolean;
+  /** Uniform in [0, 1]; for the retry jitter. */
+  readonly random?: () => number;
+  readonly logger?: LoggerService;
+  /** Create missing topics at start (default true). */
+  readonly createTopics?: boolean;
+}
+
+export interface PartitionMetrics {
+  readonly topic: string;
+  readonly partition: number;
+  /** The offset committed (or about to be): the lowest one not finished. */
+  readonly committed: number;
+  readonly highWatermark: number;
+  readonly lag: number;
+  /** Fetched messages of this partition not finished yet (queued, running or waiting to retry). */
+  readonly unfinished: number;
+}
+
+export interface ConsumerMetrics {
+  readonly inFlight: number;
+  readonly queued: number;
+  /** Retry messages waiting for their due time (they hold no concurrency slot). */
+  readonly delayed: number;
+  readonly handled: number;
+  readonly retried: number;
+  readonly deadLettered: number;
+  readonly partitions: readonly PartitionMetrics[];
+  readonly paused: readonly { topic: string; partitions: number[] }[];
+}
+
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly tracker: OffsetTracker;
+  revoked: boolean;
+  highWatermark: number;
+  readonly timers: Map<NodeJS.Timeout, Work>;
+  readonly running: Set<Work>;
+}
+
+interface Work {
+  readonly state: PartitionState;
+  readonly message: KafkaMessage;
+  readonly offset: number;
+  readonly key: string;
+  readonly origin: { readonly topic: string; readonly partition: number; readonly offset: string };
+  /** Set for messages read from the retry topic. */
+  readonly previous?: FailureRecord;
+  readonly attempt: number;
+  readonly controller: AbortController;
+}
+
+interface Route {
+  readonly definition: TopicDefinition;
+  readonly handler: UntypedDeliveryHandler;
+}
+
+/** kafkajs error types that mean "this member's generation is over": the partition state must be re-read. */
+const REBALANCE_ERRORS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'NOT_COORDINATOR',
+]);
+
+function isRebalanceError(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && REBALANCE_ERRORS.has(type);
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A Kafka consumer that runs slow handlers (seconds to minutes) concurrently by key, after the
+ * idea of Confluent's Parallel Consumer:
+ *
+ * - `eachBatch` only hands messages to a scheduler and returns, so kafkajs keeps fetching and
+ *   heartbeating while handlers run; a five-minute handler causes no rebalance.
+ * - Different keys run concurrently up to `runtime.concurrency`; one key's messages run one at a
+ *   time in offset order.
+ * - Per partition the committed offset is the lowest unfinished one, so a crash redelivers
+ *   (at-least-once) but never skips. Commits are coalesced.
+ * - When in-flight plus queued messages reach `maxPending`, all topics pause; they resume at half.
+ * - A retriable failure republishes the original bytes and headers to the group's retry topic
+ *   with a due time (exponential backoff, full jitter); the group consumes that topic too and runs
+ *   the message again when due, without holding a slot meanwhile. After `maxAttempts`, or at once
+ *   for permanent errors, the message goes to the group's dead-letter topic. Either way the
+ *   original offset is then finished: nothing blocks a partition forever, nothing is lost.
+ */
+export class ParallelConsumer {
+  /** The kafkajs consumer, e.g. to listen to its instrumentation events (GROUP_JOIN, CRASH, …). */
+  readonly kafkaConsumer: Consumer;
+  readonly retryTopic: string;
+  readonly deadLetterTopic: string;
+
+  private readonly logger: LoggerService;
+  private readonly routes = new Map<string, Route>();
+  private readonly partitions = new Map<string, PartitionState>();
+  private readonly scheduler: KeyScheduler<Work>;
+  private readonly pausedTopics = new Set<string>();
+  private readonly maxPending: number;
+  private readonly maxDelayed: number;
+  private readonly commitDelayMs: number;
+  private subscribedTopics: string[] = [];
+  private delayedCount = 0;
+  private pausedForPending = false;
+  private pausedForDelayed = false;
+  private readonly stats = { handled: 0, retried: 0, deadLettered: 0 };
+  private commitTimer: NodeJS.Timeout | undefined;
+  private commitTicker: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  private commitAgain = false;
+  private rebalancing = false;
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly options: ParallelConsumerOptions) {
+    this.logger = options.logger ?? new Logger(`ParallelConsumer(${options.group})`);
+    this.retryTopic = retryTopic(options.group);
+    this.deadLetterTopic = deadLetterTopic(options.group);
+    this.maxPending = options.maxPending ?? options.runtime.concurrency * 4;
+    this.maxDelayed = options.maxDelayed ?? 10_000;
+    this.commitDelayMs = options.commitDelayMs ?? 100;
+    this.scheduler = new KeyScheduler<Work>({
+      concurrency: options.runtime.concurrency,
+      run: (work) => this.process(work),
+      onError: (error) => {
+        this.logger.error(`unexpected failure in the consumer itself: ${errorMessage(error)}`);
+      },
+      onSettled: () => this.applyFlowControl(),
+    });
+    this.kafkaConsumer = options.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: options.runtime.sessionTimeoutMs,
+      heartbeatInterval: options.runtime.heartbeatIntervalMs,
+      // Heartbeats go out between fetches: an idle fetch must return well within the heartbeat interval.
+      maxWaitTimeInMs: Math.min(500, options.runtime.heartbeatIntervalMs),
+      allowAutoTopicCreation: false,
+    });
+    this.kafkaConsumer.on(this.kafkaConsumer.events.GROUP_JOIN, (event: ConsumerGroupJoinEvent) =>
+      this.onGroupJoin(event.payload.memberAssignment),
+    );
+    this.kafkaConsumer.on(this.kafkaConsumer.events.REBALANCING, () => {
+      this.rebalancing = true;
+    });
+    this.kafkaConsumer.on(this.kafkaConsumer.events.CRASH, (event: ConsumerCrashEvent) => {
+      const { error, restart } = event.payload;
+      this.logger.error(
+        `kafkajs consumer crashed (${restart ? 'restarting' : 'not restarting'}): ${error.message}`,
+      );
+    });
+  }
+
+  /** Routes a topic's events to a handler; call before start(). */
+  handle<T extends TopicDefinition>(topic: T, handler: DeliveryHandler<T>): this {
+    // The value is decoded with this topic's schema, so the untyped delivery has the topic's type.
+    return this.handleUntyped(topic, handler as unknown as UntypedDeliveryHandler);
+  }
+
+  /** `handle` for generic plumbing (the Nest transport) where the topic is only known at run time. */
+  handleUntyped(topic: TopicDefinition, handler: UntypedDeliveryHandler): this {
+    if (this.state !== 'new') throw new Error('handle() must be called before start()');
+    if (this.routes.has(topic.name)) throw new Error(`a handler for ${topic.name} is already registered`);
+    this.routes.set(topic.name, { definition: topic, handler });
+    return this;
+  }
+
+  /** Creates missing topics, joins the group and starts fetching; resolves once the group is joined. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`cannot start a consumer that is ${this.state}`);
+    if (this.routes.size === 0) throw new Error('no handlers: call handle(topic, handler) before start()');
+    this.state = 'starting';
+    this.subscribedTopics = [...this.routes.keys(), this.retryTopic];
+    if (this.options.createTopics ?? true) {
+      const admin = new KafkaAdmin(this.options.kafka);
+      try {
+        await admin.ensureTopics(this.topicSpecs());
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    await this.kafkaConsumer.connect();
+    await this.kafkaConsumer.subscribe({
+      topics: this.subscribedTopics,
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.kafkaConsumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.state = 'running';
+    this.commitTicker = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 5_000);
+    this.commitTicker.unref();
+  }
+
+  /**
+   * Graceful stop: pause fetching, let running handlers finish (up to drainTimeoutMs, then abort
+   * their signals), commit what finished, leave the group. Queued and delayed messages are not
+   * started: they are not committed, so the next owner of their partitions handles them.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  metrics(): ConsumerMetrics {
+    const partitions: PartitionMetrics[] = [];
+    for (const state of this.partitions.values()) {
+      const committed = state.tracker.committed;
+      partitions.push({
+        topic: state.topic,
+        partition: state.partition,
+        committed,
+        highWatermark: state.highWatermark,
+        lag: Math.max(0, state.highWatermark - committed),
+        unfinished: state.tracker.unfinished,
+      });
+    }
+    return {
+      inFlight: this.scheduler.running,
+      queued: this.scheduler.queued,
+      delayed: this.delayedCount,
+      ...this.stats,
+      partitions,
+      paused: this.state === 'running' || this.state === 'stopping' ? this.kafkaConsumer.paused() : [],
+    };
+  }
+
+  private topicSpecs(): TopicSpec[] {
+    const { partitions } = this.options;
+    return [
+      ...[...this.routes.keys()].map((name) => ({ name, partitions })),
+      { name: this.retryTopic, partitions },
+      { name: this.deadLetterTopic, partitions },
+    ];
+  }
+
+  // ---------------------------------------------------------------- fetching
+
+  private onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (this.state === 'stopping' || this.state === 'stopped' || this.pausedTopics.has(batch.topic)) {
+      // Nothing resolved: kafkajs fetches these offsets again after resume (or the next owner does).
+      return Promise.resolve();
+    }
+    const firstOffset = batch.messages[0]?.offset;
+    const state = this.partitionState(
+      batch.topic,
+      batch.partition,
+      firstOffset === undefined ? 0 : Number(firstOffset),
+    );
+    state.highWatermark = Number(batch.highWatermark);
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      if (this.scheduler.running + this.scheduler.queued >= this.maxPending) break;
+      const offset = Number(message.offset);
+      if (state.tracker.track(offset)) this.accept(state, message, offset);
+      payload.resolveOffset(message.offset);
+    }
+    this.applyFlowControl();
+    return Promise.resolve();
+  }
+
+  private partitionState(topic: string, partition: number, startOffset: number): PartitionState {
+    const key = partitionKey(topic, partition);
+    let state = this.partitions.get(key);
+    if (!state) {
+      state = {
+        topic,
+        partition,
+        tracker: new OffsetTracker(startOffset),
+        revoked: false,
+        highWatermark: startOffset,
+        timers: new Map(),
+        running: new Set(),
+      };
+      this.partitions.set(key, state);
+    }
+    return state;
+  }
+
+  private accept(state: PartitionState, message: KafkaMessage, offset: number): void {
+    const fallbackKey = `${state.topic}/${state.partition}/${offset}`;
+    const key = message.key === null ? fallbackKey : message.key.toString();
+    const controller = new AbortController();
+    if (state.topic !== this.retryTopic) {
+      const origin = { topic: state.topic, partition: state.partition, offset: message.offset };
+      this.scheduler.submit(key, { state, message, offset, key, origin, attempt: 1, controller });
+      return;
+    }
+    const previous = readFailure(message.headers);
+    if (previous === undefined) {
+      // Not written by this runtime: dead-letter it as coming from the retry topic itself.
+      const origin = { topic: state.topic, partition: state.partition, offset: message.offset };
+      this.scheduler.submit(key, { state, message, offset, key, origin, attempt: 1, controller });
+      return;
+    }
+    const origin = {
+      topic: previous.originTopic,
+      partition: previous.originPartition,
+      offset: previous.originOffset,
+    };
+    const work: Work = {
+      state,
+      message,
+      offset,
+      key,
+      origin,
+      previous,
+      attempt: previous.attempts + 1,
+      controller,
+    };
+    const dueAt = previous.retryDueAt === undefined ? 0 : Date.parse(previous.retryDueAt);
+    if (!(dueAt > Date.now())) {
+      this.scheduler.submit(key, work);
+      return;
+    }
+    // Waiting retries hold no concurrency slot and block no key; their offset stays unfinished.
+    this.delayedCount += 1;
+    this.delayUntil(state, work, dueAt);
+  }
+
+  private delayUntil(state: PartitionState, work: Work, dueAt: number): void {
+    const timer = setTimeout(
+      () => {
+        state.timers.delete(timer);
+        if (state.revoked || this.state !== 'running') {
+          this.delayedCount -= 1;
+          return;
+        }
+        // Timers may fire a millisecond early by the wall clock, and long delays come in chunks:
+        // "not before retryDueAt" is a promise.
+        if (Date.now() < dueAt) {
+          this.delayUntil(state, work, dueAt);
+          return;
+        }
+        this.delayedCount -= 1;
+        this.scheduler.submit(work.key, work);
+        this.applyFlowControl();
+      },
+      Math.min(Math.max(1, dueAt - Date.now()), MAX_TIMER_MS),
+    );
+    state.timers.set(timer, work);
+  }
+
+  /** Pauses every topic while too much is pending, the retry topic while too many retries wait. */
+  private applyFlowControl(): void {
+    if (this.state !== 'running' && this.state !== 'stopping') return;
+    const pendingCount = this.scheduler.running + this.scheduler.queued;
+    // Hysteresis: pause at the limit, resume at half, so the consumer does not flap at the boundary.
+    if (pendingCount >= this.maxPending) this.pausedForPending = true;
+    else if (pendingCount <= Math.floor(this.maxPending / 2)) this.pausedForPending = false;
+    if (this.delayedCount >= this.maxDelayed) this.pausedForDelayed = true;
+    else if (this.delayedCount <= Math.floor(this.maxDelayed / 2)) this.pausedForDelayed = false;
+
+    for (const topic of this.subscribedTopics) {
+      const wanted =
+        this.state === 'stopping' ||
+        this.pausedForPending ||
+        (topic === this.retryTopic && this.pausedForDelayed);
+      if (wanted === this.pausedTopics.has(topic)) continue;
+      if (wanted) {
+        this.pausedTopics.add(topic);
+        this.kafkaConsumer.pause([{ topic }]);
+      } else {
+        this.pausedTopics.delete(topic);
+        this.kafkaConsumer.resume([{ topic }]);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- handling
+
+  private async process(work: Work): Promise<void> {
+    const { state } = work;
+    if (state.revoked) return;
+    state.running.add(work);
+    try {
+      await this.deliver(work);
+      this.stats.handled += 1;
+      this.finish(work);
+    } catch (error) {
+      if (await this.routeFailure(work, error)) this.finish(work);
+    } finally {
+      state.running.delete(work);
+    }
+  }
+
+  private async deliver(work: Work): Promise<void> {
+    const { message, origin } = work;
+    if (work.state.topic === this.retryTopic && work.previous === undefined) {
+      throw new PermanentError(
+        `message on ${this.retryTopic} has no origin headers`,
+        this.errorContext(work),
+      );
+    }
+    const route = this.routes.get(origin.topic);
+    if (!route) throw new PermanentError(`no handler for topic ${origin.topic}`, this.errorContext(work));
+    if (message.value === null)
+      throw new DecodeError('message has no value (tombstone)', this.errorContext(work));
+    const value = await decodeUntyped(this.options.serializer, route.definition, message.value);
+    let envelope: Envelope;
+    try {
+      envelope = envelopeFromHeaders(message.headers);
+    } catch (cause) {
+      if (!(cause instanceof EnvelopeError)) throw cause;
+      throw new EventValidationError(`invalid envelope: ${cause.message}`, {
+        ...this.errorContext(work),
+        cause,
+      });
+    }
+    const headers: IHeaders = message.headers ?? {};
+    await route.handler({
+      topic: origin.topic,
+      definition: route.definition,
+      partition: origin.partition,
+      offset: origin.offset,
+      key: work.key,
+      value,
+      envelope,
+      attempt: work.attempt,
+      headers,
+      signal: work.controller.signal,
+      ...(work.previous
+        ? { via: { topic: work.state.topic, partition: work.state.partition, offset: message.offset } }
+        : {}),
+    });
+  }
+
+  private errorContext(work: Work) {
+    return {
+      topic: work.origin.topic,
+      partition: work.origin.partition,
+      offset: work.origin.offset,
+      attempt: work.attempt,
+    };
+  }
+
+  /**
+   * Sends a failed message to the retry or the dead-letter topic. Returns whether its offset may
+   * be finished: not when the partition was lost or the work was abandoned at shutdown (the next
+   * owner redoes it), nor when the copy could not be published.
+   */
+  private async routeFailure(work: Work, error: unknown): Promise<boolean> {
+    if (work.state.revoked || work.controller.signal.aborted) return false;
+    const now = new Date();
+    const retry = isRetriable(error) && work.attempt < this.options.runtime.maxAttempts;
+    const failure: FailureRecord = {
+      originTopic: work.origin.topic,
+      originPartition: work.origin.partition,
+      originOffset: work.origin.offset,
+      attempts: work.attempt,
+      errorClass: errorClassName(error),
+      errorMessage: errorMessage(error),
+      firstFailureAt: work.previous?.firstFailureAt || now.toISOString(),
+      lastFailureAt: now.toISOString(),
+      ...(retry
+        ? {
+            retryDueAt: new Date(
+              now.getTime() +
+                backoffDelay(work.attempt, {
+                  baseDelayMs: this.options.runtime.retryBaseDelayMs,
+                  maxDelayMs: this.options.runtime.retryMaxDelayMs,
+                  ...(this.options.random ? { random: this.options.random } : {}),
+                }),
+            ).toISOString(),
+          }
+        : {}),
+    };
+    const topic = retry ? this.retryTopic : this.deadLetterTopic;
+    const where = `${work.origin.topic}/${work.origin.partition}/${work.origin.offset}`;
+    const published = await this.publish(work, {
+      topic,
+      messages: [
+        {
+          key: work.message.key,
+          value: work.message.value,
+          headers: withFailureHeaders(work.message.headers, failure),
+        },
+      ],
+    });
+    if (!published) return false;
+    if (retry) {
+      this.stats.retried += 1;
+      this.logger.log(
+        `attempt ${work.attempt} of ${where} failed (${failure.errorClass}: ${failure.errorMessage}); retry due ${failure.retryDueAt}`,
+      );
+    } else {
+      this.stats.deadLettered += 1;
+      this.logger.warn(
+        `dead-lettered ${where} after ${work.attempt} attempt(s) (${failure.errorClass}: ${failure.errorMessage})`,
+      );
+    }
+    return true;
+  }
+
+  /** Publishes with retries until it succeeds, the partition is lost or the consumer stops. */
+  private async publish(work: Work, record: Parameters<RawProducer['send']>[0]): Promise<boolean> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.options.producer.send(record);
+        return true;
+      } catch (error) {
+        if (work.state.revoked || work.controller.signal.aborted || this.state === 'stopped') return false;
+        this.logger.error(`cannot publish to ${record.topic} (try ${attempt}): ${errorMessage(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * 2 ** Math.min(attempt, 5))));
+      }
+    }
+  }
+
+  private finish(work: Work): void {
+    if (work.state.revoked) return;
+    work.state.tracker.finish(work.offset);
+    this.commitSoon();
+  }
+
+  // ---------------------------------------------------------------- commits and rebalances
+
+  private commitSoon(): void {
+    if (this.commitTimer !== undefined) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commit();
+    }, this.commitDelayMs);
+  }
+
+  /** Commits every partition's lowest unfinished offset that moved; one request for all. */
+  private commit(): Promise<void> {
+    if (this.committing) {
+      this.commitAgain = true;
+      return this.committing;
+    }
+    this.committing = this.commitOnce().finally(() => {
+      this.committing = undefined;
+      if (this.commitAgain) {
+        this.commitAgain = false;
+        this.commitSoon();
+      }
+    });
+    return this.committing;
+  }
+
+  private async commitOnce(): Promise<void> {
+    if (this.rebalancing || this.state === 'stopped' || this.state === 'new') return;
+    const offsets: { topic: string; partition: number; offset: string }[] = [];
+    const states: [PartitionState, number][] = [];
+    for (const state of this.partitions.values()) {
+      const candidate = state.revoked ? undefined : state.tracker.commitCandidate();
+      if (candidate === undefined) continue;
+      offsets.push({ topic: state.topic, partition: state.partition, offset: String(candidate) });
+      states.push([state, candidate]);
+    }
+    if (offsets.length === 0) return;
+    try {
+      await this.kafkaConsumer.commitOffsets(offsets);
+      for (const [state, offset] of states) state.tracker.markCommitted(offset);
+    } catch (error) {
+      if (isRebalanceError(error)) {
+        // The group moved on; GROUP_JOIN tells which partitions are still ours and commits again.
+        this.logger.log(`commit skipped during a rebalance: ${errorMessage(error)}`);
+        return;
+      }
+      this.logger.warn(`commit failed, trying again: ${errorMessage(error)}`);
+      this.commitAgain = true;
+    }
+  }
+
+  private onGroupJoin(assignment: Record<string, number[]>): void {
+    const assigned = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) assigned.add(partitionKey(topic, partition));
+    }
+    for (const [key, state] of this.partitions) {
+      if (assigned.has(key)) continue;
+      this.revoke(state);
+      this.partitions.delete(key);
+    }
+    this.rebalancing = false;
+    // Pauses are per topic in kafkajs and survive the new assignment; re-assert ours anyway.
+    for (const topic of this.pausedTopics) this.kafkaConsumer.pause([{ topic }]);
+    this.commitSoon();
+  }
+
+  /** Forgets a lost partition: its queued and delayed messages are dropped, its running handlers aborted. */
+  private revoke(state: PartitionState): void {
+    state.revoked = true;
+    for (const timer of state.timers.keys()) clearTimeout(timer);
+    this.delayedCount -= state.timers.size;
+    state.timers.clear();
+    this.scheduler.drop((work) => work.state === state);
+    for (const work of state.running)
+      work.controller.abort(new Error(`partition ${state.topic}/${state.partition} was revoked`));
+    this.logger.log(
+      `partition ${state.topic}/${state.partition} revoked; its unfinished messages go to the next owner`,
+    );
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.state === 'new') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    this.applyFlowControl();
+    for (const state of this.partitions.values()) {
+      for (const timer of state.timers.keys()) clearTimeout(timer);
+      this.delayedCount -= state.timers.size;
+      state.timers.clear();
+    }
+    this.scheduler.drop(() => true);
+    const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
+    let timeout: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      this.scheduler.whenIdle().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timeout = setTimeout(() => resolve(false), drainTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timeout);
+    if (!drained) {
+      this.logger.warn(
+        `stopping with ${this.scheduler.running} handler(s) still running after ${drainTimeoutMs} ms`,
+      );
+      for (const state of this.partitions.values()) {
+        for (const work of state.running) work.controller.abort(new Error('consumer stopped'));
+      }
+    }
+    clearInterval(this.commitTicker);
+    if (this.commitTimer !== undefined) clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    await this.committing;
+    await this.commitOnce();
+    this.state = 'stopped';
+    await this.kafkaConsumer.disconnect();
+  }
+}

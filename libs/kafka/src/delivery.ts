@@ -1,0 +1,38 @@
+import { type AnyTopic, type Envelope, type EventValue, type TopicDefinition } from '@tributary/contracts';
+import { type IHeaders } from 'kafkajs';
+
+interface DeliveryBase {
+  /** The topic the event was published to (its origin, also when it comes back through the retry topic). */
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** The message key (the task id for every catalogue event). */
+  readonly key: string;
+  readonly envelope: Envelope;
+  /** 1 on the first delivery, 2 on the first retry, and so on. */
+  readonly attempt: number;
+  readonly headers: IHeaders;
+  /**
+   * Aborted when this consumer lost the partition (another consumer will redo the work) or when
+   * shutdown stopped waiting for it; pass it to slow calls (LLM requests) to stop early.
+   */
+  readonly signal: AbortSignal;
+  /** Set when the delivery came from the group's retry topic: where it was read from. */
+  readonly via?: { readonly topic: string; readonly partition: number; readonly offset: string };
+}
+
+/** One event handed to a handler, its value typed by its topic's schema. */
+export interface Delivery<T extends TopicDefinition = AnyTopic> extends DeliveryBase {
+  readonly definition: T;
+  readonly value: EventValue<T>;
+}
+
+/** A delivery whose topic is not known statically (generic plumbing: the transport, tools). */
+export interface UntypedDelivery extends DeliveryBase {
+  readonly definition: TopicDefinition;
+  readonly value: unknown;
+}
+
+export type DeliveryHandler<T extends TopicDefinition = AnyTopic> = (delivery: Delivery<T>) => Promise<void>;
+
+export type UntypedDeliveryHandler = (delivery: UntypedDelivery) => Promise<void>;

@@ -1,0 +1,170 @@
+import {
+  type Envelope,
+  envelopeToHeaders,
+  type EventValue,
+  mintEnvelope,
+  type TopicDefinition,
+} from '@tributary/contracts';
+import {
+  CompressionTypes,
+  type Kafka,
+  Partitioners,
+  type Producer,
+  type ProducerRecord,
+  type RecordMetadata,
+  type TopicMessages,
+} from 'kafkajs';
+import { EventValidationError } from './errors';
+import { type EventSerializer } from './serializer';
+
+export interface EmitOptions {
+  /** The event this one answers: its id becomes the causation id and its trace continues. */
+  readonly causedBy?: Pick<Envelope, 'eventId' | 'traceparent'>;
+  /** Defaults to `value.taskId`: every event of a task lands on one partition, in order. */
+  readonly key?: string;
+  /** Defaults to `value.tenantId`. */
+  readonly tenantId?: string;
+  /** Tells apart several events of one type caused by the same event (their ids derive from the cause). */
+  readonly discriminator?: string;
+  readonly now?: Date;
+}
+
+/** One event for `emitMany`, built with `pending()` so its value is checked against its topic. */
+export interface PendingEvent {
+  readonly topic: TopicDefinition;
+  readonly value: unknown;
+  readonly options: EmitOptions;
+}
+
+export function pending<T extends TopicDefinition>(
+  topic: T,
+  value: NoInfer<EventValue<T>>,
+  options: EmitOptions = {},
+): PendingEvent {
+  return { topic, value, options };
+}
+
+/** The minimal producer the consumer needs for its retry and dead-letter topics. */
+export interface RawProducer {
+  send(record: ProducerRecord): Promise<RecordMetadata[]>;
+}
+
+function stringField(value: unknown, field: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const candidate = (value as Record<string, unknown>)[field];
+  return typeof candidate === 'string' && candidate !== '' ? candidate : undefined;
+}
+
+export interface EventProducerOptions {
+  /** Written into every envelope's `producer` header. */
+  readonly service: string;
+  /** Use an existing kafkajs producer (it must be idempotent); one is created otherwise. */
+  readonly producer?: Producer;
+}
+
+/**
+ * Typed, idempotent event producer: `emit(TOPICS.taskPlanned, value)` only compiles when `value`
+ * matches the topic's schema, and the value is validated against the schema again at run time.
+ * Each event gets a fresh envelope (event id, correlation id = task id, causation, trace) as headers.
+ */
+export class EventProducer implements RawProducer {
+  private readonly producer: Producer;
+  private connecting: Promise<void> | undefined;
+
+  constructor(
+    kafka: Kafka,
+    private readonly serializer: EventSerializer,
+    private readonly options: EventProducerOptions,
+  ) {
+    this.producer =
+      options.producer ??
+      kafka.producer({
+        // Idempotence gives exactly-once writes per partition across retries of one send; it needs
+        // acks from all in-sync replicas and a single in-flight request to keep order.
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        allowAutoTopicCreation: false,
+      });
+  }
+
+  async connect(): Promise<void> {
+    this.connecting ??= this.producer.connect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    await this.connecting;
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.connecting === undefined) return;
+    this.connecting = undefined;
+    await this.producer.disconnect();
+  }
+
+  /** Encodes, validates and publishes one event; resolves with its envelope once all replicas have it. */
+  async emit<T extends TopicDefinition>(
+    topic: T,
+    value: NoInfer<EventValue<T>>,
+    options: EmitOptions = {},
+  ): Promise<Envelope> {
+    const [envelope] = await this.emitMany([pending(topic, value, options)]);
+    return envelope as Envelope;
+  }
+
+  /** Publishes several events in one request (one batch per topic); resolves with their envelopes in order. */
+  async emitMany(events: readonly PendingEvent[]): Promise<Envelope[]> {
+    const prepared = await Promise.all(events.map((event) => this.prepare(event)));
+    const byTopic = new Map<string, TopicMessages>();
+    for (const { topic, message } of prepared) {
+      const batch = byTopic.get(topic) ?? { topic, messages: [] };
+      batch.messages.push(message);
+      byTopic.set(topic, batch);
+    }
+    await this.connect();
+    await this.producer.sendBatch({
+      topicMessages: [...byTopic.values()],
+      acks: -1,
+      compression: CompressionTypes.None,
+    });
+    return prepared.map((p) => p.envelope);
+  }
+
+  /** Publishes records as they are (bytes and headers): retry, dead-letter and redrive copies. */
+  async send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    await this.connect();
+    return this.producer.send({ acks: -1, ...record });
+  }
+
+  private async prepare(event: PendingEvent) {
+    const { topic, value, options } = event;
+    const key = options.key ?? stringField(value, 'taskId');
+    const tenantId = options.tenantId ?? stringField(value, 'tenantId');
+    if (key === undefined || tenantId === undefined) {
+      throw new EventValidationError(
+        `an event for ${topic.name} needs a taskId and a tenantId (or explicit options)`,
+        {
+          topic: topic.name,
+          paths: [key === undefined ? 'taskId' : 'tenantId'],
+        },
+      );
+    }
+    const envelope = mintEnvelope({
+      eventType: topic.name,
+      correlationId: stringField(value, 'taskId') ?? key,
+      tenantId,
+      producer: this.options.service,
+      schemaVersion: topic.schemaVersion,
+      ...(options.causedBy ? { causedBy: options.causedBy } : {}),
+      ...(options.discriminator ? { discriminator: options.discriminator } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    // `pending()` checked the value against the topic when the event was built.
+    const bytes = await this.serializer.encode(topic, value as never);
+    return {
+      topic: topic.name,
+      envelope,
+      message: { key, value: bytes, headers: envelopeToHeaders(envelope) },
+    };
+  }
+}
