@@ -17,7 +17,9 @@ export async function buildApps() {
   const started = performance.now();
   await Promise.all([
     ...APPS.map((app) => bundle(`apps/${app}/src/main.ts`, join(ROOT, 'dist', app, 'main.cjs'))),
-    ...Object.entries(TOOLS).map(([name, entry]) => bundle(entry, join(ROOT, 'dist', 'tools', `${name}.cjs`))),
+    ...Object.entries(TOOLS).map(([name, entry]) =>
+      bundle(entry, join(ROOT, 'dist', 'tools', `${name}.cjs`)),
+    ),
   ]);
   return Math.round(performance.now() - started);
 }

@@ -29,6 +29,8 @@ export async function bundle(entry, outfile) {
 /** A cached bundle path for an entry, outside the source tree. */
 export function scratchBundlePath(entry) {
   const id = createHash('sha1').update(resolve(ROOT, entry)).digest('hex').slice(0, 10);
-  const name = relative(ROOT, resolve(ROOT, entry)).replace(/[^a-zA-Z0-9]+/g, '-').replace(/-ts$/, '');
+  const name = relative(ROOT, resolve(ROOT, entry))
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .replace(/-ts$/, '');
   return join(ROOT, 'node_modules', '.cache', 'tributary', `${name}-${id}.cjs`);
 }

@@ -7,7 +7,10 @@ const { values } = parseArgs({
   options: {
     gateway: { type: 'string', default: `http://127.0.0.1:${process.env.TRIBUTARY_GATEWAY_PORT ?? 3000}` },
     user: { type: 'string', default: 'u-alice' },
-    request: { type: 'string', default: 'a gripping science-fiction novel and something useful for weekend hikes' },
+    request: {
+      type: 'string',
+      default: 'a gripping science-fiction novel and something useful for weekend hikes',
+    },
     max: { type: 'string', default: '4' },
     'max-price': { type: 'string' },
     'api-key': { type: 'string', default: process.env.TRIBUTARY_API_KEY },
@@ -24,12 +27,16 @@ const body = {
   ...(values['max-price'] ? { constraints: { maxPrice: Number(values['max-price']) } } : {}),
 };
 
-const submitted = await fetch(`${values.gateway}/v1/tasks`, { method: 'POST', headers, body: JSON.stringify(body) }).catch(
-  (error) => {
-    console.error(`cannot reach the gateway at ${values.gateway} (${error.cause?.code ?? error.message}): is \`npm start\` running?`);
-    process.exit(1);
-  },
-);
+const submitted = await fetch(`${values.gateway}/v1/tasks`, {
+  method: 'POST',
+  headers,
+  body: JSON.stringify(body),
+}).catch((error) => {
+  console.error(
+    `cannot reach the gateway at ${values.gateway} (${error.cause?.code ?? error.message}): is \`npm start\` running?`,
+  );
+  process.exit(1);
+});
 const accepted = await submitted.json();
 if (submitted.status !== 202) {
   console.error(`the gateway refused the task (${submitted.status}): ${JSON.stringify(accepted, null, 2)}`);
@@ -38,7 +45,9 @@ if (submitted.status !== 202) {
 console.log(`task ${accepted.taskId} accepted for ${values.user}: “${values.request}”\n`);
 
 const started = Date.now();
-const stream = await fetch(`${values.gateway}${accepted.links.events}`, { headers: { ...headers, accept: 'text/event-stream' } });
+const stream = await fetch(`${values.gateway}${accepted.links.events}`, {
+  headers: { ...headers, accept: 'text/event-stream' },
+});
 const decoder = new TextDecoder();
 let buffer = '';
 let tokens = false;
@@ -68,7 +77,9 @@ for await (const chunk of stream.body) {
 }
 
 const task = await (await fetch(`${values.gateway}/v1/tasks/${accepted.taskId}`, { headers })).json();
-console.log(`\nstatus: ${task.status}${task.result?.bestEffort ? ' (best effort)' : ''}, provider: ${task.result?.provider ?? 'n/a'}`);
+console.log(
+  `\nstatus: ${task.status}${task.result?.bestEffort ? ' (best effort)' : ''}, provider: ${task.result?.provider ?? 'n/a'}`,
+);
 if (task.status !== 'completed') {
   console.log(task.failure?.reason ?? '');
   process.exit(task.status === 'cancelled' ? 0 : 1);

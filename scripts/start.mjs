@@ -8,7 +8,12 @@ import { APPS, buildApps } from './build.mjs';
 import { ROOT } from './bundle.mjs';
 import { isRunning, stackConfig, startProcess, stopProcess, tailLines, up } from './stack.mjs';
 
-const DEFAULT_PORTS = { gateway: 3000, 'planner-agent': 3001, 'research-agent': 3002, 'reviewer-agent': 3003 };
+const DEFAULT_PORTS = {
+  gateway: 3000,
+  'planner-agent': 3001,
+  'research-agent': 3002,
+  'reviewer-agent': 3003,
+};
 const READY_TIMEOUT_MS = 90_000;
 
 function portOf(app) {
@@ -22,7 +27,9 @@ async function waitReady(app, port, logFile) {
   while (Date.now() < deadline) {
     if (!isRunning(app)) break;
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3_000) });
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`, {
+        signal: AbortSignal.timeout(3_000),
+      });
       if (res.ok) return;
       last = `${res.status} ${await res.text()}`;
     } catch (error) {
@@ -31,7 +38,9 @@ async function waitReady(app, port, logFile) {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const tail = tailLines(logFile, 30);
-  throw new Error(`${app} did not become ready on port ${port} (${last}); last log lines of ${logFile}:\n${tail.join('\n')}`);
+  throw new Error(
+    `${app} did not become ready on port ${port} (${last}); last log lines of ${logFile}:\n${tail.join('\n')}`,
+  );
 }
 
 async function main() {
@@ -75,7 +84,9 @@ async function main() {
   const gateway = `http://127.0.0.1:${portOf('gateway')}`;
   console.log('');
   console.log(`Tributary is running. Gateway: ${gateway}  (API docs: ${gateway}/docs)`);
-  console.log(`Kafka ${cfg.kafka.bootstrapServers} · registry ${cfg.registry.url} · MongoDB ${cfg.ferretdb.url}`);
+  console.log(
+    `Kafka ${cfg.kafka.bootstrapServers} · registry ${cfg.registry.url} · MongoDB ${cfg.ferretdb.url}`,
+  );
   console.log(`Logs: ${cfg.logsDir}   Try: npm run demo   Stop everything: npm stop`);
 }
 

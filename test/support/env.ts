@@ -1,7 +1,10 @@
 import { loadConfig, type ServiceName, type TributaryConfig } from '@tributary/config';
 
 /** The configuration a test would give a service, read from the same variables the stack uses. */
-export function testConfig(service: ServiceName = 'gateway', overrides: Record<string, string> = {}): TributaryConfig {
+export function testConfig(
+  service: ServiceName = 'gateway',
+  overrides: Record<string, string> = {},
+): TributaryConfig {
   return loadConfig(service, { ...process.env, ...overrides });
 }
 

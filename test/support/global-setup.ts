@@ -7,6 +7,8 @@
 export default async function setup(): Promise<void> {
   if (process.env.TRIBUTARY_TEST_STACK === 'external') return;
   // @ts-expect-error plain ESM script without type declarations
-  const stack = (await import('../../scripts/stack.mjs')) as { up: (options?: { quiet?: boolean }) => Promise<void> };
+  const stack = (await import('../../scripts/stack.mjs')) as {
+    up: (options?: { quiet?: boolean }) => Promise<void>;
+  };
   await stack.up({ quiet: true });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type AddressInfo, type Socket } from 'node:net';
 
 /**
  * An OpenAI-compatible chat-completions server that answers after a fixed delay, for end-to-end
@@ -27,7 +27,7 @@ export class LlmSimulator {
   readonly completed = new Map<string, number>();
   /** Requests whose client went away before the answer. */
   aborted = 0;
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly sockets = new Set<Socket>();
 
   private constructor(
     private readonly server: Server,
@@ -40,13 +40,13 @@ export class LlmSimulator {
   }
 
   static async start(options: LlmSimulatorOptions): Promise<LlmSimulator> {
-    let simulator: LlmSimulator | undefined;
-    const server = createServer((req, res) => {
-      void simulator?.handle(req, res, options.delayMs);
-    });
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    simulator = new LlmSimulator(server, `http://127.0.0.1:${port}/v1`);
+    const simulator = new LlmSimulator(server, `http://127.0.0.1:${port}/v1`);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      void simulator.handle(req, res, options.delayMs);
+    });
     return simulator;
   }
 
@@ -65,13 +65,17 @@ export class LlmSimulator {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'not found' } }));
       return;
     }
     const body = JSON.parse(raw) as ChatBody;
     const name = body.response_format?.json_schema?.name ?? 'unknown';
     this.received.set(name, (this.received.get(name) ?? 0) + 1);
-    const promptHash = createHash('sha256').update(JSON.stringify(body.messages ?? [])).digest('hex');
+    const promptHash = createHash('sha256')
+      .update(JSON.stringify(body.messages ?? []))
+      .digest('hex');
 
     let gone = false;
     res.on('close', () => {
@@ -135,18 +139,28 @@ function answer(name: string, body: ChatBody): unknown {
       const ids = allowedIds(body.response_format?.json_schema?.schema);
       return {
         summary: `${Math.min(wanted, ids.length)} picks from the candidates.`,
-        recommendations: ids.slice(0, wanted).map((itemId) => ({ itemId, reason: 'Matches the request and the profile.' })),
+        recommendations: ids
+          .slice(0, wanted)
+          .map((itemId) => ({ itemId, reason: 'Matches the request and the profile.' })),
       };
     }
     case 'draft_review':
-      return { verdict: 'approved', critique: 'Relevant and within the constraints.', issues: [], score: 0.9 };
+      return {
+        verdict: 'approved',
+        critique: 'Relevant and within the constraints.',
+        issues: [],
+        score: 0.9,
+      };
     default:
       return {};
   }
 }
 
 function allowedIds(schema: unknown): string[] {
-  const ids = (schema as { properties?: { recommendations?: { items?: { properties?: { itemId?: { enum?: string[] } } } } } })
-    ?.properties?.recommendations?.items?.properties?.itemId?.enum;
+  const ids = (
+    schema as {
+      properties?: { recommendations?: { items?: { properties?: { itemId?: { enum?: string[] } } } } };
+    }
+  )?.properties?.recommendations?.items?.properties?.itemId?.enum;
   return ids ?? [];
 }

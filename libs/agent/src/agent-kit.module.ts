@@ -90,10 +90,26 @@ export class AgentKitModule {
       providers: [
         { provide: AGENT_CONFIG, useValue: config },
         { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri) },
-        { provide: CancellationRegistry, useFactory: (c: Connection) => new CancellationRegistry(c), inject: [MONGO_CONNECTION] },
-        { provide: ProfileStore, useFactory: (c: Connection) => new ProfileStore(c), inject: [MONGO_CONNECTION] },
-        { provide: CatalogueStore, useFactory: (c: Connection) => new CatalogueStore(c), inject: [MONGO_CONNECTION] },
-        { provide: MongoCallJournal, useFactory: (c: Connection) => new MongoCallJournal(c, config.service), inject: [MONGO_CONNECTION] },
+        {
+          provide: CancellationRegistry,
+          useFactory: (c: Connection) => new CancellationRegistry(c),
+          inject: [MONGO_CONNECTION],
+        },
+        {
+          provide: ProfileStore,
+          useFactory: (c: Connection) => new ProfileStore(c),
+          inject: [MONGO_CONNECTION],
+        },
+        {
+          provide: CatalogueStore,
+          useFactory: (c: Connection) => new CatalogueStore(c),
+          inject: [MONGO_CONNECTION],
+        },
+        {
+          provide: MongoCallJournal,
+          useFactory: (c: Connection) => new MongoCallJournal(c, config.service),
+          inject: [MONGO_CONNECTION],
+        },
         {
           provide: LLM_PORT,
           useFactory: (journal: MongoCallJournal) =>
@@ -112,7 +128,16 @@ export class AgentKitModule {
         },
         AgentLifecycle,
       ],
-      exports: [AGENT_CONFIG, MONGO_CONNECTION, CancellationRegistry, ProfileStore, CatalogueStore, MongoCallJournal, LLM_PORT, AgentStep],
+      exports: [
+        AGENT_CONFIG,
+        MONGO_CONNECTION,
+        CancellationRegistry,
+        ProfileStore,
+        CatalogueStore,
+        MongoCallJournal,
+        LLM_PORT,
+        AgentStep,
+      ],
     };
   }
 }

@@ -27,7 +27,11 @@ export class AgentStep {
     private readonly maxAttempts: number,
   ) {}
 
-  async run(delivery: TaskDelivery, stage: string, work: (context: StepContext) => Promise<void>): Promise<void> {
+  async run(
+    delivery: TaskDelivery,
+    stage: string,
+    work: (context: StepContext) => Promise<void>,
+  ): Promise<void> {
     const { taskId, tenantId } = delivery.value;
     if (await this.cancellations.isCancelled(tenantId, taskId)) {
       this.logger.log(`task ${taskId}: cancelled, ${stage} skipped`);
@@ -47,7 +51,9 @@ export class AgentStep {
       if (delivery.signal.aborted) throw error;
       const retriable = isRetriable(error);
       if (retriable && delivery.attempt < this.maxAttempts) {
-        this.logger.warn(`task ${taskId}: ${stage} failed (attempt ${delivery.attempt}), will retry: ${errorMessage(error)}`);
+        this.logger.warn(
+          `task ${taskId}: ${stage} failed (attempt ${delivery.attempt}), will retry: ${errorMessage(error)}`,
+        );
         throw error;
       }
       const reason = retriable

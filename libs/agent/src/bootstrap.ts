@@ -15,7 +15,10 @@ export interface AgentDefinition {
 }
 
 /** Builds an agent application: health over HTTP plus the Kafka transport running its handlers. */
-export async function createAgentApp(definition: AgentDefinition, config: TributaryConfig): Promise<NestFastifyApplication> {
+export async function createAgentApp(
+  definition: AgentDefinition,
+  config: TributaryConfig,
+): Promise<NestFastifyApplication> {
   const logger = new JsonLogger(config.service, config.logLevel);
 
   @Module({ imports: [AgentKitModule.forRoot(config, definition.group), definition.feature(config)] })
@@ -25,7 +28,10 @@ export async function createAgentApp(definition: AgentDefinition, config: Tribut
   app.enableShutdownHooks();
   // Topics and schemas exist before the consumer joins its group.
   await app.init();
-  app.connectMicroservice({ strategy: app.get(KafkaRuntime).transport({ group: definition.group }) }, { inheritAppConfig: true });
+  app.connectMicroservice(
+    { strategy: app.get(KafkaRuntime).transport({ group: definition.group }) },
+    { inheritAppConfig: true },
+  );
   await app.startAllMicroservices();
   return app;
 }

@@ -27,7 +27,11 @@ export async function loadData(options: LoadDataOptions): Promise<LoadDataResult
   const catalogue = new CatalogueStore(options.connection);
   const profiles = new ProfileStore(options.connection);
   await Promise.all([catalogue.model.init(), profiles.model.init()]);
-  if (options.ifEmpty && (await catalogue.count(options.tenantId)) > 0 && (await profiles.count(options.tenantId)) > 0) {
+  if (
+    options.ifEmpty &&
+    (await catalogue.count(options.tenantId)) > 0 &&
+    (await profiles.count(options.tenantId)) > 0
+  ) {
     return { items: 0, profiles: 0, skipped: true };
   }
   const [items, users] = await Promise.all([

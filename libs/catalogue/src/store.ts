@@ -100,7 +100,11 @@ export class ProfileStore {
     if (profiles.length === 0) return 0;
     const result = await this.model.bulkWrite(
       profiles.map((profile) => ({
-        replaceOne: { filter: { tenantId, userId: profile.userId }, replacement: { ...profile, tenantId }, upsert: true },
+        replaceOne: {
+          filter: { tenantId, userId: profile.userId },
+          replacement: { ...profile, tenantId },
+          upsert: true,
+        },
       })),
       { ordered: false },
     );

@@ -25,10 +25,19 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ TRIBUTARY_GATEWAY_PORT: 'eighty' }, 'TRIBUTARY_GATEWAY_PORT must be an integer between 1 and 65535, got "eighty"'],
+    [
+      { TRIBUTARY_GATEWAY_PORT: 'eighty' },
+      'TRIBUTARY_GATEWAY_PORT must be an integer between 1 and 65535, got "eighty"',
+    ],
     [{ TRIBUTARY_REGISTRY_URL: 'not a url' }, 'TRIBUTARY_REGISTRY_URL must be a URL, got "not a url"'],
-    [{ TRIBUTARY_LOG_LEVEL: 'loud' }, 'TRIBUTARY_LOG_LEVEL must be one of debug, info, warn, error, got "loud"'],
-    [{ TRIBUTARY_REVIEW_APPROVE_THRESHOLD: '2' }, 'TRIBUTARY_REVIEW_APPROVE_THRESHOLD must be a number between 0 and 1, got "2"'],
+    [
+      { TRIBUTARY_LOG_LEVEL: 'loud' },
+      'TRIBUTARY_LOG_LEVEL must be one of debug, info, warn, error, got "loud"',
+    ],
+    [
+      { TRIBUTARY_REVIEW_APPROVE_THRESHOLD: '2' },
+      'TRIBUTARY_REVIEW_APPROVE_THRESHOLD must be a number between 0 and 1, got "2"',
+    ],
   ])('refuses a bad value and names the variable: %o', (env, message) => {
     expect(() => loadConfig('gateway', env)).toThrow(new ConfigError(message));
   });

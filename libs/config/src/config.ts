@@ -62,7 +62,10 @@ function envPrefix(service: ServiceName): string {
 export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
   const read = new EnvReader(env);
   const prefix = envPrefix(service);
-  const scoped = (name: string): string => (read.raw(`TRIBUTARY_${prefix}_${name}`) !== undefined ? `TRIBUTARY_${prefix}_${name}` : `TRIBUTARY_${name}`);
+  const scoped = (name: string): string =>
+    read.raw(`TRIBUTARY_${prefix}_${name}`) !== undefined
+      ? `TRIBUTARY_${prefix}_${name}`
+      : `TRIBUTARY_${name}`;
 
   const kafkaPort = read.port('TRIBUTARY_KAFKA_PORT', 9092);
   const registryPort = read.port('TRIBUTARY_REGISTRY_PORT', 8081);

@@ -16,15 +16,25 @@ const envelopeHeaders = {
   type: 'object',
   required: Object.values(HEADERS).filter((h) => h !== HEADERS.causationId),
   properties: {
-    [HEADERS.eventId]: { type: 'string', format: 'uuid', description: 'Minted by the producer; consumers deduplicate on it.' },
+    [HEADERS.eventId]: {
+      type: 'string',
+      format: 'uuid',
+      description: 'Minted by the producer; consumers deduplicate on it.',
+    },
     [HEADERS.eventType]: { type: 'string', description: 'The topic the event was first published to.' },
     [HEADERS.correlationId]: { type: 'string', description: 'The task id.' },
-    [HEADERS.causationId]: { type: 'string', description: 'The eventId of the event that caused this one; absent on root events.' },
+    [HEADERS.causationId]: {
+      type: 'string',
+      description: 'The eventId of the event that caused this one; absent on root events.',
+    },
     [HEADERS.tenantId]: { type: 'string' },
     [HEADERS.traceparent]: { type: 'string', description: 'W3C trace context.' },
     [HEADERS.occurredAt]: { type: 'string', format: 'date-time' },
     [HEADERS.producer]: { type: 'string', description: 'The service that produced the event.' },
-    [HEADERS.schemaVersion]: { type: 'string', description: 'Revision of the schema inside the topic major.' },
+    [HEADERS.schemaVersion]: {
+      type: 'string',
+      description: 'Revision of the schema inside the topic major.',
+    },
   },
 } as const;
 
@@ -68,7 +78,10 @@ export function buildAsyncApi(version: string): Record<string, unknown> {
       payload: { schemaFormat: AVRO_FORMAT, schema: topic.schema },
       bindings: {
         kafka: {
-          key: { type: 'string', description: 'The task id: every event of one task goes to one partition, in order.' },
+          key: {
+            type: 'string',
+            description: 'The task id: every event of one task goes to one partition, in order.',
+          },
           schemaIdLocation: 'payload',
           schemaIdPayloadEncoding: 'confluent',
           schemaLookupStrategy: 'TopicIdStrategy',
@@ -91,7 +104,11 @@ export function buildAsyncApi(version: string): Record<string, unknown> {
         'registered under `<topic>-value` with transitive backward compatibility. Generated from libs/contracts; do not edit by hand.',
     },
     servers: {
-      local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'The local stack started by `npm run stack -- up`.' },
+      local: {
+        host: '127.0.0.1:9092',
+        protocol: 'kafka',
+        description: 'The local stack started by `npm run stack -- up`.',
+      },
     },
     defaultContentType: 'application/octet-stream',
     channels,

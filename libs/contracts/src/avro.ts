@@ -24,7 +24,13 @@ export type AvroSchema =
       readonly doc?: string;
       readonly fields: readonly AvroField[];
     }
-  | { readonly type: 'enum'; readonly name: string; readonly symbols: readonly string[]; readonly doc?: string; readonly default?: string }
+  | {
+      readonly type: 'enum';
+      readonly name: string;
+      readonly symbols: readonly string[];
+      readonly doc?: string;
+      readonly default?: string;
+    }
   | { readonly type: 'array'; readonly items: AvroSchema; readonly default?: readonly unknown[] }
   | { readonly type: 'map'; readonly values: AvroSchema };
 

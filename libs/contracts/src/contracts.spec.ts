@@ -19,26 +19,37 @@ describe('topic catalogue', () => {
     }
   });
 
-  it.each(ALL_TOPICS.map((t) => [t.name, t] as const))('%s has a valid Avro schema and a sample per version', (_, topic) => {
-    const type = avro.Type.forSchema(topic.schema as unknown as avro.Schema);
-    for (let version = 1; version <= topic.schemaVersion; version++) {
-      const sample = readSample(topic, version);
-      const errors: string[] = [];
-      type.isValid(sample, { errorHook: (path) => errors.push(path.join('.')) });
-      expect(errors).toEqual([]);
-      expect(type.fromBuffer(type.toBuffer(sample))).toEqual(sample);
-    }
-  });
+  it.each(ALL_TOPICS.map((t) => [t.name, t] as const))(
+    '%s has a valid Avro schema and a sample per version',
+    (_, topic) => {
+      const type = avro.Type.forSchema(topic.schema as unknown as avro.Schema);
+      for (let version = 1; version <= topic.schemaVersion; version++) {
+        const sample = readSample(topic, version);
+        const errors: string[] = [];
+        type.isValid(sample, { errorHook: (path) => errors.push(path.join('.')) });
+        expect(errors).toEqual([]);
+        expect(type.fromBuffer(type.toBuffer(sample))).toEqual(sample);
+      }
+    },
+  );
 
   it('rejects a value the schema does not describe', () => {
     const type = avro.Type.forSchema(TOPICS.taskFailed.schema as unknown as avro.Schema);
-    expect(type.isValid({ taskId: 't', tenantId: 'x', stage: 'planning', reason: 42, failedAt: 1 })).toBe(false);
+    expect(type.isValid({ taskId: 't', tenantId: 'x', stage: 'planning', reason: 42, failedAt: 1 })).toBe(
+      false,
+    );
   });
 });
 
 describe('envelope', () => {
   it('round-trips through Kafka headers and keeps the trace id of its cause', () => {
-    const cause = mintEnvelope({ eventType: 'a', correlationId: 'task-1', tenantId: 't', producer: 'gateway', schemaVersion: 1 });
+    const cause = mintEnvelope({
+      eventType: 'a',
+      correlationId: 'task-1',
+      tenantId: 't',
+      producer: 'gateway',
+      schemaVersion: 1,
+    });
     const effect = mintEnvelope({
       eventType: 'b',
       correlationId: 'task-1',
@@ -47,7 +58,9 @@ describe('envelope', () => {
       schemaVersion: 1,
       causedBy: cause,
     });
-    const headers = Object.fromEntries(Object.entries(envelopeToHeaders(effect)).map(([k, v]) => [k, Buffer.from(v)]));
+    const headers = Object.fromEntries(
+      Object.entries(envelopeToHeaders(effect)).map(([k, v]) => [k, Buffer.from(v)]),
+    );
     const decoded = envelopeFromHeaders(headers);
     expect(decoded).toEqual(effect);
     expect(decoded.causationId).toBe(cause.eventId);
@@ -56,13 +69,28 @@ describe('envelope', () => {
   });
 
   it('derives the id of a caused event from its cause, so a handler that runs twice emits the same ids', () => {
-    const cause = mintEnvelope({ eventType: 'a', correlationId: 'c', tenantId: 't', producer: 'p', schemaVersion: 1 });
+    const cause = mintEnvelope({
+      eventType: 'a',
+      correlationId: 'c',
+      tenantId: 't',
+      producer: 'p',
+      schemaVersion: 1,
+    });
     const mint = (discriminator?: string) =>
-      mintEnvelope({ eventType: 'b', correlationId: 'c', tenantId: 't', producer: 'p', schemaVersion: 1, causedBy: cause, discriminator });
+      mintEnvelope({
+        eventType: 'b',
+        correlationId: 'c',
+        tenantId: 't',
+        producer: 'p',
+        schemaVersion: 1,
+        causedBy: cause,
+        discriminator,
+      });
     expect(mint().eventId).toBe(mint().eventId);
     expect(mint().eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(mint('step-1').eventId).not.toBe(mint('step-2').eventId);
-    const root = () => mintEnvelope({ eventType: 'a', correlationId: 'c', tenantId: 't', producer: 'p', schemaVersion: 1 });
+    const root = () =>
+      mintEnvelope({ eventType: 'a', correlationId: 'c', tenantId: 't', producer: 'p', schemaVersion: 1 });
     expect(root().eventId).not.toBe(root().eventId);
   });
 
@@ -77,7 +105,8 @@ describe('envelope', () => {
 
 describe('AsyncAPI document', () => {
   it('docs/asyncapi.json matches the catalogue (run `npm run contracts:docs` after changing a topic)', () => {
-    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string })
+      .version;
     const committed = readFileSync(join(ROOT, 'docs', 'asyncapi.json'), 'utf8');
     expect(committed).toBe(renderAsyncApi(version));
   });

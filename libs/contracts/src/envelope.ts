@@ -119,9 +119,11 @@ export function envelopeFromHeaders(headers: RawHeaders | undefined): Envelope {
     throw new EnvelopeError(`header "${HEADERS.schemaVersion}" must be a positive integer`);
   }
   const occurredAt = required(HEADERS.occurredAt);
-  if (Number.isNaN(Date.parse(occurredAt))) throw new EnvelopeError(`header "${HEADERS.occurredAt}" is not a date`);
+  if (Number.isNaN(Date.parse(occurredAt)))
+    throw new EnvelopeError(`header "${HEADERS.occurredAt}" is not a date`);
   const traceparent = required(HEADERS.traceparent);
-  if (!TRACEPARENT.test(traceparent)) throw new EnvelopeError(`header "${HEADERS.traceparent}" is not W3C trace context`);
+  if (!TRACEPARENT.test(traceparent))
+    throw new EnvelopeError(`header "${HEADERS.traceparent}" is not W3C trace context`);
   return {
     eventId: required(HEADERS.eventId),
     eventType: required(HEADERS.eventType),

@@ -1,5 +1,11 @@
 import { type InferAvro } from './avro';
-import { type CONSTRAINTS, type DRAFT, type PLAN, type RECOMMENDATION, type TASK_REQUEST } from './schemas/common';
+import {
+  type CONSTRAINTS,
+  type DRAFT,
+  type PLAN,
+  type RECOMMENDATION,
+  type TASK_REQUEST,
+} from './schemas/common';
 import { type EventValue, type Topics } from './topics';
 
 /** Domain shapes read off the schemas, for code that handles parts of events. */

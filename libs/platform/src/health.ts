@@ -1,4 +1,14 @@
-import { Controller, Get, HttpCode, HttpStatus, Inject, Module, type DynamicModule, type Provider, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Module,
+  type DynamicModule,
+  type Provider,
+  Res,
+} from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
 
 /** A readiness check: resolves when the dependency answers, rejects with the reason otherwise. */
@@ -11,14 +21,19 @@ export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-async function timed(check: ReadinessCheck): Promise<{ name: string; ok: boolean; error?: string; ms: number }> {
+async function timed(
+  check: ReadinessCheck,
+): Promise<{ name: string; ok: boolean; error?: string; ms: number }> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       check.check(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
     return { name: check.name, ok: true, ms: Math.round(performance.now() - started) };
@@ -43,7 +58,9 @@ export class HealthController {
 
   /** Every dependency this service needs answers: Kafka, the schema registry, MongoDB as applicable. */
   @Get('ready')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ok' | 'unavailable'; checks: unknown[] }> {
+  async ready(
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ status: 'ok' | 'unavailable'; checks: unknown[] }> {
     const results = await Promise.all(this.checks.map(timed));
     const ok = results.every((r) => r.ok);
     void reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

@@ -26,6 +26,11 @@ export function mongoReadiness(connection: Connection): ReadinessCheck {
 }
 
 /** The model `name` on this connection, compiled once (mongoose refuses to compile a name twice). */
-export function modelOn<T>(connection: Connection, name: string, schema: Schema<T>, collection: string): Model<T> {
+export function modelOn<T>(
+  connection: Connection,
+  name: string,
+  schema: Schema<T>,
+  collection: string,
+): Model<T> {
   return (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema, collection);
 }

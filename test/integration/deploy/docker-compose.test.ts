@@ -9,18 +9,32 @@ function composeCommand(): string[] | undefined {
 }
 
 const compose = composeCommand();
-if (!compose) console.warn('docker-compose.yml not checked: neither `docker compose` nor `docker-compose` is installed');
+if (!compose)
+  console.warn('docker-compose.yml not checked: neither `docker compose` nor `docker-compose` is installed');
 
 describe.runIf(compose)('docker-compose.yml', () => {
   it('is a valid compose file with the stack and the four services', () => {
     const [command, ...args] = compose ?? [];
-    const result = spawnSync(command ?? 'docker', [...args, '-f', 'docker-compose.yml', 'config', '--services'], {
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      command ?? 'docker',
+      [...args, '-f', 'docker-compose.yml', 'config', '--services'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.status).toBe(0);
     expect(result.stdout.trim().split('\n').sort()).toEqual(
-      ['data-loader', 'gateway', 'kafka', 'mongo', 'planner-agent', 'research-agent', 'reviewer-agent', 'schema-registry'].sort(),
+      [
+        'data-loader',
+        'gateway',
+        'kafka',
+        'mongo',
+        'planner-agent',
+        'research-agent',
+        'reviewer-agent',
+        'schema-registry',
+      ].sort(),
     );
   });
 });

@@ -42,9 +42,10 @@ describe('Kafka broker', () => {
     const received: string[] = [];
     const done = new Promise<void>((resolve) => {
       void consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           received.push(message.value?.toString() ?? '');
           if (received.length === sent.length) resolve();
+          return Promise.resolve();
         },
       });
     });
@@ -56,7 +57,7 @@ describe('Kafka broker', () => {
 describe('schema registry', () => {
   const registry = new SchemaRegistry({ host: config.registryUrl });
   const schema = (fields: object[]) => ({
-    type: SchemaType.AVRO,
+    type: SchemaType.AVRO as const,
     schema: JSON.stringify({ type: 'record', name: 'Smoke', namespace: 'dev.tributary.smoke', fields }),
   });
   const v1 = schema([{ name: 'id', type: 'string' }]);
@@ -78,16 +79,16 @@ describe('schema registry', () => {
       { name: 'id', type: 'string' },
       { name: 'owner', type: 'string' },
     ]);
-    await expect(registry.register(incompatible, { subject, compatibility: COMPATIBILITY.BACKWARD_TRANSITIVE })).rejects.toThrow(
-      /incompatible|409|compatib/i,
-    );
+    await expect(
+      registry.register(incompatible, { subject, compatibility: COMPATIBILITY.BACKWARD_TRANSITIVE }),
+    ).rejects.toThrow(/incompatible|409|compatib/i);
     const compatible = schema([
       { name: 'id', type: 'string' },
       { name: 'owner', type: ['null', 'string'], default: null },
     ]);
-    await expect(registry.register(compatible, { subject, compatibility: COMPATIBILITY.BACKWARD_TRANSITIVE })).resolves.toHaveProperty(
-      'id',
-    );
+    await expect(
+      registry.register(compatible, { subject, compatibility: COMPATIBILITY.BACKWARD_TRANSITIVE }),
+    ).resolves.toHaveProperty('id');
   });
 });
 

@@ -21,9 +21,16 @@ export class PlanTaskUseCase {
       await progress.report(`Planning research for “${request.query}”`);
       const profile = await this.profiles.get(tenantId, request.userId);
       if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
-      const plan = await this.llm.plan({ request, profile: profileView(profile) }, { taskId, signal, onToken: progress.token });
+      const plan = await this.llm.plan(
+        { request, profile: profileView(profile) },
+        { taskId, signal, onToken: progress.token },
+      );
       await progress.report(`Planned ${plan.steps.length} research steps (${plan.provider})`);
-      await this.producer.emit(TOPICS.taskPlanned, { taskId, tenantId, request, plan }, { causedBy: delivery.envelope });
+      await this.producer.emit(
+        TOPICS.taskPlanned,
+        { taskId, tenantId, request, plan },
+        { causedBy: delivery.envelope },
+      );
     });
   }
 }

@@ -25,16 +25,23 @@ export class ResearchUseCase {
     @Inject(EventProducer) private readonly producer: EventProducer,
   ) {}
 
-  execute(delivery: ResearchCause, { round, critique }: { round: number; critique: string | null }): Promise<void> {
+  execute(
+    delivery: ResearchCause,
+    { round, critique }: { round: number; critique: string | null },
+  ): Promise<void> {
     const { taskId, tenantId, request, plan } = delivery.value;
     return this.step.run(delivery, 'researching', async ({ signal, progress }) => {
-      await progress.report(round === 1 ? 'Searching the catalogue' : `Revising the draft (round ${round}): ${critique ?? ''}`);
+      await progress.report(
+        round === 1 ? 'Searching the catalogue' : `Revising the draft (round ${round}): ${critique ?? ''}`,
+      );
       const profile = await this.profiles.get(tenantId, request.userId);
       if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
       const candidates = await this.retrieve(tenantId, request, plan, () =>
         this.retriever.candidates(tenantId, request, plan, profile),
       );
-      await progress.report(`Found ${candidates.length} candidates across ${new Set(candidates.map((c) => c.category)).size} categories`);
+      await progress.report(
+        `Found ${candidates.length} candidates across ${new Set(candidates.map((c) => c.category)).size} categories`,
+      );
       const draft = await this.llm.draft(
         { request, plan, candidates, profile: profileView(profile), critique, round },
         { taskId, signal, onToken: progress.token },

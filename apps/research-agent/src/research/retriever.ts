@@ -23,18 +23,33 @@ const HITS_PER_STEP = 60;
 export class Retriever {
   constructor(@Inject(CatalogueIndex) private readonly catalogue: CatalogueIndex) {}
 
-  async candidates(tenantId: string, request: TaskRequest, plan: Plan, profile: UserProfile): Promise<Candidate[]> {
+  async candidates(
+    tenantId: string,
+    request: TaskRequest,
+    plan: Plan,
+    profile: UserProfile,
+  ): Promise<Candidate[]> {
     const index = await this.catalogue.get(tenantId);
     const best = new Map<string, ScoredItem>();
     const steps = plan.steps.length > 0 ? plan.steps : [{ query: request.query, categories: [] as string[] }];
     for (const step of steps) {
-      let hits = index.search(step.query, { limit: HITS_PER_STEP, filter: toCatalogueConstraints(request.constraints, step.categories) });
+      let hits = index.search(step.query, {
+        limit: HITS_PER_STEP,
+        filter: toCatalogueConstraints(request.constraints, step.categories),
+      });
       // A step whose categories exclude everything the request allows falls back to the request alone.
-      if (hits.length === 0) hits = index.search(step.query, { limit: HITS_PER_STEP, filter: toCatalogueConstraints(request.constraints) });
+      if (hits.length === 0)
+        hits = index.search(step.query, {
+          limit: HITS_PER_STEP,
+          filter: toCatalogueConstraints(request.constraints),
+        });
       for (const hit of hits) {
         const seen = best.get(hit.item.id);
         if (!seen || hit.score > seen.score) {
-          best.set(hit.item.id, { ...hit, matchedTerms: [...new Set([...(seen?.matchedTerms ?? []), ...hit.matchedTerms])] });
+          best.set(hit.item.id, {
+            ...hit,
+            matchedTerms: [...new Set([...(seen?.matchedTerms ?? []), ...hit.matchedTerms])],
+          });
         }
       }
     }

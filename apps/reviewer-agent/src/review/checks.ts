@@ -4,7 +4,11 @@ import { type ReviewCheck } from '@tributary/llm';
 import { toCatalogueConstraints } from '@tributary/agent';
 
 /** Findings that make a draft unacceptable even as a best effort. */
-export const HARD_CHECKS: ReadonlySet<ReviewCheck['kind']> = new Set(['constraint-violation', 'duplicate', 'too-few-results']);
+export const HARD_CHECKS: ReadonlySet<ReviewCheck['kind']> = new Set([
+  'constraint-violation',
+  'duplicate',
+  'too-few-results',
+]);
 
 /**
  * The deterministic part of a review: every rule a draft must meet, checked against the catalogue
@@ -27,17 +31,29 @@ export function reviewChecks(
   const seen = new Set<string>();
   for (const rec of recs) {
     if (seen.has(rec.itemId)) {
-      checks.push({ kind: 'duplicate', message: `“${rec.title}” is recommended twice.`, itemIds: [rec.itemId] });
+      checks.push({
+        kind: 'duplicate',
+        message: `“${rec.title}” is recommended twice.`,
+        itemIds: [rec.itemId],
+      });
     }
     seen.add(rec.itemId);
 
     const item = catalogue.get(rec.itemId);
     if (!item) {
-      checks.push({ kind: 'constraint-violation', message: `${rec.itemId} is not in the catalogue.`, itemIds: [rec.itemId] });
+      checks.push({
+        kind: 'constraint-violation',
+        message: `${rec.itemId} is not in the catalogue.`,
+        itemIds: [rec.itemId],
+      });
       continue;
     }
     for (const reason of violations(item, constraints)) {
-      checks.push({ kind: 'constraint-violation', message: `“${item.title}”: ${reason}.`, itemIds: [item.id] });
+      checks.push({
+        kind: 'constraint-violation',
+        message: `“${item.title}”: ${reason}.`,
+        itemIds: [item.id],
+      });
     }
     const budget = profile.budget;
     if (budget && budget.currency === item.currency && item.price > budget.max) {
@@ -49,10 +65,18 @@ export function reviewChecks(
     }
     const disliked = item.tags.filter((tag) => profile.dislikedTags.includes(tag));
     if (disliked.length > 0) {
-      checks.push({ kind: 'disliked-tag', message: `“${item.title}” is tagged ${disliked.join(', ')}, which the user dislikes.`, itemIds: [item.id] });
+      checks.push({
+        kind: 'disliked-tag',
+        message: `“${item.title}” is tagged ${disliked.join(', ')}, which the user dislikes.`,
+        itemIds: [item.id],
+      });
     }
     if (rec.reason.trim() === '' || !rec.evidence.includes(rec.itemId)) {
-      checks.push({ kind: 'missing-evidence', message: `“${rec.title}” has no reason backed by its catalogue entry.`, itemIds: [rec.itemId] });
+      checks.push({
+        kind: 'missing-evidence',
+        message: `“${rec.title}” has no reason backed by its catalogue entry.`,
+        itemIds: [rec.itemId],
+      });
     }
   }
 

@@ -34,7 +34,10 @@ export class ReviewDraftUseCase {
       await progress.report(`Reviewing draft round ${round}`);
       const profile = await this.profiles.get(tenantId, request.userId);
       if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
-      const items = await this.catalogue.byIds(tenantId, draft.recommendations.map((r) => r.itemId));
+      const items = await this.catalogue.byIds(
+        tenantId,
+        draft.recommendations.map((r) => r.itemId),
+      );
       const checks = reviewChecks(draft, request, profile, new Map(items.map((item) => [item.id, item])));
       const judgement = await this.llm.review(
         { request, profile: profileView(profile), draft, round, checks },
@@ -64,10 +67,15 @@ export class ReviewDraftUseCase {
           `no acceptable draft after ${round} review rounds: ${judgement.issues.slice(0, 3).join('; ') || judgement.critique}`,
         );
       }
-      await progress.report(`Round limit reached: approving the best draft (round ${best.round}) as best effort`);
+      await progress.report(
+        `Round limit reached: approving the best draft (round ${best.round}) as best effort`,
+      );
       return this.approve(
         delivery,
-        { ...judgement, critique: `Best effort after ${round} rounds (round ${best.round} scored ${best.score.toFixed(2)}). ${judgement.critique}` },
+        {
+          ...judgement,
+          critique: `Best effort after ${round} rounds (round ${best.round} scored ${best.score.toFixed(2)}). ${judgement.critique}`,
+        },
         best.draft,
         round,
         true,
@@ -77,10 +85,26 @@ export class ReviewDraftUseCase {
 
   private reviewed(delivery: Cause, judgement: ReviewJudgement, draft: Draft) {
     const { taskId, tenantId, request, plan, round } = delivery.value;
-    return { taskId, tenantId, request, plan, round, critique: judgement.critique, issues: judgement.issues, score: judgement.score, draft };
+    return {
+      taskId,
+      tenantId,
+      request,
+      plan,
+      round,
+      critique: judgement.critique,
+      issues: judgement.issues,
+      score: judgement.score,
+      draft,
+    };
   }
 
-  private async approve(delivery: Cause, judgement: ReviewJudgement, draft: Draft, rounds: number, bestEffort: boolean): Promise<void> {
+  private async approve(
+    delivery: Cause,
+    judgement: ReviewJudgement,
+    draft: Draft,
+    rounds: number,
+    bestEffort: boolean,
+  ): Promise<void> {
     const { taskId, tenantId, request } = delivery.value;
     await this.producer.emit(
       TOPICS.reviewCompleted,

@@ -23,7 +23,12 @@ export const CONSTRAINTS = {
   namespace: NAMESPACE,
   doc: 'Hard limits a recommendation must honour.',
   fields: [
-    { name: 'categories', type: { type: 'array', items: 'string' }, default: [], doc: 'Allowed categories; empty means any.' },
+    {
+      name: 'categories',
+      type: { type: 'array', items: 'string' },
+      default: [],
+      doc: 'Allowed categories; empty means any.',
+    },
     { name: 'minPrice', type: ['null', 'double'], default: null },
     { name: 'maxPrice', type: ['null', 'double'], default: null },
     { name: 'excludeItemIds', type: { type: 'array', items: 'string' }, default: [] },
@@ -68,7 +73,11 @@ export const PLAN = {
         },
       },
     },
-    { name: 'provider', type: 'string', doc: 'Which LLM produced the plan, e.g. "offline" or "openai:gpt-4o-mini".' },
+    {
+      name: 'provider',
+      type: 'string',
+      doc: 'Which LLM produced the plan, e.g. "offline" or "openai:gpt-4o-mini".',
+    },
   ],
 } as const;
 
@@ -84,7 +93,11 @@ export const RECOMMENDATION = {
     { name: 'currency', type: 'string' },
     { name: 'reason', type: 'string' },
     { name: 'score', type: 'double' },
-    { name: 'evidence', type: { type: 'array', items: 'string' }, doc: 'Catalogue item ids and matched terms that support the reason.' },
+    {
+      name: 'evidence',
+      type: { type: 'array', items: 'string' },
+      doc: 'Catalogue item ids and matched terms that support the reason.',
+    },
   ],
 } as const;
 

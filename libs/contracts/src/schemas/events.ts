@@ -84,7 +84,11 @@ export const RECOMMENDATION_READY = {
       type: 'boolean',
       doc: 'True when the review-round limit was reached and the best draft was approved with a flag.',
     },
-    { name: 'provider', type: 'string', doc: 'The LLM provider that drafted it ("offline" when none is configured).' },
+    {
+      name: 'provider',
+      type: 'string',
+      doc: 'The LLM provider that drafted it ("offline" when none is configured).',
+    },
     { name: 'completedAt', type: TIMESTAMP },
   ],
 } as const;
