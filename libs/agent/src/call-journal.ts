@@ -1,4 +1,4 @@
-import { modelOn } from '@tributary/platform';
+import { modelOn, upsertRacing } from '@tributary/platform';
 import { createHash } from 'node:crypto';
 import { stableJson } from '@tributary/llm';
 import { type Connection, type Model, Schema } from 'mongoose';
@@ -47,10 +47,12 @@ export class MongoCallJournal {
 
   async put(key: string, value: unknown): Promise<void> {
     // First writer wins: a duplicate delivery that raced us recorded the same call.
-    await this.model.updateOne(
-      { _id: key },
-      { $setOnInsert: { agent: this.agent, value, createdAt: new Date() } },
-      { upsert: true },
+    await upsertRacing(() =>
+      this.model.updateOne(
+        { _id: key },
+        { $setOnInsert: { agent: this.agent, value, createdAt: new Date() } },
+        { upsert: true },
+      ),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { modelOn } from '@tributary/platform';
+import { modelOn, upsertRacing } from '@tributary/platform';
 import { type Connection, type Model, Schema } from 'mongoose';
 
 export class TaskCancelledError extends Error {
@@ -49,10 +49,12 @@ export class CancellationRegistry {
   }
 
   async cancel(tenantId: string, taskId: string, reason: string | null): Promise<void> {
-    await this.model.updateOne(
-      { tenantId, taskId },
-      { $setOnInsert: { tenantId, taskId, reason, at: new Date() } },
-      { upsert: true },
+    await upsertRacing(() =>
+      this.model.updateOne(
+        { tenantId, taskId },
+        { $setOnInsert: { tenantId, taskId, reason, at: new Date() } },
+        { upsert: true },
+      ),
     );
     for (const controller of this.inFlight.get(key(tenantId, taskId)) ?? []) {
       controller.abort(new TaskCancelledError(taskId));

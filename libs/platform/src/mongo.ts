@@ -34,3 +34,21 @@ export function modelOn<T>(
 ): Model<T> {
   return (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema, collection);
 }
+
+/** A unique index refused a write: for an upsert that raced another, the other writer won. */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000;
+}
+
+/**
+ * An upsert that tolerates a concurrent upsert of the same key: MongoDB (and FerretDB) may refuse
+ * the loser with a duplicate-key error instead of turning it into an update, so it runs again.
+ */
+export async function upsertRacing<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    return write();
+  }
+}

@@ -1,5 +1,5 @@
 import { type Draft } from '@tributary/contracts';
-import { modelOn } from '@tributary/platform';
+import { modelOn, upsertRacing } from '@tributary/platform';
 import { type Connection, type Model, Schema } from 'mongoose';
 
 export interface ReviewRound {
@@ -35,10 +35,12 @@ export class ReviewRounds {
   }
 
   async record(round: ReviewRound): Promise<void> {
-    await this.model.updateOne(
-      { tenantId: round.tenantId, taskId: round.taskId, round: round.round },
-      { $set: round },
-      { upsert: true },
+    await upsertRacing(() =>
+      this.model.updateOne(
+        { tenantId: round.tenantId, taskId: round.taskId, round: round.round },
+        { $set: round },
+        { upsert: true },
+      ),
     );
   }
 
