@@ -1,0 +1,50 @@
+import { CONSUMER_GROUPS } from '@tributary/contracts';
+import { type StreamOptions } from './events/task-event-stream';
+
+/**
+ * Gateway settings that are not deployment configuration (that is TributaryConfig, from the
+ * environment): limits and timings with sensible defaults, overridable by tests.
+ */
+export interface GatewayOptions {
+  /** Larger bodies are refused with 413 while being read. */
+  readonly bodyLimitBytes: number;
+  /** How long a request waits for Kafka to acknowledge an event before answering 503. */
+  readonly publishTimeoutMs: number;
+  /** On shutdown, how long requests in flight may take before their connections are closed anyway. */
+  readonly shutdownGraceMs: number;
+  readonly sse: StreamOptions;
+  readonly projection: {
+    readonly enabled: boolean;
+    readonly group: string;
+    /** Where a group without committed offsets starts: true replays the topics' whole history. */
+    readonly fromBeginning: boolean;
+    /** Most events written in one projection write. */
+    readonly maxBatch: number;
+  };
+  /** Read-model collections get this suffix (a rebuild target); unset for the live ones. */
+  readonly collectionSuffix?: string;
+}
+
+export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
+
+export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
+  bodyLimitBytes: 64 * 1024,
+  publishTimeoutMs: 10_000,
+  shutdownGraceMs: 10_000,
+  sse: { pollIntervalMs: 1_000, heartbeatMs: 15_000, pageSize: 500, retryMs: 3_000 },
+  projection: { enabled: true, group: CONSUMER_GROUPS.projection, fromBeginning: true, maxBatch: 256 },
+};
+
+export type GatewayOptionsOverrides = Partial<Omit<GatewayOptions, 'sse' | 'projection'>> & {
+  readonly sse?: Partial<StreamOptions>;
+  readonly projection?: Partial<GatewayOptions['projection']>;
+};
+
+export function gatewayOptions(overrides: GatewayOptionsOverrides = {}): GatewayOptions {
+  return {
+    ...DEFAULT_GATEWAY_OPTIONS,
+    ...overrides,
+    sse: { ...DEFAULT_GATEWAY_OPTIONS.sse, ...overrides.sse },
+    projection: { ...DEFAULT_GATEWAY_OPTIONS.projection, ...overrides.projection },
+  };
+}

@@ -1,0 +1,80 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { type TributaryConfig } from '@tributary/config';
+import { ALL_TOPICS } from '@tributary/contracts';
+import { EVENT_SERIALIZER, type EventSerializer, EventProducer, KafkaAdmin } from '@tributary/kafka';
+import { MONGO_CONNECTION } from '@tributary/platform';
+import { type Connection } from 'mongoose';
+import { SseHub } from './events/sse-hub';
+import { TaskEventRepository } from './persistence/task-event.repository';
+import { TaskRepository } from './persistence/task.repository';
+import { type ProjectionConsumer } from './projection/projection.consumer';
+import { PROJECTION_CONSUMER, TRIBUTARY_CONFIG } from './tokens';
+
+/**
+ * Start-up and shutdown of everything the gateway holds, in one place so the order is explicit.
+ *
+ * Start: indexes, topics, schemas, producer, projection consumer; HTTP listens after all of it.
+ * Stop: end open event streams (before Nest closes the HTTP server, which waits for open
+ * connections), then, once HTTP is closed: stop the projection consumer (it drains and commits),
+ * disconnect the producer (in-flight requests have finished), close MongoDB last.
+ */
+@Injectable()
+export class GatewayLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly logger = new Logger('Gateway');
+
+  constructor(
+    @Inject(TRIBUTARY_CONFIG) private readonly config: TributaryConfig,
+    @Inject(KafkaAdmin) private readonly admin: KafkaAdmin,
+    @Inject(EVENT_SERIALIZER) private readonly serializer: EventSerializer,
+    @Inject(EventProducer) private readonly producer: EventProducer,
+    @Inject(TaskRepository) private readonly tasks: TaskRepository,
+    @Inject(TaskEventRepository) private readonly events: TaskEventRepository,
+    @Inject(PROJECTION_CONSUMER) private readonly projection: ProjectionConsumer | null,
+    @Inject(SseHub) private readonly hub: SseHub,
+    @Inject(MONGO_CONNECTION) private readonly mongo: Connection,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await Promise.all([this.tasks.ensureIndexes(), this.events.ensureIndexes()]);
+    await this.admin.ensureTopics(
+      ALL_TOPICS.map((topic) => ({ name: topic.name, partitions: this.config.kafka.partitions })),
+    );
+    await this.serializer.register(ALL_TOPICS);
+    await this.producer.connect();
+    await this.projection?.start();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.logger.log({ msg: 'shutting down: closing event streams', streams: this.hub.open });
+    this.hub.closeAll();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.step('projection consumer', () => this.projection?.stop());
+    await this.step('producer', () => this.producer.disconnect());
+    await this.step('kafka admin', () => this.admin.disconnect());
+    await this.step('mongodb', () => this.mongo.close());
+    this.logger.log('shutdown complete');
+  }
+
+  /** One failing step must not keep the later ones (MongoDB last) from closing. */
+  private async step(name: string, run: () => Promise<unknown> | undefined): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.logger.error({
+        msg: `could not stop the ${name}`,
+        err: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { loadConfigFromProcess } from '@tributary/config';
+import { JsonLogger } from '@tributary/platform';
+import { createGatewayApp } from './bootstrap';
+
+async function main(): Promise<void> {
+  const config = loadConfigFromProcess('gateway');
+  const logger = new JsonLogger('gateway', config.logLevel);
+  try {
+    const app = await createGatewayApp(config, { logger });
+    // SIGTERM/SIGINT run the shutdown in GatewayLifecycle: streams, HTTP, consumer, producer, MongoDB.
+    app.enableShutdownHooks();
+    await app.listen({ host: config.http.host, port: config.http.port });
+    logger.log({
+      msg: 'gateway listening',
+      url: `http://${config.http.host}:${config.http.port}`,
+      docs: '/docs',
+    });
+  } catch (error) {
+    logger.fatal(error instanceof Error ? error : new Error(String(error)), 'main');
+    process.exit(1);
+  }
+}
+
+void main();

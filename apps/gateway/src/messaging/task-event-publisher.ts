@@ -1,0 +1,47 @@
+import { type EventValue, type TopicDefinition } from '@tributary/contracts';
+
+/** What the gateway publishes (task requests, cancellations), behind a port so use cases never see Kafka. */
+export interface TaskEventPublisher {
+  publish<T extends TopicDefinition>(topic: T, value: EventValue<T>): Promise<void>;
+}
+
+export const TASK_EVENT_PUBLISHER = Symbol('TASK_EVENT_PUBLISHER');
+
+/** The part of the runtime's EventProducer this adapter uses. */
+export interface EmitsEvents {
+  emit<T extends TopicDefinition>(topic: T, value: EventValue<T>): Promise<unknown>;
+}
+
+export class PublishTimeoutError extends Error {
+  override readonly name = 'PublishTimeoutError';
+}
+
+/**
+ * Publishes through the runtime's idempotent producer with a time limit, so a request never hangs
+ * on a broker that is down: past the limit the use case answers 503 (the event may still land;
+ * the projection then records the task as usual).
+ */
+export class KafkaTaskEventPublisher implements TaskEventPublisher {
+  constructor(
+    private readonly producer: EmitsEvents,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async publish<T extends TopicDefinition>(topic: T, value: EventValue<T>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.producer.emit(topic, value),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(new PublishTimeoutError(`no acknowledgement from Kafka within ${this.timeoutMs} ms`)),
+            this.timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+
+export type TaskListener = () => void;
+
+/**
+ * In-process signal "task X has new events", raised by the projection after its writes. Event
+ * streams wake on it at once; events applied by another gateway instance reach them by polling.
+ */
+@Injectable()
+export class TaskNotifier {
+  private readonly listeners = new Map<string, Set<TaskListener>>();
+
+  subscribe(taskId: string, listener: TaskListener): () => void {
+    let set = this.listeners.get(taskId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(taskId, set);
+    }
+    set.add(listener);
+    return () => {
+      const current = this.listeners.get(taskId);
+      current?.delete(listener);
+      if (current?.size === 0) this.listeners.delete(taskId);
+    };
+  }
+
+  notify(taskId: string): void {
+    for (const listener of this.listeners.get(taskId) ?? []) listener();
+  }
+
+  /** How many tasks have listeners (for tests and metrics). */
+  get watchedTasks(): number {
+    return this.listeners.size;
+  }
+}

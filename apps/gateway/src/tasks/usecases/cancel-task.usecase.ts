@@ -1,0 +1,48 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type TaskCancelRequested, TOPICS } from '@tributary/contracts';
+import { ApiProblem } from '../../common/problem';
+import { type TenantId } from '../../common/tenant';
+import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from '../../messaging/task-event-publisher';
+import { TaskRepository } from '../../persistence/task.repository';
+import { type CancelAccepted } from '../task.schemas';
+import { taskLinks } from '../task.views';
+
+/**
+ * Asks the agents to stop. The answer is 202: the task becomes `cancelled` when the projection
+ * applies the cancel event (unless another terminal event got there first; the first one wins).
+ */
+@Injectable()
+export class CancelTaskUseCase {
+  private readonly logger = new Logger(CancelTaskUseCase.name);
+
+  constructor(
+    @Inject(TaskRepository) private readonly tasks: TaskRepository,
+    @Inject(TASK_EVENT_PUBLISHER) private readonly publisher: TaskEventPublisher,
+  ) {}
+
+  async execute(tenant: TenantId, taskId: string, reason: string | undefined): Promise<CancelAccepted> {
+    const task = await this.tasks.findById(tenant, taskId);
+    if (!task) throw ApiProblem.notFound(`No task ${taskId}.`);
+    if (task.terminal)
+      throw ApiProblem.conflict(
+        `Task ${taskId} has already ended (${task.status}); there is nothing to cancel.`,
+      );
+    const event: TaskCancelRequested = {
+      taskId,
+      tenantId: tenant,
+      reason: reason ?? null,
+      requestedAt: Date.now(),
+    };
+    try {
+      await this.publisher.publish(TOPICS.taskCancelRequested, event);
+    } catch (error) {
+      this.logger.error({ msg: 'could not publish task.cancel-requested', taskId, err: String(error) });
+      throw ApiProblem.unavailable(
+        'The cancellation could not be handed to the agents (Kafka did not acknowledge it). Try again.',
+        5,
+        error,
+      );
+    }
+    return { taskId, status: task.status, cancelRequested: true, links: taskLinks(taskId) };
+  }
+}

@@ -1,0 +1,32 @@
+import { applyDecorators, Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type z } from 'zod';
+import { CurrentTenant, type TenantId } from '../common/tenant';
+import { ZodPipe } from '../common/zod-validation.pipe';
+import { problemResponse, queryParameters, ref } from '../docs/openapi';
+import { recommendationsQuerySchema, type UserRecommendations, userIdParamsSchema } from './task.schemas';
+import { GetUserRecommendationsUseCase } from './usecases/get-user-recommendations.usecase';
+
+@ApiTags('users')
+@Controller('v1/users')
+export class UsersController {
+  constructor(
+    @Inject(GetUserRecommendationsUseCase) private readonly recommendations: GetUserRecommendationsUseCase,
+  ) {}
+
+  @Get(':userId/recommendations')
+  @ApiOperation({ summary: "A user's latest results, newest first" })
+  @ApiParam({ name: 'userId', schema: { type: 'string' } })
+  @applyDecorators(...queryParameters(recommendationsQuerySchema).map((q) => ApiQuery(q)))
+  @ApiResponse({ status: 200, schema: ref('UserRecommendations') })
+  @ApiResponse(problemResponse(400, 'A parameter is at fault (see `errors`).'))
+  @ApiResponse(problemResponse(404, 'No such user.'))
+  latest(
+    @CurrentTenant() tenant: TenantId,
+    @Param(new ZodPipe(userIdParamsSchema, 'params')) params: { userId: string },
+    @Query(new ZodPipe(recommendationsQuerySchema, 'query'))
+    query: z.output<typeof recommendationsQuerySchema>,
+  ): Promise<UserRecommendations> {
+    return this.recommendations.execute(tenant, params.userId, query.limit);
+  }
+}

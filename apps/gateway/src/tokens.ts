@@ -1,0 +1,3 @@
+export const TRIBUTARY_CONFIG = Symbol('TRIBUTARY_CONFIG');
+export const PROJECTION_CONSUMER = Symbol('PROJECTION_CONSUMER');
+export const GATEWAY_LOGGER = Symbol('GATEWAY_LOGGER');

@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import { type AddressInfo } from 'node:net';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  ALL_TOPICS,
+  type Envelope,
+  envelopeToHeaders,
+  type EventValue,
+  retryTopic,
+  deadLetterTopic,
+  type TopicDefinition,
+} from '@tributary/contracts';
+import {
+  EVENT_SERIALIZER,
+  type EventSerializer,
+  EventProducer,
+  KAFKA_CLIENT,
+  KafkaAdmin,
+} from '@tributary/kafka';
+import { MONGO_CONNECTION } from '@tributary/platform';
+import { RecordingLogger, testConfig, uniqueName, waitFor } from '@tributary/testing';
+import { type Kafka } from 'kafkajs';
+import { type Connection } from 'mongoose';
+import { createGatewayApp } from '../../../apps/gateway/src/bootstrap';
+import { type GatewayOptionsOverrides } from '../../../apps/gateway/src/gateway.options';
+import { type ProjectionConsumer } from '../../../apps/gateway/src/projection/projection.consumer';
+import { PROJECTION_CONSUMER } from '../../../apps/gateway/src/tokens';
+
+/**
+ * One consumer group for every gateway test run: reset to the topics' ends before each start, so
+ * a test's projection sees exactly the events produced after it started, without replaying the
+ * history of earlier runs and without leaving a new pair of retry/dead-letter topics per run.
+ */
+export const TEST_PROJECTION_GROUP = 'test-gateway-projection';
+
+export interface Gateway {
+  readonly app: NestFastifyApplication;
+  readonly url: string;
+  readonly mongo: Connection;
+  /** The URI of this gateway's own database. */
+  readonly mongoUri: string;
+  readonly producer: EventProducer;
+  readonly logger: RecordingLogger;
+  readonly tenant: string;
+  /** A user id unique to this run, with a profile in user_profiles. */
+  newUser(): Promise<string>;
+  /** Publishes an event; resolves with its envelope. */
+  emit<T extends TopicDefinition>(topic: T, value: EventValue<T>): Promise<Envelope>;
+  /** Publishes the same event again (same envelope, same event id): a redelivery as the projection sees it. */
+  resend<T extends TopicDefinition>(topic: T, value: EventValue<T>, envelope: Envelope): Promise<void>;
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * Commits the group's offsets at the current end of every topic, in one short membership (kafkajs'
+ * admin.setOffsets joins the group once per topic and waits a full fetch each time: seconds apiece).
+ * The group must have no running members: test files run one at a time.
+ */
+async function resetGroupToEnd(kafka: Kafka, group: string, topics: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<string, { partition: number; offset: string }[]>();
+  try {
+    for (const topic of topics)
+      ends.set(
+        topic,
+        (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high })),
+      );
+  } finally {
+    await admin.disconnect();
+  }
+  const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [...topics], fromBeginning: false });
+    await new Promise<void>((resolve, reject) => {
+      // Seeks are committed (autoCommit) during the first fetch cycle; stop right after it.
+      consumer.on(consumer.events.FETCH, () => void consumer.stop().then(resolve, reject));
+      consumer.run({ eachBatchAutoResolve: false, eachBatch: () => Promise.resolve() }).catch(reject);
+      consumer.pause(topics.map((topic) => ({ topic })));
+      for (const [topic, partitions] of ends) for (const p of partitions) consumer.seek({ topic, ...p });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export async function startGateway(overrides: GatewayOptionsOverrides = {}): Promise<Gateway> {
+  const base = testConfig('gateway');
+  const database = `gateway_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const mongoUri = new URL(base.mongoUri);
+  mongoUri.pathname = `/${database}`;
+  const config = testConfig('gateway', {
+    TRIBUTARY_MONGO_URI: mongoUri.toString(),
+    TRIBUTARY_KAFKA_CLIENT_ID: uniqueName('gateway'),
+  });
+  const logger = new RecordingLogger();
+  const group = overrides.projection?.group ?? TEST_PROJECTION_GROUP;
+
+  // Topics must exist before offsets can be set; the admin creates what is missing.
+  const app = await createGatewayApp(config, {
+    logger,
+    overrides: {
+      ...overrides,
+      sse: { pollIntervalMs: 250, ...overrides.sse },
+      projection: { group, fromBeginning: false, ...overrides.projection },
+    },
+  });
+  const kafka = app.get<Kafka>(KAFKA_CLIENT);
+  await app.get(KafkaAdmin).ensureTopics(
+    [...ALL_TOPICS.map((t) => t.name), retryTopic(group), deadLetterTopic(group)].map((name) => ({
+      name,
+      partitions: config.kafka.partitions,
+    })),
+  );
+  if (overrides.projection?.enabled !== false) {
+    await resetGroupToEnd(kafka, group, [...ALL_TOPICS.map((t) => t.name), retryTopic(group)]);
+  }
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const projection = app.get<ProjectionConsumer | null>(PROJECTION_CONSUMER);
+  if (projection) await projection.whenJoined();
+
+  const address = app.getHttpServer().address() as AddressInfo;
+  const url = `http://127.0.0.1:${address.port}`;
+  const mongo = app.get<Connection>(MONGO_CONNECTION);
+  const producer = app.get(EventProducer);
+  const serializer = app.get<EventSerializer>(EVENT_SERIALIZER);
+  const tenant = 'default';
+
+  return {
+    app,
+    url,
+    mongo,
+    mongoUri: mongoUri.toString(),
+    producer,
+    logger,
+    tenant,
+    async newUser() {
+      const userId = `u-test-${randomBytes(5).toString('hex')}`;
+      await mongo.collection('user_profiles').insertOne({
+        userId,
+        tenantId: tenant,
+        displayName: 'Test user',
+        interests: {},
+        preferredCategories: [],
+        dislikedTags: [],
+        budget: 100,
+        history: [],
+      });
+      return userId;
+    },
+    emit(topic, value) {
+      return producer.emit(topic, value);
+    },
+    async resend(topic, value, envelope) {
+      const bytes = await serializer.encode(topic, value);
+      await producer.send({
+        topic: topic.name,
+        messages: [{ key: envelope.correlationId, value: bytes, headers: envelopeToHeaders(envelope) }],
+      });
+    },
+    fetch(path, init) {
+      return fetch(`${url}${path}`, init);
+    },
+    async close() {
+      await mongo.dropDatabase().catch(() => undefined);
+      await app.close();
+    },
+  };
+}
+
+export async function postJson(
+  gateway: Gateway,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return gateway.fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+export interface TaskJson {
+  taskId: string;
+  status: string;
+  terminal: boolean;
+  version: number;
+  timeline: { seq: number; type: string; status: string; advanced: boolean }[];
+  result: { recommendations: unknown[] } | null;
+  [key: string]: unknown;
+}
+
+export async function getTask(gateway: Gateway, taskId: string): Promise<TaskJson> {
+  const response = await gateway.fetch(`/v1/tasks/${taskId}`);
+  if (response.status !== 200)
+    throw new Error(`GET task ${taskId}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as TaskJson;
+}
+
+export function waitForTask(
+  gateway: Gateway,
+  taskId: string,
+  predicate: (task: TaskJson) => boolean,
+  description: string,
+  timeoutMs = 20_000,
+): Promise<TaskJson> {
+  return waitFor(
+    async () => {
+      const task = await getTask(gateway, taskId).catch(() => undefined);
+      return task && predicate(task) ? task : undefined;
+    },
+    { timeoutMs, intervalMs: 50, description },
+  );
+}
+
+export interface SseMessage {
+  id: string | undefined;
+  event: string | undefined;
+  data: {
+    seq: number;
+    taskId: string;
+    type: string;
+    status: string;
+    advanced: boolean;
+    data: Record<string, unknown>;
+  };
+}
+
+export interface SseResult {
+  status: number;
+  contentType: string | null;
+  messages: SseMessage[];
+  /** True when the server ended the stream (rather than the reader stopping). */
+  ended: boolean;
+}
+
+/**
+ * Reads a task's event stream until the server closes it, `stopAfter` messages arrived, or
+ * `timeoutMs` passed (then the request is aborted and `ended` is false).
+ */
+export async function readEvents(
+  gateway: Gateway,
+  taskId: string,
+  {
+    lastEventId,
+    stopAfter,
+    timeoutMs = 20_000,
+    onOpen,
+  }: { lastEventId?: number; stopAfter?: number; timeoutMs?: number; onOpen?: () => Promise<void> } = {},
+): Promise<SseResult> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
+  const messages: SseMessage[] = [];
+  let ended = false;
+  try {
+    const response = await gateway.fetch(`/v1/tasks/${taskId}/events`, {
+      headers,
+      signal: controller.signal,
+    });
+    const result = { status: response.status, contentType: response.headers.get('content-type') };
+    if (response.status !== 200 || !response.body) return { ...result, messages, ended: true };
+    const opened = onOpen?.();
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          ended = true;
+          break;
+        }
+        buffer += value;
+        let split: number;
+        while ((split = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, split);
+          buffer = buffer.slice(split + 2);
+          const fields = new Map<string, string>();
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':') || line === '') continue;
+            const colon = line.indexOf(':');
+            fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
+          }
+          const data = fields.get('data');
+          if (data === undefined) continue;
+          messages.push({
+            id: fields.get('id'),
+            event: fields.get('event'),
+            data: JSON.parse(data) as SseMessage['data'],
+          });
+          if (stopAfter !== undefined && messages.length >= stopAfter) {
+            controller.abort();
+            await opened;
+            return { ...result, messages, ended: false };
+          }
+        }
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+    }
+    await opened;
+    return { ...result, messages, ended };
+  } finally {
+    clearTimeout(timer);
+  }
+}
