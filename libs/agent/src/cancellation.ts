@@ -9,6 +9,8 @@ export class TaskCancelledError extends Error {
 }
 
 interface CancellationDoc {
+  /** `<tenantId>:<taskId>`: every step asks isCancelled, an exact `_id` lookup even on the local store. */
+  _id: string;
   tenantId: string;
   taskId: string;
   reason: string | null;
@@ -17,6 +19,7 @@ interface CancellationDoc {
 
 const schema = new Schema<CancellationDoc>(
   {
+    _id: { type: String, required: true },
     tenantId: { type: String, required: true },
     taskId: { type: String, required: true },
     reason: { type: String, default: null },
@@ -24,8 +27,6 @@ const schema = new Schema<CancellationDoc>(
   },
   { versionKey: false },
 );
-// Serves isCancelled(tenantId, taskId) before every step, and makes cancel() idempotent.
-schema.index({ tenantId: 1, taskId: 1 }, { unique: true });
 
 export interface WorkScope {
   readonly signal: AbortSignal;
@@ -51,7 +52,7 @@ export class CancellationRegistry {
   async cancel(tenantId: string, taskId: string, reason: string | null): Promise<void> {
     await upsertRacing(() =>
       this.model.updateOne(
-        { tenantId, taskId },
+        { _id: key(tenantId, taskId) },
         { $setOnInsert: { tenantId, taskId, reason, at: new Date() } },
         { upsert: true },
       ),
@@ -62,7 +63,7 @@ export class CancellationRegistry {
   }
 
   async isCancelled(tenantId: string, taskId: string): Promise<boolean> {
-    return (await this.model.exists({ tenantId, taskId })) !== null;
+    return (await this.model.findById(key(tenantId, taskId)).lean()) !== null;
   }
 
   /** Registers work on a task; `release()` when it ends, however it ends. */
@@ -83,5 +84,5 @@ export class CancellationRegistry {
 }
 
 function key(tenantId: string, taskId: string): string {
-  return `${tenantId}/${taskId}`;
+  return `${tenantId}:${taskId}`;
 }

@@ -33,5 +33,5 @@ export {
 } from './personalise';
 export { explainRecommendation, formatMoney } from './explain';
 export { recommend, type Recommendation, type RecommendOptions } from './recommend';
-export { CatalogueStore, ProfileStore } from './store';
+export { CatalogueStore, ProfileStore, storedId } from './store';
 export { defaultDataFiles, loadData, type LoadDataOptions, type LoadDataResult } from './load';

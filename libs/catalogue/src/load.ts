@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type Connection } from 'mongoose';
 import { loadCatalogueFile, loadProfilesFile } from './parse';
 import { CatalogueStore, ProfileStore } from './store';
+import { type CatalogueItem, type UserProfile } from './types';
 
 export interface LoadDataOptions {
   readonly connection: Connection;
@@ -22,23 +23,37 @@ export function defaultDataFiles(dataDir: string): { catalogueFile: string; prof
   return { catalogueFile: join(dataDir, 'catalogue.jsonl'), profilesFile: join(dataDir, 'profiles.jsonl') };
 }
 
-/** Validates both files completely before writing anything, then upserts (safe to run again). */
+/**
+ * Validates both files completely before writing anything, then upserts (safe to run again).
+ * With `ifEmpty`, nothing is written when every profile and the catalogue's items are already stored.
+ */
 export async function loadData(options: LoadDataOptions): Promise<LoadDataResult> {
   const catalogue = new CatalogueStore(options.connection);
   const profiles = new ProfileStore(options.connection);
-  await Promise.all([catalogue.model.init(), profiles.model.init()]);
-  if (
-    options.ifEmpty &&
-    (await catalogue.count(options.tenantId)) > 0 &&
-    (await profiles.count(options.tenantId)) > 0
-  ) {
-    return { items: 0, profiles: 0, skipped: true };
-  }
   const [items, users] = await Promise.all([
     loadCatalogueFile(options.catalogueFile),
     loadProfilesFile(options.profilesFile),
   ]);
+  await Promise.all([catalogue.model.init(), profiles.model.init()]);
+  if (options.ifEmpty && (await isLoaded(catalogue, profiles, options.tenantId, items, users))) {
+    return { items: 0, profiles: 0, skipped: true };
+  }
   await catalogue.upsertMany(options.tenantId, items);
   await profiles.upsertMany(options.tenantId, users);
   return { items: items.length, profiles: users.length, skipped: false };
+}
+
+async function isLoaded(
+  catalogue: CatalogueStore,
+  profiles: ProfileStore,
+  tenantId: string,
+  items: readonly CatalogueItem[],
+  users: readonly UserProfile[],
+): Promise<boolean> {
+  const stored = await Promise.all(users.map((user) => profiles.get(tenantId, user.userId)));
+  if (stored.some((profile) => profile === null)) return false;
+  return catalogue.hasAll(
+    tenantId,
+    [items[0]?.id, items[items.length - 1]?.id].filter((id): id is string => !!id),
+  );
 }

@@ -2,10 +2,20 @@ import { modelOn } from '@tributary/platform';
 import { type Connection, type Model, Schema } from 'mongoose';
 import { type CatalogueItem, type UserProfile } from './types';
 
-type Tenanted<T> = T & { tenantId: string };
+type Stored<T> = T & { _id: string; tenantId: string };
 
-const itemSchema = new Schema<Tenanted<CatalogueItem>>(
+/*
+ * Documents are keyed `<tenantId>:<natural id>` in `_id`. Every lookup on a hot path (a profile per
+ * task step, the items of a draft) is then an exact `_id` match, the one filter the local store
+ * (FerretDB 1.x on SQLite) answers from an index instead of scanning the collection.
+ */
+export function storedId(tenantId: string, id: string): string {
+  return `${tenantId}:${id}`;
+}
+
+const itemSchema = new Schema<Stored<CatalogueItem>>(
   {
+    _id: { type: String, required: true },
     tenantId: { type: String, required: true },
     id: { type: String, required: true },
     title: { type: String, required: true },
@@ -19,11 +29,12 @@ const itemSchema = new Schema<Tenanted<CatalogueItem>>(
   },
   { versionKey: false, minimize: false },
 );
-// Serves itemsByIds(tenantId, ids) and keeps one copy of an item per tenant.
-itemSchema.index({ tenantId: 1, id: 1 }, { unique: true });
+// Serves all(tenantId) when an agent builds its search index, and count(tenantId).
+itemSchema.index({ tenantId: 1, id: 1 });
 
-const profileSchema = new Schema<Tenanted<UserProfile>>(
+const profileSchema = new Schema<Stored<UserProfile>>(
   {
+    _id: { type: String, required: true },
     tenantId: { type: String, required: true },
     userId: { type: String, required: true },
     displayName: { type: String, required: true },
@@ -35,10 +46,10 @@ const profileSchema = new Schema<Tenanted<UserProfile>>(
   },
   { versionKey: false, minimize: false },
 );
-// Serves get(tenantId, userId): every task submission and every agent step looks the user up.
-profileSchema.index({ tenantId: 1, userId: 1 }, { unique: true });
+// Serves count(tenantId).
+profileSchema.index({ tenantId: 1 });
 
-function strip<T>(doc: Tenanted<T> & { _id?: unknown }): T {
+function strip<T>(doc: Stored<T>): T {
   const { _id, tenantId, ...rest } = doc;
   void _id;
   void tenantId;
@@ -47,7 +58,7 @@ function strip<T>(doc: Tenanted<T> & { _id?: unknown }): T {
 
 /** Catalogue items in MongoDB, per tenant. */
 export class CatalogueStore {
-  readonly model: Model<Tenanted<CatalogueItem>>;
+  readonly model: Model<Stored<CatalogueItem>>;
 
   constructor(connection: Connection) {
     this.model = modelOn(connection, 'CatalogueItem', itemSchema, 'catalogue_items');
@@ -58,38 +69,49 @@ export class CatalogueStore {
   }
 
   async all(tenantId: string): Promise<CatalogueItem[]> {
-    const docs = await this.model.find({ tenantId }).sort({ id: 1 }).lean();
-    return docs.map((doc) => strip<CatalogueItem>(doc));
+    const docs = await this.model.find({ tenantId }).sort({ id: 1 }).lean<Stored<CatalogueItem>[]>();
+    return docs.map((doc) => strip(doc));
   }
 
+  /** The items that exist, in the order asked; unknown ids are left out. */
   async byIds(tenantId: string, ids: readonly string[]): Promise<CatalogueItem[]> {
-    const docs = await this.model.find({ tenantId, id: { $in: [...ids] } }).lean();
-    return docs.map((doc) => strip<CatalogueItem>(doc));
+    const docs = await Promise.all(
+      [...new Set(ids)].map((id) =>
+        this.model.findById(storedId(tenantId, id)).lean<Stored<CatalogueItem>>(),
+      ),
+    );
+    return docs.filter((doc): doc is Stored<CatalogueItem> => doc !== null).map((doc) => strip(doc));
   }
 
   async upsertMany(tenantId: string, items: readonly CatalogueItem[]): Promise<number> {
     if (items.length === 0) return 0;
     const result = await this.model.bulkWrite(
-      items.map((item) => ({
-        replaceOne: { filter: { tenantId, id: item.id }, replacement: { ...item, tenantId }, upsert: true },
-      })),
+      items.map((item) => {
+        const _id = storedId(tenantId, item.id);
+        return { replaceOne: { filter: { _id }, replacement: { ...item, _id, tenantId }, upsert: true } };
+      }),
       { ordered: false },
     );
     return result.upsertedCount + result.modifiedCount;
+  }
+
+  /** Whether every one of these items is stored under its current key. */
+  async hasAll(tenantId: string, ids: readonly string[]): Promise<boolean> {
+    return (await this.byIds(tenantId, ids)).length === new Set(ids).size;
   }
 }
 
 /** User profiles in MongoDB, per tenant. */
 export class ProfileStore {
-  readonly model: Model<Tenanted<UserProfile>>;
+  readonly model: Model<Stored<UserProfile>>;
 
   constructor(connection: Connection) {
     this.model = modelOn(connection, 'UserProfile', profileSchema, 'user_profiles');
   }
 
   async get(tenantId: string, userId: string): Promise<UserProfile | null> {
-    const doc = await this.model.findOne({ tenantId, userId }).lean();
-    return doc ? strip<UserProfile>(doc) : null;
+    const doc = await this.model.findById(storedId(tenantId, userId)).lean<Stored<UserProfile>>();
+    return doc ? strip(doc) : null;
   }
 
   async count(tenantId: string): Promise<number> {
@@ -99,13 +121,10 @@ export class ProfileStore {
   async upsertMany(tenantId: string, profiles: readonly UserProfile[]): Promise<number> {
     if (profiles.length === 0) return 0;
     const result = await this.model.bulkWrite(
-      profiles.map((profile) => ({
-        replaceOne: {
-          filter: { tenantId, userId: profile.userId },
-          replacement: { ...profile, tenantId },
-          upsert: true,
-        },
-      })),
+      profiles.map((profile) => {
+        const _id = storedId(tenantId, profile.userId);
+        return { replaceOne: { filter: { _id }, replacement: { ...profile, _id, tenantId }, upsert: true } };
+      }),
       { ordered: false },
     );
     return result.upsertedCount + result.modifiedCount;

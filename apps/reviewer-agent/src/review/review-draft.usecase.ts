@@ -59,7 +59,7 @@ export class ReviewDraftUseCase {
         );
         return;
       }
-      const best = (await this.rounds.rounds(tenantId, taskId))
+      const best = (await this.rounds.rounds(tenantId, taskId, round))
         .filter((r) => r.acceptable)
         .sort((a, b) => b.score - a.score || b.round - a.round)[0];
       if (!best) {

@@ -12,8 +12,16 @@ export interface ReviewRound {
   draft: Draft;
 }
 
-const schema = new Schema<ReviewRound>(
+type Stored = ReviewRound & { _id: string };
+
+/** `<tenantId>:<taskId>:<round>`: recording and reading rounds are exact `_id` operations on any store. */
+function roundId(tenantId: string, taskId: string, round: number): string {
+  return `${tenantId}:${taskId}:${round}`;
+}
+
+const schema = new Schema<Stored>(
   {
+    _id: { type: String, required: true },
     tenantId: { type: String, required: true },
     taskId: { type: String, required: true },
     round: { type: Number, required: true },
@@ -23,12 +31,10 @@ const schema = new Schema<ReviewRound>(
   },
   { versionKey: false, minimize: false },
 );
-// Serves record() (idempotent per round) and rounds(tenantId, taskId) when the round limit is reached.
-schema.index({ tenantId: 1, taskId: 1, round: 1 }, { unique: true });
 
 /** Every reviewed round of a task, so the reviewer can approve the best draft when rounds run out. */
 export class ReviewRounds {
-  private readonly model: Model<ReviewRound>;
+  private readonly model: Model<Stored>;
 
   constructor(connection: Connection) {
     this.model = modelOn(connection, 'ReviewRound', schema, 'review_rounds');
@@ -37,14 +43,20 @@ export class ReviewRounds {
   async record(round: ReviewRound): Promise<void> {
     await upsertRacing(() =>
       this.model.updateOne(
-        { tenantId: round.tenantId, taskId: round.taskId, round: round.round },
+        { _id: roundId(round.tenantId, round.taskId, round.round) },
         { $set: round },
         { upsert: true },
       ),
     );
   }
 
-  async rounds(tenantId: string, taskId: string): Promise<ReviewRound[]> {
-    return this.model.find({ tenantId, taskId }).sort({ round: 1 }).lean<ReviewRound[]>();
+  /** Rounds 1..upTo that were recorded. */
+  async rounds(tenantId: string, taskId: string, upTo: number): Promise<ReviewRound[]> {
+    const found = await Promise.all(
+      Array.from({ length: upTo }, (_, i) =>
+        this.model.findById(roundId(tenantId, taskId, i + 1)).lean<Stored>(),
+      ),
+    );
+    return found.filter((doc): doc is Stored => doc !== null);
   }
 }
