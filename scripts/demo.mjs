@@ -45,6 +45,25 @@ if (submitted.status !== 202) {
 console.log(`task ${accepted.taskId} accepted for ${values.user}: “${values.request}”\n`);
 
 const started = Date.now();
+
+function describe(type, d) {
+  switch (type) {
+    case 'task.progress':
+      return `${d.stage}: ${d.message}`;
+    case 'task.planned':
+      return `planned ${d.steps ?? ''} research steps`.replace('  ', ' ');
+    case 'research.completed':
+      return `draft round ${d.round}: ${d.recommendations} recommendations (${d.provider})`;
+    case 'review.completed':
+      return `review round ${d.round}: ${d.verdict}, score ${Number(d.score).toFixed(2)}${d.verdict === 'revise' ? ` (${d.critique})` : ''}`;
+    case 'recommendation.ready':
+      return `ready: ${d.recommendations} recommendations after ${d.rounds} round(s)${d.bestEffort ? ', best effort' : ''}`;
+    case 'task.failed':
+      return `failed in ${d.stage}: ${d.reason}`;
+    default:
+      return type;
+  }
+}
 const stream = await fetch(`${values.gateway}${accepted.links.events}`, {
   headers: { ...headers, accept: 'text/event-stream' },
 });
@@ -65,14 +84,15 @@ for await (const chunk of stream.body) {
     if (!data) continue;
     const event = JSON.parse(data);
     const at = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-    if (event.tokenDelta) {
-      process.stdout.write(tokens ? event.tokenDelta : `${at}s   ${event.tokenDelta}`);
+    const details = event.data ?? {};
+    if (details.tokenDelta) {
+      process.stdout.write(tokens ? details.tokenDelta : `${at}s   ${details.tokenDelta}`);
       tokens = true;
       continue;
     }
     if (tokens) process.stdout.write('\n');
     tokens = false;
-    console.log(`${at}s ${event.status ? `[${event.status}] ` : ''}${event.summary ?? event.type}`);
+    console.log(`${at}s ${`[${event.status}]`.padEnd(13)} ${describe(event.type, details)}`);
   }
 }
 

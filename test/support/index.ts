@@ -3,3 +3,5 @@ export * from './kafka';
 export * from './spawn';
 export * from './wait';
 export * from './llm-simulator';
+export * from './groups';
+export * from './services';

@@ -10,7 +10,8 @@ import { type AddressInfo, type Socket } from 'node:net';
  * request and every completed answer per prompt, so tests can tell a repeated call from a resumed one.
  */
 export interface LlmSimulatorOptions {
-  readonly delayMs: number;
+  /** How long each answer takes; a function may slow some prompts down more than others. */
+  readonly delayMs: number | ((prompt: string) => number);
   readonly port?: number;
 }
 
@@ -23,9 +24,13 @@ interface ChatBody {
 export class LlmSimulator {
   /** Requests received, per JSON-schema name. */
   readonly received = new Map<string, number>();
+  /** Requests received, per prompt hash. */
+  readonly requested = new Map<string, number>();
   /** Answers fully sent, per prompt hash. */
   readonly completed = new Map<string, number>();
-  /** Requests whose client went away before the answer. */
+  /** Prompts being answered right now. */
+  readonly inFlight = new Set<string>();
+  /** Requests whose client went away before the answer (an aborted call). */
   aborted = 0;
   private readonly sockets = new Set<Socket>();
 
@@ -50,9 +55,9 @@ export class LlmSimulator {
     return simulator;
   }
 
-  /** Prompts answered more than once: calls that were made again instead of resumed from the journal. */
-  repeatedPrompts(): number {
-    return [...this.completed.values()].filter((count) => count > 1).length;
+  /** Prompts asked more than once: calls made again rather than served from a journal. */
+  repeatedPrompts(): string[] {
+    return [...this.requested].filter(([, count]) => count > 1).map(([hash]) => hash);
   }
 
   async close(): Promise<void> {
@@ -60,7 +65,11 @@ export class LlmSimulator {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse, delayMs: number): Promise<void> {
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    delayMs: LlmSimulatorOptions['delayMs'],
+  ): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -73,16 +82,26 @@ export class LlmSimulator {
     const body = JSON.parse(raw) as ChatBody;
     const name = body.response_format?.json_schema?.name ?? 'unknown';
     this.received.set(name, (this.received.get(name) ?? 0) + 1);
-    const promptHash = createHash('sha256')
-      .update(JSON.stringify(body.messages ?? []))
-      .digest('hex');
+    const prompt = JSON.stringify(body.messages ?? []);
+    const promptHash = createHash('sha256').update(prompt).digest('hex');
+    this.requested.set(promptHash, (this.requested.get(promptHash) ?? 0) + 1);
+    this.inFlight.add(promptHash);
 
     let gone = false;
-    res.on('close', () => {
-      if (!res.writableFinished) gone = true;
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, typeof delayMs === 'number' ? delayMs : delayMs(prompt));
     });
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const closed = new Promise<void>((resolve) =>
+      res.on('close', () => {
+        if (!res.writableFinished) gone = true;
+        resolve();
+      }),
+    );
+    await Promise.race([answered, closed]);
+    clearTimeout(timer);
     if (gone) {
+      this.inFlight.delete(promptHash);
       this.aborted += 1;
       return;
     }
@@ -106,6 +125,7 @@ export class LlmSimulator {
         }),
       );
     }
+    this.inFlight.delete(promptHash);
     this.completed.set(promptHash, (this.completed.get(promptHash) ?? 0) + 1);
   }
 }

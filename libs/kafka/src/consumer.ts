@@ -350,14 +350,14 @@ export class ParallelConsumer {
     const controller = new AbortController();
     if (state.topic !== this.retryTopic) {
       const origin = { topic: state.topic, partition: state.partition, offset: message.offset };
-      this.scheduler.submit(key, { state, message, offset, key, origin, attempt: 1, controller });
+      this.submit({ state, message, offset, key, origin, attempt: 1, controller });
       return;
     }
     const previous = readFailure(message.headers);
     if (previous === undefined) {
       // Not written by this runtime: dead-letter it as coming from the retry topic itself.
       const origin = { topic: state.topic, partition: state.partition, offset: message.offset };
-      this.scheduler.submit(key, { state, message, offset, key, origin, attempt: 1, controller });
+      this.submit({ state, message, offset, key, origin, attempt: 1, controller });
       return;
     }
     const origin = {
@@ -377,12 +377,21 @@ export class ParallelConsumer {
     };
     const dueAt = previous.retryDueAt === undefined ? 0 : Date.parse(previous.retryDueAt);
     if (!(dueAt > Date.now())) {
-      this.scheduler.submit(key, work);
+      this.submit(work);
       return;
     }
     // Waiting retries hold no concurrency slot and block no key; their offset stays unfinished.
     this.delayedCount += 1;
     this.delayUntil(state, work, dueAt);
+  }
+
+  /**
+   * Order is kept per key within a topic (what Kafka promises), not across topics: a task's
+   * cancel request must be able to run while that task's slow work on another topic is in flight.
+   * A retried message keeps its place in the lane of the topic it came from.
+   */
+  private submit(work: Work): void {
+    this.scheduler.submit(`${work.origin.topic}\u0000${work.key}`, work);
   }
 
   private delayUntil(state: PartitionState, work: Work, dueAt: number): void {
@@ -400,7 +409,7 @@ export class ParallelConsumer {
           return;
         }
         this.delayedCount -= 1;
-        this.scheduler.submit(work.key, work);
+        this.submit(work);
         this.applyFlowControl();
       },
       Math.min(Math.max(1, dueAt - Date.now()), MAX_TIMER_MS),

@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto';
+import { toCatalogueConstraints } from '@tributary/agent';
+import { CatalogueStore, defaultDataFiles, loadData, satisfies } from '@tributary/catalogue';
+import { ALL_TOPICS, CONSUMER_GROUPS, type Constraints, retryTopic, TOPICS } from '@tributary/contracts';
+import { createKafkaClient, readRange, RegistrySerializer } from '@tributary/kafka';
+import { connectMongo } from '@tributary/platform';
+import {
+  assertGroupsIdle,
+  LlmSimulator,
+  resetGroupToEnd,
+  Services,
+  testConfig,
+  waitFor,
+} from '@tributary/testing';
+import { type Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The whole system as users run it: the four built services as separate processes on the real
+ * stack. Planner and reviewer use the offline provider; the research agent talks to a local
+ * OpenAI-compatible simulator, slow for prompts that say "patiently", so tasks can be caught in
+ * flight (to cancel them, or to kill the agent under them).
+ */
+const SLOW_MS = 6_000;
+const FAST_MS = 150;
+const SLOW_MARK = 'patiently';
+
+interface TaskView {
+  taskId: string;
+  status: string;
+  terminal: boolean;
+  result: { recommendations: { itemId: string }[]; provider: string } | null;
+  timeline: { seq: number; type: string; status: string; advanced: boolean }[];
+}
+
+interface Submission {
+  userId: string;
+  request: string;
+  maxResults?: number;
+  constraints?: { categories?: string[]; minPrice?: number; maxPrice?: number; excludeTags?: string[] };
+}
+
+const base = testConfig('gateway');
+const database = `e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const mongoUri = Object.assign(new URL(base.mongoUri), { pathname: `/${database}` }).toString();
+const kafka = createKafkaClient(base);
+const serializer = new RegistrySerializer({ registryUrl: base.registryUrl, clientId: 'e2e' });
+const GROUPS = [
+  CONSUMER_GROUPS.planner,
+  CONSUMER_GROUPS.research,
+  CONSUMER_GROUPS.reviewer,
+  CONSUMER_GROUPS.projection,
+];
+
+let simulator: LlmSimulator;
+let services: Services;
+let mongo: Connection;
+const startedAt = new Date();
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${services.url('gateway')}${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...init.headers },
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+async function submit(submission: Submission): Promise<string> {
+  const { status, body } = await api<{ taskId: string }>('/v1/tasks', {
+    method: 'POST',
+    body: JSON.stringify(submission),
+  });
+  expect(status).toBe(202);
+  return body.taskId;
+}
+
+const task = async (taskId: string) => (await api<TaskView>(`/v1/tasks/${taskId}`)).body;
+
+function waitForStatus(
+  taskId: string,
+  accept: (t: TaskView) => boolean,
+  description: string,
+  timeoutMs = 60_000,
+) {
+  return waitFor(
+    async () => {
+      const view = await task(taskId);
+      return accept(view) ? view : undefined;
+    },
+    { timeoutMs, intervalMs: 100, description: `${taskId} ${description}` },
+  );
+}
+
+const terminal = (taskId: string, timeoutMs?: number) =>
+  waitForStatus(taskId, (t) => t.terminal, 'to end', timeoutMs);
+
+/** Terminal entries that changed the status: the projection must hold exactly one per task. */
+const terminalTransitions = (view: TaskView) =>
+  view.timeline.filter((e) => e.advanced && ['completed', 'failed', 'cancelled'].includes(e.status));
+
+function eventConstraints(c: Submission['constraints'] = {}): Constraints {
+  return {
+    categories: c.categories ?? [],
+    minPrice: c.minPrice ?? null,
+    maxPrice: c.maxPrice ?? null,
+    excludeItemIds: [],
+    excludeTags: c.excludeTags ?? [],
+  };
+}
+
+beforeAll(async () => {
+  await assertGroupsIdle(kafka, GROUPS);
+  const admin = kafka.admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  await admin.disconnect();
+  for (const group of GROUPS) {
+    const topics = [...ALL_TOPICS.map((t) => t.name), retryTopic(group)].filter((t) => existing.has(t));
+    await resetGroupToEnd(kafka, group, topics);
+  }
+
+  // @ts-expect-error plain ESM script without type declarations
+  const build = (await import('../../../scripts/build.mjs')) as { buildApps: () => Promise<number> };
+  await build.buildApps();
+
+  mongo = await connectMongo(mongoUri);
+  await loadData({ connection: mongo, tenantId: 'default', ...defaultDataFiles('data'), ifEmpty: false });
+
+  simulator = await LlmSimulator.start({
+    delayMs: (prompt) => (prompt.includes(SLOW_MARK) ? SLOW_MS : FAST_MS),
+  });
+  services = new Services({
+    TRIBUTARY_MONGO_URI: mongoUri,
+    TRIBUTARY_LOG_LEVEL: 'warn',
+    TRIBUTARY_RESEARCH_LLM_BASE_URL: simulator.baseUrl,
+    TRIBUTARY_RESEARCH_LLM_API_KEY: 'e2e',
+    TRIBUTARY_RESEARCH_LLM_MODEL: 'simulator',
+  });
+  for (const name of ['gateway', 'planner-agent', 'research-agent', 'reviewer-agent'] as const) {
+    await services.start(name);
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await services?.stopAll();
+  await simulator?.close();
+  await mongo?.dropDatabase();
+  await mongo?.close();
+}, 60_000);
+
+describe('the agent pipeline, end to end', () => {
+  it('completes twenty tasks submitted at once, each with catalogue items that honour its constraints', async () => {
+    const users = ['u-alice', 'u-bruno', 'u-chen', 'u-dara', 'u-emeka', 'u-freya', 'u-gabriel', 'u-hana'];
+    const requests: Submission[] = Array.from({ length: 20 }, (_, i) => {
+      const userId = users[i % users.length]!;
+      switch (i % 4) {
+        case 0:
+          return { userId, request: 'a thoughtful gift for a rainy weekend', maxResults: 3 };
+        case 1:
+          return {
+            userId,
+            request: 'books to read on holiday',
+            constraints: { categories: ['books'], maxPrice: 25 },
+          };
+        case 2:
+          return {
+            userId,
+            request: 'gear for hiking and camping',
+            constraints: { maxPrice: 60, excludeTags: ['premium'] },
+          };
+        default:
+          return {
+            userId,
+            request: 'something for the kitchen',
+            constraints: { categories: ['kitchen'], minPrice: 10 },
+          };
+      }
+    });
+    const ids = await Promise.all(requests.map(submit));
+    const views = await Promise.all(ids.map((id) => terminal(id)));
+    const catalogue = new CatalogueStore(mongo);
+
+    for (const [i, view] of views.entries()) {
+      expect(view.status, `${view.taskId}: ${JSON.stringify(view.timeline)}`).toBe('completed');
+      const recommendations = view.result?.recommendations ?? [];
+      expect(recommendations.length).toBeGreaterThan(0);
+      const items = await catalogue.byIds(
+        'default',
+        recommendations.map((r) => r.itemId),
+      );
+      expect(items).toHaveLength(recommendations.length);
+      const constraints = toCatalogueConstraints(eventConstraints(requests[i]!.constraints));
+      for (const item of items)
+        expect(satisfies(item, constraints), `${item.id} in ${view.taskId}`).toBe(true);
+      expect(terminalTransitions(view)).toHaveLength(1);
+      expect(new Set(view.timeline.map((e) => e.seq)).size).toBe(view.timeline.length);
+    }
+
+    const published = new Map<string, number>();
+    for await (const record of readRange({
+      kafka,
+      serializer,
+      topic: TOPICS.recommendationReady,
+      fromTime: startedAt,
+    })) {
+      if (!record.ok) throw record.error;
+      if (ids.includes(record.value.taskId)) {
+        expect(record.value.recommendations.length).toBeGreaterThan(0);
+        published.set(record.value.taskId, (published.get(record.value.taskId) ?? 0) + 1);
+      }
+    }
+    expect([...published.keys()].sort()).toEqual([...ids].sort());
+  });
+
+  it('streams a task’s events in order over SSE and resumes from Last-Event-ID with no gap or repeat', async () => {
+    const taskId = await submit({ userId: 'u-gabriel', request: 'films and music for a quiet evening' });
+    const read = async (lastEventId?: string, stopAfter?: number): Promise<number[]> => {
+      const controller = new AbortController();
+      const res = await fetch(`${services.url('gateway')}/v1/tasks/${taskId}/events`, {
+        headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+        signal: controller.signal,
+      });
+      const seqs: number[] = [];
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const id = /^id: (\d+)$/m.exec(buffer.slice(0, end))?.[1];
+            buffer = buffer.slice(end + 2);
+            if (id) seqs.push(Number(id));
+            if (stopAfter !== undefined && seqs.length >= stopAfter) {
+              controller.abort();
+              return seqs;
+            }
+          }
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+      }
+      return seqs;
+    };
+
+    const first = await read(undefined, 2);
+    const rest = await read(String(first[first.length - 1]));
+    const all = [...first, ...rest];
+    expect(all).toEqual(all.map((_, i) => i + 1));
+    const view = await task(taskId);
+    expect(view.terminal).toBe(true);
+    expect(all[all.length - 1]).toBe(Math.max(...view.timeline.map((e) => e.seq)));
+  });
+
+  it('cancels a task in flight: its LLM call is aborted and it ends cancelled', async () => {
+    const abortedBefore = simulator.aborted;
+    const taskId = await submit({ userId: 'u-hana', request: `plants for a shady garden, ${SLOW_MARK}` });
+    await waitForStatus(taskId, (t) => t.status === 'researching', 'to be researching');
+    await waitFor(() => simulator.inFlight.size > 0, { description: 'the research LLM call in flight' });
+
+    const { status } = await api(`/v1/tasks/${taskId}/cancel`, { method: 'POST', body: '{}' });
+    expect(status).toBe(202);
+    const view = await terminal(taskId);
+    expect(view.status).toBe('cancelled');
+    await waitFor(() => simulator.aborted > abortedBefore, { description: 'the in-flight LLM call aborted' });
+    expect(terminalTransitions(await task(taskId))).toHaveLength(1);
+  });
+
+  it('finishes every task exactly once after the research agent is killed mid-flight, without repeating recorded calls', async () => {
+    const slow = await Promise.all(
+      ['u-alice', 'u-chen', 'u-emeka', 'u-freya'].map((userId) =>
+        submit({ userId, request: `a present to unwrap ${SLOW_MARK}` }),
+      ),
+    );
+    const fast = await Promise.all(
+      ['u-bruno', 'u-dara', 'u-gabriel', 'u-hana', 'u-alice', 'u-chen', 'u-emeka', 'u-freya'].map((userId) =>
+        submit({ userId, request: 'ideas for a birthday' }),
+      ),
+    );
+    // The fast tasks finish; behind the slow ones in their partitions, their offsets stay uncommitted.
+    await Promise.all(fast.map((id) => terminal(id)));
+    await waitFor(() => simulator.inFlight.size >= slow.length, {
+      description: 'the slow research calls in flight',
+    });
+
+    const inFlightAtKill = new Set(simulator.inFlight);
+    await services.kill('research-agent');
+    await services.start('research-agent');
+
+    const views = await Promise.all([...slow, ...fast].map((id) => terminal(id, 90_000)));
+    for (const view of views) {
+      expect(view.status).toBe('completed');
+      expect(terminalTransitions(view)).toHaveLength(1);
+    }
+    // Only calls cut off by the kill were made again; everything recorded was read from the journal.
+    for (const prompt of simulator.repeatedPrompts()) expect(inFlightAtKill.has(prompt)).toBe(true);
+
+    // The restarted agent did handle redelivered tasks (same event ids, so the projection kept one copy).
+    const drafts = new Map<string, number>();
+    for await (const record of readRange({
+      kafka,
+      serializer,
+      topic: TOPICS.researchCompleted,
+      fromTime: startedAt,
+    })) {
+      if (!record.ok) throw record.error;
+      if (fast.includes(record.value.taskId))
+        drafts.set(record.value.taskId, (drafts.get(record.value.taskId) ?? 0) + 1);
+    }
+    expect([...drafts.values()].some((count) => count > 1)).toBe(true);
+  });
+});
