@@ -1,4 +1,4 @@
-import { HEADERS } from './envelope';
+import { HEADERS, PRIORITIES } from './envelope';
 import { readSample } from './samples';
 import { ALL_TOPICS, type AnyTopic, SUBJECT_COMPATIBILITY, valueSubject } from './topics';
 
@@ -14,7 +14,7 @@ function channelId(topic: AnyTopic): string {
 
 const envelopeHeaders = {
   type: 'object',
-  required: Object.values(HEADERS).filter((h) => h !== HEADERS.causationId),
+  required: Object.values(HEADERS).filter((h) => h !== HEADERS.causationId && h !== HEADERS.priority),
   properties: {
     [HEADERS.eventId]: {
       type: 'string',
@@ -34,6 +34,11 @@ const envelopeHeaders = {
     [HEADERS.schemaVersion]: {
       type: 'string',
       description: 'Revision of the schema inside the topic major.',
+    },
+    [HEADERS.priority]: {
+      type: 'string',
+      enum: PRIORITIES,
+      description: 'Scheduling class, inherited from the cause; absent reads as normal.',
     },
   },
 } as const;

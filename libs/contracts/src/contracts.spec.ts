@@ -111,3 +111,29 @@ describe('AsyncAPI document', () => {
     expect(committed).toBe(renderAsyncApi(version));
   });
 });
+
+describe('envelope priority', () => {
+  it('is inherited from the cause, can be set, and reads as normal when the header is missing', () => {
+    const root = mintEnvelope({
+      eventType: 'a',
+      correlationId: 'c',
+      tenantId: 't',
+      producer: 'p',
+      schemaVersion: 1,
+      priority: 'high',
+    });
+    const child = mintEnvelope({
+      eventType: 'b',
+      correlationId: 'c',
+      tenantId: 't',
+      producer: 'p',
+      schemaVersion: 1,
+      causedBy: root,
+    });
+    expect(child.priority).toBe('high');
+    const headers = envelopeToHeaders(child);
+    expect(envelopeFromHeaders(headers).priority).toBe('high');
+    delete headers.priority;
+    expect(envelopeFromHeaders(headers).priority).toBe('normal');
+  });
+});

@@ -11,7 +11,19 @@ export const HEADERS = {
   occurredAt: 'occurredAt',
   producer: 'producer',
   schemaVersion: 'schemaVersion',
+  priority: 'priority',
 } as const;
+
+/**
+ * Scheduling class of a task's events. Consumers run higher classes first (weighted, so lower
+ * classes still progress); a missing header reads as normal.
+ */
+export const PRIORITIES = ['high', 'normal', 'low'] as const;
+export type EventPriority = (typeof PRIORITIES)[number];
+
+function isPriority(value: string | undefined): value is EventPriority {
+  return (PRIORITIES as readonly string[]).includes(value ?? '');
+}
 
 export interface Envelope {
   /** Minted by the producer; consumers deduplicate on it. */
@@ -30,6 +42,8 @@ export interface Envelope {
   /** The service that produced the event. */
   readonly producer: string;
   readonly schemaVersion: number;
+  /** Inherited from the cause unless set: a high-priority task stays high at every stage. */
+  readonly priority: EventPriority;
 }
 
 export class EnvelopeError extends Error {
@@ -49,7 +63,8 @@ export interface EnvelopeInput {
   tenantId: string;
   producer: string;
   schemaVersion: number;
-  causedBy?: Pick<Envelope, 'eventId' | 'traceparent'>;
+  causedBy?: Pick<Envelope, 'eventId' | 'traceparent'> & Partial<Pick<Envelope, 'priority'>>;
+  priority?: EventPriority;
   /**
    * Tells apart several events of one type caused by the same event (e.g. progress steps).
    * Only used to derive the event id of a caused event.
@@ -82,6 +97,7 @@ export function mintEnvelope(input: EnvelopeInput): Envelope {
     occurredAt: (input.now ?? new Date()).toISOString(),
     producer: input.producer,
     schemaVersion: input.schemaVersion,
+    priority: input.priority ?? input.causedBy?.priority ?? 'normal',
   };
 }
 
@@ -95,6 +111,7 @@ export function envelopeToHeaders(envelope: Envelope): Record<string, string> {
     [HEADERS.occurredAt]: envelope.occurredAt,
     [HEADERS.producer]: envelope.producer,
     [HEADERS.schemaVersion]: String(envelope.schemaVersion),
+    [HEADERS.priority]: envelope.priority,
   };
   if (envelope.causationId !== null) headers[HEADERS.causationId] = envelope.causationId;
   return headers;
@@ -134,5 +151,12 @@ export function envelopeFromHeaders(headers: RawHeaders | undefined): Envelope {
     occurredAt,
     producer: required(HEADERS.producer),
     schemaVersion,
+    priority: priorityFromHeaders(headers),
   };
+}
+
+/** The priority header, or normal when it is absent or unknown (events from before it existed). */
+export function priorityFromHeaders(headers: RawHeaders | undefined): EventPriority {
+  const value = headerString(headers, HEADERS.priority);
+  return isPriority(value) ? value : 'normal';
 }

@@ -7,6 +7,8 @@ import {
   envelopeFromHeaders,
   retryTopic,
   type TopicDefinition,
+  PRIORITIES,
+  priorityFromHeaders,
 } from '@tributary/contracts';
 import {
   type Consumer,
@@ -34,6 +36,9 @@ import { OffsetTracker } from './offset-tracker';
 import { type RawProducer } from './producer';
 import { decodeUntyped, type EventSerializer } from './serializer';
 
+/** Queued messages per concurrency slot before fetching pauses. Messages are small; the queue is a priority window. */
+const READ_AHEAD_FACTOR = 16;
+
 export interface ParallelConsumerOptions {
   readonly kafka: Kafka;
   readonly serializer: EventSerializer;
@@ -44,7 +49,10 @@ export interface ParallelConsumerOptions {
   readonly partitions: number;
   /** Publishes retry and dead-letter copies; must be idempotent (EventProducer is). */
   readonly producer: RawProducer;
-  /** In-flight plus queued messages at which fetching pauses; default 4 × concurrency. */
+  /**
+   * In-flight plus queued messages at which fetching pauses; default 16 × concurrency. Reading ahead
+   * is what lets a high-priority event overtake a backlog of normal ones (see KeyScheduler).
+   */
   readonly maxPending?: number;
   /** Retry messages waiting for their due time at which the retry topic pauses; default 10 000. */
   readonly maxDelayed?: number;
@@ -181,7 +189,7 @@ export class ParallelConsumer {
     this.logger = options.logger ?? new Logger(`ParallelConsumer(${options.group})`);
     this.retryTopic = retryTopic(options.group);
     this.deadLetterTopic = deadLetterTopic(options.group);
-    this.maxPending = options.maxPending ?? options.runtime.concurrency * 4;
+    this.maxPending = options.maxPending ?? options.runtime.concurrency * READ_AHEAD_FACTOR;
     this.maxDelayed = options.maxDelayed ?? 10_000;
     this.commitDelayMs = options.commitDelayMs ?? 100;
     this.scheduler = new KeyScheduler<Work>({
@@ -391,7 +399,8 @@ export class ParallelConsumer {
    * A retried message keeps its place in the lane of the topic it came from.
    */
   private submit(work: Work): void {
-    this.scheduler.submit(`${work.origin.topic}\u0000${work.key}`, work);
+    const priority = PRIORITIES.indexOf(priorityFromHeaders(work.message.headers));
+    this.scheduler.submit(`${work.origin.topic}\u0000${work.key}`, work, priority);
   }
 
   private delayUntil(state: PartitionState, work: Work, dueAt: number): void {

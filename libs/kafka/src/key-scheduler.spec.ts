@@ -137,3 +137,38 @@ describe('KeyScheduler', () => {
     expect(peak).toBe(concurrency);
   });
 });
+
+describe('KeyScheduler priority classes', () => {
+  it('starts a high-priority task ahead of a backlog of normal ones', async () => {
+    const { scheduler, started, finish } = harness(1);
+    scheduler.submit('busy', { key: 'busy', id: 0 });
+    for (let id = 1; id <= 200; id += 1) scheduler.submit(`n${id}`, { key: `n${id}`, id }, 1);
+    scheduler.submit('urgent', { key: 'urgent', id: 999 }, 0);
+    await finish(0);
+    expect(started.map((t) => t.id)).toEqual([0, 999]);
+  });
+
+  it('shares turns by weight, so lower classes are not starved', async () => {
+    const { scheduler, started, finish } = harness(1);
+    scheduler.submit('first', { key: 'first', id: 0 });
+    for (let i = 1; i <= 60; i += 1) {
+      scheduler.submit(`h${i}`, { key: `h${i}`, id: 1000 + i }, 0);
+      scheduler.submit(`n${i}`, { key: `n${i}`, id: 2000 + i }, 1);
+      scheduler.submit(`l${i}`, { key: `l${i}`, id: 3000 + i }, 2);
+    }
+    for (let turn = 0; turn < 50; turn += 1) await finish(started[started.length - 1]!.id);
+    const turns = started.slice(1, 51);
+    const count = (from: number) => turns.filter((t) => t.id >= from && t.id < from + 1000).length;
+    // Weights 6:3:1 over 50 turns: 30, 15 and 5.
+    expect([count(1000), count(2000), count(3000)]).toEqual([30, 15, 5]);
+  });
+
+  it('keeps one key in submission order whatever the priorities of its tasks', async () => {
+    const { scheduler, started, finish } = harness(2);
+    scheduler.submit('k', { key: 'k', id: 1 }, 2);
+    scheduler.submit('k', { key: 'k', id: 2 }, 0);
+    scheduler.submit('k', { key: 'k', id: 3 }, 1);
+    for (const id of [1, 2, 3]) await finish(id);
+    expect(started.map((t) => t.id)).toEqual([1, 2, 3]);
+  });
+});

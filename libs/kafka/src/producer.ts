@@ -1,5 +1,6 @@
 import {
   type Envelope,
+  type EventPriority,
   envelopeToHeaders,
   type EventValue,
   mintEnvelope,
@@ -19,7 +20,9 @@ import { type EventSerializer } from './serializer';
 
 export interface EmitOptions {
   /** The event this one answers: its id becomes the causation id and its trace continues. */
-  readonly causedBy?: Pick<Envelope, 'eventId' | 'traceparent'>;
+  readonly causedBy?: Pick<Envelope, 'eventId' | 'traceparent'> & Partial<Pick<Envelope, 'priority'>>;
+  /** Scheduling class; by default the cause's, else normal. */
+  readonly priority?: EventPriority;
   /** Defaults to `value.taskId`: every event of a task lands on one partition, in order. */
   readonly key?: string;
   /** Defaults to `value.tenantId`. */
@@ -157,6 +160,7 @@ export class EventProducer implements RawProducer {
       schemaVersion: topic.schemaVersion,
       ...(options.causedBy ? { causedBy: options.causedBy } : {}),
       ...(options.discriminator ? { discriminator: options.discriminator } : {}),
+      ...(options.priority ? { priority: options.priority } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
     // `pending()` checked the value against the topic when the event was built.
