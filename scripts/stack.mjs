@@ -1265,9 +1265,30 @@ export async function up({ env = process.env, log, quiet = false, handleSignals 
         removePidFile(cfg, name); // stale: that process is gone
       }
     }
+    // 2. Servers that were already running: wait for them (they may still be starting). One that is
+    // alive but does not answer within its start-up allowance is hung: stop it and start it again.
+    const alreadyUp = SERVERS.filter((n) => running[n]);
+    await Promise.all(
+      alreadyUp.map(async (name) => {
+        const { pid, fingerprint } = running[name];
+        try {
+          await waitReady(cfg, name, pid, fingerprint);
+          log(`${name}: already running (pid ${pid}) and ready at ${SERVER_DEFS[name].address(cfg)}`);
+        } catch (error) {
+          if (processFingerprint(pid) !== fingerprint) throw error;
+          log(`${name}: running (pid ${pid}) but not answering; restarting it`);
+          await stopProcess(name, {}, cfg);
+          delete running[name];
+        }
+      }),
+    );
     const toStart = SERVERS.filter((n) => !running[n]);
+    if (toStart.length === 0) {
+      log('stack: already up; nothing to do');
+      return cfg;
+    }
 
-    // 2. Pre-flight: every problem on its own line, nothing started.
+    // 3. Pre-flight: every problem on its own line, nothing started.
     if (toStart.length > 0) {
       const problems = [];
       if (toStart.some((n) => SERVER_DEFS[n].java)) {
@@ -1289,20 +1310,6 @@ export async function up({ env = process.env, log, quiet = false, handleSignals 
         }
       }
       if (problems.length > 0) throw new StackError(problems.join('\n'), [], { plain: true });
-    }
-
-    // 3. Servers that were already running: wait for them (they may still be starting).
-    const alreadyUp = SERVERS.filter((n) => running[n]);
-    await Promise.all(
-      alreadyUp.map(async (name) => {
-        const { pid, fingerprint } = running[name];
-        await waitReady(cfg, name, pid, fingerprint);
-        log(`${name}: already running (pid ${pid}) and ready at ${SERVER_DEFS[name].address(cfg)}`);
-      }),
-    );
-    if (toStart.length === 0) {
-      log('stack: already up; nothing to do');
-      return cfg;
     }
 
     // 4. Downloads and builds: Maven runs one at a time (a shared ~/.m2), Go alongside.
