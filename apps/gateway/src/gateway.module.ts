@@ -33,6 +33,7 @@ import { TASK_EVENT_MODEL, TASK_MODEL, USER_PROFILE_COLLECTION } from './persist
 import { UserProfileRepository } from './persistence/user-profile.repository';
 import { ProjectionApplier } from './projection/projection-applier';
 import { ProjectionConsumer } from './projection/projection.consumer';
+import { TaskLog } from './projection/task-log';
 import { TaskNotifier } from './projection/task-notifier';
 import { kafkaReadiness, registryReadiness } from './readiness';
 import { TasksController } from './tasks/tasks.controller';
@@ -71,6 +72,7 @@ class GatewayInfrastructureModule {
       TaskRepository,
       TaskEventRepository,
       UserProfileRepository,
+      TaskLog,
       TaskNotifier,
     ];
     return {
@@ -119,6 +121,7 @@ class GatewayInfrastructureModule {
         TaskRepository,
         TaskEventRepository,
         UserProfileRepository,
+        TaskLog,
         TaskNotifier,
       ],
       exports: exported,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AddressInfo } from 'node:net';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { storedId } from '@tributary/catalogue';
 import {
   ALL_TOPICS,
   type Envelope,
@@ -138,7 +139,9 @@ export async function startGateway(overrides: GatewayOptionsOverrides = {}): Pro
     tenant,
     async newUser() {
       const userId = `u-test-${randomBytes(5).toString('hex')}`;
-      await mongo.collection('user_profiles').insertOne({
+      // Keyed as the data loader keys profiles (`<tenantId>:<userId>`): the gateway reads them by `_id`.
+      await mongo.collection<{ _id: string; [field: string]: unknown }>('user_profiles').insertOne({
+        _id: storedId(tenant, userId),
         userId,
         tenantId: tenant,
         displayName: 'Test user',

@@ -20,9 +20,13 @@ export interface StreamedEvent {
   data: Record<string, unknown>;
 }
 
-export function sseMessage(
-  row: Pick<TaskEventDocument, 'taskId' | 'seq' | 'type' | 'at' | 'status' | 'advanced' | 'data'>,
-): string {
+/** What one SSE message is made of: a `task_events` row, or an entry of the task's timeline. */
+export type StreamedRow = Pick<
+  TaskEventDocument,
+  'taskId' | 'seq' | 'type' | 'at' | 'status' | 'advanced' | 'data'
+>;
+
+export function sseMessage(row: StreamedRow): string {
   const payload: StreamedEvent = {
     seq: row.seq,
     taskId: row.taskId,

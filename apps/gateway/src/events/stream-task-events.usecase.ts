@@ -4,6 +4,7 @@ import { type TenantId } from '../common/tenant';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { TaskEventRepository } from '../persistence/task-event.repository';
 import { TaskRepository } from '../persistence/task.repository';
+import { TaskLog } from '../projection/task-log';
 import { TaskNotifier } from '../projection/task-notifier';
 import { SseHub } from './sse-hub';
 import { TaskEventStream } from './task-event-stream';
@@ -19,6 +20,7 @@ export type OpenedStream =
 @Injectable()
 export class StreamTaskEventsUseCase {
   constructor(
+    @Inject(TaskLog) private readonly log: TaskLog,
     @Inject(TaskRepository) private readonly tasks: TaskRepository,
     @Inject(TaskEventRepository) private readonly events: TaskEventRepository,
     @Inject(TaskNotifier) private readonly notifier: TaskNotifier,
@@ -27,7 +29,9 @@ export class StreamTaskEventsUseCase {
   ) {}
 
   async execute(tenant: TenantId, taskId: string, afterSeq: number): Promise<OpenedStream> {
-    const progress = await this.tasks.findProgress(tenant, taskId);
+    // The task as its log has it (document, then the claims after it): a client may hold a seq the
+    // task document does not show yet.
+    const progress = await this.log.current(tenant, taskId);
     if (!progress) throw ApiProblem.notFound(`No task ${taskId}.`);
     if (afterSeq > progress.version) {
       throw ApiProblem.validation(

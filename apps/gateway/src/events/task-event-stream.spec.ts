@@ -1,57 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { tenantId } from '../common/tenant';
-import { type TaskEventDocument } from '../persistence/task-event.entity';
-import { type TaskEventRepository } from '../persistence/task-event.repository';
-import { type TaskRepository } from '../persistence/task.repository';
+import { ProjectionApplier } from '../projection/projection-applier';
 import { applyEvent } from '../projection/reducer';
 import { TaskNotifier } from '../projection/task-notifier';
-import { type TaskState } from '../projection/task-state';
+import { type ProjectedEvent, type TaskState } from '../projection/task-state';
 import { EventFactory } from '../projection/test-events';
+import { MemoryStore } from '../projection/test-store';
 import { type SseSink } from './sse';
 import { TaskEventStream } from './task-event-stream';
 
 const tenant = tenantId('default');
-
-/** The two collections in memory: `rows` is task_events, `task` the task document. */
-class Store {
-  task: TaskState | null = null;
-  rows: TaskEventDocument[] = [];
-
-  apply(event: Parameters<typeof applyEvent>[1], { recordRow = true } = {}): void {
-    const outcome = applyEvent(this.task, event);
-    if (outcome.kind !== 'applied') return;
-    this.task = outcome.state;
-    if (recordRow) this.rows.push({ tenantId: tenant, taskId: outcome.state.taskId, ...outcome.entry });
-  }
-
-  repositories(): { tasks: TaskRepository; events: TaskEventRepository } {
-    const tasks = {
-      findProgress: () =>
-        Promise.resolve(
-          this.task && { status: this.task.status, terminal: this.task.terminal, version: this.task.version },
-        ),
-      findTimeline: () =>
-        Promise.resolve(
-          this.task && {
-            status: this.task.status,
-            terminal: this.task.terminal,
-            version: this.task.version,
-            timeline: this.task.timeline,
-          },
-        ),
-    } as unknown as TaskRepository;
-    const events = {
-      after: (_t: unknown, _id: string, after: number, limit: number) =>
-        Promise.resolve(
-          this.rows
-            .filter((r) => r.seq > after)
-            .sort((a, b) => a.seq - b.seq)
-            .slice(0, limit),
-        ),
-    } as unknown as TaskEventRepository;
-    return { tasks, events };
-  }
-}
 
 class MemorySink implements SseSink {
   chunks: string[] = [];
@@ -78,18 +36,42 @@ class MemorySink implements SseSink {
 
 const options = { pollIntervalMs: 5, heartbeatMs: 1_000, pageSize: 2, retryMs: 1_000 };
 
+function stream(store: MemoryStore, notifier: TaskNotifier, taskId: string, after: number): TaskEventStream {
+  return new TaskEventStream(
+    { tasks: store.taskRepository(), events: store.eventRepository(), notifier },
+    tenant,
+    taskId,
+    after,
+    options,
+  );
+}
+
+/** A task document as the projection wrote it before its log was keyed by seq: no rows at all. */
+function legacyTask(events: readonly ProjectedEvent[]): TaskState {
+  let state: TaskState | null = null;
+  for (const event of events) {
+    const outcome = applyEvent(state, event);
+    if (outcome.kind === 'applied') state = outcome.state;
+  }
+  return state!;
+}
+
 describe('task event stream', () => {
-  it('fills a hole from the task timeline when an event row is missing, and ends after the terminal event', async () => {
-    const store = new Store();
+  it('serves the history from the task document (rows or not), and ends after the terminal event', async () => {
+    const store = new MemoryStore();
     const f = new EventFactory('tsk_S');
-    store.apply(f.make('taskRequested'));
-    // The applier of event 2 "crashed" after writing the task and before writing its row.
-    store.apply(f.make('taskPlanned'), { recordRow: false });
-    store.apply(f.make('researchCompleted'));
-    store.apply(f.make('recommendationReady'));
+    store.tasks.set(
+      'tsk_S',
+      legacyTask([
+        f.make('taskRequested'),
+        f.make('taskPlanned'),
+        f.make('researchCompleted'),
+        f.make('recommendationReady'),
+      ]),
+    );
     const notifier = new TaskNotifier();
     const sink = new MemorySink();
-    await new TaskEventStream({ ...store.repositories(), notifier }, tenant, 'tsk_S', 0, options).run(sink);
+    await stream(store, notifier, 'tsk_S', 0).run(sink);
     expect(sink.ids).toEqual([1, 2, 3, 4]);
     expect(sink.closed).toBe(true);
     expect(sink.chunks[0]).toBe('retry: 1000\n\n');
@@ -97,42 +79,92 @@ describe('task event stream', () => {
     expect(notifier.watchedTasks).toBe(0);
   });
 
-  it('resumes after the cursor, sends live events once each, in order', async () => {
-    const store = new Store();
-    const f = new EventFactory('tsk_T');
-    store.apply(f.make('taskRequested'));
-    store.apply(f.make('taskPlanned'));
-    const notifier = new TaskNotifier();
+  it('sends claims the task document does not show yet, from their rows', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_C');
+    const applier = new ProjectionApplier(
+      store.taskRepository(),
+      store.eventRepository(),
+      new TaskNotifier(),
+    );
+    await applier.apply([f.make('taskRequested'), f.make('taskPlanned')]);
+    // The applier of events 3 and 4 died after its claim, before its task write.
+    store.crashNextWrite = true;
+    await expect(applier.apply([f.make('researchCompleted'), f.make('taskFailed')])).rejects.toThrow('crash');
+    expect(store.tasks.get('tsk_C')!.version).toBe(2);
+
     const sink = new MemorySink();
-    const stream = new TaskEventStream({ ...store.repositories(), notifier }, tenant, 'tsk_T', 1, options);
-    const done = stream.run(sink);
+    await stream(store, new TaskNotifier(), 'tsk_C', 1).run(sink);
+    expect(sink.ids).toEqual([2, 3, 4]);
+    expect(sink.closed).toBe(true);
+  });
+
+  it('resumes after the cursor, sends live events once each, in order', async () => {
+    const store = new MemoryStore();
+    const notifier = new TaskNotifier();
+    const applier = new ProjectionApplier(store.taskRepository(), store.eventRepository(), notifier);
+    const f = new EventFactory('tsk_T');
+    await applier.apply([f.make('taskRequested'), f.make('taskPlanned')]);
+    const sink = new MemorySink();
+    const done = stream(store, notifier, 'tsk_T', 1).run(sink);
     await expect.poll(() => sink.ids).toEqual([2]);
     for (const event of [
       f.make('researchCompleted'),
       f.make('reviewCompleted'),
       f.make('taskProgress', { stage: 'reviewing', tokenDelta: null }),
     ]) {
-      store.apply(event);
-      notifier.notify('tsk_T');
+      await applier.apply([event]);
       notifier.notify('tsk_T');
     }
     await expect.poll(() => sink.ids).toEqual([2, 3, 4, 5]);
     expect(sink.closed).toBe(false);
-    store.apply(f.make('taskFailed'));
-    notifier.notify('tsk_T');
+    await applier.apply([f.make('taskFailed')]);
     await done;
     expect(sink.ids).toEqual([2, 3, 4, 5, 6]);
     expect(sink.closed).toBe(true);
   });
 
-  it('stops its timers and subscription when the client leaves', async () => {
-    const store = new Store();
-    store.apply(new EventFactory('tsk_U').make('taskRequested'));
-    const notifier = new TaskNotifier();
-    const sink = new MemorySink();
-    const done = new TaskEventStream({ ...store.repositories(), notifier }, tenant, 'tsk_U', 0, options).run(
-      sink,
+  it('finds events applied by another instance through its poll', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_E');
+    // Another instance: its own notifier, so this stream hears nothing from it.
+    const elsewhere = new ProjectionApplier(
+      store.taskRepository(),
+      store.eventRepository(),
+      new TaskNotifier(),
     );
+    await elsewhere.apply([f.make('taskRequested')]);
+    const sink = new MemorySink();
+    const done = stream(store, new TaskNotifier(), 'tsk_E', 0).run(sink);
+    await expect.poll(() => sink.ids).toEqual([1]);
+    await elsewhere.apply([f.make('taskCancelRequested')]);
+    await done;
+    expect(sink.ids).toEqual([1, 2]);
+  });
+
+  it('ends when the task is withdrawn before any event was applied', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_V');
+    const accepted = { ...legacyTask([f.make('taskRequested')]), timeline: [], version: 0 };
+    store.tasks.set('tsk_V', accepted);
+    const sink = new MemorySink();
+    const done = stream(store, new TaskNotifier(), 'tsk_V', 0).run(sink);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sink.closed).toBe(false);
+    store.tasks.delete('tsk_V');
+    await done;
+    expect(sink.ids).toEqual([]);
+    expect(sink.closed).toBe(true);
+  });
+
+  it('stops its timers and subscription when the client leaves', async () => {
+    const store = new MemoryStore();
+    const notifier = new TaskNotifier();
+    await new ProjectionApplier(store.taskRepository(), store.eventRepository(), notifier).apply([
+      new EventFactory('tsk_U').make('taskRequested'),
+    ]);
+    const sink = new MemorySink();
+    const done = stream(store, notifier, 'tsk_U', 0).run(sink);
     await expect.poll(() => sink.ids).toEqual([1]);
     expect(notifier.watchedTasks).toBe(1);
     sink.leave();

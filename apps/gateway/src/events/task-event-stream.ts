@@ -1,10 +1,9 @@
 import { type TenantId } from '../common/tenant';
 import { type TaskEventRepository } from '../persistence/task-event.repository';
-import { type TaskEventDocument } from '../persistence/task-event.entity';
 import { type TaskRepository } from '../persistence/task.repository';
 import { isTerminal } from '../projection/task-state';
 import { type TaskNotifier } from '../projection/task-notifier';
-import { SSE_HEARTBEAT, type SseSink, sseMessage } from './sse';
+import { SSE_HEARTBEAT, type SseSink, sseMessage, type StreamedRow } from './sse';
 
 export interface StreamOptions {
   /** How often to look for events applied by another gateway instance. */
@@ -22,21 +21,23 @@ export interface StreamDeps {
 }
 
 /**
- * One client's event stream of one task: the events after `cursor` from MongoDB first, then new
- * ones as they are applied, strictly in seq order with no gap and no repeat, until an event with a
- * terminal status has been sent.
+ * One client's event stream of one task: the events after `cursor`, then new ones as they are
+ * applied, strictly in seq order with no gap and no repeat, until an event with a terminal status has
+ * been sent.
  *
- * Events are read from `task_events`; only a contiguous run after the cursor is sent. A hole (an
- * event whose row is not written yet, e.g. its applier crashed after writing the task) is filled
- * from the task's own timeline, which holds every seq because it is written in the same atomic
- * update that assigns it. It wakes on the in-process notifier and, for other instances' writes,
- * on a poll timer that first asks only for the task's version.
+ * Every read is by `_id`. The history comes from the task document's timeline (one read), then the
+ * `task_events` rows after the last seq sent are read one by one by `<taskId>#<seq>` until one is not
+ * there yet: the rows are the log, claimed before the task document is written, so they can be ahead
+ * of the document but never behind it (except rows written before the log was keyed by seq, which the
+ * document's timeline covers). Live events wake the stream through the in-process notifier, and a
+ * poll timer catches another instance's writes with one `_id` read of the next seq.
  */
 export class TaskEventStream {
   private cursor: number;
   private pumping = false;
   private again = false;
   private againCheckTask = false;
+  private historySent = false;
   private ended = false;
   private terminalSent = false;
   private finish: () => void = () => undefined;
@@ -68,7 +69,7 @@ export class TaskEventStream {
       () => clearInterval(heartbeat),
     );
     await sink.write(`retry: ${this.options.retryMs}\n\n`).catch(() => this.close());
-    this.kick(true);
+    this.kick(false);
     await done;
   }
 
@@ -92,7 +93,9 @@ export class TaskEventStream {
       return;
     }
     this.pumping = true;
-    void this.pump(checkTask)
+    const readTimeline = !this.historySent;
+    this.historySent = true;
+    void this.pump(readTimeline, checkTask)
       .catch(() => this.close())
       .finally(() => {
         this.pumping = false;
@@ -105,40 +108,40 @@ export class TaskEventStream {
       });
   }
 
-  private async pump(checkTask: boolean): Promise<void> {
+  private async pump(readTimeline: boolean, checkTask: boolean): Promise<void> {
     const { tasks, events } = this.deps;
-    let check = checkTask;
+    if (readTimeline) {
+      // Null: the task document is not written yet (its rows are) or is gone; the rows tell which.
+      const task = await tasks.findTimeline(this.tenant, this.taskId);
+      if (task !== null)
+        await this.send(
+          contiguous(
+            task.timeline.filter((e) => e.seq > this.cursor).map((e) => ({ ...e, taskId: this.taskId })),
+            this.cursor,
+          ),
+        );
+    }
     while (!this.ended) {
-      const rows = await events.after(this.tenant, this.taskId, this.cursor, this.options.pageSize);
-      const run = contiguous(rows, this.cursor);
+      const rows = await events.after(this.taskId, this.cursor, this.options.pageSize);
+      const run = contiguous(
+        rows.filter((row) => row.tenantId === this.tenant),
+        this.cursor,
+      );
       await this.send(run);
-      const hole = run.length < rows.length;
-      if (hole || (check && rows.length === 0)) {
-        check = false;
+      if (run.length === this.options.pageSize) continue;
+      // Everything up to now is sent; the stream ends once an event with a terminal status went out.
+      if (this.terminalSent) return this.close();
+      if (checkTask && run.length === 0 && this.cursor === 0) {
+        // Nothing applied yet: the only time a task can go away (a submission withdrawn because
+        // Kafka did not take its event).
         const progress = await tasks.findProgress(this.tenant, this.taskId);
         if (progress === null) return this.close();
-        if (progress.version > this.cursor) {
-          const timeline = await tasks.findTimeline(this.tenant, this.taskId);
-          const filled = contiguous(
-            (timeline?.timeline ?? [])
-              .filter((e) => e.seq > this.cursor)
-              .map((e) => ({ ...e, tenantId: this.tenant, taskId: this.taskId })),
-            this.cursor,
-          );
-          await this.send(filled);
-          if (filled.length > 0) continue;
-        } else if (progress.terminal) {
-          return this.close();
-        }
       }
-      if (rows.length === this.options.pageSize) continue;
-      // Everything up to now is sent; the stream ends once an event with a terminal status went out.
-      if (this.terminalSent) this.close();
       return;
     }
   }
 
-  private async send(rows: readonly TaskEventDocument[]): Promise<void> {
+  private async send(rows: readonly StreamedRow[]): Promise<void> {
     for (const row of rows) {
       if (this.ended || !this.sink) return;
       await this.sink.write(sseMessage(row));

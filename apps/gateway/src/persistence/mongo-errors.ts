@@ -1,18 +1,29 @@
-/** MongoDB's duplicate-key error code: the unique index did its job. */
-const DUPLICATE_KEY = 11000;
+/** MongoDB's duplicate-key error code: a unique index (the primary key included) did its job. */
+export const DUPLICATE_KEY_CODE = 11000;
 
 export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY;
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY_CODE;
 }
 
-/** True when every failure of a bulk write is a duplicate key (a redelivered insert): nothing was lost. */
-export function onlyDuplicateKeys(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  if (Array.isArray(writeErrors))
-    return (
-      writeErrors.length > 0 &&
-      writeErrors.every((e) => isDuplicateKey(e) || isDuplicateKey((e as { err?: unknown }).err))
-    );
-  return isDuplicateKey(error);
+interface IndexedWriteError {
+  /** The position of the failed document or operation in the bulk write. */
+  readonly index: number;
+  readonly code: unknown;
+}
+
+/**
+ * The per-document failures of a bulk write (`insertMany`, `bulkWrite`), in operation order; [] if
+ * it has none (then the error is about the whole command).
+ */
+export function writeErrorsOf(error: unknown): IndexedWriteError[] {
+  if (typeof error !== 'object' || error === null) return [];
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  const list: unknown[] = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+  return list
+    .map((e) => {
+      const item = e as { index?: unknown; code?: unknown; err?: { index?: unknown; code?: unknown } };
+      return { index: Number(item.index ?? item.err?.index), code: item.code ?? item.err?.code };
+    })
+    .filter((e) => Number.isInteger(e.index))
+    .sort((a, b) => a.index - b.index);
 }

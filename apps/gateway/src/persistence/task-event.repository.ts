@@ -1,14 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Model } from 'mongoose';
-import { type TenantId } from '../common/tenant';
-import { onlyDuplicateKeys } from './mongo-errors';
-import { type TaskEventDocument } from './task-event.entity';
+import { type Model, type mongo } from 'mongoose';
+import { DUPLICATE_KEY_CODE, writeErrorsOf } from './mongo-errors';
+import { type TaskEventDocument, taskEventId } from './task-event.entity';
 import { TASK_EVENT_MODEL } from './tokens';
 
-/** The `task_events` collection: one row per applied event, what the event stream reads. */
+/**
+ * Most rows one insert command carries. FerretDB 1.24 inserts a command's documents in batches of 100
+ * and, after a failed batch, goes on with the next one even for an ordered insert; keeping every
+ * command within one batch keeps "ordered" meaning ordered there too.
+ */
+const CLAIM_CHUNK = 64;
+
+/**
+ * The `task_events` collection: one row per applied event, keyed `<taskId>#<seq>` (see
+ * `taskEventId`). It is the projection's log: inserting a row claims its seq, and every read on a hot
+ * path is by `_id`. On FerretDB (the local store) only a filter that is exactly `{ _id }` reaches
+ * SQLite's primary key; anything else decodes the whole collection in Go.
+ */
 @Injectable()
 export class TaskEventRepository {
   constructor(@Inject(TASK_EVENT_MODEL) private readonly events: Model<TaskEventDocument>) {}
+
+  /** The driver's collection: the hot paths skip mongoose's casting and hydration. */
+  private get collection(): mongo.Collection<TaskEventDocument> {
+    return this.events.collection as unknown as mongo.Collection<TaskEventDocument>;
+  }
 
   async ensureIndexes(): Promise<void> {
     await this.events.createCollection().catch(() => undefined);
@@ -16,44 +32,46 @@ export class TaskEventRepository {
   }
 
   /**
-   * Records applied events with one unordered insert. The unique event-id index makes writing a
-   * row again (a redelivery after a crash between the task write and this one) a duplicate-key
-   * error for that row only, which is ignored: the row is there. An insert rather than per-row
-   * upserts because the local store (FerretDB on SQLite) pays a transaction per upsert: about
-   * 25 ms a row against a fraction of that for one insert of many.
+   * Inserts `rows` in order and stops at the first one whose key is taken; resolves with how many of
+   * the leading rows this call inserted (all of them: `rows.length`). The primary key makes each
+   * insert an atomic claim of its seq: of two writers inserting `<taskId>#<seq>`, exactly one wins.
+   * Failures other than a duplicate key reject.
    */
-  async record(rows: readonly TaskEventDocument[]): Promise<void> {
-    if (rows.length === 0) return;
-    try {
-      await this.events.collection.insertMany(
-        rows.map((row) => ({ ...row })),
-        { ordered: false },
-      );
-    } catch (error) {
-      if (!onlyDuplicateKeys(error)) throw error;
+  async claim(rows: readonly TaskEventDocument[]): Promise<number> {
+    let claimed = 0;
+    while (claimed < rows.length) {
+      const chunk = rows.slice(claimed, claimed + CLAIM_CHUNK);
+      try {
+        await this.collection.insertMany(
+          chunk.map((row) => ({ ...row })),
+          { ordered: true },
+        );
+        claimed += chunk.length;
+      } catch (error) {
+        const first = writeErrorsOf(error)[0];
+        if (first === undefined || first.code !== DUPLICATE_KEY_CODE) throw error;
+        return claimed + first.index;
+      }
     }
+    return claimed;
   }
 
-  /** A task's events after `afterSeq`, in order. */
-  async after(
-    tenant: TenantId,
-    taskId: string,
-    afterSeq: number,
-    limit: number,
-  ): Promise<TaskEventDocument[]> {
-    return this.events
-      .find({ tenantId: tenant, taskId, seq: { $gt: afterSeq } })
-      .select({ _id: 0 })
-      .sort({ seq: 1 })
-      .limit(limit)
-      .lean<TaskEventDocument[]>()
-      .exec();
+  /** The row of one seq, or null if nobody has claimed it. */
+  async get(taskId: string, seq: number): Promise<TaskEventDocument | null> {
+    return this.collection.findOne({ _id: taskEventId(taskId, seq) });
   }
 
-  async countByType(): Promise<Record<string, number>> {
-    const rows = await this.events
-      .aggregate<{ _id: string; count: number }>([{ $group: { _id: '$type', count: { $sum: 1 } } }])
-      .exec();
-    return Object.fromEntries(rows.map((r) => [r._id, r.count]));
+  /**
+   * The rows after `afterSeq`, in order, up to the first unclaimed seq or `limit` rows: one `_id`
+   * read per row plus one that finds nothing (seqs are claimed without gaps).
+   */
+  async after(taskId: string, afterSeq: number, limit: number): Promise<TaskEventDocument[]> {
+    const rows: TaskEventDocument[] = [];
+    for (let seq = afterSeq + 1; rows.length < limit; seq += 1) {
+      const row = await this.get(taskId, seq);
+      if (row === null) break;
+      rows.push(row);
+    }
+    return rows;
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Model } from 'mongoose';
+import { type Model, type mongo } from 'mongoose';
 import { type TenantId } from '../common/tenant';
-import { type TaskState, type TaskStatus, type TimelineEntry } from '../projection/task-state';
-import { isDuplicateKey } from './mongo-errors';
+import { type TaskState, type TaskStatus } from '../projection/task-state';
+import { DUPLICATE_KEY_CODE, writeErrorsOf } from './mongo-errors';
 import { type TaskDocument, toDocument, toState } from './task.entity';
 import { TASK_MODEL } from './tokens';
 
@@ -17,30 +17,26 @@ export interface TaskListQuery {
 /** A task without its heavy parts (timeline, rounds, plan): what a list shows. */
 export type TaskSummaryState = Omit<TaskState, 'timeline' | 'rounds' | 'plan'>;
 
-export interface TaskKey {
-  readonly tenantId: TenantId;
-  readonly taskId: string;
-}
-
-/** A compare-and-set write of one task: applies only if the stored version is still `expectedVersion`. */
-export interface TaskWrite {
-  /** The version read before reducing; null when the task did not exist yet (insert). */
-  readonly expectedVersion: number | null;
-  readonly state: TaskState;
-  /** The timeline entries this write adds (in seq order). */
-  readonly entries: readonly TimelineEntry[];
-}
-
-export type WriteResult = 'written' | 'conflict';
+/** What an event stream needs of a task document. */
+export type TaskTimeline = Pick<TaskState, 'status' | 'terminal' | 'version' | 'timeline'>;
 
 /**
- * The `tasks` collection. Every read takes the caller's tenant and puts it in the filter, so a
- * tenant can neither read nor infer another tenant's tasks; the projection's writes carry the
- * tenant of the event they apply.
+ * The `tasks` collection: one document per task, the task's state after its first `version` events
+ * (a snapshot of the log in `task_events`, which may be a little ahead of it; see ProjectionApplier).
+ *
+ * Every read of one task is by `_id` alone and checks the tenant in code: on FerretDB (the local
+ * store) only a filter that is exactly `{ _id }` is answered from SQLite's primary key, any other
+ * decodes every task document. A task stored under another tenant reads as absent, so a tenant can
+ * neither read nor infer another tenant's tasks. Only the listing endpoints query by other fields.
  */
 @Injectable()
 export class TaskRepository {
   constructor(@Inject(TASK_MODEL) private readonly tasks: Model<TaskDocument>) {}
+
+  /** The driver's collection: the hot paths skip mongoose's casting and hydration. */
+  private get collection(): mongo.Collection<TaskDocument> {
+    return this.tasks.collection as unknown as mongo.Collection<TaskDocument>;
+  }
 
   async ensureIndexes(): Promise<void> {
     await this.tasks.createCollection().catch(() => undefined);
@@ -52,43 +48,52 @@ export class TaskRepository {
     await this.tasks.create(toDocument(state));
   }
 
-  /** Removes a task no event has touched yet: the submission that could not be published. */
+  /**
+   * Removes a task no event has touched yet (version 0): the submission that could not be published.
+   * Read, then delete, both by `_id`: not one atomic step. If an event is applied in between (the
+   * publish was acknowledged late after all), its row in `task_events` survives the deletion and the
+   * task is rebuilt from its log by the next read or write (see TaskLog).
+   */
   async deleteUnconfirmed(tenant: TenantId, taskId: string): Promise<boolean> {
-    const result = await this.tasks.deleteOne({ _id: taskId, tenantId: tenant, version: 0 });
+    const document = await this.collection.findOne<Pick<TaskDocument, 'tenantId' | 'version'>>(
+      { _id: taskId },
+      { projection: { tenantId: 1, version: 1 } },
+    );
+    if (document?.tenantId !== tenant || document.version !== 0) return false;
+    const result = await this.collection.deleteOne({ _id: taskId });
     return result.deletedCount === 1;
   }
 
-  async findById(tenant: TenantId, taskId: string): Promise<TaskState | null> {
-    const document = await this.tasks.findOne({ _id: taskId, tenantId: tenant }).lean<TaskDocument>().exec();
+  /** The stored task of any tenant (the projection checks the tenant itself), or null. */
+  async findAnyTenant(taskId: string): Promise<TaskState | null> {
+    const document = await this.collection.findOne({ _id: taskId });
     return document ? toState(document) : null;
   }
 
-  /** Status and version only: whether an event stream has anything left to send. */
+  async findById(tenant: TenantId, taskId: string): Promise<TaskState | null> {
+    const state = await this.findAnyTenant(taskId);
+    return state?.tenantId === tenant ? state : null;
+  }
+
+  /** Status, version and tenant only: whether an event stream has anything left to send. */
   async findProgress(
     tenant: TenantId,
     taskId: string,
   ): Promise<Pick<TaskState, 'status' | 'terminal' | 'version'> | null> {
-    const document = await this.tasks
-      .findOne({ _id: taskId, tenantId: tenant })
-      .select({ status: 1, terminal: 1, version: 1 })
-      .lean<Pick<TaskDocument, 'status' | 'terminal' | 'version'>>()
-      .exec();
-    return document
+    const document = await this.collection.findOne<
+      Pick<TaskDocument, 'tenantId' | 'status' | 'terminal' | 'version'>
+    >({ _id: taskId }, { projection: { tenantId: 1, status: 1, terminal: 1, version: 1 } });
+    return document?.tenantId === tenant
       ? { status: document.status, terminal: document.terminal, version: document.version }
       : null;
   }
 
-  /** Status, version and timeline only: what the event stream needs to fill a hole or to stop. */
-  async findTimeline(
-    tenant: TenantId,
-    taskId: string,
-  ): Promise<Pick<TaskState, 'status' | 'terminal' | 'version' | 'timeline'> | null> {
-    const document = await this.tasks
-      .findOne({ _id: taskId, tenantId: tenant })
-      .select({ status: 1, terminal: 1, version: 1, timeline: 1 })
-      .lean<Pick<TaskDocument, 'status' | 'terminal' | 'version' | 'timeline'>>()
-      .exec();
-    return document
+  /** Status, version and timeline only: an event stream's history. */
+  async findTimeline(tenant: TenantId, taskId: string): Promise<TaskTimeline | null> {
+    const document = await this.collection.findOne<
+      Pick<TaskDocument, 'tenantId' | 'status' | 'terminal' | 'version' | 'timeline'>
+    >({ _id: taskId }, { projection: { tenantId: 1, status: 1, terminal: 1, version: 1, timeline: 1 } });
+    return document?.tenantId === tenant
       ? {
           status: document.status,
           terminal: document.terminal,
@@ -98,7 +103,10 @@ export class TaskRepository {
       : null;
   }
 
-  /** Newest first. */
+  /**
+   * Newest first. A listing endpoint, not a per-event path: on FerretDB this filter is evaluated in
+   * Go over every task document (real MongoDB answers it from the indexes below).
+   */
   async list(tenant: TenantId, query: TaskListQuery): Promise<TaskSummaryState[]> {
     const filter: Record<string, unknown> = { tenantId: tenant };
     if (query.userId !== undefined) filter.userId = query.userId;
@@ -121,49 +129,26 @@ export class TaskRepository {
 
   // --- projection ---------------------------------------------------------------------------
 
-  /** Current state of the given tasks; a task stored under another tenant is reported, not returned. */
-  async loadForProjection(
-    keys: readonly TaskKey[],
-  ): Promise<{ found: Map<string, TaskState>; foreign: Set<string> }> {
-    const ids = [...new Set(keys.map((k) => k.taskId))];
-    const found = new Map<string, TaskState>();
-    const foreign = new Set<string>();
-    if (ids.length === 0) return { found, foreign };
-    const documents = await this.tasks
-      .find({ _id: { $in: ids } })
-      .lean<TaskDocument[]>()
-      .exec();
-    const wanted = new Map(keys.map((k) => [k.taskId, k.tenantId]));
-    for (const document of documents) {
-      if (wanted.get(document._id) === document.tenantId) found.set(document._id, toState(document));
-      else foreign.add(document._id);
-    }
-    return { found, foreign };
-  }
-
   /**
-   * Writes one task if nobody else changed it since it was read. The version check is what makes
-   * concurrent appliers (events of one task arriving on different topics at once, or two gateway
-   * instances during a rebalance) safe without transactions: the loser reloads and reduces again.
+   * Writes task snapshots, each replacing (or creating) its document by `_id`, in one unordered bulk
+   * write. Resolves with the ids whose write lost a race to create the same new document (a
+   * duplicate key from a concurrent upsert: FerretDB's upsert is a read then an insert); the caller
+   * writes those again. The write is not conditional: a writer that was overtaken can put an older
+   * snapshot back, which is why the projection checks the log after writing (see ProjectionApplier).
    */
-  async compareAndSet(write: TaskWrite): Promise<WriteResult> {
-    const { state, entries, expectedVersion } = write;
-    if (expectedVersion === null) {
-      try {
-        await this.tasks.create(toDocument(state));
-        return 'written';
-      } catch (error) {
-        if (isDuplicateKey(error)) return 'conflict';
-        throw error;
-      }
+  async writeSnapshots(states: readonly TaskState[]): Promise<string[]> {
+    if (states.length === 0) return [];
+    const operations: mongo.AnyBulkWriteOperation<TaskDocument>[] = states.map((state) => {
+      const document = toDocument(state);
+      return { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } };
+    });
+    try {
+      await this.collection.bulkWrite(operations, { ordered: false });
+      return [];
+    } catch (error) {
+      const failures = writeErrorsOf(error);
+      if (failures.length === 0 || failures.some((f) => f.code !== DUPLICATE_KEY_CODE)) throw error;
+      return failures.map((f) => states[f.index]!.taskId);
     }
-    const { _id, timeline: _timeline, ...fields } = toDocument(state);
-    const result = await this.tasks
-      .updateOne(
-        { _id, tenantId: state.tenantId, version: expectedVersion },
-        { $set: fields, $push: { timeline: { $each: [...entries] } } },
-      )
-      .exec();
-    return result.matchedCount === 1 ? 'written' : 'conflict';
   }
 }

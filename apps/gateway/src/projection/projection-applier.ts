@@ -1,123 +1,235 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TaskEventRepository } from '../persistence/task-event.repository';
 import { type TaskEventDocument } from '../persistence/task-event.entity';
-import { TaskRepository, type TaskWrite } from '../persistence/task.repository';
+import { TaskRepository } from '../persistence/task.repository';
 import { applyEvent } from './reducer';
-import { type ProjectedEvent, type TaskState, type TimelineEntry } from './task-state';
+import { claimRow, TaskLog } from './task-log';
+import { type ProjectedEvent, type TaskState } from './task-state';
 import { TaskNotifier } from './task-notifier';
 
 export interface ApplyReport {
+  /** Events this call recorded under a new seq. */
   readonly applied: number;
+  /** Events already recorded (redeliveries, including a claim an earlier attempt made before it crashed). */
   readonly duplicates: number;
   /** Events whose task id belongs to another tenant: refused, never written. */
   readonly refused: readonly ProjectedEvent[];
 }
 
-/** Conflicts mean another applier wrote the same task in between; a few rounds always settle it. */
+/** Conflicts mean another applier claimed the same seqs in between; a few rounds always settle it. */
 const MAX_ROUNDS = 50;
 
-function row(state: Pick<TaskState, 'tenantId' | 'taskId'>, entry: TimelineEntry): TaskEventDocument {
-  return { tenantId: state.tenantId, taskId: state.taskId, ...entry };
+type Decision = 'applied' | 'duplicate' | 'refused';
+
+/** One task of a batch while it is being applied. */
+class TaskWork {
+  /** Events not settled yet, in batch order. */
+  remaining: ProjectedEvent[];
+  /** The task as the log has it: the document read, plus every claim known to be in the log. */
+  state: TaskState | null = null;
+  /** The version the `tasks` document had when read, or was last written with (null: no document). */
+  stored: number | null = null;
+  loadedVersion = 0;
+
+  // The current round's reduction of `remaining` on `state`.
+  rows: TaskEventDocument[] = [];
+  /** The state after each row of `rows`. */
+  after: TaskState[] = [];
+  decisions: { event: ProjectedEvent; decision: Decision; rowsBefore: number }[] = [];
+
+  constructor(
+    readonly taskId: string,
+    events: ProjectedEvent[],
+  ) {
+    this.remaining = events;
+  }
+
+  reduce(): void {
+    let state = this.state;
+    this.rows = [];
+    this.after = [];
+    this.decisions = [];
+    for (const event of this.remaining) {
+      const rowsBefore = this.rows.length;
+      if (state !== null && event.tenantId !== state.tenantId) {
+        this.decisions.push({ event, decision: 'refused', rowsBefore });
+        continue;
+      }
+      const outcome = applyEvent(state, event);
+      if (outcome.kind === 'duplicate') {
+        this.decisions.push({ event, decision: 'duplicate', rowsBefore });
+        continue;
+      }
+      state = outcome.state;
+      this.rows.push(claimRow(state, outcome.entry, event));
+      this.after.push(state);
+      this.decisions.push({ event, decision: 'applied', rowsBefore });
+    }
+  }
 }
 
 /**
- * Applies a batch of events to the read model:
+ * Applies a batch of events to the read model. Every read and write is by `_id` (or an insert), so
+ * the local store (FerretDB, whose only query pushdown is an exact `{ _id }` filter) never scans.
  *
- * 1. load every task the batch touches (one query);
- * 2. reduce each task's events in memory (the pure reducer decides duplicates and order);
- * 3. write each changed task with a compare-and-set on its version (concurrently); the version
- *    after an event is that event's seq, so seq assignment is atomic with the state change;
- * 4. record the applied events in `task_events` (one unordered bulk upsert keyed by event id);
- * 5. notify local event streams.
+ * The log, `task_events`, holds one row per applied event with `_id = <taskId>#<seq>`; the task
+ * document is a snapshot of the task after its first `version` events.
  *
- * A task whose compare-and-set lost goes round again from step 1. A crash between steps 3 and 4
- * leaves the task's timeline ahead of `task_events`; the redelivered event is then a duplicate by
- * id, and step 4 writes its row with the seq the timeline recorded: no gap, no second seq. (Event
- * streams meanwhile fill such a hole from the task's timeline, which always has every seq.)
+ * 1. Read each task of the batch by `_id` (concurrently).
+ * 2. Reduce each task's events in memory (the pure reducer decides duplicates and order); an event
+ *    whose task belongs to another tenant is refused.
+ * 3. Claim: insert the new rows of every task with one ordered insert. The primary key makes each
+ *    row an atomic claim of its seq. A duplicate key on `<taskId>#<s>` means seq s is already in the
+ *    log: written by another applier, or by an earlier attempt of ours that died before its task
+ *    write. Either way the row carries its event, so the applier reads it (and any after it) by
+ *    `_id`, reapplies them, and reduces what is left again: another writer's event takes its place
+ *    in the order, our own becomes a duplicate (adopted). Rows before the conflict are kept; tasks
+ *    after it in the insert are claimed in the next round.
+ * 4. Write each changed task document with a replace by `_id` (one unordered bulk write).
+ * 5. Read the row after each written version by `_id`: if another applier claimed more meanwhile,
+ *    its snapshot may have been overwritten by ours, so roll forward and write again.
+ * 6. Notify local event streams.
+ *
+ * Offsets are committed only after this resolves. A crash at any point leaves a log that is a
+ * prefix-closed set of claims and a snapshot that is at or behind it; the redelivered events are
+ * then duplicates or adopted claims, and any applier or reader rolls the snapshot forward.
  */
 @Injectable()
 export class ProjectionApplier {
   private readonly logger = new Logger(ProjectionApplier.name);
+  private readonly log: TaskLog;
 
   constructor(
     @Inject(TaskRepository) private readonly tasks: TaskRepository,
     @Inject(TaskEventRepository) private readonly events: TaskEventRepository,
     @Inject(TaskNotifier) private readonly notifier: TaskNotifier,
-  ) {}
+  ) {
+    this.log = new TaskLog(tasks, events);
+  }
 
   async apply(batch: readonly ProjectedEvent[]): Promise<ApplyReport> {
-    let pending = groupByTask(batch);
-    let applied = 0;
-    let duplicates = 0;
-    const refused: ProjectedEvent[] = [];
+    const works = [...groupByTask(batch)].map(([taskId, events]) => new TaskWork(taskId, events));
+    await Promise.all(
+      works.map(async (work) => {
+        work.state = await this.tasks.findAnyTenant(work.taskId);
+        work.stored = work.state?.version ?? null;
+        work.loadedVersion = work.state?.version ?? 0;
+      }),
+    );
 
-    for (let round = 0; pending.size > 0; round += 1) {
-      if (round >= MAX_ROUNDS)
-        throw new Error(
-          `projection could not settle ${pending.size} task(s) after ${MAX_ROUNDS} conflicting writes`,
-        );
-      const keys = [...pending.values()].map((events) => ({
-        tenantId: events[0]!.tenantId,
-        taskId: events[0]!.value.taskId,
-      }));
-      const { found, foreign } = await this.tasks.loadForProjection(keys);
+    const report = { applied: 0, duplicates: 0, refused: [] as ProjectedEvent[] };
+    await this.claim(works, report);
+    await this.writeSnapshots(works);
 
-      const writes: { write: TaskWrite; duplicates: number }[] = [];
-      const rows: TaskEventDocument[] = [];
-      for (const [taskId, events] of pending) {
-        if (foreign.has(taskId)) {
-          refused.push(...events);
-          continue;
-        }
-        const before = found.get(taskId) ?? null;
-        let state = before;
-        const entries: TimelineEntry[] = [];
-        let seen = 0;
-        for (const event of events) {
-          const outcome = applyEvent(state, event);
-          if (outcome.kind === 'duplicate') {
-            seen += 1;
-            // Re-record the row: it may be missing if a crash followed the task write.
-            if (state) rows.push(row(state, outcome.entry));
-            continue;
-          }
-          state = outcome.state;
-          entries.push(outcome.entry);
-        }
-        if (state && entries.length > 0)
-          writes.push({
-            write: { expectedVersion: before ? before.version : null, state, entries },
-            duplicates: seen,
-          });
-        else duplicates += seen;
-      }
-
-      const results = await Promise.all(writes.map(({ write }) => this.tasks.compareAndSet(write)));
-      const next = new Map<string, ProjectedEvent[]>();
-      const touched: string[] = [];
-      results.forEach((result, index) => {
-        const { write, duplicates: seen } = writes[index]!;
-        const taskId = write.state.taskId;
-        if (result === 'conflict') {
-          next.set(taskId, pending.get(taskId)!);
-          return;
-        }
-        applied += write.entries.length;
-        duplicates += seen;
-        rows.push(...write.entries.map((entry) => row(write.state, entry)));
-        touched.push(taskId);
-      });
-      await this.events.record(rows);
-      for (const taskId of touched) this.notifier.notify(taskId);
-      pending = next;
+    for (const work of works) {
+      if ((work.state?.version ?? 0) > work.loadedVersion) this.notifier.notify(work.taskId);
     }
-    if (refused.length > 0) {
+    if (report.refused.length > 0) {
       this.logger.warn({
         msg: 'refused events whose task belongs to another tenant',
-        eventIds: refused.map((e) => e.eventId),
+        eventIds: report.refused.map((e) => e.eventId),
       });
     }
-    return { applied, duplicates, refused };
+    return report;
+  }
+
+  /**
+   * Steps 2 and 3, round after round until every event is settled. Within a round, an insert that
+   * stops at a taken seq is followed by one for the tasks after that one, so each conflicting task
+   * costs one more insert, not one more round for the whole batch.
+   */
+  private async claim(
+    works: readonly TaskWork[],
+    report: { applied: number; duplicates: number; refused: ProjectedEvent[] },
+  ): Promise<void> {
+    for (let round = 0; ; round += 1) {
+      const open = works.filter((work) => work.remaining.length > 0);
+      if (open.length === 0) return;
+      if (round >= MAX_ROUNDS)
+        throw new Error(
+          `projection could not settle ${open.length} task(s) after ${MAX_ROUNDS} conflicting claims`,
+        );
+      for (const work of open) work.reduce();
+
+      const got = new Map<TaskWork, number>();
+      const conflicted: TaskWork[] = [];
+      for (let start = 0; start < open.length;) {
+        const rest = open.slice(start);
+        const rows = rest.flatMap((work) => work.rows);
+        const claimed = rows.length === 0 ? 0 : await this.events.claim(rows);
+        let offset = 0;
+        let next = open.length;
+        for (const [k, work] of rest.entries()) {
+          if (offset + work.rows.length <= claimed) {
+            got.set(work, work.rows.length);
+            offset += work.rows.length;
+            continue;
+          }
+          got.set(work, claimed - offset);
+          conflicted.push(work);
+          next = start + k + 1;
+          break;
+        }
+        start = next;
+      }
+      for (const work of open) this.settle(work, got.get(work) ?? 0, report);
+      await Promise.all(conflicted.map((work) => this.catchUp(work)));
+    }
+  }
+
+  /** Keeps the outcome of every event decided before the first row that was not claimed. */
+  private settle(
+    work: TaskWork,
+    got: number,
+    report: { applied: number; duplicates: number; refused: ProjectedEvent[] },
+  ): void {
+    let settled = 0;
+    for (const { event, decision, rowsBefore } of work.decisions) {
+      if (decision === 'applied' && rowsBefore >= got) break;
+      if (decision === 'applied') report.applied += 1;
+      else if (decision === 'duplicate') report.duplicates += 1;
+      else report.refused.push(event);
+      settled += 1;
+    }
+    work.remaining = work.remaining.slice(settled);
+    if (got > 0) work.state = work.after[got - 1]!;
+  }
+
+  /** After a lost claim: take in the rows someone else (or an earlier attempt) put in the log. */
+  private async catchUp(work: TaskWork): Promise<void> {
+    const before = work.state?.version ?? 0;
+    work.state = await this.log.rollForward(work.state, work.taskId);
+    if ((work.state?.version ?? 0) === before) {
+      const seq = before + 1;
+      const event = work.remaining[0];
+      throw new Error(
+        `could not claim seq ${seq} of task ${work.taskId}, and nobody holds it: event ${event?.eventId ?? '?'} is already recorded under another seq`,
+      );
+    }
+  }
+
+  /** Steps 4 and 5. */
+  private async writeSnapshots(works: readonly TaskWork[]): Promise<void> {
+    let pending = works.filter(
+      (work) => work.state !== null && (work.stored === null || work.state.version > work.stored),
+    );
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round >= MAX_ROUNDS)
+        throw new Error(
+          `projection could not settle ${pending.length} task document(s) after ${MAX_ROUNDS} writes`,
+        );
+      const lost = new Set(await this.tasks.writeSnapshots(pending.map((work) => work.state!)));
+      const again: TaskWork[] = [];
+      await Promise.all(
+        pending.map(async (work) => {
+          const written = work.state!;
+          if (!lost.has(work.taskId)) work.stored = written.version;
+          work.state = await this.log.rollForward(written, work.taskId);
+          if (lost.has(work.taskId) || work.state!.version > written.version) again.push(work);
+        }),
+      );
+      pending = again;
+    }
   }
 }
 

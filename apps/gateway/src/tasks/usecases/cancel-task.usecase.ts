@@ -3,7 +3,7 @@ import { type TaskCancelRequested, TOPICS } from '@tributary/contracts';
 import { ApiProblem } from '../../common/problem';
 import { type TenantId } from '../../common/tenant';
 import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from '../../messaging/task-event-publisher';
-import { TaskRepository } from '../../persistence/task.repository';
+import { TaskLog } from '../../projection/task-log';
 import { type CancelAccepted } from '../task.schemas';
 import { taskLinks } from '../task.views';
 
@@ -16,12 +16,12 @@ export class CancelTaskUseCase {
   private readonly logger = new Logger(CancelTaskUseCase.name);
 
   constructor(
-    @Inject(TaskRepository) private readonly tasks: TaskRepository,
+    @Inject(TaskLog) private readonly log: TaskLog,
     @Inject(TASK_EVENT_PUBLISHER) private readonly publisher: TaskEventPublisher,
   ) {}
 
   async execute(tenant: TenantId, taskId: string, reason: string | undefined): Promise<CancelAccepted> {
-    const task = await this.tasks.findById(tenant, taskId);
+    const task = await this.log.current(tenant, taskId);
     if (!task) throw ApiProblem.notFound(`No task ${taskId}.`);
     if (task.terminal)
       throw ApiProblem.conflict(

@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto';
+import { TOPICS } from '@tributary/contracts';
+import { testConfig } from '@tributary/testing';
+import mongoose, { type Connection, type mongo } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tenantId } from '../../../apps/gateway/src/common/tenant';
+import { SseHub } from '../../../apps/gateway/src/events/sse-hub';
+import { type SseSink } from '../../../apps/gateway/src/events/sse';
+import { StreamTaskEventsUseCase } from '../../../apps/gateway/src/events/stream-task-events.usecase';
+import { gatewayOptions } from '../../../apps/gateway/src/gateway.options';
+import { taskEventModel } from '../../../apps/gateway/src/persistence/task-event.entity';
+import { TaskEventRepository } from '../../../apps/gateway/src/persistence/task-event.repository';
+import { taskModel } from '../../../apps/gateway/src/persistence/task.entity';
+import { TaskRepository } from '../../../apps/gateway/src/persistence/task.repository';
+import { UserProfileRepository } from '../../../apps/gateway/src/persistence/user-profile.repository';
+import { ProjectionApplier } from '../../../apps/gateway/src/projection/projection-applier';
+import { applyEvent } from '../../../apps/gateway/src/projection/reducer';
+import { claimRow, TaskLog } from '../../../apps/gateway/src/projection/task-log';
+import { TaskNotifier } from '../../../apps/gateway/src/projection/task-notifier';
+import { type ProjectedEvent } from '../../../apps/gateway/src/projection/task-state';
+import { toProjected } from '../../../apps/gateway/src/projection/to-projected';
+import { sample } from './events';
+
+/**
+ * The property that keeps the gateway fast on FerretDB (the local store): every query and write on
+ * the hot paths (projection batches, task reads, SSE history and polling, submit's checks) is an
+ * exact `{ _id: <string> }` filter or an insert. FerretDB 1.24 answers only that filter from SQLite's
+ * primary key; anything else decodes the whole collection in Go, which is how the projection fell to
+ * a few events per second once a few hundred tasks had accumulated. This test watches the driver's
+ * commands while those paths run against the real store and fails on any other filter.
+ */
+
+const WATCHED = new Set(['tasks', 'task_events', 'user_profiles']);
+/** Commands that read or write documents (index and collection management is not a hot path). */
+const DATA_COMMANDS = new Set([
+  'find',
+  'update',
+  'delete',
+  'insert',
+  'findAndModify',
+  'aggregate',
+  'count',
+  'distinct',
+  'getMore',
+]);
+
+interface Seen {
+  /** Which command (one command can carry many filters: a bulk write). */
+  readonly requestId: number;
+  readonly collection: string;
+  readonly command: string;
+  readonly filter: unknown;
+}
+
+/** Commands on the read-model collections, and the filters that are not exactly `{ _id: string }`. */
+class CommandLog {
+  readonly seen: Seen[] = [];
+
+  constructor(client: mongo.MongoClient, database: string) {
+    client.on('commandStarted', (event) => {
+      if (event.databaseName !== database || !DATA_COMMANDS.has(event.commandName)) return;
+      const command = event.command as Record<string, unknown>;
+      const collection = event.commandName === 'getMore' ? command.collection : command[event.commandName];
+      if (typeof collection !== 'string' || !WATCHED.has(collection)) return;
+      const filters = filtersOf(event.commandName, command);
+      for (const filter of filters)
+        this.seen.push({ requestId: event.requestId, collection, command: event.commandName, filter });
+    });
+  }
+
+  mark(): number {
+    return this.seen.length;
+  }
+
+  since(mark: number): Seen[] {
+    return this.seen.slice(mark);
+  }
+
+  /** Everything since `mark` that is neither an insert nor an exact `_id` filter. */
+  offenders(mark: number): Seen[] {
+    return this.since(mark).filter((s) => s.command !== 'insert' && !isExactId(s.filter));
+  }
+}
+
+function filtersOf(name: string, command: Record<string, unknown>): unknown[] {
+  switch (name) {
+    case 'find':
+      return [command.filter];
+    case 'update':
+      return (command.updates as { q: unknown }[]).map((u) => u.q);
+    case 'delete':
+      return (command.deletes as { q: unknown }[]).map((d) => d.q);
+    case 'findAndModify':
+      return [command.query];
+    case 'insert':
+      return [null];
+    default:
+      // aggregate, count, distinct, getMore (a cursor beyond its first batch): never on a hot path.
+      return [{ [name]: 'not an _id lookup' }];
+  }
+}
+
+function isExactId(filter: unknown): boolean {
+  if (typeof filter !== 'object' || filter === null) return false;
+  const keys = Object.keys(filter);
+  return keys.length === 1 && keys[0] === '_id' && typeof (filter as { _id: unknown })._id === 'string';
+}
+
+class MemorySink implements SseSink {
+  chunks: string[] = [];
+  closed = false;
+  private listeners: (() => void)[] = [];
+  write(chunk: string): Promise<void> {
+    this.chunks.push(chunk);
+    return Promise.resolve();
+  }
+  end(): void {
+    this.closed = true;
+  }
+  onClose(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+  leave(): void {
+    this.closed = true;
+    for (const l of this.listeners) l();
+  }
+  get ids(): number[] {
+    return this.chunks.filter((c) => c.startsWith('id: ')).map((c) => Number(/^id: (\d+)/.exec(c)?.[1]));
+  }
+}
+
+const tenant = tenantId('default');
+let connection: Connection;
+let database: string;
+let commands: CommandLog;
+let tasks: TaskRepository;
+let events: TaskEventRepository;
+let log: TaskLog;
+
+function taskId(i: number): string {
+  return `tsk_HOT${String(i).padStart(4, '0')}${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+/** A task's agent events, as the projection receives them. */
+function lifecycle(id: string, minute: number): ProjectedEvent[] {
+  const at = (s: number) => ({
+    eventId: `${id}-${s}`,
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 10, minute, s)).toISOString(),
+  });
+  return [
+    toProjected('taskRequested', at(1), sample(TOPICS.taskRequested, id)),
+    toProjected(
+      'taskProgress',
+      at(2),
+      sample(TOPICS.taskProgress, id, { stage: 'planning', tokenDelta: null }),
+    ),
+    toProjected('taskPlanned', at(3), sample(TOPICS.taskPlanned, id)),
+    toProjected('researchCompleted', at(4), sample(TOPICS.researchCompleted, id)),
+    toProjected('reviewCompleted', at(5), sample(TOPICS.reviewCompleted, id)),
+    toProjected('recommendationReady', at(6), sample(TOPICS.recommendationReady, id)),
+  ];
+}
+
+beforeAll(async () => {
+  const base = new URL(testConfig('gateway').mongoUri);
+  database = `gateway_hot_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  base.pathname = `/${database}`;
+  connection = await mongoose
+    .createConnection(base.toString(), {
+      monitorCommands: true,
+      retryWrites: false,
+      serverSelectionTimeoutMS: 10_000,
+    })
+    .asPromise();
+  const models = [taskModel(connection, 'tasks'), taskEventModel(connection, 'task_events')] as const;
+  await Promise.all(models.map((model) => model.init()));
+  tasks = new TaskRepository(models[0]);
+  events = new TaskEventRepository(models[1]);
+  await Promise.all([tasks.ensureIndexes(), events.ensureIndexes()]);
+  log = new TaskLog(tasks, events);
+  commands = new CommandLog(connection.getClient(), database);
+});
+
+afterAll(async () => {
+  await connection?.dropDatabase().catch(() => undefined);
+  await connection?.close();
+});
+
+describe('hot paths on the read model', () => {
+  it('the detector flags a filtered query (the listing endpoint, which may filter)', async () => {
+    const mark = commands.mark();
+    await tasks.list(tenant, { limit: 5, status: 'completed' });
+    expect(commands.offenders(mark)).toHaveLength(1);
+  });
+
+  it('projection batches, concurrent instances and a crashed claim use only `_id` filters and inserts', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => taskId(i));
+    const all = ids.map((id, i) => lifecycle(id, i));
+    const a = new ProjectionApplier(tasks, events, new TaskNotifier());
+    const b = new ProjectionApplier(tasks, events, new TaskNotifier());
+
+    // One batch of many tasks: one claim (insert) and one task write (update) for all of them.
+    let mark = commands.mark();
+    const first = await a.apply(all.flatMap((lc) => lc.slice(0, 2)));
+    expect(first.applied).toBe(24);
+    const batch = commands.since(mark);
+    expect(batch.filter((s) => s.command === 'insert')).toHaveLength(1);
+    const updates = batch.filter((s) => s.command === 'update');
+    expect(updates).toHaveLength(12);
+    expect(new Set(updates.map((s) => s.requestId)).size).toBe(1);
+    expect(commands.offenders(mark)).toEqual([]);
+
+    mark = commands.mark();
+    // Two instances apply events of the same tasks at once (different topics, different instances),
+    // with redeliveries mixed in: conflicts are settled through `_id` reads of the rows.
+    const [ra, rb] = await Promise.all([
+      a.apply(all.flatMap((lc) => [lc[2]!, lc[3]!, lc[1]!])),
+      b.apply(all.flatMap((lc) => [lc[4]!, lc[0]!])),
+    ]);
+    expect(ra.applied + rb.applied).toBe(36);
+    for (const id of ids) {
+      const task = await log.current(tenant, id);
+      expect(task?.timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    }
+
+    // A claim whose writer died before its task write: the redelivery (on another instance) adopts it.
+    const victim = ids[0]!;
+    const stored = (await tasks.findAnyTenant(victim))!;
+    const ready = all[0]![5]!;
+    const outcome = applyEvent(stored, ready);
+    if (outcome.kind !== 'applied') throw new Error('expected the ready event to apply');
+    expect(await events.claim([claimRow(outcome.state, outcome.entry, ready)])).toBe(1);
+    expect(await b.apply([ready])).toMatchObject({ applied: 0, duplicates: 1 });
+    await a.apply(all.slice(1).map((lc) => lc[5]!));
+    expect(commands.offenders(mark)).toEqual([]);
+
+    const rows = await connection
+      .collection('task_events')
+      .find({ taskId: victim })
+      .sort({ seq: 1 })
+      .toArray();
+    expect(rows.map((r) => r._id)).toEqual(
+      [1, 2, 3, 4, 5, 6].map((s) => `${victim}#${String(s).padStart(10, '0')}`),
+    );
+    expect((await tasks.findAnyTenant(victim))?.status).toBe('completed');
+  });
+
+  it('reading a task, its event history and its live events uses only `_id` filters', async () => {
+    const id = taskId(99);
+    const applier = new ProjectionApplier(tasks, events, new TaskNotifier());
+    const [requested, progress, planned, ...rest] = lifecycle(id, 59);
+    await applier.apply([requested!, progress!, planned!]);
+    const notifier = new TaskNotifier();
+    const options = gatewayOptions({ sse: { pollIntervalMs: 20, pageSize: 3 } });
+    const useCase = new StreamTaskEventsUseCase(log, tasks, events, notifier, new SseHub(), options);
+
+    const mark = commands.mark();
+    expect((await log.current(tenant, id))?.version).toBe(3);
+    expect(await log.current(tenant, taskId(98))).toBeNull();
+
+    // History, then live events applied by another instance (found by the poll), to the end.
+    const opened = await useCase.execute(tenant, id, 1);
+    if (opened.kind !== 'stream') throw new Error('expected a stream');
+    const sink = new MemorySink();
+    const done = opened.stream.run(sink);
+    await expect.poll(() => sink.ids).toEqual([2, 3]);
+    await applier.apply(rest);
+    await done;
+    expect(sink.ids).toEqual([2, 3, 4, 5, 6]);
+    expect(await useCase.execute(tenant, id, 6)).toEqual({ kind: 'ended' });
+
+    // The submit path's reads and its withdrawal.
+    const profiles = new UserProfileRepository(connection.collection('user_profiles'));
+    await connection
+      .collection<{ _id: string; [field: string]: unknown }>('user_profiles')
+      .insertOne({ _id: `${tenant}:u-hot`, tenantId: tenant, userId: 'u-hot' });
+    expect(await profiles.exists(tenant, 'u-hot')).toBe(true);
+    expect(await profiles.exists(tenant, 'u-cold')).toBe(false);
+    const accepted = { ...(await log.current(tenant, id))!, taskId: taskId(97), version: 0, timeline: [] };
+    await tasks.insertAccepted(accepted);
+    expect(await tasks.deleteUnconfirmed(tenant, accepted.taskId)).toBe(true);
+
+    expect(commands.offenders(mark)).toEqual([]);
+    expect(commands.since(mark).length).toBeGreaterThan(10);
+  });
+});
