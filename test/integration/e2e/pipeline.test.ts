@@ -94,7 +94,7 @@ async function waitForStatus(
     );
   } catch (error) {
     const seen = last ? `${last.status}: ${last.timeline.map((e) => e.type).join(' → ')}` : 'no answer';
-    throw new Error(`${(error as Error).message}; last seen ${seen}`);
+    throw new Error(`${(error as Error).message}; last seen ${seen}`, { cause: error });
   }
 }
 
