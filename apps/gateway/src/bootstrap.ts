@@ -3,11 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type TributaryConfig } from '@tributary/config';
+import { authenticateEarly } from './auth/authenticate-early';
+import { Authenticator } from './auth/authenticator';
 import { useJsonBodiesOnly } from './common/json-body';
 import { ProblemFilter } from './common/problem.filter';
 import { zodComponents } from './docs/openapi';
 import { registerApiDocs } from './docs/swagger-ui';
 import { closeConnectionsWhenIdle } from './http/graceful-close';
+import { frameworkErrorProblem } from './http/framework-errors';
+import { answerMethodNotAllowed } from './http/method-not-allowed';
 import { GatewayModule } from './gateway.module';
 import { gatewayOptions, type GatewayOptionsOverrides } from './gateway.options';
 
@@ -16,20 +20,44 @@ export interface CreateGatewayOptions {
   readonly overrides?: GatewayOptionsOverrides;
 }
 
-export function openApiDocument(app: NestFastifyApplication): object {
+/**
+ * The OpenAPI document of this gateway. With authentication disabled it declares no security
+ * scheme and no 401/403/429 answers: the document describes the gateway as deployed.
+ */
+export function openApiDocument(app: NestFastifyApplication, authEnabled = true): object {
   const base = new DocumentBuilder()
     .setTitle('Tributary gateway')
     .setDescription(
       'Submit recommendation tasks, follow them live (Server-Sent Events) and read reviewed results. ' +
-        'Every error is RFC 9457 problem details (`application/problem+json`).',
+        'Every error is RFC 9457 problem details (`application/problem+json`).' +
+        (authEnabled ? '' : ' Authentication is disabled on this gateway: every caller is tenant `default`.'),
     )
     .setVersion('1')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'An API key (`trb_…`, see docs/security.md) or, if configured, a JWT. Health and docs endpoints are open.',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, base);
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, ...zodComponents() },
   };
+  if (!authEnabled) {
+    delete document.components.securitySchemes;
+    for (const item of Object.values(document.paths)) {
+      for (const operation of Object.values(item) as {
+        security?: unknown;
+        responses?: Record<string, unknown>;
+      }[]) {
+        if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+        delete operation.security;
+        for (const status of ['401', '403', '429']) delete operation.responses?.[status];
+      }
+    }
+  }
   return document;
 }
 
@@ -43,7 +71,14 @@ export async function createGatewayApp(
   { logger, overrides }: CreateGatewayOptions,
 ): Promise<NestFastifyApplication> {
   const options = gatewayOptions(overrides);
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimitBytes, return503OnClosing: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimitBytes,
+    return503OnClosing: true,
+    // Far above any valid parameter (ids, user ids ≤ 128), so a long one reaches validation (400).
+    maxParamLength: 4096,
+    frameworkErrors: frameworkErrorProblem,
+  });
+  answerMethodNotAllowed(adapter.getInstance());
   useJsonBodiesOnly(adapter.getInstance(), options.bodyLimitBytes);
   closeConnectionsWhenIdle(adapter.getInstance(), options.shutdownGraceMs);
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -56,6 +91,7 @@ export async function createGatewayApp(
     },
   );
   app.useGlobalFilters(new ProblemFilter(logger, { bodyLimitBytes: options.bodyLimitBytes }));
-  registerApiDocs(adapter.getInstance(), openApiDocument(app));
+  authenticateEarly(adapter.getInstance(), app.get(Authenticator));
+  registerApiDocs(adapter.getInstance(), openApiDocument(app, config.gateway.auth.mode === 'required'));
   return app;
 }

@@ -1,5 +1,5 @@
-import { type DynamicModule, type LoggerService, Module } from '@nestjs/common';
-import { type TributaryConfig } from '@tributary/config';
+import { type DynamicModule, type LoggerService, Module, type Provider } from '@nestjs/common';
+import { type RuntimeConfig, type TributaryConfig } from '@tributary/config';
 import {
   createKafkaClient,
   EVENT_SERIALIZER,
@@ -19,11 +19,27 @@ import {
 } from '@tributary/platform';
 import { type Kafka } from 'kafkajs';
 import { type Connection } from 'mongoose';
+import { AuthGuard } from './auth/auth.guard';
+import { Authenticator } from './auth/authenticator';
+import { RateLimiter } from './auth/rate-limiter';
 import { SseHub } from './events/sse-hub';
 import { StreamTaskEventsUseCase } from './events/stream-task-events.usecase';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
 import { GatewayLifecycle } from './lifecycle';
 import { KafkaTaskEventPublisher, TASK_EVENT_PUBLISHER } from './messaging/task-event-publisher';
+import { ApiKeyRepository } from './persistence/api-key.repository';
+import { IdempotencyRepository } from './persistence/idempotency.repository';
+import { InFlightRepository } from './persistence/in-flight.repository';
+import {
+  API_KEY_COLLECTION,
+  IDEMPOTENCY_COLLECTION,
+  IN_FLIGHT_COLLECTION,
+  SECURITY_COLLECTION_NAMES,
+  TENANT_WEBHOOK_COLLECTION,
+  WEBHOOK_DELIVERY_COLLECTION,
+} from './persistence/security-collections';
+import { TenantWebhookRepository } from './persistence/tenant-webhook.repository';
+import { WebhookDeliveryRepository } from './persistence/webhook-delivery.repository';
 import { COLLECTION_NAMES, type CollectionNames, collectionNames } from './persistence/collections';
 import { taskEventModel } from './persistence/task-event.entity';
 import { TaskEventRepository } from './persistence/task-event.repository';
@@ -36,20 +52,102 @@ import { ProjectionConsumer } from './projection/projection.consumer';
 import { TaskLog } from './projection/task-log';
 import { TaskNotifier } from './projection/task-notifier';
 import { kafkaReadiness, registryReadiness } from './readiness';
+import { InFlightConsumer } from './tasks/in-flight.consumer';
 import { TasksController } from './tasks/tasks.controller';
 import { UsersController } from './tasks/users.controller';
 import { CancelTaskUseCase } from './tasks/usecases/cancel-task.usecase';
 import { GetTaskUseCase } from './tasks/usecases/get-task.usecase';
 import { GetUserRecommendationsUseCase } from './tasks/usecases/get-user-recommendations.usecase';
 import { ListTasksUseCase } from './tasks/usecases/list-tasks.usecase';
-import { SubmitTaskUseCase } from './tasks/usecases/submit-task.usecase';
-import { GATEWAY_LOGGER, PROJECTION_CONSUMER, TRIBUTARY_CONFIG } from './tokens';
+import { IdempotentSubmission } from './tasks/usecases/idempotent-submission';
+import { SUBMIT_LIMITS, submitLimits, SubmitTaskUseCase } from './tasks/usecases/submit-task.usecase';
+import {
+  GATEWAY_LOGGER,
+  IN_FLIGHT_CONSUMER,
+  PROJECTION_CONSUMER,
+  TRIBUTARY_CONFIG,
+  WEBHOOK_CONSUMER,
+} from './tokens';
+import { DeliverWebhookUseCase, WEBHOOK_TRANSPORT } from './webhooks/deliver-webhook.usecase';
+import { ListDeliveriesUseCase } from './webhooks/list-deliveries.usecase';
+import { TargetPolicy } from './webhooks/target-policy';
+import { WebhookConsumer } from './webhooks/webhook.consumer';
+import { HttpWebhookSender } from './webhooks/webhook-sender';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 export interface GatewayModuleOptions {
   readonly config: TributaryConfig;
   readonly options: GatewayOptions;
   readonly logger: LoggerService;
 }
+
+/** Repositories of API keys, idempotency keys, in-flight tickets and webhooks. */
+const SECURITY_REPOSITORIES = [
+  ApiKeyRepository,
+  IdempotencyRepository,
+  InFlightRepository,
+  WebhookDeliveryRepository,
+  TenantWebhookRepository,
+];
+
+function securityCollections(): Provider[] {
+  const byToken = [
+    [API_KEY_COLLECTION, SECURITY_COLLECTION_NAMES.apiKeys],
+    [IDEMPOTENCY_COLLECTION, SECURITY_COLLECTION_NAMES.idempotencyKeys],
+    [IN_FLIGHT_COLLECTION, SECURITY_COLLECTION_NAMES.inFlight],
+    [WEBHOOK_DELIVERY_COLLECTION, SECURITY_COLLECTION_NAMES.webhookDeliveries],
+    [TENANT_WEBHOOK_COLLECTION, SECURITY_COLLECTION_NAMES.tenantWebhooks],
+  ] as const;
+  return byToken.map(([token, name]) => ({
+    provide: token,
+    useFactory: (c: Connection) => c.collection(name),
+    inject: [MONGO_CONNECTION],
+  }));
+}
+
+/** A consumer of the gateway's own (not the projection's): same runtime, own group and settings. */
+function sideConsumer(
+  kafka: Kafka,
+  serializer: EventSerializer,
+  producer: EventProducer,
+  config: TributaryConfig,
+  logger: LoggerService,
+  group: string,
+  fromBeginning: boolean,
+  runtime: RuntimeConfig,
+  random?: () => number,
+): ParallelConsumer {
+  return new ParallelConsumer({
+    kafka,
+    serializer,
+    producer,
+    group,
+    runtime,
+    partitions: config.kafka.partitions,
+    fromBeginning,
+    logger,
+    ...(random ? { random } : {}),
+  });
+}
+
+/**
+ * Webhook retries go through the runtime's retry topic. Its backoff is exponential with full
+ * jitter; drawing the jitter from [0.5, 1] instead of [0, 1] ("equal jitter") keeps each wait at
+ * least half its ceiling, so the attempts spread over the 24 h window instead of bunching early.
+ * The attempt count is a backstop only: delivery stops by age (`maxAgeMs`).
+ */
+function webhookRuntime(config: TributaryConfig): RuntimeConfig {
+  const webhooks = config.gateway.webhooks;
+  return {
+    ...config.runtime,
+    concurrency: webhooks.concurrency,
+    maxAttempts: 100,
+    retryBaseDelayMs: webhooks.retryBaseDelayMs,
+    retryMaxDelayMs: webhooks.retryMaxDelayMs,
+  };
+}
+
+const equalJitter = (): number => 0.5 + Math.random() / 2;
 
 /**
  * I/O the gateway holds (MongoDB, Kafka client, serializer, producer, admin, read-model
@@ -74,6 +172,7 @@ class GatewayInfrastructureModule {
       UserProfileRepository,
       TaskLog,
       TaskNotifier,
+      ...SECURITY_REPOSITORIES,
     ];
     return {
       module: GatewayInfrastructureModule,
@@ -123,6 +222,8 @@ class GatewayInfrastructureModule {
         UserProfileRepository,
         TaskLog,
         TaskNotifier,
+        ...securityCollections(),
+        ...SECURITY_REPOSITORIES,
       ],
       exports: exported,
     };
@@ -147,8 +248,74 @@ export class GatewayModule {
           inject: [KafkaAdmin, MONGO_CONNECTION],
         }),
       ],
-      controllers: [TasksController, UsersController],
+      controllers: [TasksController, UsersController, WebhooksController],
       providers: [
+        Authenticator,
+        { provide: RateLimiter, useFactory: () => new RateLimiter(config.gateway.limits) },
+        AuthGuard,
+        IdempotentSubmission,
+        { provide: SUBMIT_LIMITS, useValue: submitLimits(config) },
+        ListDeliveriesUseCase,
+        DeliverWebhookUseCase,
+        {
+          provide: WEBHOOK_TRANSPORT,
+          useFactory: () =>
+            new HttpWebhookSender(
+              new TargetPolicy(config.gateway.webhooks.allow),
+              config.gateway.webhooks.timeoutMs,
+            ),
+        },
+        {
+          provide: WEBHOOK_CONSUMER,
+          useFactory: (
+            kafka: Kafka,
+            serializer: EventSerializer,
+            producer: EventProducer,
+            deliver: DeliverWebhookUseCase,
+          ) =>
+            options.webhooks.enabled
+              ? new WebhookConsumer(
+                  sideConsumer(
+                    kafka,
+                    serializer,
+                    producer,
+                    config,
+                    logger,
+                    options.webhooks.group,
+                    options.webhooks.fromBeginning,
+                    webhookRuntime(config),
+                    equalJitter,
+                  ),
+                  deliver,
+                )
+              : null,
+          inject: [KAFKA_CLIENT, EVENT_SERIALIZER, EventProducer, DeliverWebhookUseCase],
+        },
+        {
+          provide: IN_FLIGHT_CONSUMER,
+          useFactory: (
+            kafka: Kafka,
+            serializer: EventSerializer,
+            producer: EventProducer,
+            inFlight: InFlightRepository,
+          ) =>
+            options.inFlight.enabled
+              ? new InFlightConsumer(
+                  sideConsumer(
+                    kafka,
+                    serializer,
+                    producer,
+                    config,
+                    logger,
+                    options.inFlight.group,
+                    options.inFlight.fromBeginning,
+                    config.runtime,
+                  ),
+                  inFlight,
+                )
+              : null,
+          inject: [KAFKA_CLIENT, EVENT_SERIALIZER, EventProducer, InFlightRepository],
+        },
         SubmitTaskUseCase,
         GetTaskUseCase,
         ListTasksUseCase,

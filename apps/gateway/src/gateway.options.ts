@@ -21,9 +21,26 @@ export interface GatewayOptions {
     /** Most events written in one projection write. */
     readonly maxBatch: number;
   };
+  /** The consumer that sends webhooks when tasks end (group `gateway-webhooks`). */
+  readonly webhooks: ConsumerSwitch;
+  /** The consumer that frees a tenant's in-flight slot when a task ends. */
+  readonly inFlight: ConsumerSwitch;
   /** Read-model collections get this suffix (a rebuild target); unset for the live ones. */
   readonly collectionSuffix?: string;
 }
+
+export interface ConsumerSwitch {
+  readonly enabled: boolean;
+  readonly group: string;
+  /**
+   * Where a group without committed offsets starts. False for these: a new deployment must not send
+   * webhooks for every task that ever ended, nor count tasks it never admitted.
+   */
+  readonly fromBeginning: boolean;
+}
+
+/** Group of the in-flight counter; its retry and dead-letter topics derive from it. */
+export const IN_FLIGHT_GROUP = CONSUMER_GROUPS.inFlight;
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
 
@@ -33,11 +50,17 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   shutdownGraceMs: 10_000,
   sse: { pollIntervalMs: 1_000, heartbeatMs: 15_000, pageSize: 500, retryMs: 3_000 },
   projection: { enabled: true, group: CONSUMER_GROUPS.projection, fromBeginning: true, maxBatch: 256 },
+  webhooks: { enabled: true, group: CONSUMER_GROUPS.webhooks, fromBeginning: false },
+  inFlight: { enabled: true, group: IN_FLIGHT_GROUP, fromBeginning: false },
 };
 
-export type GatewayOptionsOverrides = Partial<Omit<GatewayOptions, 'sse' | 'projection'>> & {
+export type GatewayOptionsOverrides = Partial<
+  Omit<GatewayOptions, 'sse' | 'projection' | 'webhooks' | 'inFlight'>
+> & {
   readonly sse?: Partial<StreamOptions>;
   readonly projection?: Partial<GatewayOptions['projection']>;
+  readonly webhooks?: Partial<ConsumerSwitch>;
+  readonly inFlight?: Partial<ConsumerSwitch>;
 };
 
 export function gatewayOptions(overrides: GatewayOptionsOverrides = {}): GatewayOptions {
@@ -46,5 +69,7 @@ export function gatewayOptions(overrides: GatewayOptionsOverrides = {}): Gateway
     ...overrides,
     sse: { ...DEFAULT_GATEWAY_OPTIONS.sse, ...overrides.sse },
     projection: { ...DEFAULT_GATEWAY_OPTIONS.projection, ...overrides.projection },
+    webhooks: { ...DEFAULT_GATEWAY_OPTIONS.webhooks, ...overrides.webhooks },
+    inFlight: { ...DEFAULT_GATEWAY_OPTIONS.inFlight, ...overrides.inFlight },
   };
 }

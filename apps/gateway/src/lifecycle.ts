@@ -15,7 +15,11 @@ import { SseHub } from './events/sse-hub';
 import { TaskEventRepository } from './persistence/task-event.repository';
 import { TaskRepository } from './persistence/task.repository';
 import { type ProjectionConsumer } from './projection/projection.consumer';
-import { PROJECTION_CONSUMER, TRIBUTARY_CONFIG } from './tokens';
+import { ApiKeyRepository } from './persistence/api-key.repository';
+import { InFlightRepository } from './persistence/in-flight.repository';
+import { type InFlightConsumer } from './tasks/in-flight.consumer';
+import { IN_FLIGHT_CONSUMER, PROJECTION_CONSUMER, TRIBUTARY_CONFIG, WEBHOOK_CONSUMER } from './tokens';
+import { type WebhookConsumer } from './webhooks/webhook.consumer';
 
 /**
  * Start-up and shutdown of everything the gateway holds, in one place so the order is explicit.
@@ -41,16 +45,32 @@ export class GatewayLifecycle
     @Inject(PROJECTION_CONSUMER) private readonly projection: ProjectionConsumer | null,
     @Inject(SseHub) private readonly hub: SseHub,
     @Inject(MONGO_CONNECTION) private readonly mongo: Connection,
+    @Inject(ApiKeyRepository) private readonly apiKeys: ApiKeyRepository,
+    @Inject(InFlightRepository) private readonly inFlight: InFlightRepository,
+    @Inject(WEBHOOK_CONSUMER) private readonly webhooks: WebhookConsumer | null,
+    @Inject(IN_FLIGHT_CONSUMER) private readonly inFlightConsumer: InFlightConsumer | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await Promise.all([this.tasks.ensureIndexes(), this.events.ensureIndexes()]);
+    await Promise.all([
+      this.tasks.ensureIndexes(),
+      this.events.ensureIndexes(),
+      this.apiKeys.ensureIndexes(),
+      this.inFlight.ensureIndexes(),
+    ]);
     await this.admin.ensureTopics(
       ALL_TOPICS.map((topic) => ({ name: topic.name, partitions: this.config.kafka.partitions })),
     );
     await this.serializer.register(ALL_TOPICS);
     await this.producer.connect();
     await this.projection?.start();
+    await this.inFlightConsumer?.start();
+    await this.webhooks?.start();
+    if (this.config.gateway.auth.mode === 'disabled') {
+      this.logger.warn({
+        msg: 'authentication is disabled: every caller is tenant "default" with every scope (TRIBUTARY_AUTH=required to turn it on)',
+      });
+    }
   }
 
   beforeApplicationShutdown(): void {
@@ -59,6 +79,8 @@ export class GatewayLifecycle
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.step('webhooks consumer', () => this.webhooks?.stop());
+    await this.step('in-flight consumer', () => this.inFlightConsumer?.stop());
     await this.step('projection consumer', () => this.projection?.stop());
     await this.step('producer', () => this.producer.disconnect());
     await this.step('kafka admin', () => this.admin.disconnect());

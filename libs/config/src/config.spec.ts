@@ -24,6 +24,19 @@ describe('loadConfig', () => {
     expect(loadConfig('reviewer-agent', env).llm.model).toBe('shared-model');
   });
 
+  it('turns gateway authentication off only when it listens on loopback, unless told', () => {
+    expect(loadConfig('gateway', {}).gateway.auth.mode).toBe('disabled');
+    expect(loadConfig('gateway', { TRIBUTARY_HTTP_HOST: '0.0.0.0' }).gateway.auth.mode).toBe('required');
+    expect(loadConfig('gateway', { TRIBUTARY_AUTH: 'required' }).gateway.auth.mode).toBe('required');
+    const jwt = loadConfig('gateway', {
+      TRIBUTARY_JWT_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
+    }).gateway.auth.jwt;
+    expect(jwt).toMatchObject({ secret: undefined, tenantClaim: 'tenant_id', scopeClaim: 'scope' });
+    expect(
+      loadConfig('gateway', { TRIBUTARY_WEBHOOK_ALLOW: '127.0.0.1, 10.0.0.0/8, ::1' }).gateway.webhooks.allow,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
+  });
+
   it.each([
     [
       { TRIBUTARY_GATEWAY_PORT: 'eighty' },
@@ -33,6 +46,16 @@ describe('loadConfig', () => {
     [
       { TRIBUTARY_LOG_LEVEL: 'loud' },
       'TRIBUTARY_LOG_LEVEL must be one of debug, info, warn, error, got "loud"',
+    ],
+    [{ TRIBUTARY_AUTH: 'maybe' }, 'TRIBUTARY_AUTH must be one of required, disabled, got "maybe"'],
+    [{ TRIBUTARY_JWT_SECRET: 'short' }, 'TRIBUTARY_JWT_SECRET must be at least 32 characters long'],
+    [
+      { TRIBUTARY_WEBHOOK_ALLOW: '127.0.0.1,example.com' },
+      'TRIBUTARY_WEBHOOK_ALLOW must list IP addresses or CIDR ranges, got "example.com"',
+    ],
+    [
+      { TRIBUTARY_WEBHOOK_ALLOW: '10.0.0.0/33' },
+      'TRIBUTARY_WEBHOOK_ALLOW must list IP addresses or CIDR ranges, got "10.0.0.0/33"',
     ],
     [
       { TRIBUTARY_REVIEW_APPROVE_THRESHOLD: '2' },

@@ -1,4 +1,5 @@
-import { type Env, EnvReader } from './env';
+import { isIP } from 'node:net';
+import { ConfigError, type Env, EnvReader } from './env';
 
 export const SERVICES = ['gateway', 'planner-agent', 'research-agent', 'reviewer-agent'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -38,6 +39,115 @@ export interface LlmConfig {
   readonly maxRetries: number;
 }
 
+export type AuthMode = 'required' | 'disabled';
+
+export interface JwtConfig {
+  /** HS256 shared secret (at least 32 characters); or verify against `jwksUrl`. */
+  readonly secret: string | undefined;
+  readonly jwksUrl: string | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  /** The claim naming the caller's tenant. */
+  readonly tenantClaim: string;
+  /** The claim with the scopes: a space-separated string or an array. */
+  readonly scopeClaim: string;
+}
+
+export interface GatewayConfig {
+  readonly auth: {
+    /** `disabled`: every caller is tenant `default` with every scope (a local, single-user gateway). */
+    readonly mode: AuthMode;
+    /** Set when JWTs are accepted besides API keys. */
+    readonly jwt: JwtConfig | undefined;
+  };
+  readonly limits: {
+    /** Token-bucket refill per API key (or JWT subject), requests per second. */
+    readonly ratePerSecond: number;
+    /** Token-bucket size: the burst a key may send at once. */
+    readonly burst: number;
+    /** Tasks a tenant may have running at once; 0 means no cap. */
+    readonly maxInFlightTasks: number;
+  };
+  readonly webhooks: {
+    /** Addresses or CIDR ranges a webhook may target although they are loopback, private or link-local. */
+    readonly allow: readonly string[];
+    /** Time box of one delivery attempt, connection to last byte. */
+    readonly timeoutMs: number;
+    readonly retryBaseDelayMs: number;
+    readonly retryMaxDelayMs: number;
+    /** Attempts stop once this long has passed since the first one. */
+    readonly maxAgeMs: number;
+    /** Deliveries in flight at once. */
+    readonly concurrency: number;
+  };
+}
+
+/** IP addresses and CIDR ranges (`127.0.0.1`, `10.0.0.0/8`, `::1`); host names are refused (they resolve). */
+function readAllowList(read: EnvReader, name: string): string[] {
+  const entries = read.list(name, []);
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !bitsOk || extra !== undefined) {
+      throw new ConfigError(`${name} must list IP addresses or CIDR ranges, got "${entry}"`);
+    }
+  }
+  return entries;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function readGatewayConfig(read: EnvReader, httpHost: string): GatewayConfig {
+  const secret = read.optionalString('TRIBUTARY_JWT_SECRET');
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError('TRIBUTARY_JWT_SECRET must be at least 32 characters long');
+  }
+  const jwksUrl = read.optionalUrl('TRIBUTARY_JWT_JWKS_URL');
+  if (secret !== undefined && jwksUrl !== undefined) {
+    throw new ConfigError('set TRIBUTARY_JWT_SECRET or TRIBUTARY_JWT_JWKS_URL, not both');
+  }
+  const jwt: JwtConfig | undefined =
+    secret === undefined && jwksUrl === undefined
+      ? undefined
+      : {
+          secret,
+          jwksUrl,
+          issuer: read.optionalString('TRIBUTARY_JWT_ISSUER'),
+          audience: read.optionalString('TRIBUTARY_JWT_AUDIENCE'),
+          tenantClaim: read.string('TRIBUTARY_JWT_TENANT_CLAIM', 'tenant_id'),
+          scopeClaim: read.string('TRIBUTARY_JWT_SCOPE_CLAIM', 'scope'),
+        };
+  return {
+    auth: {
+      // Secure unless the gateway only listens on this machine: `npm start` stays one command.
+      mode: read.oneOf(
+        'TRIBUTARY_AUTH',
+        ['required', 'disabled'],
+        LOOPBACK_HOSTS.has(httpHost) ? 'disabled' : 'required',
+      ),
+      jwt,
+    },
+    limits: {
+      ratePerSecond: read.number('TRIBUTARY_RATE_LIMIT_PER_SECOND', 20, { min: 0.001, max: 1_000_000 }),
+      burst: read.int('TRIBUTARY_RATE_LIMIT_BURST', 40, { min: 1, max: 1_000_000 }),
+      maxInFlightTasks: read.int('TRIBUTARY_MAX_IN_FLIGHT_TASKS', 100, { min: 0, max: 10_000_000 }),
+    },
+    webhooks: {
+      allow: readAllowList(read, 'TRIBUTARY_WEBHOOK_ALLOW'),
+      timeoutMs: read.int('TRIBUTARY_WEBHOOK_TIMEOUT_MS', 10_000, { min: 100, max: 300_000 }),
+      retryBaseDelayMs: read.int('TRIBUTARY_WEBHOOK_RETRY_BASE_DELAY_MS', 5_000, { min: 0, max: 3_600_000 }),
+      retryMaxDelayMs: read.int('TRIBUTARY_WEBHOOK_RETRY_MAX_DELAY_MS', 7_200_000, {
+        min: 0,
+        max: 86_400_000,
+      }),
+      maxAgeMs: read.int('TRIBUTARY_WEBHOOK_MAX_AGE_MS', 86_400_000, { min: 0, max: 7 * 86_400_000 }),
+      concurrency: read.int('TRIBUTARY_WEBHOOK_CONCURRENCY', 16, { min: 1, max: 1_000 }),
+    },
+  };
+}
+
 export interface TributaryConfig {
   readonly service: ServiceName;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -49,6 +159,7 @@ export interface TributaryConfig {
   readonly llm: LlmConfig;
   readonly review: { readonly maxRounds: number; readonly approveThreshold: number };
   readonly dataDir: string;
+  readonly gateway: GatewayConfig;
 }
 
 function envPrefix(service: ServiceName): string {
@@ -70,12 +181,13 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
   const kafkaPort = read.port('TRIBUTARY_KAFKA_PORT', 9092);
   const registryPort = read.port('TRIBUTARY_REGISTRY_PORT', 8081);
   const mongoPort = read.port('TRIBUTARY_MONGO_PORT', 27017);
+  const httpHost = read.string('TRIBUTARY_HTTP_HOST', '127.0.0.1');
 
   return {
     service,
     logLevel: read.oneOf('TRIBUTARY_LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
     http: {
-      host: read.string('TRIBUTARY_HTTP_HOST', '127.0.0.1'),
+      host: httpHost,
       port: read.port(`TRIBUTARY_${prefix}_PORT`, DEFAULT_HTTP_PORTS[service]),
     },
     kafka: {
@@ -106,6 +218,7 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
       approveThreshold: read.number('TRIBUTARY_REVIEW_APPROVE_THRESHOLD', 0.7, { min: 0, max: 1 }),
     },
     dataDir: read.string('TRIBUTARY_DATA_DIR', 'data'),
+    gateway: readGatewayConfig(read, httpHost),
   };
 }
 

@@ -72,7 +72,7 @@ export const TOPICS = {
     schemaVersion: 1,
     summary: 'Public: reviewed, personalised recommendations for a user are ready.',
     producedBy: ['reviewer-agent'],
-    consumedBy: ['gateway-projection', 'gateway-webhooks', 'other services'],
+    consumedBy: ['gateway-projection', 'gateway-webhooks', 'gateway-in-flight', 'other services'],
   }),
   taskFailed: topic({
     name: 'tributary.internal.task.failed.v1',
@@ -81,7 +81,7 @@ export const TOPICS = {
     schemaVersion: 1,
     summary: 'A task ended without a result.',
     producedBy: ['planner-agent', 'research-agent', 'reviewer-agent'],
-    consumedBy: ['gateway-projection', 'gateway-webhooks'],
+    consumedBy: ['gateway-projection', 'gateway-webhooks', 'gateway-in-flight'],
   }),
   taskCancelRequested: topic({
     name: 'tributary.internal.task.cancel-requested.v1',
@@ -90,7 +90,14 @@ export const TOPICS = {
     schemaVersion: 1,
     summary: 'A client asked to cancel a task.',
     producedBy: ['gateway'],
-    consumedBy: ['planner-agent', 'research-agent', 'reviewer-agent', 'gateway-projection'],
+    consumedBy: [
+      'planner-agent',
+      'research-agent',
+      'reviewer-agent',
+      'gateway-projection',
+      'gateway-webhooks',
+      'gateway-in-flight',
+    ],
   }),
   taskProgress: topic({
     name: 'tributary.internal.task.progress.v1',
@@ -147,4 +154,5 @@ export const CONSUMER_GROUPS = {
   reviewer: 'reviewer-agent',
   projection: 'gateway-projection',
   webhooks: 'gateway-webhooks',
+  inFlight: 'gateway-in-flight',
 } as const;

@@ -253,10 +253,10 @@ describe('the agent pipeline, end to end', () => {
     const rest = await read(String(first[first.length - 1]));
     const all = [...first, ...rest];
     expect(all).toEqual(all.map((_, i) => i + 1));
-    // The stream ends with the terminal event (later stragglers stay in the timeline only).
+    // The stream closes once the task has ended, having sent the terminal event.
     const view = await task(taskId);
     expect(view.terminal).toBe(true);
-    expect(all[all.length - 1]).toBe(terminalTransitions(view)[0]?.seq);
+    expect(all).toContain(terminalTransitions(view)[0]?.seq);
   });
 
   it('cancels a task in flight: its LLM call is aborted and it ends cancelled', async () => {
@@ -288,7 +288,7 @@ describe('the agent pipeline, end to end', () => {
       ),
     );
     // The fast tasks finish; behind the slow ones in their partitions, their offsets stay uncommitted.
-    await Promise.all(fast.map((id) => terminal(id)));
+    await Promise.all(fast.map((id) => terminal(id, 120_000)));
     await waitFor(() => simulator.inFlight.size >= slow.length, {
       description: 'the slow research calls in flight',
     });

@@ -22,10 +22,15 @@ import { MONGO_CONNECTION } from '@tributary/platform';
 import { RecordingLogger, testConfig, uniqueName, waitFor } from '@tributary/testing';
 import { type Kafka } from 'kafkajs';
 import { type Connection } from 'mongoose';
+import { mintApiKey } from '../../../apps/gateway/src/auth/api-key';
+import { type Scope } from '../../../apps/gateway/src/auth/scopes';
 import { createGatewayApp } from '../../../apps/gateway/src/bootstrap';
 import { type GatewayOptionsOverrides } from '../../../apps/gateway/src/gateway.options';
 import { type ProjectionConsumer } from '../../../apps/gateway/src/projection/projection.consumer';
-import { PROJECTION_CONSUMER } from '../../../apps/gateway/src/tokens';
+import { ApiKeyRepository } from '../../../apps/gateway/src/persistence/api-key.repository';
+import { type InFlightConsumer } from '../../../apps/gateway/src/tasks/in-flight.consumer';
+import { IN_FLIGHT_CONSUMER, PROJECTION_CONSUMER, WEBHOOK_CONSUMER } from '../../../apps/gateway/src/tokens';
+import { type WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
 
 /**
  * One consumer group for every gateway test run: reset to the topics' ends before each start, so
@@ -33,6 +38,9 @@ import { PROJECTION_CONSUMER } from '../../../apps/gateway/src/tokens';
  * history of earlier runs and without leaving a new pair of retry/dead-letter topics per run.
  */
 export const TEST_PROJECTION_GROUP = 'test-gateway-projection';
+/** Likewise for the webhook and in-flight consumers, which are off unless a test turns them on. */
+export const TEST_WEBHOOKS_GROUP = 'test-gateway-webhooks';
+export const TEST_IN_FLIGHT_GROUP = 'test-gateway-in-flight';
 
 export interface Gateway {
   readonly app: NestFastifyApplication;
@@ -43,8 +51,10 @@ export interface Gateway {
   readonly producer: EventProducer;
   readonly logger: RecordingLogger;
   readonly tenant: string;
-  /** A user id unique to this run, with a profile in user_profiles. */
-  newUser(): Promise<string>;
+  /** A user id unique to this run, with a profile in user_profiles (of `tenant`, default `default`). */
+  newUser(tenant?: string): Promise<string>;
+  /** Creates an API key in this gateway's database; resolves with the key to send as a bearer token. */
+  createApiKey(tenant: string, scopes: readonly Scope[]): Promise<string>;
   /** Publishes an event; resolves with its envelope. */
   emit<T extends TopicDefinition>(topic: T, value: EventValue<T>): Promise<Envelope>;
   /** Publishes the same event again (same envelope, same event id): a redelivery as the projection sees it. */
@@ -58,7 +68,7 @@ export interface Gateway {
  * admin.setOffsets joins the group once per topic and waits a full fetch each time: seconds apiece).
  * The group must have no running members: test files run one at a time.
  */
-async function resetGroupToEnd(kafka: Kafka, group: string, topics: readonly string[]): Promise<void> {
+export async function resetGroupToEnd(kafka: Kafka, group: string, topics: readonly string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map<string, { partition: number; offset: string }[]>();
@@ -87,7 +97,15 @@ async function resetGroupToEnd(kafka: Kafka, group: string, topics: readonly str
   }
 }
 
-export async function startGateway(overrides: GatewayOptionsOverrides = {}): Promise<Gateway> {
+/**
+ * A gateway in this process on port 0, with a database of its own. `env` adds configuration
+ * variables (`TRIBUTARY_AUTH: 'required'`, webhook settings); the webhook and in-flight consumers
+ * run only when `overrides` enables them, with test groups reset to the topics' ends.
+ */
+export async function startGateway(
+  overrides: GatewayOptionsOverrides = {},
+  env: Record<string, string> = {},
+): Promise<Gateway> {
   const base = testConfig('gateway');
   const database = `gateway_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const mongoUri = new URL(base.mongoUri);
@@ -95,9 +113,23 @@ export async function startGateway(overrides: GatewayOptionsOverrides = {}): Pro
   const config = testConfig('gateway', {
     TRIBUTARY_MONGO_URI: mongoUri.toString(),
     TRIBUTARY_KAFKA_CLIENT_ID: uniqueName('gateway'),
+    ...env,
   });
   const logger = new RecordingLogger();
   const group = overrides.projection?.group ?? TEST_PROJECTION_GROUP;
+  const webhooks = {
+    enabled: false,
+    group: TEST_WEBHOOKS_GROUP,
+    fromBeginning: false,
+    ...overrides.webhooks,
+  };
+  const inFlight = {
+    enabled: false,
+    group: TEST_IN_FLIGHT_GROUP,
+    fromBeginning: false,
+    ...overrides.inFlight,
+  };
+  const sideGroups = [webhooks, inFlight].filter((g) => g.enabled).map((g) => g.group);
 
   // Topics must exist before offsets can be set; the admin creates what is missing.
   const app = await createGatewayApp(config, {
@@ -106,21 +138,36 @@ export async function startGateway(overrides: GatewayOptionsOverrides = {}): Pro
       ...overrides,
       sse: { pollIntervalMs: 250, ...overrides.sse },
       projection: { group, fromBeginning: false, ...overrides.projection },
+      webhooks,
+      inFlight,
     },
   });
   const kafka = app.get<Kafka>(KAFKA_CLIENT);
   await app.get(KafkaAdmin).ensureTopics(
-    [...ALL_TOPICS.map((t) => t.name), retryTopic(group), deadLetterTopic(group)].map((name) => ({
+    [
+      ...ALL_TOPICS.map((t) => t.name),
+      ...[group, ...sideGroups].flatMap((g) => [retryTopic(g), deadLetterTopic(g)]),
+    ].map((name) => ({
       name,
       partitions: config.kafka.partitions,
     })),
   );
+  for (const side of sideGroups) {
+    // A retry topic created just now may not have a leader yet: try until it has.
+    await waitFor(
+      () =>
+        resetGroupToEnd(kafka, side, [...ALL_TOPICS.map((t) => t.name), retryTopic(side)]).then(() => true),
+      { timeoutMs: 30_000, intervalMs: 250, description: `the ${side} group reset to the topics' ends` },
+    );
+  }
   if (overrides.projection?.enabled !== false) {
     await resetGroupToEnd(kafka, group, [...ALL_TOPICS.map((t) => t.name), retryTopic(group)]);
   }
   await app.listen({ host: '127.0.0.1', port: 0 });
   const projection = app.get<ProjectionConsumer | null>(PROJECTION_CONSUMER);
   if (projection) await projection.whenJoined();
+  await app.get<WebhookConsumer | null>(WEBHOOK_CONSUMER)?.whenJoined();
+  await app.get<InFlightConsumer | null>(IN_FLIGHT_CONSUMER)?.whenJoined();
 
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${address.port}`;
@@ -137,13 +184,13 @@ export async function startGateway(overrides: GatewayOptionsOverrides = {}): Pro
     producer,
     logger,
     tenant,
-    async newUser() {
+    async newUser(owner = tenant) {
       const userId = `u-test-${randomBytes(5).toString('hex')}`;
       // Keyed as the data loader keys profiles (`<tenantId>:<userId>`): the gateway reads them by `_id`.
       await mongo.collection<{ _id: string; [field: string]: unknown }>('user_profiles').insertOne({
-        _id: storedId(tenant, userId),
+        _id: storedId(owner, userId),
         userId,
-        tenantId: tenant,
+        tenantId: owner,
         displayName: 'Test user',
         interests: {},
         preferredCategories: [],
@@ -152,6 +199,19 @@ export async function startGateway(overrides: GatewayOptionsOverrides = {}): Pro
         history: [],
       });
       return userId;
+    },
+    async createApiKey(owner, scopes) {
+      const minted = mintApiKey();
+      await app.get(ApiKeyRepository).insert({
+        _id: minted.keyId,
+        tenantId: owner,
+        scopes: [...scopes],
+        name: 'test',
+        secretHash: minted.secretHash,
+        createdAt: new Date(),
+        revokedAt: null,
+      });
+      return minted.key;
     },
     emit(topic, value) {
       return producer.emit(topic, value);

@@ -4,6 +4,12 @@ import { testConfig } from '@tributary/testing';
 import mongoose, { type Connection, type mongo } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantId } from '../../../apps/gateway/src/common/tenant';
+import { ApiKeyRepository } from '../../../apps/gateway/src/persistence/api-key.repository';
+import { IdempotencyRepository } from '../../../apps/gateway/src/persistence/idempotency.repository';
+import { InFlightRepository } from '../../../apps/gateway/src/persistence/in-flight.repository';
+import { SECURITY_COLLECTION_NAMES } from '../../../apps/gateway/src/persistence/security-collections';
+import { TenantWebhookRepository } from '../../../apps/gateway/src/persistence/tenant-webhook.repository';
+import { WebhookDeliveryRepository } from '../../../apps/gateway/src/persistence/webhook-delivery.repository';
 import { SseHub } from '../../../apps/gateway/src/events/sse-hub';
 import { type SseSink } from '../../../apps/gateway/src/events/sse';
 import { StreamTaskEventsUseCase } from '../../../apps/gateway/src/events/stream-task-events.usecase';
@@ -30,7 +36,12 @@ import { sample } from './events';
  * commands while those paths run against the real store and fails on any other filter.
  */
 
-const WATCHED = new Set(['tasks', 'task_events', 'user_profiles']);
+const WATCHED = new Set([
+  'tasks',
+  'task_events',
+  'user_profiles',
+  ...Object.values(SECURITY_COLLECTION_NAMES),
+]);
 /** Commands that read or write documents (index and collection management is not a hot path). */
 const DATA_COMMANDS = new Set([
   'find',
@@ -282,5 +293,59 @@ describe('hot paths on the read model', () => {
 
     expect(commands.offenders(mark)).toEqual([]);
     expect(commands.since(mark).length).toBeGreaterThan(10);
+  });
+
+  it('authentication, idempotency keys, the in-flight count and webhook deliveries use only `_id` filters and inserts', async () => {
+    const collection = <T extends { _id: string }>(name: string) => connection.collection<T>(name);
+    const keys = new ApiKeyRepository(collection(SECURITY_COLLECTION_NAMES.apiKeys));
+    const claims = new IdempotencyRepository(collection(SECURITY_COLLECTION_NAMES.idempotencyKeys));
+    const inFlight = new InFlightRepository(collection(SECURITY_COLLECTION_NAMES.inFlight));
+    const deliveries = new WebhookDeliveryRepository(collection(SECURITY_COLLECTION_NAMES.webhookDeliveries));
+    const tenants = new TenantWebhookRepository(collection(SECURITY_COLLECTION_NAMES.tenantWebhooks));
+    await inFlight.ensureIndexes();
+    const mark = commands.mark();
+
+    expect(await keys.findForAuthentication('0123456789abcdef')).toBeNull();
+    const claimed = taskId(90);
+    const first = await claims.claim(tenant, 'key-1', 'fp', claimed);
+    const second = await claims.claim(tenant, 'key-1', 'fp', taskId(91));
+    expect([first.won, second.won, second.claim.taskId]).toEqual([true, false, claimed]);
+    await claims.complete(tenant, 'key-1');
+    await claims.release(tenant, 'key-1');
+    const running = Array.from({ length: 5 }, (_, i) => taskId(80 + i));
+    for (const [i, id] of running.entries())
+      expect(await inFlight.admit(tenant, id, 3)).toMatchObject({ admitted: i < 3 });
+    await inFlight.release(tenant, running[0]!);
+    await inFlight.release(tenant, running[0]!);
+    expect(await inFlight.count(tenant)).toBe(2);
+    const secret = await tenants.ensure(tenant);
+    expect((await tenants.ensure(tenant)).secret).toBe(secret.secret);
+    const delivery = {
+      _id: taskId(70),
+      tenantId: tenant,
+      webhookId: 'msg_1',
+      type: 'task.completed' as const,
+      eventId: 'e1',
+      url: 'https://x.test/',
+    };
+    await deliveries.claim(delivery);
+    expect((await deliveries.claim({ ...delivery, eventId: 'e2' })).eventId).toBe('e1');
+    await deliveries.recordAttempt(
+      delivery._id,
+      {
+        attempt: 1,
+        at: new Date(),
+        url: delivery.url,
+        status: 200,
+        outcome: 'delivered',
+        error: null,
+        durationMs: 3,
+      },
+      'delivered',
+    );
+    expect((await deliveries.find(tenant, delivery._id))?.state).toBe('delivered');
+
+    expect(commands.offenders(mark)).toEqual([]);
+    expect(commands.since(mark).length).toBeGreaterThan(20);
   });
 });

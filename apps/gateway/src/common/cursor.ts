@@ -1,28 +1,22 @@
-import { z } from 'zod';
 import { TASK_ID_PATTERN } from './ids';
 
 /**
  * Task lists are ordered newest first by task id (ids are ULIDs, so id order is creation order).
- * A cursor is the sort key of the last item a page returned, base64url-encoded JSON: opaque to
- * clients, readable by us. The version field lets the key change without breaking old cursors silently.
+ * A cursor is the sort key of the last item a page returned: that task's id. Any well-formed task
+ * id is a valid position (the page after it), so the OpenAPI document can describe cursors exactly
+ * (the task id pattern) and no cursor that matches the document is refused.
  */
-const cursorPayload = z.object({ v: z.literal(1), id: z.string().regex(TASK_ID_PATTERN) });
-
 export interface TaskCursor {
   readonly lastTaskId: string;
 }
 
+export const CURSOR_PATTERN = TASK_ID_PATTERN;
+
 export function encodeCursor(cursor: TaskCursor): string {
-  return Buffer.from(JSON.stringify({ v: 1, id: cursor.lastTaskId }), 'utf8').toString('base64url');
+  return cursor.lastTaskId;
 }
 
-/** Undefined when the text is not a cursor this gateway wrote. */
+/** Undefined when the text is not a cursor. */
 export function decodeCursor(text: string): TaskCursor | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
-  try {
-    const parsed = cursorPayload.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
-    return parsed.success ? { lastTaskId: parsed.data.id } : undefined;
-  } catch {
-    return undefined;
-  }
+  return CURSOR_PATTERN.test(text) ? { lastTaskId: text } : undefined;
 }

@@ -16,6 +16,12 @@ export const PROBLEM_TYPES = {
   payloadTooLarge: 'urn:tributary:problem:payload-too-large',
   unsupportedMediaType: 'urn:tributary:problem:unsupported-media-type',
   unavailable: 'urn:tributary:problem:unavailable',
+  unauthorized: 'urn:tributary:problem:unauthorized',
+  forbidden: 'urn:tributary:problem:forbidden',
+  rateLimited: 'urn:tributary:problem:rate-limited',
+  tooManyTasks: 'urn:tributary:problem:too-many-tasks',
+  idempotencyMismatch: 'urn:tributary:problem:idempotency-key-mismatch',
+  idempotencyInProgress: 'urn:tributary:problem:idempotency-key-in-progress',
   internal: 'urn:tributary:problem:internal',
 } as const;
 
@@ -142,6 +148,8 @@ export class ApiProblem extends Error {
 const TITLES: Record<number, { type: ProblemType; title: string }> = {
   400: { type: PROBLEM_TYPES.badRequest, title: 'Bad request' },
   404: { type: PROBLEM_TYPES.notFound, title: 'Not found' },
+  401: { type: PROBLEM_TYPES.unauthorized, title: 'Authentication required' },
+  403: { type: PROBLEM_TYPES.forbidden, title: 'Forbidden' },
   405: { type: PROBLEM_TYPES.methodNotAllowed, title: 'Method not allowed' },
   409: { type: PROBLEM_TYPES.conflict, title: 'Conflict with the current state' },
   413: { type: PROBLEM_TYPES.payloadTooLarge, title: 'Payload too large' },

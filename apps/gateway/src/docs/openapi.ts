@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE } from '../common/problem';
 // Imported for their side effect too: the `.meta({ id })` calls register every named schema.
 import '../tasks/task.schemas';
+import '../webhooks/webhook.schemas';
 
 /** Schemas documented as request bodies: rendered with their input shape (defaults optional). */
-const INPUT_SCHEMAS = new Set(['SubmitTask', 'CancelTask', 'Constraints']);
+const INPUT_SCHEMAS = new Set(['SubmitTask', 'CancelTask', 'Constraints', 'PutWebhookEndpoint']);
 
 type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
 
@@ -57,6 +58,16 @@ export function queryParameters(schema: z.ZodType): ApiQueryOptions[] {
       ...(description === undefined ? {} : { description }),
     };
   });
+}
+
+/** The JSON schema of one path parameter, from the zod schema that validates it. */
+export function pathParameterSchema(schema: z.ZodType, name: string): { type: 'string' } {
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, SchemaObject>;
+  };
+  const property = json.properties?.[name];
+  if (!property) throw new Error(`the path schema has no parameter ${name}`);
+  return property as { type: 'string' };
 }
 
 /** A documented error answer: problem details under `application/problem+json`. */

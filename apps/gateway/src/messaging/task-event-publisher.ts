@@ -1,15 +1,20 @@
-import { type EventValue, type TopicDefinition } from '@tributary/contracts';
+import { type EventPriority, type EventValue, type TopicDefinition } from '@tributary/contracts';
+
+export interface PublishOptions {
+  /** The task's scheduling class; every event the agents emit for it inherits it. */
+  readonly priority?: EventPriority;
+}
 
 /** What the gateway publishes (task requests, cancellations), behind a port so use cases never see Kafka. */
 export interface TaskEventPublisher {
-  publish<T extends TopicDefinition>(topic: T, value: EventValue<T>): Promise<void>;
+  publish<T extends TopicDefinition>(topic: T, value: EventValue<T>, options?: PublishOptions): Promise<void>;
 }
 
 export const TASK_EVENT_PUBLISHER = Symbol('TASK_EVENT_PUBLISHER');
 
 /** The part of the runtime's EventProducer this adapter uses. */
 export interface EmitsEvents {
-  emit<T extends TopicDefinition>(topic: T, value: EventValue<T>): Promise<unknown>;
+  emit<T extends TopicDefinition>(topic: T, value: EventValue<T>, options?: PublishOptions): Promise<unknown>;
 }
 
 export class PublishTimeoutError extends Error {
@@ -27,11 +32,15 @@ export class KafkaTaskEventPublisher implements TaskEventPublisher {
     private readonly timeoutMs: number,
   ) {}
 
-  async publish<T extends TopicDefinition>(topic: T, value: EventValue<T>): Promise<void> {
+  async publish<T extends TopicDefinition>(
+    topic: T,
+    value: EventValue<T>,
+    options: PublishOptions = {},
+  ): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.producer.emit(topic, value),
+        this.producer.emit(topic, value, options),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () =>

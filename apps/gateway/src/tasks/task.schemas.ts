@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CURSOR_PATTERN } from '../common/cursor';
 import { TASK_ID_PATTERN } from '../common/ids';
 import { ALL_EVENT_TYPES, TASK_STATUSES } from '../projection/task-state';
 
@@ -80,6 +81,17 @@ export const taskIdSchema = z
 
 export const taskIdParamsSchema = z.object({ id: taskIdSchema });
 
+/** Printable ASCII without spaces, 1-255 characters (a UUID is typical). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,255}$/;
+
+/** The `Idempotency-Key` header: absent, or a key; the path in problems is `header.idempotency-key`. */
+export const idempotencyKeyHeaderSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1-255 printable ASCII characters without spaces')
+    .optional(),
+});
+
 export const userIdParamsSchema = z.object({ userId });
 
 export const listTasksQuerySchema = z.strictObject({
@@ -91,7 +103,11 @@ export const listTasksQuerySchema = z.strictObject({
     .min(1, 'must be at least 1')
     .max(100, 'must be at most 100')
     .default(20),
-  cursor: z.string().min(1).max(512).optional().describe('The `nextCursor` of the previous page.'),
+  cursor: z
+    .string()
+    .regex(CURSOR_PATTERN, 'is not a cursor this API returned')
+    .optional()
+    .describe('The `nextCursor` of the previous page.'),
 });
 
 export type ListTasksQuery = z.output<typeof listTasksQuerySchema>;
@@ -114,7 +130,11 @@ export type CancelTaskBody = z.output<typeof cancelTaskBodySchema>;
 
 /** `?lastEventId=`: for clients that cannot send the `Last-Event-ID` header (checked with it, see resumePoint). */
 export const taskEventsQuerySchema = z.strictObject({
-  lastEventId: z.string().optional().describe('Resume point for clients that cannot send Last-Event-ID.'),
+  lastEventId: z
+    .string()
+    .regex(/^(\d{1,15})?$/, 'must be the id of an event this stream sent (a non-negative integer)')
+    .optional()
+    .describe('Resume point for clients that cannot send Last-Event-ID.'),
 });
 
 export type TaskEventsQuery = z.output<typeof taskEventsQuerySchema>;

@@ -22,6 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
+import { RequireScope } from '../auth/auth.guard';
 import { TASK_ID_PATTERN } from '../common/ids';
 import { CurrentTenant, type TenantId } from '../common/tenant';
 import { ZodPipe } from '../common/zod-validation.pipe';
@@ -31,6 +32,8 @@ import { StreamTaskEventsUseCase } from '../events/stream-task-events.usecase';
 import { resumePoint } from '../http/last-event-id';
 import { serveEventStream } from '../http/serve-event-stream';
 import {
+  IDEMPOTENCY_KEY_PATTERN,
+  idempotencyKeyHeaderSchema,
   type CancelAccepted,
   type CancelTaskBody,
   cancelTaskBodySchema,
@@ -51,6 +54,7 @@ import { ListTasksUseCase } from './usecases/list-tasks.usecase';
 import { SubmitTaskUseCase } from './usecases/submit-task.usecase';
 
 const taskIdParam = new ZodPipe(taskIdParamsSchema, 'params');
+const idempotencyKeyHeader = new ZodPipe(idempotencyKeyHeaderSchema, 'header');
 
 const TaskIdParam = () =>
   applyDecorators(
@@ -73,9 +77,19 @@ export class TasksController {
 
   @Post()
   @HttpCode(202)
+  @RequireScope('submit')
   @ApiOperation({
     summary: 'Submit a task',
-    description: 'Answers at once with the task id; the agents work asynchronously.',
+    description:
+      'Answers at once with the task id; the agents work asynchronously. With `Idempotency-Key`, ' +
+      'repeating the request (same key, same body) answers with the same task and creates nothing new.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'A unique key per intended task (a UUID, say), kept 24 h or more; the same key with a different body is a 409.',
+    schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
   })
   @ApiBody({ schema: ref('SubmitTask') })
   @ApiResponse({
@@ -87,6 +101,12 @@ export class TasksController {
   @ApiResponse(problemResponse(400, 'Invalid JSON or a field at fault (see `errors`).'))
   @ApiResponse(problemResponse(413, 'The body is larger than 64 KiB.'))
   @ApiResponse(problemResponse(415, 'The body is not `application/json`.'))
+  @ApiResponse(
+    problemResponse(
+      409,
+      'The `Idempotency-Key` was used with another body, or its first request is still running (`Retry-After`).',
+    ),
+  )
   @ApiResponse(problemResponse(422, 'The user has no profile.'))
   @ApiResponse(
     problemResponse(503, 'Kafka did not take the task; nothing was submitted. Retry after `Retry-After`.'),
@@ -94,14 +114,22 @@ export class TasksController {
   async submit(
     @CurrentTenant() tenant: TenantId,
     @Body(new ZodPipe(submitTaskBodySchema, 'body')) body: SubmitTaskBody,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TaskAccepted> {
-    const accepted = await this.submitTask.execute({ tenant, body });
+    const accepted = await this.submitTask.execute({
+      tenant,
+      body,
+      idempotencyKey: idempotencyKeyHeader.transform({ 'idempotency-key': idempotencyKey })[
+        'idempotency-key'
+      ],
+    });
     void reply.header('location', accepted.links.self);
     return accepted;
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({
     summary: 'List tasks, newest first',
     description: 'Cursor pagination: pass `nextCursor` back as `cursor`.',
@@ -117,6 +145,7 @@ export class TasksController {
   }
 
   @Get(':id')
+  @RequireScope('read')
   @ApiOperation({ summary: 'A task: status, plan, review rounds, result, timeline' })
   @TaskIdParam()
   @ApiResponse({ status: 200, schema: ref('Task') })
@@ -125,6 +154,7 @@ export class TasksController {
   }
 
   @Get(':id/events')
+  @RequireScope('read')
   @ApiOperation({
     summary: "A task's events as Server-Sent Events",
     description:
@@ -138,6 +168,7 @@ export class TasksController {
     name: 'Last-Event-ID',
     required: false,
     description: 'The id (seq) of the last event received.',
+    schema: { type: 'string', pattern: '^\\s*(\\d{1,15})?\\s*$' },
   })
   @applyDecorators(...queryParameters(taskEventsQuerySchema).map((q) => ApiQuery(q)))
   @ApiResponse({
@@ -162,6 +193,7 @@ export class TasksController {
 
   @Post(':id/cancel')
   @HttpCode(202)
+  @RequireScope('cancel')
   @ApiOperation({
     summary: 'Cancel a task',
     description: 'The agents stop work on it; it ends `cancelled` unless it ended first.',

@@ -1,9 +1,10 @@
 import { applyDecorators, Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type z } from 'zod';
+import { RequireScope } from '../auth/auth.guard';
 import { CurrentTenant, type TenantId } from '../common/tenant';
 import { ZodPipe } from '../common/zod-validation.pipe';
-import { problemResponse, queryParameters, ref } from '../docs/openapi';
+import { pathParameterSchema, problemResponse, queryParameters, ref } from '../docs/openapi';
 import { recommendationsQuerySchema, type UserRecommendations, userIdParamsSchema } from './task.schemas';
 import { GetUserRecommendationsUseCase } from './usecases/get-user-recommendations.usecase';
 
@@ -15,8 +16,9 @@ export class UsersController {
   ) {}
 
   @Get(':userId/recommendations')
+  @RequireScope('read')
   @ApiOperation({ summary: "A user's latest results, newest first" })
-  @ApiParam({ name: 'userId', schema: { type: 'string' } })
+  @ApiParam({ name: 'userId', schema: pathParameterSchema(userIdParamsSchema, 'userId') })
   @applyDecorators(...queryParameters(recommendationsQuerySchema).map((q) => ApiQuery(q)))
   @ApiResponse({ status: 200, schema: ref('UserRecommendations') })
   @ApiResponse(problemResponse(400, 'A parameter is at fault (see `errors`).'))

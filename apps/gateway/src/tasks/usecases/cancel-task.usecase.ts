@@ -34,7 +34,8 @@ export class CancelTaskUseCase {
       requestedAt: Date.now(),
     };
     try {
-      await this.publisher.publish(TOPICS.taskCancelRequested, event);
+      // High priority: a cancellation should overtake the backlog it is meant to cut short.
+      await this.publisher.publish(TOPICS.taskCancelRequested, event, { priority: 'high' });
     } catch (error) {
       this.logger.error({ msg: 'could not publish task.cancel-requested', taskId, err: String(error) });
       throw ApiProblem.unavailable(

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../../common/problem';
 import { DEFAULT_TENANT } from '../../common/tenant';
 import { type TaskEventPublisher } from '../../messaging/task-event-publisher';
+import { type InFlightRepository } from '../../persistence/in-flight.repository';
 import { type TaskRepository } from '../../persistence/task.repository';
 import { type UserProfileRepository } from '../../persistence/user-profile.repository';
 import { type TaskState } from '../../projection/task-state';
+import { type IdempotentSubmission } from './idempotent-submission';
 import { SubmitTaskUseCase } from './submit-task.usecase';
 
-function setup(publish: () => Promise<void>) {
+function setup(publish: (topic: unknown, value: unknown, options?: unknown) => Promise<void>) {
   const stored = new Map<string, TaskState>();
   const tasks = {
     insertAccepted: (state: TaskState) => {
@@ -20,7 +22,14 @@ function setup(publish: () => Promise<void>) {
     exists: (_t: unknown, userId: string) => Promise.resolve(userId === 'u-alice'),
   } as unknown as UserProfileRepository;
   const publisher: TaskEventPublisher = { publish };
-  return { stored, useCase: new SubmitTaskUseCase(profiles, tasks, publisher) };
+  const inFlight = {} as InFlightRepository;
+  const idempotency = {} as IdempotentSubmission;
+  return {
+    stored,
+    useCase: new SubmitTaskUseCase(profiles, tasks, publisher, inFlight, idempotency, {
+      maxInFlightTasks: 0,
+    }),
+  };
 }
 
 const body = { userId: 'u-alice', request: 'a sci-fi novel', maxResults: 5, priority: 'normal' as const };
@@ -50,6 +59,16 @@ describe('submitting a task', () => {
     expect((failure as ApiProblem).status).toBe(503);
     expect((failure as ApiProblem).headers['retry-after']).toBe('5');
     expect(stored.size).toBe(0);
+  });
+
+  it('publishes task.requested with the request priority in the emit options', async () => {
+    const seen: unknown[] = [];
+    const { useCase } = setup((_topic, _value, options) => {
+      seen.push(options);
+      return Promise.resolve();
+    });
+    await useCase.execute({ tenant: DEFAULT_TENANT, body: { ...body, priority: 'high' } });
+    expect(seen).toEqual([{ priority: 'high' }]);
   });
 
   it('refuses an unknown user with 422 before storing anything', async () => {

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { hashSecret, mintApiKey, parseApiKey, secretMatches } from './api-key';
+import { RateLimiter } from './rate-limiter';
+import { grants, parseScopes } from './scopes';
+
+describe('API keys', () => {
+  it('round-trip: the minted key parses back to its id, and only its secret matches the stored hash', () => {
+    const minted = mintApiKey();
+    const parsed = parseApiKey(minted.key);
+    expect(parsed?.keyId).toBe(minted.keyId);
+    expect(hashSecret(parsed!.secret)).toBe(minted.secretHash);
+    expect(secretMatches(parsed!.secret, minted.secretHash)).toBe(true);
+    expect(secretMatches(parsed!.secret.replace(/.$/, 'x'), minted.secretHash)).toBe(false);
+    expect(parseApiKey('trb_short_x')).toBeNull();
+  });
+
+  it('scopes: admin implies every scope; unknown names are refused', () => {
+    expect(grants(['admin'], 'cancel')).toBe(true);
+    expect(grants(['read'], 'submit')).toBe(false);
+    expect(parseScopes('submit, read')).toEqual(['submit', 'read']);
+    expect(() => parseScopes('submit,write')).toThrow(/write/);
+  });
+});
+
+describe('the token bucket', () => {
+  it('allows the burst, then one request per refill interval, and says when to retry', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ ratePerSecond: 2, burst: 3 }, () => now);
+    expect([1, 2, 3, 4].map(() => limiter.take('k').allowed)).toEqual([true, true, true, false]);
+    expect(limiter.take('k')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(limiter.take('other').allowed).toBe(true);
+    now += 500; // one token back
+    expect(limiter.take('k').allowed).toBe(true);
+    expect(limiter.take('k').allowed).toBe(false);
+  });
+});

@@ -1,0 +1,14 @@
+import { type TenantId } from '../common/tenant';
+import { type Scope } from './scopes';
+
+/** Who is calling: resolved from an API key, a JWT, or (auth disabled) the local default. */
+export interface Principal {
+  readonly tenant: TenantId;
+  readonly scopes: readonly Scope[];
+  /** What the rate limit counts against: `key:<key id>`, `jwt:<issuer>:<subject>` or `local`. */
+  readonly id: string;
+  readonly via: 'api-key' | 'jwt' | 'disabled';
+}
+
+/** Where the guard leaves the principal on the request. */
+export const PRINCIPAL_REQUEST_KEY = 'tributaryPrincipal';

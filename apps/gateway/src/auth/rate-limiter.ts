@@ -1,0 +1,51 @@
+import { type GatewayConfig } from '@tributary/config';
+
+export type RateDecision =
+  { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * A token bucket per principal (API key or JWT subject), in this process: `burst` tokens, refilled
+ * at `ratePerSecond`; a request takes one. With several gateway instances each keeps its own
+ * buckets, so a key's effective limit is the per-instance limit times the instances it reaches.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly rate: number;
+  private readonly burst: number;
+
+  constructor(
+    limits: Pick<GatewayConfig['limits'], 'ratePerSecond' | 'burst'>,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.rate = limits.ratePerSecond;
+    this.burst = limits.burst;
+  }
+
+  take(principal: string): RateDecision {
+    const now = this.now();
+    const bucket = this.buckets.get(principal) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
+    bucket.at = now;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      this.buckets.set(principal, bucket);
+      this.sweep(now);
+      return { allowed: true };
+    }
+    this.buckets.set(principal, bucket);
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate)) };
+  }
+
+  /** Drops buckets that have refilled completely (they equal a fresh one), so idle keys cost nothing. */
+  private sweep(now: number): void {
+    if (this.buckets.size < 10_000) return;
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + ((now - bucket.at) / 1000) * this.rate >= this.burst) this.buckets.delete(key);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type TributaryConfig } from '@tributary/config';
+import { RetriableError } from '@tributary/kafka';
+import { type TenantId } from '../common/tenant';
+import { TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
+import { WebhookDeliveryRepository, type WebhookEventType } from '../persistence/webhook-delivery.repository';
+import { TaskLog } from '../projection/task-log';
+import { type TaskState } from '../projection/task-state';
+import { TRIBUTARY_CONFIG } from '../tokens';
+import { webhookHeaders } from './signature';
+import { webhookBody, webhookIdOf, webhookTypeOf } from './webhook-payload';
+import { type WebhookTransport } from './webhook-sender';
+
+export const WEBHOOK_TRANSPORT = Symbol('WEBHOOK_TRANSPORT');
+
+/** How long a handler waits for the projection to show the task ended before it retries later. */
+const PROJECTION_WAIT_MS = 5_000;
+const PROJECTION_POLL_MS = 100;
+
+export interface TerminalEvent {
+  readonly tenant: TenantId;
+  readonly taskId: string;
+  readonly eventId: string;
+  /** What this event ends the task as, if it is the event that ends it. */
+  readonly endsAs: WebhookEventType;
+}
+
+/**
+ * Sends a task's webhook when it ends: to its `callbackUrl`, else to the tenant's registered
+ * endpoint, signed with the tenant's secret. Runs in the webhooks consumer, never on a request.
+ *
+ * The read model decides how the task ended (the first terminal event wins, and only that event's
+ * handler sends). One attempt per call: a failure records the attempt and throws a RetriableError,
+ * so the runtime schedules the next attempt through the group's retry topic with exponential
+ * backoff; attempts stop when one succeeds, when the target is refused, or once `maxAgeMs` (24 h)
+ * has passed since the first.
+ */
+@Injectable()
+export class DeliverWebhookUseCase {
+  private readonly logger = new Logger('Webhooks');
+
+  constructor(
+    @Inject(TRIBUTARY_CONFIG) private readonly config: TributaryConfig,
+    @Inject(TaskLog) private readonly log: TaskLog,
+    @Inject(WebhookDeliveryRepository) private readonly deliveries: WebhookDeliveryRepository,
+    @Inject(TenantWebhookRepository) private readonly tenants: TenantWebhookRepository,
+    @Inject(WEBHOOK_TRANSPORT) private readonly transport: WebhookTransport,
+  ) {}
+
+  async execute(event: TerminalEvent, signal?: AbortSignal): Promise<void> {
+    const task = await this.endedTask(event, signal);
+    if (webhookTypeOf(task.status) !== event.endsAs) return; // another terminal event ended it
+    const settings = await this.tenants.find(event.tenant);
+    const url = task.callbackUrl ?? settings?.url ?? null;
+    if (url === null) return;
+
+    const delivery = await this.deliveries.claim({
+      _id: task.taskId,
+      tenantId: event.tenant,
+      webhookId: webhookIdOf(task.taskId),
+      type: event.endsAs,
+      eventId: event.eventId,
+      url,
+    });
+    if (delivery.eventId !== event.eventId || delivery.state !== 'pending') return;
+
+    const age = Date.now() - delivery.createdAt.getTime();
+    const { maxAgeMs } = this.config.gateway.webhooks;
+    if (delivery.attempts.length > 0 && age >= maxAgeMs) {
+      await this.deliveries.markFailed(
+        task.taskId,
+        `no success within ${Math.round(maxAgeMs / 3_600_000)} h`,
+      );
+      return;
+    }
+
+    const secret = (settings ?? (await this.tenants.ensure(event.tenant))).secret;
+    const body = webhookBody(task, event.endsAs);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const at = new Date();
+    const outcome = await this.transport.send({
+      url: delivery.url,
+      headers: webhookHeaders(secret, delivery.webhookId, timestamp, body),
+      body,
+    });
+    const attempt = {
+      attempt: delivery.attempts.length + 1,
+      at,
+      url: delivery.url,
+      status: outcome.kind === 'refused' ? null : outcome.status,
+      outcome: outcome.kind,
+      error: outcome.kind === 'delivered' ? null : outcome.error,
+      durationMs: outcome.durationMs,
+    };
+    this.logger.log({
+      msg: 'webhook attempt',
+      taskId: task.taskId,
+      webhookId: delivery.webhookId,
+      ...attempt,
+    });
+    switch (outcome.kind) {
+      case 'delivered':
+        await this.deliveries.recordAttempt(task.taskId, attempt, 'delivered');
+        return;
+      case 'refused':
+        await this.deliveries.recordAttempt(task.taskId, attempt, 'failed', outcome.error);
+        return;
+      case 'failed':
+        if (Date.now() - delivery.createdAt.getTime() >= maxAgeMs) {
+          await this.deliveries.recordAttempt(
+            task.taskId,
+            attempt,
+            'failed',
+            `no success within the retry window`,
+          );
+          return;
+        }
+        await this.deliveries.recordAttempt(task.taskId, attempt, 'pending');
+        throw new RetriableError(`webhook to ${delivery.url} failed: ${outcome.error}`);
+    }
+  }
+
+  /** The task once the projection shows it ended; a RetriableError if it does not within a few seconds. */
+  private async endedTask(event: TerminalEvent, signal?: AbortSignal): Promise<TaskState> {
+    const deadline = Date.now() + PROJECTION_WAIT_MS;
+    for (;;) {
+      const task = await this.log.current(event.tenant, event.taskId);
+      if (task?.terminal) return task;
+      if (Date.now() >= deadline || signal?.aborted) {
+        throw new RetriableError(`task ${event.taskId} has not ended in the read model yet`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, PROJECTION_POLL_MS));
+    }
+  }
+}
