@@ -217,7 +217,7 @@ describe('the agent pipeline, end to end', () => {
       }
     }
     expect([...published.keys()].sort()).toEqual([...ids].sort());
-  });
+  }, 180_000);
 
   it('streams a task’s events in order over SSE and resumes from Last-Event-ID with no gap or repeat', async () => {
     const taskId = await submit({ userId: 'u-gabriel', request: 'films and music for a quiet evening' });
@@ -318,5 +318,5 @@ describe('the agent pipeline, end to end', () => {
         drafts.set(record.value.taskId, (drafts.get(record.value.taskId) ?? 0) + 1);
     }
     expect([...drafts.values()].some((count) => count > 1)).toBe(true);
-  });
+  }, 300_000);
 });
