@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * OpenAI-compatible simulator, slow for prompts that say "patiently", so tasks can be caught in
  * flight (to cancel them, or to kill the agent under them).
  */
-const SLOW_MS = 20_000;
+const SLOW_MS = 40_000;
 const FAST_MS = 150;
 const SLOW_MARK = 'patiently';
 
