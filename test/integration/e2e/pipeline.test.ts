@@ -139,6 +139,8 @@ beforeAll(async () => {
   services = new Services({
     TRIBUTARY_MONGO_URI: mongoUri,
     TRIBUTARY_LOG_LEVEL: 'warn',
+    // The simulator drafts the same picks whatever the critique: one review round keeps runs short.
+    TRIBUTARY_REVIEW_MAX_ROUNDS: '1',
     TRIBUTARY_RESEARCH_LLM_BASE_URL: simulator.baseUrl,
     TRIBUTARY_RESEARCH_LLM_API_KEY: 'e2e',
     TRIBUTARY_RESEARCH_LLM_MODEL: 'simulator',
