@@ -1,0 +1,60 @@
+/**
+ * The repository's own plain-Node scripts (stack, build, bundle), loaded at run time with a real
+ * dynamic import: they read import.meta, which a CommonJS bundle of the bench would not give them.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** The repository root: the nearest folder above the bench bundle (or the working directory) with scripts/stack.mjs. */
+export function findRoot(): string {
+  for (const start of [process.cwd(), __dirname]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, 'scripts', 'stack.mjs')) && existsSync(join(dir, 'bench'))) return dir;
+      if (dirname(dir) === dir) break;
+    }
+  }
+  throw new Error('cannot find the repository root (a folder with scripts/stack.mjs and bench/)');
+}
+
+export interface StackConfig {
+  kafka: { bootstrapServers: string; port: number };
+  registry: { url: string };
+  ferretdb: { url: string };
+}
+
+export interface StackModule {
+  up(options?: { log?: (line: string) => void; quiet?: boolean }): Promise<StackConfig>;
+  stackConfig(): StackConfig;
+  isRunning(name: string): boolean;
+  stopProcess(name: string): Promise<{ result: string }>;
+}
+
+export interface BuildModule {
+  APPS: string[];
+  buildApps(): Promise<number>;
+}
+
+export interface BundleModule {
+  bundle(entry: string, outfile: string): Promise<string>;
+  scratchBundlePath(entry: string): string;
+}
+
+async function load<T>(root: string, file: string): Promise<T> {
+  return (await import(pathToFileURL(join(root, 'scripts', file)).href)) as T;
+}
+
+export const loadStack = (root: string) => load<StackModule>(root, 'stack.mjs');
+export const loadBuild = (root: string) => load<BuildModule>(root, 'build.mjs');
+export const loadBundler = (root: string) => load<BundleModule>(root, 'bundle.mjs');
+
+/** A port the OS says is free right now on loopback. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}

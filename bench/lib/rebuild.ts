@@ -1,0 +1,143 @@
+/**
+ * Rebuild: the shipped command (dist/tools/rebuild-projection.cjs, built from
+ * apps/gateway/src/cli/rebuild-projection.ts) into fresh collections, reading the task topics from
+ * an instant on; against a raw kafkajs consume of the same topics and offset ranges (no decoding,
+ * no MongoDB), in the same run.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { type Kafka } from 'kafkajs';
+import { epochMs } from './stats';
+
+export interface RebuildFigures {
+  readonly events: number;
+  readonly totalMs: number;
+  readonly readMs: number;
+  readonly wallMs: number;
+  readonly output: string;
+}
+
+export async function runRebuild(
+  root: string,
+  env: Record<string, string>,
+  options: { into: string; since: Date; nodeArgs?: readonly string[]; timeoutMs: number },
+): Promise<RebuildFigures> {
+  const started = epochMs();
+  const child = spawn(
+    process.execPath,
+    [
+      ...(options.nodeArgs ?? []),
+      join(root, 'dist', 'tools', 'rebuild-projection.cjs'),
+      '--into',
+      options.into,
+      '--replace',
+      '--since',
+      options.since.toISOString(),
+    ],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs);
+  // Never leave it behind (Ctrl-C of the bench, or an error below).
+  const stop = () => child.kill('SIGKILL');
+  process.once('exit', stop);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  process.removeListener('exit', stop);
+  const wallMs = epochMs() - started;
+  if (timedOut) {
+    throw new Error(
+      `rebuild-projection did not finish within ${options.timeoutMs} ms and was killed; it printed:\n${output || '(nothing)'}`,
+    );
+  }
+  if (code !== 0) throw new Error(`rebuild-projection exited with ${code}:\n${output}`);
+  const timing = /in (\d+) ms \(reading (\d+) ms\)/.exec(output);
+  let events = 0;
+  for (const match of output.matchAll(/^\s+(tributary\.\S+)\s+(\d+)\s+(\d+)\s*$/gm))
+    events += Number(match[2]);
+  return {
+    events,
+    totalMs: Number(timing?.[1] ?? NaN),
+    readMs: Number(timing?.[2] ?? NaN),
+    wallMs,
+    output,
+  };
+}
+
+/** Counts every record of the topics from `since` to their current end with one plain consumer. */
+export async function rawConsume(
+  kafka: Kafka,
+  topics: readonly string[],
+  since: Date,
+): Promise<{ events: number; ms: number }> {
+  const started = epochMs();
+  const admin = kafka.admin();
+  await admin.connect();
+  const groupId = `bench.raw-consume.${randomUUID()}`;
+  const bounds = new Map<string, { start: number; end: number }>();
+  try {
+    for (const topic of topics) {
+      const high = await admin.fetchTopicOffsets(topic);
+      const from = await admin.fetchTopicOffsetsByTimestamp(topic, since.getTime());
+      for (const { partition, high: end } of high) {
+        const start = Number(from.find((p) => p.partition === partition)?.offset ?? end);
+        if (start < Number(end)) bounds.set(`${topic}:${partition}`, { start, end: Number(end) });
+      }
+    }
+    let events = 0;
+    if (bounds.size > 0) {
+      const remaining = new Set(bounds.keys());
+      const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          consumer.on(consumer.events.CRASH, (event) => {
+            if (!event.payload.restart) reject(event.payload.error);
+          });
+          void consumer
+            .run({
+              autoCommit: false,
+              eachBatch: ({ batch }) => {
+                const key = `${batch.topic}:${batch.partition}`;
+                const range = bounds.get(key);
+                if (!range || !remaining.has(key)) return Promise.resolve();
+                for (const message of batch.messages) {
+                  const offset = Number(message.offset);
+                  if (offset >= range.start && offset < range.end) events += 1;
+                }
+                if (Number(batch.lastOffset()) >= range.end - 1) {
+                  remaining.delete(key);
+                  if (remaining.size === 0) resolve();
+                }
+                return Promise.resolve();
+              },
+            })
+            .then(() => {
+              for (const [key, { start }] of bounds) {
+                const at = key.lastIndexOf(':');
+                consumer.seek({
+                  topic: key.slice(0, at),
+                  partition: Number(key.slice(at + 1)),
+                  offset: String(start),
+                });
+              }
+            }, reject);
+        });
+      } finally {
+        await consumer.disconnect();
+      }
+    }
+    return { events, ms: epochMs() - started };
+  } finally {
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
