@@ -276,6 +276,8 @@ describe('the agent pipeline, end to end', () => {
   });
 
   it('finishes every task exactly once after the research agent is killed mid-flight, without repeating recorded calls', async () => {
+    const journal = mongo.collection('llm_calls');
+    const recordedBefore = await journal.countDocuments({ agent: 'research-agent' });
     const slow = await Promise.all(
       ['u-alice', 'u-chen', 'u-emeka', 'u-freya'].map((userId) =>
         submit({ userId, request: `a present to unwrap ${SLOW_MARK}` }),
@@ -289,11 +291,20 @@ describe('the agent pipeline, end to end', () => {
         ],
       ),
     );
-    // The fast tasks finish; behind the slow ones in their partitions, their offsets stay uncommitted.
-    await Promise.all(fast.map((id) => terminal(id, 120_000)));
-    await waitFor(() => simulator.inFlight.size >= slow.length, {
-      description: 'the slow research calls in flight',
-    });
+    // Every fast task's retrieval and draft are recorded (two journal entries each), every slow task's
+    // retrieval too, and the slow drafts are in flight. The fast tasks sit behind the slow ones in their
+    // partitions, so their offsets are not committed yet: the restarted agent will see them again.
+    await waitFor(
+      async () =>
+        simulator.inFlight.size >= slow.length &&
+        (await journal.countDocuments({ agent: 'research-agent' })) - recordedBefore >=
+          2 * fast.length + slow.length,
+      {
+        timeoutMs: SLOW_MS,
+        intervalMs: 100,
+        description: 'fast drafts recorded while the slow ones are in flight',
+      },
+    );
 
     const inFlightAtKill = new Set(simulator.inFlight);
     await services.kill('research-agent');
