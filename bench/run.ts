@@ -2,7 +2,7 @@
  * Tributary's benchmarks, every figure next to a baseline measured in the same run:
  *
  *   node scripts/run-ts.mjs bench/run.ts            # full run, about 8 to 10 minutes
- *   node scripts/run-ts.mjs bench/run.ts --quick    # about 2 to 3 minutes, fewer samples
+ *   node scripts/run-ts.mjs bench/run.ts --quick    # about 3 minutes, fewer samples
  *   node scripts/run-ts.mjs bench/run.ts --help     # every flag
  *
  * Starts what it needs (the local stack, the four built services as child processes with a fresh
@@ -43,7 +43,7 @@ import { findRoot, loadBuild, loadStack } from './lib/project';
 import { findRedis, startRedis } from './lib/redis';
 import { rawConsume, runRebuild } from './lib/rebuild';
 import { fmt, markdownTable, ms, pct, renderMarkdown, type Report, times } from './lib/report';
-import { AGENTS, RssSampler, SERVICE_NAMES, type ServiceName, ServiceSet } from './lib/services';
+import { AGENTS, CpuMeter, RssSampler, SERVICE_NAMES, type ServiceName, ServiceSet } from './lib/services';
 import { epochMs, openLoopFigures, ratio, sleep, summarize, type Summary } from './lib/stats';
 
 const SCENARIOS = ['floor', 'queue', 'e2e', 'accept', 'slow', 'rebuild'] as const;
@@ -74,6 +74,7 @@ interface Params {
   profile: boolean;
   keepDb: boolean;
   rebuildTimeoutS: number;
+  rebuildBatch: number;
   /** Put a counting MongoDB proxy in front of the gateway (diagnostics; adds a hop). */
   mongoTrace: boolean;
   /** Build and run the services (and the rebuild command) from another checkout, for A/B runs. */
@@ -82,7 +83,7 @@ interface Params {
 
 const HELP = `usage: node scripts/run-ts.mjs bench/run.ts [flags]
 
-  --quick                 fewer samples and shorter phases (about 2 to 3 minutes)
+  --quick                 fewer samples and shorter phases (about 3 minutes)
   --only a,b              run only these scenarios: ${SCENARIOS.join(', ')}
                           (floor = floor and hop; queue = BullMQ peer and the runtime's 3-step chain;
                           memory is measured with e2e)
@@ -90,7 +91,7 @@ const HELP = `usage: node scripts/run-ts.mjs bench/run.ts [flags]
   --hop-warmup N          warm-up round trips (full 200, quick 50)
   --chain-n N             one-at-a-time messages through the 3-step chains (full 500, quick 150)
   --chain-rate R          open-loop messages/s through the 3-step chains (200)
-  --chain-seconds S       open-loop duration (full 10, quick 5)
+  --chain-seconds S       open-loop duration (full 10, quick 3)
   --rate R                end-to-end tasks/s, open loop, below capacity (2)
   --seconds S             end-to-end duration (full 40, quick 12)
   --e2e-warmup N          warm-up tasks before the end-to-end run (full 20, quick 10)
@@ -99,11 +100,13 @@ const HELP = `usage: node scripts/run-ts.mjs bench/run.ts [flags]
   --llm-delay MS          the LLM simulator's answer delay (2000)
   --slow-concurrency C    TRIBUTARY_CONCURRENCY of the agents in the slow-LLM run (64)
   --slow-seconds S        slow-LLM measuring window (full 20, quick 8)
-  --slow-warmup S         slow-LLM warm-up before the window, at least 3 delays + 2 s (full 20, quick 12)
+  --slow-warmup S         slow-LLM warm-up before the window, at least 3 delays + 2 s (full 20, quick 8)
   --slow-one-seconds S    measuring window of the one-at-a-time run (full 16, quick 8)
   --capacity-inflight K   end-to-end capacity run: tasks kept in flight (8)
-  --capacity-seconds S    end-to-end capacity run: measuring window after 10 s warm-up (full 20, quick 8)
+  --capacity-seconds S    end-to-end capacity run: measuring window after 10 s warm-up (full 20, quick 6)
   --rebuild-timeout S     kill the rebuild command after S seconds (180)
+  --rebuild-batch N       the rebuild command's --batch (50: with its default 500, a batch spanning more
+                          than ~100 tasks deadlocks FerretDB 1.24, see docs/benchmarks.md)
   --profile               run services and the rebuild with --cpu-prof into <results>/profiles
   --keep-db               keep the run's MongoDB database
   --mongo-trace           count and time the gateway's MongoDB commands through a proxy (adds a hop)
@@ -120,7 +123,7 @@ function parseArgs(argv: readonly string[]): Params {
     autoCommitN: quick ? 100 : 300,
     chainN: quick ? 150 : 500,
     chainRate: 200,
-    chainSeconds: quick ? 5 : 10,
+    chainSeconds: quick ? 3 : 10,
     e2eRate: 2,
     e2eSeconds: quick ? 12 : 40,
     e2eWarmup: quick ? 10 : 20,
@@ -131,14 +134,15 @@ function parseArgs(argv: readonly string[]): Params {
     slowConcurrency: 64,
     slowSeconds: quick ? 8 : 20,
     slowOneSeconds: quick ? 8 : 16,
-    slowWarmupS: quick ? 12 : 20,
+    slowWarmupS: quick ? 8 : 20,
     capacityInFlight: 8,
-    capacitySeconds: quick ? 8 : 20,
+    capacitySeconds: quick ? 6 : 20,
     profile: false,
     keepDb: false,
     servicesRoot: undefined,
     mongoTrace: false,
     rebuildTimeoutS: 180,
+    rebuildBatch: 50,
   };
   const numbers: Record<string, keyof Params> = {
     '--hop-n': 'hopN',
@@ -159,6 +163,7 @@ function parseArgs(argv: readonly string[]): Params {
     '--capacity-inflight': 'capacityInFlight',
     '--capacity-seconds': 'capacitySeconds',
     '--rebuild-timeout': 'rebuildTimeoutS',
+    '--rebuild-batch': 'rebuildBatch',
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
@@ -355,6 +360,7 @@ async function main(): Promise<void> {
   let accept: { gateway: AcceptFigures; bare: AcceptFigures } | undefined;
   let rebuild: { rate: number; raw: number } | undefined;
   let idleRss: Partial<Record<ServiceName, number>> | undefined;
+  let e2eStartedAt: Date | undefined;
 
   /** Computes the targets and writes both reports (after every scenario, so a crash keeps what was measured). */
   const save = (final: boolean): void => {
@@ -622,10 +628,23 @@ async function main(): Promise<void> {
         TRIBUTARY_PLANNER_LLM_BASE_URL: '',
         TRIBUTARY_RESEARCH_LLM_BASE_URL: '',
         TRIBUTARY_REVIEWER_LLM_BASE_URL: '',
+        // Per-tenant policy, not capacity: every bench task belongs to tenant `default`.
+        TRIBUTARY_RATE_LIMIT_PER_SECOND: '1000000',
+        TRIBUTARY_RATE_LIMIT_BURST: '1000000',
+        TRIBUTARY_MAX_IN_FLIGHT_TASKS: '10000000',
       };
       const nodeArgs = params.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       const services = new ServiceSet(appRoot, offline, logDir, nodeArgs);
       cleanup.add('services', () => services.stop());
+      /** CPU of every service and of the stack's servers over a phase: who is the bottleneck. */
+      const cpu = () =>
+        new CpuMeter(() => ({
+          ...Object.fromEntries(services.names().map((n) => [n, services.pid(n)])),
+          ferretdb: stack.readPidFile('ferretdb')?.pid,
+          kafka: stack.readPidFile('kafka')?.pid,
+          bench: process.pid,
+        })).begin();
+      const cpuUse: Record<string, Record<string, number>> = {};
       const traces = new Map<ServiceName, MongoTrace>();
       if (params.mongoTrace) {
         for (const name of SERVICE_NAMES) {
@@ -657,9 +676,11 @@ async function main(): Promise<void> {
           log(
             `end to end: ${params.e2eWarmup} warm-up tasks, then ${params.e2eRate}/s for ${params.e2eSeconds} s`,
           );
+          e2eStartedAt = new Date();
           await taskLoad(gatewayUrl, params.e2eRate, params.e2eWarmup, 60_000, 0, runId);
           const sampler = new RssSampler(services).start();
           for (const trace of traces.values()) trace.record(true);
+          const e2eCpu = cpu();
           const run = await taskLoad(
             gatewayUrl,
             params.e2eRate,
@@ -670,6 +691,7 @@ async function main(): Promise<void> {
           );
           const underLoad = sampler.stop();
           for (const trace of traces.values()) trace.record(false);
+          cpuUse[`end to end, ${params.e2eRate} tasks/s`] = e2eCpu.end();
           const figures = loadFigures(run);
           if (traces.size > 0) {
             const perTask = (n: number) => fmt(n / Math.max(1, figures.completed), 1);
@@ -774,6 +796,7 @@ async function main(): Promise<void> {
           log(
             `end to end, capacity: ${params.capacityInFlight} tasks kept in flight for ${params.capacitySeconds} s (after 10 s)`,
           );
+          const capacityCpu = cpu();
           const capacity = await closedLoop(
             params.capacityInFlight,
             10_000,
@@ -781,6 +804,7 @@ async function main(): Promise<void> {
             followedTask(gatewayUrl, runId),
             50_000,
           );
+          cpuUse[`end to end, capacity (${params.capacityInFlight} in flight)`] = capacityCpu.end();
           await waitCaughtUp(kafka, CONSUMER_GROUPS.projection, 60_000);
           report.rows.push({
             scenario: '3 end to end',
@@ -802,6 +826,78 @@ async function main(): Promise<void> {
 
       save(false);
 
+      // 7: rebuild against a raw consume of the same topics and ranges, right after the end-to-end
+      // phase (its tasks are what is rebuilt; the services are idle meanwhile)
+      if (want('rebuild')) {
+        try {
+          const since = e2eStartedAt ?? startedAt;
+          log(
+            `rebuild: raw consume of the task topics since ${since.toISOString()}, then the rebuild command (--batch ${params.rebuildBatch})`,
+          );
+          const topics = ALL_TOPICS.map((t) => t.name);
+          const raw = await rawConsume(kafka, topics, since);
+          // Into a database of its own, so nothing the services left in theirs (FerretDB 1.x keeps a
+          // database's connections busy after some commands, see docs/benchmarks.md) can stall it.
+          const rebuildUri = Object.assign(new URL(mongoUri), {
+            pathname: `/${database}_rebuild`,
+          }).toString();
+          cleanup.add('rebuild database', async () => {
+            if (params.keepDb) return;
+            const connection = await connectMongo(rebuildUri);
+            await connection.dropDatabase();
+            await connection.close();
+          });
+          const rebuilt = await runRebuild(
+            appRoot,
+            { TRIBUTARY_MONGO_URI: rebuildUri, TRIBUTARY_LOG_LEVEL: 'warn' },
+            {
+              into: 'bench',
+              since,
+              batch: params.rebuildBatch,
+              nodeArgs: params.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+              timeoutMs: params.rebuildTimeoutS * 1000,
+            },
+          );
+          report.rows.push({
+            scenario: '7 rebuild',
+            what: `raw kafkajs consume of the ${topics.length} task topics (${raw.events} records, ${fmt(raw.ms, 0)} ms)`,
+            throughput: raw.events / (raw.ms / 1000),
+            unit: 'events/s',
+          });
+          const rawRate = raw.events / (raw.ms / 1000);
+          const rate = rebuilt.events / (rebuilt.totalMs / 1000);
+          const readRate = rebuilt.events / (rebuilt.readMs / 1000);
+          rebuild = { rate, raw: rawRate };
+          report.rows.push(
+            {
+              scenario: '7 rebuild',
+              what: `rebuild-projection, reading only (readRange + Avro decode, ${fmt(rebuilt.readMs, 0)} ms)`,
+              throughput: readRate,
+              unit: 'events/s',
+              baseline: 'raw consume',
+              ratio: ratio(readRate, rawRate),
+              ratioOf: 'throughput',
+            },
+            {
+              scenario: '7 rebuild',
+              what: `rebuild-projection --batch ${params.rebuildBatch}, whole (${rebuilt.events} events, ${fmt(rebuilt.totalMs, 0)} ms)`,
+              throughput: rate,
+              unit: 'events/s',
+              baseline: 'raw consume',
+              ratio: ratio(rate, rawRate),
+              ratioOf: 'throughput',
+              note: raw.events === rebuilt.events ? undefined : `raw consume saw ${raw.events} records`,
+            },
+          );
+          report.details.rebuild = { raw, rebuilt };
+          log(`rebuild: ${fmt(rate, 0)} events/s, raw consume ${fmt(rawRate, 0)} events/s`);
+        } catch (error) {
+          fail('rebuild', error);
+        }
+      }
+
+      save(false);
+
       // 5: accept path, agents stopped so they do not compete for the CPU
       if (want('accept')) {
         try {
@@ -812,7 +908,29 @@ async function main(): Promise<void> {
             durationS: params.acceptSeconds,
             warmupS: params.acceptWarmup,
           };
+          traces.get('gateway')?.reset();
+          traces.get('gateway')?.record(true);
+          const acceptCpu = cpu();
           const gateway = await hammer(`${gatewayUrl}/v1/tasks`, options);
+          cpuUse['accept path, gateway under autocannon'] = acceptCpu.end();
+          traces.get('gateway')?.record(false);
+          const acceptTrace = traces.get('gateway')?.figures();
+          if (acceptTrace) {
+            report.sections.push({
+              title: 'The gateway’s MongoDB commands during the accept run (--mongo-trace)',
+              lines: markdownTable(
+                ['command collection', 'count', 'per 2xx', 'total ms', 'p50', 'p99'],
+                acceptTrace.map((c) => [
+                  c.command,
+                  String(c.count),
+                  fmt(c.count / Math.max(1, gateway.perSecond * params.acceptSeconds), 2),
+                  fmt(c.totalMs, 0),
+                  ms(c.latency.p50),
+                  ms(c.latency.p99),
+                ]),
+              ),
+            });
+          }
           const admin = kafka.admin();
           await admin.connect();
           const partitions = (await admin.fetchTopicOffsets(TOPICS.taskRequested.name)).length;
@@ -826,7 +944,13 @@ async function main(): Promise<void> {
             TRIBUTARY_LOG_LEVEL: 'error',
           });
           const stopBare = cleanup.add('bare server', () => bareServer.stop());
+          const bareCpu = new CpuMeter(() => ({
+            'bare server': bareServer.pid,
+            kafka: stack.readPidFile('kafka')?.pid,
+            bench: process.pid,
+          })).begin();
           const bare = await hammer(`${bareServer.url}/v1/tasks`, options);
+          cpuUse['accept path, bare server under autocannon'] = bareCpu.end();
           await stopBare();
           accept = { gateway, bare };
           report.rows.push(
@@ -925,7 +1049,7 @@ async function main(): Promise<void> {
             } finally {
               clearInterval(sampleCalls);
               await services.stop([...AGENTS]);
-              await waitCaughtUp(kafka, CONSUMER_GROUPS.projection, 30_000);
+              await waitCaughtUp(kafka, CONSUMER_GROUPS.projection, params.quick ? 15_000 : 30_000);
             }
           };
 
@@ -935,7 +1059,9 @@ async function main(): Promise<void> {
             `slow LLM: ${params.llmDelayMs} ms answers, TRIBUTARY_CONCURRENCY=${c} (bound ${fmt(bound, 1)} tasks/s), ${3 * c} tasks in flight, ${params.slowSeconds} s window`,
           );
           const sampler = new RssSampler(services).start();
+          const slowCpu = cpu();
           const many = await runSlow(c, params.slowSeconds);
+          cpuUse[`slow LLM, concurrency ${c} (whole run, start to stop)`] = slowCpu.end();
           const slowRss = sampler.stop();
           log(
             `slow LLM: ${fmt(many.perSecond, 2)} tasks/s (bound ${fmt(bound, 1)}), up to ${many.llmCalls.max} LLM calls in flight; now one at a time`,
@@ -992,6 +1118,18 @@ async function main(): Promise<void> {
 
       save(false);
 
+      if (Object.keys(cpuUse).length > 0) {
+        const names = [...new Set(Object.values(cpuUse).flatMap((v) => Object.keys(v)))];
+        report.sections.push({
+          title: 'CPU use per phase (% of one core; the machine has ' + String(cpus().length) + ')',
+          lines: markdownTable(
+            ['phase', ...names],
+            Object.entries(cpuUse).map(([phase, v]) => [phase, ...names.map((n) => fmt(v[n], 0))]),
+          ),
+        });
+        report.details.cpu = cpuUse;
+      }
+
       // 8: memory table
       const names = SERVICE_NAMES as readonly string[];
       report.sections.push({
@@ -1007,72 +1145,6 @@ async function main(): Promise<void> {
       await services.stop();
 
       save(false);
-
-      // 7: rebuild against a raw consume of the same topics and ranges
-      if (want('rebuild')) {
-        try {
-          log('rebuild: raw consume of the task topics since the run started, then the rebuild command');
-          const topics = ALL_TOPICS.map((t) => t.name);
-          const raw = await rawConsume(kafka, topics, startedAt);
-          // Into a database of its own: FerretDB 1.x can hang as a whole when a collection is created in
-          // a database whose connection pool is exhausted (see docs/benchmarks.md), and the rebuild
-          // creates its collections. A fresh database is as fresh as fresh collections.
-          const rebuildUri = Object.assign(new URL(mongoUri), {
-            pathname: `/${database}_rebuild`,
-          }).toString();
-          cleanup.add('rebuild database', async () => {
-            if (params.keepDb) return;
-            const connection = await connectMongo(rebuildUri);
-            await connection.dropDatabase();
-            await connection.close();
-          });
-          const rebuilt = await runRebuild(
-            appRoot,
-            { TRIBUTARY_MONGO_URI: rebuildUri, TRIBUTARY_LOG_LEVEL: 'warn' },
-            {
-              into: 'bench',
-              since: startedAt,
-              nodeArgs: params.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-              timeoutMs: params.rebuildTimeoutS * 1000,
-            },
-          );
-          const rawRate = raw.events / (raw.ms / 1000);
-          const rate = rebuilt.events / (rebuilt.totalMs / 1000);
-          const readRate = rebuilt.events / (rebuilt.readMs / 1000);
-          rebuild = { rate, raw: rawRate };
-          report.rows.push(
-            {
-              scenario: '7 rebuild',
-              what: `raw kafkajs consume of the ${topics.length} task topics (${raw.events} records, ${fmt(raw.ms, 0)} ms)`,
-              throughput: rawRate,
-              unit: 'events/s',
-            },
-            {
-              scenario: '7 rebuild',
-              what: `rebuild-projection, reading only (readRange + Avro decode, ${fmt(rebuilt.readMs, 0)} ms)`,
-              throughput: readRate,
-              unit: 'events/s',
-              baseline: 'raw consume',
-              ratio: ratio(readRate, rawRate),
-              ratioOf: 'throughput',
-            },
-            {
-              scenario: '7 rebuild',
-              what: `rebuild-projection, whole (${rebuilt.events} events, ${fmt(rebuilt.totalMs, 0)} ms)`,
-              throughput: rate,
-              unit: 'events/s',
-              baseline: 'raw consume',
-              ratio: ratio(rate, rawRate),
-              ratioOf: 'throughput',
-              note: raw.events === rebuilt.events ? undefined : `raw consume saw ${raw.events} records`,
-            },
-          );
-          report.details.rebuild = { raw, rebuilt };
-          log(`rebuild: ${fmt(rate, 0)} events/s, raw consume ${fmt(rawRate, 0)} events/s`);
-        } catch (error) {
-          fail('rebuild', error);
-        }
-      }
     } else {
       report.skipped.push('services not started (no service scenario selected)');
     }

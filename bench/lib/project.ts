@@ -29,6 +29,7 @@ export interface StackModule {
   stackConfig(): StackConfig;
   isRunning(name: string): boolean;
   stopProcess(name: string): Promise<{ result: string }>;
+  readPidFile(name: string): { pid: number } | null;
 }
 
 export interface BuildModule {

@@ -21,7 +21,7 @@ export interface RebuildFigures {
 export async function runRebuild(
   root: string,
   env: Record<string, string>,
-  options: { into: string; since: Date; nodeArgs?: readonly string[]; timeoutMs: number },
+  options: { into: string; since: Date; batch: number; nodeArgs?: readonly string[]; timeoutMs: number },
 ): Promise<RebuildFigures> {
   const started = epochMs();
   const child = spawn(
@@ -34,6 +34,8 @@ export async function runRebuild(
       '--replace',
       '--since',
       options.since.toISOString(),
+      '--batch',
+      String(options.batch),
     ],
     { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );

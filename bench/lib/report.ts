@@ -84,17 +84,19 @@ export function renderMarkdown(report: Report): string {
     '',
     ...table(
       ['scenario', 'measure', 'p50', 'p99', 'p99.9', 'n', 'throughput', 'baseline (same run)', 'ratio'],
-      report.rows.map((r) => [
-        r.scenario,
-        r.what + (r.note ? ` (${r.note})` : ''),
-        ms(r.latency?.p50),
-        ms(r.latency?.p99),
-        ms(r.latency?.p999),
-        r.latency ? String(r.latency.n) : '–',
-        r.throughput === undefined ? '–' : `${fmt(r.throughput, 1)} ${r.unit ?? '/s'}`,
-        r.baseline ?? '–',
-        r.ratio === undefined ? '–' : `${times(r.ratio)}${r.ratioOf ? ` (${r.ratioOf})` : ''}`,
-      ]),
+      [...report.rows]
+        .sort((a, b) => (parseInt(a.scenario, 10) || 99) - (parseInt(b.scenario, 10) || 99))
+        .map((r) => [
+          r.scenario,
+          r.what + (r.note ? ` (${r.note})` : ''),
+          ms(r.latency?.p50),
+          ms(r.latency?.p99),
+          ms(r.latency?.p999),
+          r.latency ? String(r.latency.n) : '–',
+          r.throughput === undefined ? '–' : `${fmt(r.throughput, 1)} ${r.unit ?? '/s'}`,
+          r.baseline ?? '–',
+          r.ratio === undefined ? '–' : `${times(r.ratio)}${r.ratioOf ? ` (${r.ratioOf})` : ''}`,
+        ]),
     ),
     '',
     '## Targets',

@@ -170,3 +170,46 @@ export class RssSampler {
     }
   }
 }
+
+/** CPU time (user + system) of a process in seconds, from /proc (undefined when it is gone). */
+export function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU used by a set of processes over a phase, in % of one core. */
+export class CpuMeter {
+  private start = new Map<string, number>();
+  private startedAt = 0;
+
+  constructor(private readonly pids: () => Record<string, number | undefined>) {}
+
+  begin(): this {
+    this.startedAt = performance.now();
+    this.start = new Map();
+    for (const [name, pid] of Object.entries(this.pids())) {
+      const s = cpuSeconds(pid);
+      if (s !== undefined) this.start.set(name, s);
+    }
+    return this;
+  }
+
+  end(): Record<string, number> {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const out: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(this.pids())) {
+      const before = this.start.get(name);
+      const after = cpuSeconds(pid);
+      if (before !== undefined && after !== undefined && seconds > 0)
+        out[name] = ((after - before) / seconds) * 100;
+    }
+    return out;
+  }
+}
