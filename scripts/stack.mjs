@@ -305,6 +305,50 @@ function runLogged(command, args, { cwd, env, logFile }) {
   });
 }
 
+/**
+ * Prepares the FerretDB build in the stack cache: a copy of the FerretDB module with the edits listed in
+ * stack/ferretdb/patches.json applied, and a go.mod (a copy of stack/ferretdb's plus a `replace` pointing at
+ * that copy) for `go build -modfile`. The Go module cache and the repository are never modified. Each
+ * patch must match its file exactly once, so a FerretDB upgrade that moves the code fails loudly instead
+ * of building an unpatched server. Returns the path of the generated go.mod.
+ */
+function prepareFerretSource(c) {
+  const spec = JSON.parse(fs.readFileSync(path.join(c.ferretdb.sourceDir, 'patches.json'), 'utf8'));
+  const download = spawnSync('go', ['mod', 'download', '-json', spec.module], {
+    cwd: c.ferretdb.sourceDir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 10 * 60_000,
+  });
+  const moduleDir = download.status === 0 ? JSON.parse(download.stdout).Dir : undefined;
+  if (!moduleDir) {
+    throw new StackError(`ferretdb: go mod download ${spec.module} failed`, [
+      ...(download.stderr ?? String(download.error ?? '')).trim().split('\n').slice(-5),
+    ]);
+  }
+  const buildDir = path.join(c.ferretdb.home, 'build');
+  const copy = path.join(buildDir, 'FerretDB');
+  fs.rmSync(buildDir, { recursive: true, force: true });
+  fs.cpSync(moduleDir, copy, { recursive: true });
+  for (const patch of spec.patches) {
+    const file = path.join(copy, patch.file);
+    const text = fs.readFileSync(file, 'utf8');
+    const at = text.indexOf(patch.find);
+    if (at < 0 || text.indexOf(patch.find, at + 1) >= 0) {
+      throw new StackError(
+        `ferretdb: patch for ${patch.file} does not apply to ${spec.module} ${VERSIONS.ferretdb} (expected exactly one \`${patch.find}\`)`,
+      );
+    }
+    fs.chmodSync(file, 0o644); // files from the module cache are read-only
+    fs.writeFileSync(file, text.slice(0, at) + patch.replace + text.slice(at + patch.find.length));
+  }
+  const modFile = path.join(buildDir, 'go.mod');
+  const goMod = fs.readFileSync(path.join(c.ferretdb.sourceDir, 'go.mod'), 'utf8');
+  fs.writeFileSync(modFile, `${goMod}\nreplace ${spec.module} => ${copy}\n`);
+  fs.copyFileSync(path.join(c.ferretdb.sourceDir, 'go.sum'), path.join(buildDir, 'go.sum'));
+  return modFile;
+}
+
 /** stdout+stderr of a short command (`java -version` prints to stderr), or null if it cannot run. */
 function commandOutput(command, args) {
   const r = spawnSync(command, args, {
@@ -1108,7 +1152,9 @@ const SERVER_DEFS = {
     ports: (c) => [{ port: c.ferretdb.port, what: 'MongoDB API of FerretDB', env: 'TRIBUTARY_MONGO_PORT' }],
     address: (c) => c.ferretdb.url,
     sourceHash: (c) =>
-      sha256Files(['go.mod', 'go.sum', 'main.go'].map((f) => path.join(c.ferretdb.sourceDir, f))),
+      sha256Files(
+        ['go.mod', 'go.sum', 'main.go', 'patches.json'].map((f) => path.join(c.ferretdb.sourceDir, f)),
+      ),
     setupTool(c) {
       const stamp = readText(`${c.ferretdb.binary}.sha256`);
       return stamp?.trim() === this.sourceHash(c) && fs.existsSync(c.ferretdb.binary) ? null : 'go';
@@ -1120,10 +1166,12 @@ const SERVER_DEFS = {
       );
       mkdirs(c.ferretdb.home);
       const partial = `${c.ferretdb.binary}.partial`;
-      const code = await runLogged('go', ['build', '-mod=readonly', '-buildvcs=false', '-o', partial, '.'], {
-        cwd: c.ferretdb.sourceDir,
-        logFile,
-      });
+      const modFile = prepareFerretSource(c);
+      const code = await runLogged(
+        'go',
+        ['build', '-mod=readonly', '-buildvcs=false', `-modfile=${modFile}`, '-o', partial, '.'],
+        { cwd: c.ferretdb.sourceDir, logFile },
+      );
       if (code !== 0) throw setupFailure('ferretdb: go build', code, logFile);
       fs.renameSync(partial, c.ferretdb.binary);
       fs.writeFileSync(`${c.ferretdb.binary}.sha256`, `${this.sourceHash(c)}\n`);

@@ -118,4 +118,20 @@ describe('MongoDB-wire server', () => {
     const error = await Thing.create({ key: 'dup', n: 2 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 11000 });
   });
+
+  // The projection's hot paths look documents up by _id only (docs/adr/0005). Stock FerretDB 1.24 on
+  // SQLite scans the whole table for that; the stack builds it with stack/ferretdb/patches.json applied.
+  it('finds a document by _id through the _id index, not a scan', async () => {
+    await Thing.init();
+    await Thing.create({ key: 'by-id', n: 3 });
+    const explained: Record<string, unknown> = await connection.db!.command({
+      explain: { find: Thing.collection.collectionName, filter: { _id: 'some-id' } },
+    });
+    const serverInfo = explained.serverInfo as Record<string, unknown> | undefined;
+    if (serverInfo && 'ferretdbVersion' in serverInfo) {
+      expect(JSON.stringify(explained.queryPlanner)).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
+    } else {
+      expect(JSON.stringify(explained.queryPlanner)).not.toContain('COLLSCAN');
+    }
+  });
 });
