@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Model, type mongo } from 'mongoose';
 import { type TenantId } from '../common/tenant';
 import { type TaskState, type TaskStatus } from '../projection/task-state';
+import { GroupCommitter } from '../projection/batcher';
 import { DUPLICATE_KEY_CODE, writeErrorsOf } from './mongo-errors';
 import { type TaskDocument, toDocument, toState } from './task.entity';
 import { TASK_MODEL } from './tokens';
@@ -13,6 +14,9 @@ export interface TaskListQuery {
   /** Only tasks older than this one (the previous page's last id). */
   readonly beforeTaskId?: string | undefined;
 }
+
+/** Most tasks one `insertMany` of submissions carries. */
+const ACCEPTED_INSERT_BATCH = 64;
 
 /** A task without its heavy parts (timeline, rounds, plan): what a list shows. */
 export type TaskSummaryState = Omit<TaskState, 'timeline' | 'rounds' | 'plan'>;
@@ -31,6 +35,16 @@ export type TaskTimeline = Pick<TaskState, 'status' | 'terminal' | 'version' | '
  */
 @Injectable()
 export class TaskRepository {
+  /**
+   * Submissions store their task through one `insertMany` per round trip (group commit): while one
+   * insert is in flight the next tasks queue up and go together, so the store sees one command per
+   * batch instead of one per request. Each caller learns its own document's outcome.
+   */
+  private readonly acceptedInserts = new GroupCommitter<TaskDocument, Error | undefined>(
+    (documents) => this.insertEach(documents),
+    ACCEPTED_INSERT_BATCH,
+  );
+
   constructor(@Inject(TASK_MODEL) private readonly tasks: Model<TaskDocument>) {}
 
   /** The driver's collection: the hot paths skip mongoose's casting and hydration. */
@@ -45,7 +59,33 @@ export class TaskRepository {
 
   /** The task as the API accepted it, before any event is applied (version 0). */
   async insertAccepted(state: TaskState): Promise<void> {
-    await this.tasks.create(toDocument(state));
+    const failure = await this.acceptedInserts.submit(toDocument(state));
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Inserts documents unordered; resolves with each one's failure (a duplicate key, say) or undefined. */
+  private async insertEach(
+    documents: readonly TaskDocument[],
+  ): Promise<(index: number) => Error | undefined> {
+    try {
+      await this.collection.insertMany([...documents], { ordered: false });
+      return () => undefined;
+    } catch (error) {
+      const failed = writeErrorsOf(error);
+      if (failed.length === 0) throw error;
+      const byIndex = new Map(failed.map((e) => [e.index, e]));
+      return (index) => {
+        const e = byIndex.get(index);
+        return e === undefined
+          ? undefined
+          : Object.assign(
+              new Error(`task ${documents[index]?._id} was not stored (code ${String(e.code)})`),
+              {
+                code: e.code,
+              },
+            );
+      };
+    }
   }
 
   /**

@@ -4,6 +4,10 @@ import { type Collection } from 'mongoose';
 import { type TenantId } from '../common/tenant';
 import { USER_PROFILE_COLLECTION } from './tokens';
 
+/** How long a profile seen to exist is trusted without asking the store again. */
+const PROFILE_CACHE_MS = 60_000;
+const PROFILE_CACHE_SIZE = 10_000;
+
 /**
  * The `user_profiles` collection, written by the data loader (one document per profile in
  * data/profiles.jsonl, plus its `tenantId`, keyed `<tenantId>:<userId>` by the catalogue's
@@ -12,12 +16,30 @@ import { USER_PROFILE_COLLECTION } from './tokens';
  */
 @Injectable()
 export class UserProfileRepository {
+  /**
+   * Profiles seen to exist, with when that was seen: every submission checks its user, and profiles
+   * are added far more often than removed, so a hit is trusted for PROFILE_CACHE_MS (a profile removed
+   * meanwhile is still accepted for that long; the research agent then fails the task). Misses are
+   * never cached, so a newly loaded profile is usable at once.
+   */
+  private readonly seen = new Map<string, number>();
+
   constructor(@Inject(USER_PROFILE_COLLECTION) private readonly profiles: Collection) {}
 
   async exists(tenant: TenantId, userId: string): Promise<boolean> {
-    const found = await this.profiles.findOne({ _id: storedId(tenant, userId) } as Record<string, unknown>, {
+    const id = storedId(tenant, userId);
+    const seenAt = this.seen.get(id);
+    if (seenAt !== undefined && performance.now() - seenAt < PROFILE_CACHE_MS) return true;
+    const found = await this.profiles.findOne({ _id: id } as Record<string, unknown>, {
       projection: { _id: 1 },
     });
-    return found !== null;
+    if (found === null) {
+      this.seen.delete(id);
+      return false;
+    }
+    this.seen.delete(id); // re-inserted at the end: the map's order is oldest first
+    this.seen.set(id, performance.now());
+    if (this.seen.size > PROFILE_CACHE_SIZE) this.seen.delete(this.seen.keys().next().value as string);
+    return true;
   }
 }
