@@ -66,6 +66,8 @@ interface Params {
   acceptWarmup: number;
   llmDelayMs: number;
   slowConcurrency: number;
+  /** Tasks per agent slot kept waiting beyond the 3 × concurrency that fill the slots. */
+  slowQueued: number;
   slowSeconds: number;
   slowOneSeconds: number;
   slowWarmupS: number;
@@ -99,6 +101,7 @@ const HELP = `usage: node scripts/run-ts.mjs bench/run.ts [flags]
   --accept-seconds S      autocannon duration per server (full 10, quick 5)
   --llm-delay MS          the LLM simulator's answer delay (2000)
   --slow-concurrency C    TRIBUTARY_CONCURRENCY of the agents in the slow-LLM run (64)
+  --slow-queued Q         tasks kept in flight beyond the 3 × C that fill the agents' slots, per slot (1: 4C in all)
   --slow-seconds S        slow-LLM measuring window (full 20, quick 8)
   --slow-warmup S         slow-LLM warm-up before the window, at least 3 delays + 2 s (full 20, quick 8)
   --slow-one-seconds S    measuring window of the one-at-a-time run (full 16, quick 8)
@@ -132,6 +135,7 @@ function parseArgs(argv: readonly string[]): Params {
     acceptWarmup: quick ? 2 : 3,
     llmDelayMs: 2000,
     slowConcurrency: 64,
+    slowQueued: 1,
     slowSeconds: quick ? 8 : 20,
     slowOneSeconds: quick ? 8 : 16,
     slowWarmupS: quick ? 8 : 20,
@@ -157,6 +161,7 @@ function parseArgs(argv: readonly string[]): Params {
     '--accept-seconds': 'acceptSeconds',
     '--llm-delay': 'llmDelayMs',
     '--slow-concurrency': 'slowConcurrency',
+    '--slow-queued': 'slowQueued',
     '--slow-seconds': 'slowSeconds',
     '--slow-one-seconds': 'slowOneSeconds',
     '--slow-warmup': 'slowWarmupS',
@@ -1019,7 +1024,12 @@ async function main(): Promise<void> {
           };
           const delayS = params.llmDelayMs / 1000;
           let firstIndex = 100_000;
-          /** Agents at concurrency c; 3c tasks kept in flight (every agent's slots full) for the window. */
+          /**
+           * Agents at concurrency c; (3 + queued) × c tasks kept in flight for the window: 3c fill every
+           * agent's slots, and the extra ones wait in front of them, so a slot freed by a finished call is
+           * refilled at once instead of waiting for a task to cross the rest of the pipeline (with exactly
+           * 3c in flight, Little's law caps throughput at 3c ÷ (3 delays + every transit and write)).
+           */
           const runSlow = async (concurrency: number, measureS: number) => {
             await resetGroups(
               kafka,
@@ -1029,7 +1039,7 @@ async function main(): Promise<void> {
             const calls: number[] = [];
             const sampleCalls = setInterval(() => calls.push(simulator.inFlight.size), 100);
             try {
-              const inFlight = 3 * concurrency;
+              const inFlight = (3 + params.slowQueued) * concurrency;
               const result = await closedLoop(
                 inFlight,
                 Math.max(3 * delayS + 2, params.slowWarmupS) * 1000,
@@ -1056,7 +1066,7 @@ async function main(): Promise<void> {
           const c = params.slowConcurrency;
           const bound = c / delayS;
           log(
-            `slow LLM: ${params.llmDelayMs} ms answers, TRIBUTARY_CONCURRENCY=${c} (bound ${fmt(bound, 1)} tasks/s), ${3 * c} tasks in flight, ${params.slowSeconds} s window`,
+            `slow LLM: ${params.llmDelayMs} ms answers, TRIBUTARY_CONCURRENCY=${c} (bound ${fmt(bound, 1)} tasks/s), ${(3 + params.slowQueued) * c} tasks in flight, ${params.slowSeconds} s window`,
           );
           const sampler = new RssSampler(services).start();
           const slowCpu = cpu();
