@@ -23,29 +23,45 @@ export class ProgressReporter {
     private readonly stage: string,
   ) {}
 
-  async report(message: string): Promise<void> {
-    await this.flushTokens();
-    await this.emit(message, null);
+  /**
+   * Queues a progress event and returns at once: the work goes on while it is published, in order
+   * after the events queued before it. A failure to publish surfaces at the step's closing
+   * `flushTokens()`, which waits for every queued event, so the step is retried rather than
+   * finished with its progress lost. (Progress and results are on different topics, which readers
+   * see in no particular order across topics anyway.)
+   */
+  report(message: string): Promise<void> {
+    this.queueTokens();
+    this.enqueue(() => this.emit(message, null));
+    return Promise.resolve();
   }
 
   /** For `onToken`: collects deltas and publishes them in small batches, in order. */
   readonly token = (delta: string): void => {
     this.buffer += delta;
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      void this.flushTokens();
-    }, TOKEN_FLUSH_MS);
+    this.timer ??= setTimeout(() => this.queueTokens(), TOKEN_FLUSH_MS);
   };
 
+  /** Publishes the collected tokens and waits until every queued progress event is published. */
   async flushTokens(): Promise<void> {
+    this.queueTokens();
+    await this.pending;
+  }
+
+  private queueTokens(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.buffer !== '') {
       const delta = this.buffer;
       this.buffer = '';
-      this.pending = this.pending.then(() => this.emit('tokens', delta));
+      this.enqueue(() => this.emit('tokens', delta));
     }
-    await this.pending;
+  }
+
+  private enqueue(publish: () => Promise<void>): void {
+    this.pending = this.pending.then(publish);
+    // Handled here so a failure is not an unhandled rejection before flushTokens() awaits it.
+    this.pending.catch(() => undefined);
   }
 
   private async emit(message: string, tokenDelta: string | null): Promise<void> {
