@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TaskEventRepository } from '../persistence/task-event.repository';
 import { type TaskEventDocument } from '../persistence/task-event.entity';
 import { TaskRepository } from '../persistence/task.repository';
-import { applyEvent } from './reducer';
-import { claimRow, TaskLog } from './task-log';
+import { foldEvents, type FoldStep } from './fold';
+import { TaskLog } from './task-log';
 import { type ProjectedEvent, type TaskState } from './task-state';
 import { TaskNotifier } from './task-notifier';
 
@@ -19,8 +19,6 @@ export interface ApplyReport {
 /** Conflicts mean another applier claimed the same seqs in between; a few rounds always settle it. */
 const MAX_ROUNDS = 50;
 
-type Decision = 'applied' | 'duplicate' | 'refused';
-
 /** One task of a batch while it is being applied. */
 class TaskWork {
   /** Events not settled yet, in batch order. */
@@ -35,7 +33,7 @@ class TaskWork {
   rows: TaskEventDocument[] = [];
   /** The state after each row of `rows`. */
   after: TaskState[] = [];
-  decisions: { event: ProjectedEvent; decision: Decision; rowsBefore: number }[] = [];
+  decisions: readonly FoldStep[] = [];
 
   constructor(
     readonly taskId: string,
@@ -45,26 +43,10 @@ class TaskWork {
   }
 
   reduce(): void {
-    let state = this.state;
-    this.rows = [];
-    this.after = [];
-    this.decisions = [];
-    for (const event of this.remaining) {
-      const rowsBefore = this.rows.length;
-      if (state !== null && event.tenantId !== state.tenantId) {
-        this.decisions.push({ event, decision: 'refused', rowsBefore });
-        continue;
-      }
-      const outcome = applyEvent(state, event);
-      if (outcome.kind === 'duplicate') {
-        this.decisions.push({ event, decision: 'duplicate', rowsBefore });
-        continue;
-      }
-      state = outcome.state;
-      this.rows.push(claimRow(state, outcome.entry, event));
-      this.after.push(state);
-      this.decisions.push({ event, decision: 'applied', rowsBefore });
-    }
+    const fold = foldEvents(this.state, this.remaining);
+    this.rows = fold.rows;
+    this.after = fold.after;
+    this.decisions = fold.steps;
   }
 }
 
