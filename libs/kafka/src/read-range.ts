@@ -5,14 +5,12 @@ import {
   type EventValue,
   type TopicDefinition,
 } from '@tributary/contracts';
-import { type IHeaders, type Kafka } from 'kafkajs';
+import { type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { DecodeError, type TributaryError } from './errors';
 import { decodeUntyped, type EventSerializer } from './serializer';
 
-export interface ReadRangeOptions<T extends TopicDefinition> {
-  readonly kafka: Kafka;
-  readonly serializer: EventSerializer;
-  readonly topic: T;
+/** Where to read, in every partition of every topic read. */
+interface RangeBounds {
   /** First offset to read (inclusive), in every partition; default: the earliest kept. */
   readonly fromOffset?: number;
   /** Last offset to read (inclusive), in every partition; default: the end when the read started. */
@@ -23,6 +21,18 @@ export interface ReadRangeOptions<T extends TopicDefinition> {
   readonly partitions?: readonly number[];
   /** Records buffered ahead of the reader. */
   readonly bufferSize?: number;
+}
+
+export interface ReadRangeOptions<T extends TopicDefinition> extends RangeBounds {
+  readonly kafka: Kafka;
+  readonly serializer: EventSerializer;
+  readonly topic: T;
+}
+
+export interface ReadRangesOptions extends RangeBounds {
+  readonly kafka: Kafka;
+  readonly serializer: EventSerializer;
+  readonly topics: readonly TopicDefinition[];
 }
 
 interface RecordBase {
@@ -59,31 +69,72 @@ function envelopeOrUndefined(headers: IHeaders | undefined): Envelope | undefine
 export async function* readRange<T extends TopicDefinition>(
   options: ReadRangeOptions<T>,
 ): AsyncGenerator<RangeRecord<T>> {
-  const { kafka, serializer, topic } = options;
+  const { topic, ...rest } = options;
+  for await (const batch of readRanges({ ...rest, topics: [topic] }))
+    yield* batch.records as RangeRecord<T>[];
+}
+
+/** Consecutive records of one partition of one topic. */
+export interface RangeBatch {
+  readonly topic: TopicDefinition;
+  readonly partition: number;
+  readonly records: readonly RangeRecord<TopicDefinition>[];
+  /**
+   * The lowest Kafka timestamp (epoch ms) a later batch can be expected to start from: the minimum,
+   * over the partitions whose range is not read to its end yet, of the last timestamp read from each
+   * (-Infinity while one has yielded nothing, Infinity once all are done). Kafka timestamps are the
+   * producers' clocks, so this is a good guess, not a promise: a record can carry an older timestamp.
+   */
+  readonly watermark: number;
+}
+
+interface RawBatch {
+  readonly key: string;
+  readonly topic: TopicDefinition;
+  readonly partition: number;
+  readonly messages: readonly KafkaMessage[];
+  /** The last batch of its partition's range. */
+  readonly ends: boolean;
+}
+
+/**
+ * `readRange` for several topics at once, a batch at a time: one throwaway group and one consumer
+ * for all of them (one group join, one fetch loop), and no per-record hand-over. The fetch loop
+ * only queues the raw messages of its range; they are decoded here, while kafkajs fetches the next
+ * ones. A batch holds records of one partition in offset order; partitions and topics interleave.
+ */
+export async function* readRanges(options: ReadRangesOptions): AsyncGenerator<RangeBatch> {
+  const { kafka, serializer, topics } = options;
+  const byName = new Map(topics.map((topic) => [topic.name, topic]));
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `tributary.read-range.${randomUUID()}`;
   try {
-    const bounds = new Map<number, { start: number; end: number }>();
-    const watermarks = await admin.fetchTopicOffsets(topic.name);
-    const byTime = options.fromTime
-      ? new Map(
-          (await admin.fetchTopicOffsetsByTimestamp(topic.name, options.fromTime.getTime())).map((p) => [
-            p.partition,
-            Number(p.offset),
-          ]),
-        )
-      : undefined;
-    for (const { partition, low, high } of watermarks) {
-      if (options.partitions && !options.partitions.includes(partition)) continue;
-      const start = Math.max(Number(low), options.fromOffset ?? 0, byTime?.get(partition) ?? 0);
-      const end = Math.min(Number(high), options.toOffset === undefined ? Infinity : options.toOffset + 1);
-      if (start < end) bounds.set(partition, { start, end });
+    /** Keyed `<topic>\u0000<partition>`. */
+    const bounds = new Map<string, { topic: string; partition: number; start: number; end: number }>();
+    for (const topic of topics) {
+      const watermarks = await admin.fetchTopicOffsets(topic.name);
+      const byTime = options.fromTime
+        ? new Map(
+            (await admin.fetchTopicOffsetsByTimestamp(topic.name, options.fromTime.getTime())).map((p) => [
+              p.partition,
+              Number(p.offset),
+            ]),
+          )
+        : undefined;
+      for (const { partition, low, high } of watermarks) {
+        if (options.partitions && !options.partitions.includes(partition)) continue;
+        const start = Math.max(Number(low), options.fromOffset ?? 0, byTime?.get(partition) ?? 0);
+        const end = Math.min(Number(high), options.toOffset === undefined ? Infinity : options.toOffset + 1);
+        if (start < end)
+          bounds.set(`${topic.name}\u0000${partition}`, { topic: topic.name, partition, start, end });
+      }
     }
     if (bounds.size === 0) return;
 
-    const capacity = options.bufferSize ?? 500;
-    const buffer: RangeRecord<T>[] = [];
+    const capacity = options.bufferSize ?? 5_000;
+    const queue: RawBatch[] = [];
+    let queued = 0;
     let failure: Error | undefined;
     let finished = false;
     let wakeReader: (() => void) | undefined;
@@ -102,57 +153,51 @@ export async function* readRange<T extends TopicDefinition>(
     });
     await consumer.connect();
     try {
-      await consumer.subscribe({ topics: [topic.name], fromBeginning: true });
+      await consumer.subscribe({ topics: [...byName.keys()], fromBeginning: true });
       await consumer.run({
         autoCommit: false,
         eachBatch: async (payload) => {
           const { batch } = payload;
-          const range = bounds.get(batch.partition);
-          if (!range || !remaining.has(batch.partition)) return;
-          for (const message of batch.messages) {
-            if (!payload.isRunning()) return;
+          const key = `${batch.topic}\u0000${batch.partition}`;
+          const range = bounds.get(key);
+          if (!range || !remaining.has(key)) return;
+          while (queued >= capacity && !finished && payload.isRunning()) {
+            await new Promise<void>((resolve) => (wakeWriter = resolve));
+            await payload.heartbeat();
+          }
+          if (finished || !payload.isRunning()) return;
+          const messages = batch.messages.filter((message) => {
             const offset = Number(message.offset);
-            if (offset < range.start) continue;
-            if (offset >= range.end) break;
-            while (buffer.length >= capacity && !finished) {
-              await new Promise<void>((resolve) => (wakeWriter = resolve));
-              await payload.heartbeat();
-            }
-            if (finished) return;
-            const base: RecordBase = {
-              topic: topic.name,
-              partition: batch.partition,
-              offset: message.offset,
-              key: message.key?.toString() ?? null,
-              timestamp: message.timestamp,
-              headers: message.headers ?? {},
-              envelope: envelopeOrUndefined(message.headers),
-            };
-            try {
-              if (message.value === null) throw new DecodeError('tombstone', { topic: topic.name });
-              const value = (await decodeUntyped(serializer, topic, message.value)) as EventValue<T>;
-              buffer.push({ ...base, ok: true, value });
-            } catch (error) {
-              buffer.push({ ...base, ok: false, error: error as TributaryError });
-            }
-            wake();
+            return offset >= range.start && offset < range.end;
+          });
+          const ends = Number(batch.lastOffset()) >= range.end - 1;
+          if (messages.length > 0 || ends) {
+            queue.push({ key, topic: byName.get(batch.topic)!, partition: batch.partition, messages, ends });
+            queued += messages.length;
           }
-          if (Number(batch.lastOffset()) >= range.end - 1) {
-            remaining.delete(batch.partition);
-            if (remaining.size === 0) wake();
-          }
+          if (ends) remaining.delete(key);
+          wake();
         },
       });
       // Start each partition at its range, whatever the throwaway group's default position was.
-      for (const [partition, { start }] of bounds)
-        consumer.seek({ topic: topic.name, partition, offset: String(start) });
+      for (const { topic, partition, start } of bounds.values())
+        consumer.seek({ topic, partition, offset: String(start) });
 
+      // The last timestamp yielded of each partition whose range is not yielded to its end.
+      const open = new Map<string, number>([...bounds.keys()].map((key) => [key, -Infinity]));
       for (;;) {
-        const next = buffer.shift();
+        const next = queue.shift();
         if (next) {
+          queued -= next.messages.length;
           wakeWriter?.();
           wakeWriter = undefined;
-          yield next;
+          if (next.ends) open.delete(next.key);
+          else if (next.messages.length > 0) open.set(next.key, Number(next.messages.at(-1)!.timestamp));
+          let watermark = Infinity;
+          for (const at of open.values()) watermark = Math.min(watermark, at);
+          const records = await decodeAll(serializer, next);
+          if (records.length > 0 || open.size === 0)
+            yield { topic: next.topic, partition: next.partition, records, watermark };
           continue;
         }
         if (failure) throw failure;
@@ -168,4 +213,31 @@ export async function* readRange<T extends TopicDefinition>(
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+async function decodeAll(
+  serializer: EventSerializer,
+  batch: RawBatch,
+): Promise<RangeRecord<TopicDefinition>[]> {
+  const { topic, partition, messages } = batch;
+  return Promise.all(
+    messages.map(async (message): Promise<RangeRecord<TopicDefinition>> => {
+      const base: RecordBase = {
+        topic: topic.name,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        timestamp: message.timestamp,
+        headers: message.headers ?? {},
+        envelope: envelopeOrUndefined(message.headers),
+      };
+      try {
+        if (message.value === null) throw new DecodeError('tombstone', { topic: topic.name });
+        const value = (await decodeUntyped(serializer, topic, message.value)) as EventValue<TopicDefinition>;
+        return { ...base, ok: true, value };
+      } catch (error) {
+        return { ...base, ok: false, error: error as TributaryError };
+      }
+    }),
+  );
 }
