@@ -198,6 +198,87 @@ describe('projection', () => {
     ).toBe(8);
   });
 
+  it('rebuilds each task exactly as the live projection wrote it: document and rows, field by field', async () => {
+    const since = new Date(Date.now() - 1_000).toISOString();
+    const reviewed = mintTaskId();
+    const failed = mintTaskId();
+    const cancelled = mintTaskId();
+    // Emitted one at a time, each waited for, so the live projection applies them in the order they
+    // happened: the order a rebuild folds them in.
+    const steps: [string, () => Promise<unknown>][] = [];
+    const emit = <T extends (typeof TOPICS)[keyof typeof TOPICS]>(
+      taskId: string,
+      topic: T,
+      patch: Parameters<typeof sample<T>>[2] = {},
+    ) => steps.push([taskId, () => gateway.emit(topic, sample(topic, taskId, patch))]);
+    emit(reviewed, TOPICS.taskRequested);
+    emit(reviewed, TOPICS.taskPlanned);
+    emit(reviewed, TOPICS.taskProgress);
+    emit(reviewed, TOPICS.researchCompleted, { round: 1 });
+    emit(reviewed, TOPICS.reviewCompleted, { round: 1, verdict: 'revise' });
+    emit(reviewed, TOPICS.researchCompleted, { round: 2 });
+    emit(reviewed, TOPICS.reviewCompleted, { round: 2, verdict: 'revise' });
+    emit(reviewed, TOPICS.researchCompleted, { round: 3 });
+    emit(reviewed, TOPICS.reviewCompleted, { round: 3, verdict: 'approved' });
+    emit(reviewed, TOPICS.recommendationReady, { rounds: 3 });
+    emit(failed, TOPICS.taskRequested);
+    emit(failed, TOPICS.taskPlanned);
+    emit(failed, TOPICS.taskFailed);
+    emit(failed, TOPICS.taskCancelRequested); // after the end: recorded, changes nothing
+    emit(cancelled, TOPICS.taskRequested);
+    emit(cancelled, TOPICS.taskCancelRequested);
+    const versions = new Map<string, number>();
+    for (const [taskId, send] of steps) {
+      await send();
+      const version = (versions.get(taskId) ?? 0) + 1;
+      versions.set(taskId, version);
+      await waitForTask(gateway, taskId, (t) => t.version === version, `${taskId} at version ${version}`);
+    }
+    // A redelivery: a duplicate for both.
+    const planned = sample(TOPICS.taskPlanned, failed);
+    await gateway.resend(TOPICS.taskPlanned, planned, await gateway.emit(TOPICS.taskPlanned, planned));
+    await waitForTask(gateway, failed, (t) => t.version === 5, 'the re-sent plan of the failed task');
+    const ids = [reviewed, failed, cancelled];
+
+    const suffix = `f${Date.now().toString(36)}`;
+    const bundle = await bundleEntry('apps/gateway/src/cli/rebuild-projection.ts');
+    const run = spawnBundle(bundle, { TRIBUTARY_MONGO_URI: gateway.mongoUri }, [
+      '--into',
+      suffix,
+      '--since',
+      since,
+      '--batch',
+      '7',
+    ]);
+    const { code } = await run.exited;
+    expect(code, run.output()).toBe(0);
+
+    const documents = async (
+      collection: string,
+      filter: Record<string, unknown>,
+    ): Promise<Record<string, unknown>[]> =>
+      gateway.mongo.collection(collection).find(filter).sort({ _id: 1 }).toArray();
+    const live = await documents('tasks', { _id: { $in: ids } });
+    const rebuilt = await documents(`tasks_${suffix}`, { _id: { $in: ids } });
+    expect(live.map((t) => [String(t._id), t.status, t.version])).toEqual(
+      [
+        [reviewed, 'completed', 10],
+        [failed, 'failed', 5],
+        [cancelled, 'cancelled', 2],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    expect(live.find((t) => String(t._id) === reviewed)?.rounds).toHaveLength(3);
+    expect(rebuilt).toEqual(live);
+    // Same fields in the same order, too (toEqual ignores order).
+    expect(rebuilt.map((t) => Object.keys(t))).toEqual(live.map((t) => Object.keys(t)));
+
+    const liveRows = await documents('task_events', { taskId: { $in: ids } });
+    const rebuiltRows = await documents(`task_events_${suffix}`, { taskId: { $in: ids } });
+    expect(liveRows).toHaveLength(17);
+    expect(rebuiltRows).toEqual(liveRows);
+    expect(rebuiltRows.map((r) => Object.keys(r))).toEqual(liveRows.map((r) => Object.keys(r)));
+  });
+
   it("lists a user's latest completed results", async () => {
     const userId = await gateway.newUser();
     const { taskId } = (await (

@@ -1,16 +1,21 @@
 /**
  * Rebuilds the gateway's read model from the topics into fresh collections:
  *
- *   node scripts/run-ts.mjs apps/gateway/src/cli/rebuild-projection.ts --into <suffix> [--replace] [--batch 500] [--since <ISO instant>]
+ *   node scripts/run-ts.mjs apps/gateway/src/cli/rebuild-projection.ts --into <suffix> [--replace] [--batch 1000] [--since <ISO instant>]
  *
  * Reads every task topic from its earliest kept record to its end at the time of the read (the
- * runtime's readRange: a throwaway group, nothing committed, no consumer disturbed), orders the
- * events by the time they happened, and applies them with the same reducer and applier as the live
- * projection into `tasks_<suffix>` and `task_events_<suffix>`. Prints counts per topic and per final
- * status, and the time taken. The live collections are not touched; switch over by renaming.
+ * runtime's readRanges: one throwaway group for all topics, nothing committed, no consumer
+ * disturbed) and folds each task's events, in the order they happened, with the live projection's
+ * fold (reducer and row shape) into its final document and its `<taskId>#<seq>` rows. Nothing else
+ * writes the fresh collections, so there are no claims and no reads: each task is written once,
+ * with large unordered inserts (`--batch` documents each) into `tasks_<suffix>` and
+ * `task_events_<suffix>`. Writing overlaps reading: a task that looks finished (a terminal event,
+ * and every partition read past it) is written while the read goes on, and rewritten at the end in
+ * the rare case a later event of it turns up. Prints counts per topic and per final status, and the
+ * time taken. The live collections are not touched; switch over by renaming.
  *
- * The events are held in memory between reading and applying (sorting needs them all): fine for
- * millions of small events, not for an unbounded history.
+ * The events are held in memory until the end (a late event can reorder a task): fine for millions
+ * of small events, not for an unbounded history.
  *
  * `--since` reads only records written at or after an instant: a partial read model (tasks begun
  * earlier lack their first events), for looking at recent traffic and for tests.
@@ -18,17 +23,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfigFromProcess } from '@tributary/config';
-import { type TopicKey, TOPICS } from '@tributary/contracts';
-import { createKafkaClient, readRange, RegistrySerializer } from '@tributary/kafka';
+import { ALL_TOPICS, type TopicKey, TOPICS } from '@tributary/contracts';
+import { createKafkaClient, readRanges, RegistrySerializer } from '@tributary/kafka';
 import { connectMongo, JsonLogger } from '@tributary/platform';
+import { type mongo } from 'mongoose';
 import { collectionNames } from '../persistence/collections';
-import { taskEventModel } from '../persistence/task-event.entity';
+import { type TaskEventDocument, taskEventModel } from '../persistence/task-event.entity';
 import { TaskEventRepository } from '../persistence/task-event.repository';
-import { taskModel } from '../persistence/task.entity';
+import { type TaskDocument, taskModel } from '../persistence/task.entity';
 import { TaskRepository } from '../persistence/task.repository';
-import { ProjectionApplier } from '../projection/projection-applier';
-import { TaskNotifier } from '../projection/task-notifier';
-import { type ProjectedEvent } from '../projection/task-state';
+import { RebuildFolder, type TaskWrite } from '../projection/rebuild';
 import { toProjected } from '../projection/to-projected';
 
 interface Args {
@@ -39,7 +43,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { into: '', replace: false, batch: 500, since: undefined };
+  const args: Args = { into: '', replace: false, batch: 1_000, since: undefined };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--into') args.into = argv[++i] ?? '';
@@ -72,15 +76,15 @@ async function main(): Promise<void> {
   Logger.overrideLogger(new JsonLogger('rebuild-projection', config.logLevel === 'debug' ? 'debug' : 'warn'));
   const started = performance.now();
 
-  const mongo = await connectMongo(config.mongoUri);
+  const connection = await connectMongo(config.mongoUri);
   const kafka = createKafkaClient(config, { clientId: `${config.kafka.clientId}-rebuild` });
   const serializer = new RegistrySerializer({
     registryUrl: config.registryUrl,
     clientId: config.kafka.clientId,
   });
   try {
-    const tasksModel = taskModel(mongo, names.tasks);
-    const eventsModel = taskEventModel(mongo, names.taskEvents);
+    const tasksModel = taskModel(connection, names.tasks);
+    const eventsModel = taskEventModel(connection, names.taskEvents);
     const existing =
       (await tasksModel.estimatedDocumentCount()) + (await eventsModel.estimatedDocumentCount());
     if (existing > 0) {
@@ -96,47 +100,42 @@ async function main(): Promise<void> {
     const tasks = new TaskRepository(tasksModel);
     const events = new TaskEventRepository(eventsModel);
     await Promise.all([tasks.ensureIndexes(), events.ensureIndexes()]);
-    const applier = new ProjectionApplier(tasks, events, new TaskNotifier());
 
-    const perTopic = new Map<string, TopicCount>();
-    const readTopic = async (kind: TopicKey): Promise<ProjectedEvent[]> => {
-      const topic = TOPICS[kind];
-      const count: TopicCount = { read: 0, undecodable: 0 };
-      perTopic.set(topic.name, count);
-      const out: ProjectedEvent[] = [];
-      for await (const record of readRange({
-        kafka,
-        serializer,
-        topic,
-        ...(args.since ? { fromTime: args.since } : {}),
-      })) {
+    const kindOf = new Map(
+      (Object.keys(TOPICS) as TopicKey[]).map((kind) => [TOPICS[kind].name, kind] as const),
+    );
+    const perTopic = new Map<string, TopicCount>(
+      ALL_TOPICS.map((topic) => [topic.name, { read: 0, undecodable: 0 }]),
+    );
+    const folder = new RebuildFolder();
+    const writer = new Writer(
+      tasksModel.collection as unknown as mongo.Collection<TaskDocument>,
+      eventsModel.collection as unknown as mongo.Collection<TaskEventDocument>,
+      args.batch,
+    );
+    for await (const batch of readRanges({
+      kafka,
+      serializer,
+      topics: ALL_TOPICS,
+      ...(args.since ? { fromTime: args.since } : {}),
+    })) {
+      const kind = kindOf.get(batch.topic.name)!;
+      const count = perTopic.get(batch.topic.name)!;
+      for (const record of batch.records) {
         count.read += 1;
         if (!record.ok || record.envelope === undefined) {
           count.undecodable += 1;
           continue;
         }
-        out.push(toProjected(kind, record.envelope, record.value));
+        folder.add(toProjected(kind, record.envelope, record.value), Number(record.timestamp));
       }
-      return out;
-    };
-    const all = (await Promise.all((Object.keys(TOPICS) as TopicKey[]).map(readTopic))).flat();
-    const readMs = Math.round(performance.now() - started);
-    // Time order (ties by event id, so a rerun assigns the same seqs): the timeline reads as it happened.
-    all.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.eventId.localeCompare(b.eventId));
-
-    let applied = 0;
-    let duplicates = 0;
-    let refused = 0;
-    for (let i = 0; i < all.length; i += args.batch) {
-      const report = await applier.apply(all.slice(i, i + args.batch));
-      applied += report.applied;
-      duplicates += report.duplicates;
-      refused += report.refused.length;
+      writer.write(folder.settled(batch.watermark));
     }
+    const readMs = Math.round(performance.now() - started);
+    await writer.write(folder.rest()).drained();
+    const counts = folder.counts();
+    const statuses = [...counts.statuses].map(([status, count]) => ({ _id: status, count }));
 
-    const statuses = await tasksModel
-      .aggregate<{ _id: string; count: number }>([{ $group: { _id: '$status', count: { $sum: 1 } } }])
-      .exec();
     const totalMs = Math.round(performance.now() - started);
     const lines = [
       `rebuilt the read model into ${names.tasks} and ${names.taskEvents} in ${totalMs} ms (reading ${readMs} ms)`,
@@ -146,9 +145,9 @@ async function main(): Promise<void> {
         ([name, c]) =>
           `  ${name.padEnd(48)} ${String(c.read).padStart(8)} ${String(c.undecodable).padStart(6)}`,
       ),
-      `  ${'applied'.padEnd(48)} ${String(applied).padStart(8)}`,
-      `  ${'duplicates (same event id again)'.padEnd(48)} ${String(duplicates).padStart(8)}`,
-      `  ${'refused (task of another tenant)'.padEnd(48)} ${String(refused).padStart(8)}`,
+      `  ${'applied'.padEnd(48)} ${String(counts.applied).padStart(8)}`,
+      `  ${'duplicates (same event id again)'.padEnd(48)} ${String(counts.duplicates).padStart(8)}`,
+      `  ${'refused (task of another tenant)'.padEnd(48)} ${String(counts.refused).padStart(8)}`,
       '',
       'tasks per final status:',
       ...statuses
@@ -158,7 +157,111 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await mongo.close();
+    await connection.close();
+  }
+}
+
+/** How many insert commands may be in flight at once (more only slows FerretDB down on two cores). */
+const WRITERS = 2;
+
+/**
+ * Inserts task documents and rows in chunks of `chunk`, unordered, with at most WRITERS commands in
+ * flight; `write` never waits (the events are in memory anyway), `drained` waits for everything.
+ * A task written before (`rewrite`) is corrected once every earlier write is done: its stale rows
+ * deleted by `_id`, its new rows inserted, its document replaced.
+ */
+class Writer {
+  private readonly docs: TaskDocument[] = [];
+  private readonly rows: TaskEventDocument[] = [];
+  private readonly corrections: TaskWrite[] = [];
+  private readonly queue: (() => Promise<unknown>)[] = [];
+  private running = 0;
+  private failure: Error | undefined;
+  private idle: (() => void) | undefined;
+
+  constructor(
+    private readonly tasks: mongo.Collection<TaskDocument>,
+    private readonly events: mongo.Collection<TaskEventDocument>,
+    private readonly chunk: number,
+  ) {}
+
+  write(writes: readonly TaskWrite[]): this {
+    for (const write of writes) {
+      if (write.rewrite) {
+        this.corrections.push(write);
+        continue;
+      }
+      this.docs.push(write.document);
+      for (const row of write.rows) this.rows.push(row);
+    }
+    this.cut(false);
+    return this;
+  }
+
+  async drained(): Promise<void> {
+    this.cut(true);
+    await this.settle();
+    if (this.corrections.length === 0) return;
+    const stale = this.corrections.flatMap((write) => write.stale);
+    if (stale.length > 0)
+      await this.events.bulkWrite(
+        stale.map((_id) => ({ deleteOne: { filter: { _id } } })),
+        { ordered: false },
+      );
+    const rows = this.corrections.flatMap((write) => write.rows);
+    if (rows.length > 0) await this.events.insertMany(rows, { ordered: false });
+    await this.tasks.bulkWrite(
+      this.corrections.map((write) => ({
+        replaceOne: { filter: { _id: write.document._id }, replacement: write.document, upsert: true },
+      })),
+      { ordered: false },
+    );
+  }
+
+  /** Queues full chunks (and the rest when `all`). */
+  private cut(all: boolean): void {
+    const limit = all ? 1 : this.chunk;
+    while (this.rows.length >= limit) {
+      const chunk = this.rows.splice(0, this.chunk);
+      this.enqueue(() => this.events.insertMany(chunk, { ordered: false }));
+    }
+    while (this.docs.length >= limit) {
+      const chunk = this.docs.splice(0, this.chunk);
+      this.enqueue(() => this.tasks.insertMany(chunk, { ordered: false }));
+    }
+  }
+
+  private enqueue(job: () => Promise<unknown>): void {
+    this.queue.push(job);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < WRITERS && this.queue.length > 0 && this.failure === undefined) {
+      const job = this.queue.shift()!;
+      this.running += 1;
+      job().then(
+        () => {
+          this.running -= 1;
+          this.pump();
+        },
+        (error: unknown) => {
+          this.running -= 1;
+          this.failure ??= error instanceof Error ? error : new Error(String(error));
+          this.pump();
+        },
+      );
+    }
+    if (this.running === 0 && (this.queue.length === 0 || this.failure !== undefined)) {
+      this.idle?.();
+      this.idle = undefined;
+    }
+  }
+
+  private async settle(): Promise<void> {
+    if (this.running > 0 || (this.queue.length > 0 && this.failure === undefined))
+      await new Promise<void>((resolve) => (this.idle = resolve));
+    if (this.failure !== undefined) throw this.failure;
   }
 }
 
