@@ -87,19 +87,23 @@ async function main(): Promise<void> {
     const eventsModel = taskEventModel(connection, names.taskEvents);
     const existing =
       (await tasksModel.estimatedDocumentCount()) + (await eventsModel.estimatedDocumentCount());
-    if (existing > 0) {
-      if (!args.replace)
-        throw new Error(
-          `${names.tasks} / ${names.taskEvents} are not empty; pass --replace to drop them first`,
-        );
+    if (existing > 0 && !args.replace)
+      throw new Error(
+        `${names.tasks} / ${names.taskEvents} are not empty; pass --replace to drop them first`,
+      );
+    // Preparing the collections overlaps the start of the read; inserts wait for it.
+    const prepared = (async () => {
+      if (existing > 0)
+        await Promise.all([
+          tasksModel.collection.drop().catch(() => undefined),
+          eventsModel.collection.drop().catch(() => undefined),
+        ]);
       await Promise.all([
-        tasksModel.collection.drop().catch(() => undefined),
-        eventsModel.collection.drop().catch(() => undefined),
+        new TaskRepository(tasksModel).ensureIndexes(),
+        new TaskEventRepository(eventsModel).ensureIndexes(),
       ]);
-    }
-    const tasks = new TaskRepository(tasksModel);
-    const events = new TaskEventRepository(eventsModel);
-    await Promise.all([tasks.ensureIndexes(), events.ensureIndexes()]);
+    })();
+    prepared.catch(() => undefined); // awaited by the writer; never an unhandled rejection meanwhile
 
     const kindOf = new Map(
       (Object.keys(TOPICS) as TopicKey[]).map((kind) => [TOPICS[kind].name, kind] as const),
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
       tasksModel.collection as unknown as mongo.Collection<TaskDocument>,
       eventsModel.collection as unknown as mongo.Collection<TaskEventDocument>,
       args.batch,
+      prepared,
     );
     for await (const batch of readRanges({
       kafka,
@@ -183,6 +188,7 @@ class Writer {
     private readonly tasks: mongo.Collection<TaskDocument>,
     private readonly events: mongo.Collection<TaskEventDocument>,
     private readonly chunk: number,
+    private readonly prepared: Promise<void>,
   ) {}
 
   write(writes: readonly TaskWrite[]): this {
@@ -200,6 +206,7 @@ class Writer {
 
   async drained(): Promise<void> {
     this.cut(true);
+    await this.prepared;
     await this.settle();
     if (this.corrections.length === 0) return;
     const stale = this.corrections.flatMap((write) => write.stale);
@@ -240,7 +247,7 @@ class Writer {
     while (this.running < WRITERS && this.queue.length > 0 && this.failure === undefined) {
       const job = this.queue.shift()!;
       this.running += 1;
-      job().then(
+      this.prepared.then(job).then(
         () => {
           this.running -= 1;
           this.pump();
