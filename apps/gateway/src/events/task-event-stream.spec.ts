@@ -124,6 +124,41 @@ describe('task event stream', () => {
     expect(sink.closed).toBe(true);
   });
 
+  it('sends the rows the local projection applied without reading them back', async () => {
+    const store = new MemoryStore();
+    const notifier = new TaskNotifier();
+    const applier = new ProjectionApplier(store.taskRepository(), store.eventRepository(), notifier);
+    const f = new EventFactory('tsk_P');
+    await applier.apply([f.make('taskRequested')]);
+    const events = store.eventRepository();
+    let reads = 0;
+    const counted = {
+      ...events,
+      after: (...args: Parameters<typeof events.after>) => {
+        reads += 1;
+        return events.after(...args);
+      },
+    } as typeof events;
+    const sink = new MemorySink();
+    const live = new TaskEventStream(
+      { tasks: store.taskRepository(), events: counted, notifier },
+      tenant,
+      'tsk_P',
+      0,
+      { ...options, pollIntervalMs: 60_000 },
+    );
+    const done = live.run(sink);
+    await expect.poll(() => sink.ids).toEqual([1]);
+    const readsAfterHistory = reads;
+    await applier.apply([f.make('taskPlanned'), f.make('researchCompleted')]);
+    await expect.poll(() => sink.ids).toEqual([1, 2, 3]);
+    await applier.apply([f.make('recommendationReady')]);
+    await done;
+    expect(sink.ids).toEqual([1, 2, 3, 4]);
+    expect(sink.closed).toBe(true);
+    expect(reads).toBe(readsAfterHistory);
+  });
+
   it('finds events applied by another instance through its poll', async () => {
     const store = new MemoryStore();
     const f = new EventFactory('tsk_E');

@@ -29,8 +29,9 @@ export interface StreamDeps {
  * `task_events` rows after the last seq sent are read one by one by `<taskId>#<seq>` until one is not
  * there yet: the rows are the log, claimed before the task document is written, so they can be ahead
  * of the document but never behind it (except rows written before the log was keyed by seq, which the
- * document's timeline covers). Live events wake the stream through the in-process notifier, and a
- * poll timer catches another instance's writes with one `_id` read of the next seq.
+ * document's timeline covers). Events this process's projection applies are handed over by the
+ * in-process notifier with their rows and sent without a read when they continue the stream; a poll
+ * timer catches another instance's writes with one `_id` read of the next seq.
  */
 export class TaskEventStream {
   private cursor: number;
@@ -43,6 +44,8 @@ export class TaskEventStream {
   private finish: () => void = () => undefined;
   private sink: SseSink | undefined;
   private readonly cleanups: (() => void)[] = [];
+  /** Rows handed over by the local projection, not sent yet. */
+  private offered: StreamedRow[] = [];
 
   constructor(
     private readonly deps: StreamDeps,
@@ -59,7 +62,7 @@ export class TaskEventStream {
     const done = new Promise<void>((resolve) => (this.finish = resolve));
     this.sink = sink;
     sink.onClose(() => this.close());
-    this.cleanups.push(this.deps.notifier.subscribe(this.taskId, () => this.kick(false)));
+    this.cleanups.push(this.deps.notifier.subscribe(this.taskId, (rows) => this.offer(rows)));
     const poll = setInterval(() => this.kick(true), this.options.pollIntervalMs);
     const heartbeat = setInterval(() => {
       if (!sink.closed) void sink.write(SSE_HEARTBEAT).catch(() => this.close());
@@ -83,6 +86,12 @@ export class TaskEventStream {
 
   get position(): number {
     return this.cursor;
+  }
+
+  /** Rows the local projection just applied: sent without reading them back, if they continue the stream. */
+  private offer(rows: readonly (StreamedRow & { readonly tenantId: string })[]): void {
+    for (const row of rows) if (row.tenantId === this.tenant) this.offered.push(row);
+    this.kick(false);
   }
 
   private kick(checkTask: boolean): void {
@@ -120,6 +129,15 @@ export class TaskEventStream {
             this.cursor,
           ),
         );
+    }
+    if (this.offered.length > 0) {
+      const pushed = contiguous(this.offered, this.cursor);
+      this.offered = [];
+      await this.send(pushed);
+      if (this.terminalSent) return this.close();
+      // The local projection's rows continued the stream: nothing to read back. Rows another
+      // instance applied after them arrive with the next poll.
+      if (pushed.length > 0 && !checkTask) return;
     }
     while (!this.ended) {
       const rows = await events.after(this.taskId, this.cursor, this.options.pageSize);

@@ -34,6 +34,8 @@ class TaskWork {
   /** The state after each row of `rows`. */
   after: TaskState[] = [];
   decisions: readonly FoldStep[] = [];
+  /** Rows of this batch that made it into the log, in seq order: what local event streams are sent. */
+  claimed: TaskEventDocument[] = [];
 
   constructor(
     readonly taskId: string,
@@ -104,7 +106,7 @@ export class ProjectionApplier {
     await this.writeSnapshots(works);
 
     for (const work of works) {
-      if ((work.state?.version ?? 0) > work.loadedVersion) this.notifier.notify(work.taskId);
+      if ((work.state?.version ?? 0) > work.loadedVersion) this.notifier.notify(work.taskId, work.claimed);
     }
     if (report.refused.length > 0) {
       this.logger.warn({
@@ -175,6 +177,7 @@ export class ProjectionApplier {
     }
     work.remaining = work.remaining.slice(settled);
     if (got > 0) work.state = work.after[got - 1]!;
+    work.claimed.push(...work.rows.slice(0, got));
   }
 
   /** After a lost claim: take in the rows someone else (or an earlier attempt) put in the log. */

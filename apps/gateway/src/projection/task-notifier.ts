@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import { type TaskEventDocument } from '../persistence/task-event.entity';
 
-export type TaskListener = () => void;
+/** Called with the log rows this process just applied for the task, in seq order (maybe none). */
+export type TaskListener = (rows: readonly TaskEventDocument[]) => void;
 
 /**
- * In-process signal "task X has new events", raised by the projection after its writes. Event
- * streams wake on it at once; events applied by another gateway instance reach them by polling.
+ * In-process signal "task X has new events", raised by the projection after its writes, with the
+ * rows it claimed in the log. Event streams send those rows without reading them back; events
+ * applied by another gateway instance reach them by polling.
  */
 @Injectable()
 export class TaskNotifier {
@@ -24,8 +27,8 @@ export class TaskNotifier {
     };
   }
 
-  notify(taskId: string): void {
-    for (const listener of this.listeners.get(taskId) ?? []) listener();
+  notify(taskId: string, rows: readonly TaskEventDocument[] = []): void {
+    for (const listener of this.listeners.get(taskId) ?? []) listener(rows);
   }
 
   /** How many tasks have listeners (for tests and metrics). */
