@@ -39,6 +39,23 @@ import { decodeUntyped, type EventSerializer } from './serializer';
 /** Queued messages per concurrency slot before fetching pauses. Messages are small; the queue is a priority window. */
 const READ_AHEAD_FACTOR = 16;
 
+/**
+ * Fetch sizes follow the read-ahead window instead of kafkajs' defaults (10 MiB per fetch, 1 MiB per
+ * partition): a fetch brings at most `maxPending` messages' worth (at a generous 4 KiB each), between
+ * 1 and 10 MiB. Whatever a fetch brings beyond the window is dropped and fetched again later, and a
+ * message kept (a retry waiting for its due time) keeps its whole fetch response alive: with a
+ * backlog, 10 MiB responses cost a consumer tens of MB of resident memory for nothing. A larger
+ * message still arrives (Kafka returns at least one batch, kafkajs grows the limit for it).
+ */
+const FETCH_BYTES_PER_MESSAGE = 4 * 1024;
+const MIN_FETCH_BYTES = 1024 * 1024;
+const MAX_FETCH_BYTES = 10 * 1024 * 1024;
+
+function fetchMaxBytes(maxPending: number): { maxBytes: number; maxBytesPerPartition: number } {
+  const maxBytes = Math.min(MAX_FETCH_BYTES, Math.max(MIN_FETCH_BYTES, maxPending * FETCH_BYTES_PER_MESSAGE));
+  return { maxBytes, maxBytesPerPartition: Math.max(MIN_FETCH_BYTES / 4, Math.floor(maxBytes / 4)) };
+}
+
 export interface ParallelConsumerOptions {
   readonly kafka: Kafka;
   readonly serializer: EventSerializer;
@@ -207,6 +224,7 @@ export class ParallelConsumer {
       // Heartbeats go out between fetches: an idle fetch must return well within the heartbeat interval.
       maxWaitTimeInMs: Math.min(500, options.runtime.heartbeatIntervalMs),
       allowAutoTopicCreation: false,
+      ...fetchMaxBytes(this.maxPending),
     });
     this.kafkaConsumer.on(this.kafkaConsumer.events.GROUP_JOIN, (event: ConsumerGroupJoinEvent) =>
       this.onGroupJoin(event.payload.memberAssignment),
