@@ -92,6 +92,6 @@ export async function createGatewayApp(
   );
   app.useGlobalFilters(new ProblemFilter(logger, { bodyLimitBytes: options.bodyLimitBytes }));
   authenticateEarly(adapter.getInstance(), app.get(Authenticator));
-  registerApiDocs(adapter.getInstance(), () => openApiDocument(app, config.gateway.auth.mode === 'required'));
+  registerApiDocs(adapter.getInstance(), openApiDocument(app, config.gateway.auth.mode === 'required'));
   return app;
 }

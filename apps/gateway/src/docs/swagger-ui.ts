@@ -35,19 +35,12 @@ function page(documentUrl: string): string {
 /**
  * `/docs` (Swagger UI) and `/docs/json` (the OpenAPI document), served from the swagger-ui-dist
  * package with three plain routes: @fastify/static would need Node 22.
- *
- * The document is built on the first request for it, then kept: building it walks every controller
- * and zod schema, and done at start-up that garbage grew the young generation, and with it the
- * resident memory of every idle gateway, although few gateways are ever asked for their docs.
  */
-export function registerApiDocs(fastify: FastifyInstance, document: () => object): void {
+export function registerApiDocs(fastify: FastifyInstance, document: object): void {
   const root = getAbsoluteFSPath();
   const cache = new Map<string, Buffer>();
-  let json: string | undefined;
-  fastify.get('/docs/json', (_request, reply) => {
-    json ??= JSON.stringify(document());
-    return reply.type('application/json; charset=utf-8').send(json);
-  });
+  const json = JSON.stringify(document);
+  fastify.get('/docs/json', (_request, reply) => reply.type('application/json; charset=utf-8').send(json));
   fastify.get('/docs', (_request, reply) => reply.type('text/html; charset=utf-8').send(page('/docs/json')));
   fastify.get<{ Params: { file: string } }>('/docs/assets/:file', (request, reply) => {
     const { file } = request.params;
