@@ -204,11 +204,18 @@ class QuietLogger implements LoggerService {
   }
 }
 
+/**
+ * Every group the services consume with. All are reset, the gateway's webhook and in-flight groups
+ * too: left alone, the webhook group would work through earlier runs' retries (tasks of dropped
+ * databases, each polling the store for seconds) and weigh on every figure of this run.
+ */
 const GROUPS = [
   CONSUMER_GROUPS.planner,
   CONSUMER_GROUPS.research,
   CONSUMER_GROUPS.reviewer,
   CONSUMER_GROUPS.projection,
+  CONSUMER_GROUPS.webhooks,
+  CONSUMER_GROUPS.inFlight,
 ] as const;
 const AGENT_GROUPS: Record<(typeof AGENTS)[number], string> = {
   'planner-agent': CONSUMER_GROUPS.planner,
