@@ -23,6 +23,8 @@ export interface TerminalEvent {
   readonly eventId: string;
   /** What this event ends the task as, if it is the event that ends it. */
   readonly endsAs: WebhookEventType;
+  /** When the event was produced: retries for a task the read model never shows stop `maxAgeMs` after it. */
+  readonly occurredAt: Date;
 }
 
 /**
@@ -49,6 +51,7 @@ export class DeliverWebhookUseCase {
 
   async execute(event: TerminalEvent, signal?: AbortSignal): Promise<void> {
     const task = await this.endedTask(event, signal);
+    if (task === null) return;
     if (webhookTypeOf(task.status) !== event.endsAs) return; // another terminal event ended it
     const settings = await this.tenants.find(event.tenant);
     const url = task.callbackUrl ?? settings?.url ?? null;
@@ -120,14 +123,33 @@ export class DeliverWebhookUseCase {
     }
   }
 
-  /** The task once the projection shows it ended; a RetriableError if it does not within a few seconds. */
-  private async endedTask(event: TerminalEvent, signal?: AbortSignal): Promise<TaskState> {
+  /**
+   * The task once the projection shows it ended; a RetriableError if it does not within a few
+   * seconds (at once if the read model has no such task: the projection is far behind, or the task
+   * is not in this store), so a later attempt looks again. Null once `maxAgeMs` has passed since the
+   * event without the read model ever showing the task ended: there is nothing to send.
+   */
+  private async endedTask(event: TerminalEvent, signal?: AbortSignal): Promise<TaskState | null> {
     const deadline = Date.now() + PROJECTION_WAIT_MS;
     for (;;) {
       const task = await this.log.current(event.tenant, event.taskId);
       if (task?.terminal) return task;
-      if (Date.now() >= deadline || signal?.aborted) {
-        throw new RetriableError(`task ${event.taskId} has not ended in the read model yet`);
+      if (task === null || Date.now() >= deadline || signal?.aborted) {
+        const { maxAgeMs } = this.config.gateway.webhooks;
+        if (Date.now() - event.occurredAt.getTime() >= maxAgeMs) {
+          this.logger.warn({
+            msg: 'webhook dropped: the read model never showed the task ended',
+            taskId: event.taskId,
+            eventId: event.eventId,
+            occurredAt: event.occurredAt.toISOString(),
+          });
+          return null;
+        }
+        throw new RetriableError(
+          task === null
+            ? `task ${event.taskId} is not in the read model`
+            : `task ${event.taskId} has not ended in the read model yet`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, PROJECTION_POLL_MS));
     }

@@ -38,6 +38,7 @@ export class WebhookConsumer {
             taskId: delivery.value.taskId,
             eventId: delivery.envelope.eventId,
             endsAs,
+            occurredAt: new Date(delivery.envelope.occurredAt),
           },
           delivery.signal,
         ),
