@@ -1,54 +1,92 @@
 import { type TributaryConfig } from '@tributary/config';
 import { RetriableError } from '@tributary/kafka';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tenantId } from '../common/tenant';
+import { type TaskEventDocument } from '../persistence/task-event.entity';
 import { type TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
 import { type WebhookDeliveryRepository } from '../persistence/webhook-delivery.repository';
 import { type TaskLog } from '../projection/task-log';
+import { TaskNotifier } from '../projection/task-notifier';
+import { type TaskState } from '../projection/task-state';
 import { DeliverWebhookUseCase, type TerminalEvent } from './deliver-webhook.usecase';
 
 const MAX_AGE_MS = 60_000;
+const tenant = tenantId('default');
 
-/** The use case over a read model that has never seen the task; fails the test if it gets further. */
-function withoutTask() {
+/**
+ * The use case over a read model that answers `states` in turn (the last one from then on), for a
+ * tenant with no webhook endpoint and tasks with no callback URL: an ended task needs nothing sent.
+ */
+function useCaseOver(states: readonly (Partial<TaskState> | null)[]) {
   let reads = 0;
   const log = {
     current: () => {
+      const state = states[Math.min(reads, states.length - 1)] ?? null;
       reads += 1;
-      return Promise.resolve(null);
+      return Promise.resolve(
+        state === null ? null : ({ taskId: 'tsk_1', callbackUrl: null, ...state } as TaskState),
+      );
     },
   } as unknown as TaskLog;
+  const notifier = new TaskNotifier();
   const unexpected = () => Promise.reject(new Error('must not get this far'));
   const useCase = new DeliverWebhookUseCase(
     { gateway: { webhooks: { maxAgeMs: MAX_AGE_MS } } } as unknown as TributaryConfig,
     log,
+    notifier,
     { claim: unexpected } as unknown as WebhookDeliveryRepository,
-    { find: unexpected } as unknown as TenantWebhookRepository,
+    { find: () => Promise.resolve(null) } as unknown as TenantWebhookRepository,
     { send: unexpected },
   );
-  return { useCase, reads: () => reads };
+  return { useCase, notifier, reads: () => reads };
 }
 
 function terminal(ageMs: number): TerminalEvent {
   return {
-    tenant: tenantId('default'),
-    taskId: 'tsk_gone',
+    tenant,
+    taskId: 'tsk_1',
     eventId: 'evt_1',
     endsAs: 'task.completed',
     occurredAt: new Date(Date.now() - ageMs),
   };
 }
 
-describe('webhook for a task the read model does not have', () => {
-  it('asks to be retried later at once, without polling the store meanwhile', async () => {
-    const { useCase, reads } = withoutTask();
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('webhook handler waiting for the read model', () => {
+  it('asks to be retried later at once for a task the read model does not have, without polling meanwhile', async () => {
+    const { useCase, reads } = useCaseOver([null]);
     await expect(useCase.execute(terminal(1_000))).rejects.toBeInstanceOf(RetriableError);
     expect(reads()).toBe(1);
   });
 
   it('gives up once the event is older than the retry window', async () => {
-    const { useCase, reads } = withoutTask();
+    const { useCase, reads } = useCaseOver([null]);
     await expect(useCase.execute(terminal(MAX_AGE_MS + 1_000))).resolves.toBeUndefined();
     expect(reads()).toBe(1);
+  });
+
+  it('reads again when the projection applies a terminal event of the task, not on its other events', async () => {
+    // Fake timers: the fallback poll never fires, so only the notifier can wake the handler.
+    vi.useFakeTimers();
+    const { useCase, notifier, reads } = useCaseOver([
+      { status: 'reviewing', terminal: false, tenantId: tenant },
+      { status: 'completed', terminal: true, tenantId: tenant },
+    ]);
+    let settled = false;
+    const done = useCase.execute(terminal(0)).then(() => (settled = true));
+    await vi.waitFor(() => expect(notifier.watchedTasks).toBe(1));
+    expect(reads()).toBe(1);
+    notifier.notify('tsk_1', [{ seq: 7, status: 'reviewing' } as TaskEventDocument]);
+    // Enough turns of the microtask queue for a wrongly woken handler to have read again.
+    for (let i = 0; i < 20; i += 1) await Promise.resolve();
+    expect(reads()).toBe(1);
+    notifier.notify('tsk_1', [{ seq: 8, status: 'completed' } as TaskEventDocument]);
+    await done;
+    expect(settled).toBe(true);
+    expect(reads()).toBe(2);
+    expect(notifier.watchedTasks).toBe(0);
   });
 });

@@ -5,7 +5,8 @@ import { type TenantId } from '../common/tenant';
 import { TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
 import { WebhookDeliveryRepository, type WebhookEventType } from '../persistence/webhook-delivery.repository';
 import { TaskLog } from '../projection/task-log';
-import { type TaskState } from '../projection/task-state';
+import { TaskNotifier } from '../projection/task-notifier';
+import { isTerminal, type TaskState } from '../projection/task-state';
 import { TRIBUTARY_CONFIG } from '../tokens';
 import { webhookHeaders } from './signature';
 import { webhookBody, webhookIdOf, webhookTypeOf } from './webhook-payload';
@@ -15,7 +16,11 @@ export const WEBHOOK_TRANSPORT = Symbol('WEBHOOK_TRANSPORT');
 
 /** How long a handler waits for the projection to show the task ended before it retries later. */
 const PROJECTION_WAIT_MS = 5_000;
-const PROJECTION_POLL_MS = 100;
+/**
+ * While it waits, the handler wakes when this process's projection applies a terminal event of the
+ * task (TaskNotifier), and otherwise reads again this often, for another instance's projection.
+ */
+const PROJECTION_POLL_MS = 1_000;
 
 export interface TerminalEvent {
   readonly tenant: TenantId;
@@ -44,6 +49,7 @@ export class DeliverWebhookUseCase {
   constructor(
     @Inject(TRIBUTARY_CONFIG) private readonly config: TributaryConfig,
     @Inject(TaskLog) private readonly log: TaskLog,
+    @Inject(TaskNotifier) private readonly notifier: TaskNotifier,
     @Inject(WebhookDeliveryRepository) private readonly deliveries: WebhookDeliveryRepository,
     @Inject(TenantWebhookRepository) private readonly tenants: TenantWebhookRepository,
     @Inject(WEBHOOK_TRANSPORT) private readonly transport: WebhookTransport,
@@ -132,9 +138,18 @@ export class DeliverWebhookUseCase {
   private async endedTask(event: TerminalEvent, signal?: AbortSignal): Promise<TaskState | null> {
     const deadline = Date.now() + PROJECTION_WAIT_MS;
     for (;;) {
-      const task = await this.log.current(event.tenant, event.taskId);
-      if (task?.terminal) return task;
+      // Listening before the read: a terminal event applied between the read and the wait still wakes it.
+      const applied = this.terminalApplied(event.taskId, Math.min(PROJECTION_POLL_MS, deadline - Date.now()));
+      const task = await this.log.current(event.tenant, event.taskId).catch((error: unknown) => {
+        applied.cancel();
+        throw error;
+      });
+      if (task?.terminal) {
+        applied.cancel();
+        return task;
+      }
       if (task === null || Date.now() >= deadline || signal?.aborted) {
+        applied.cancel();
         const { maxAgeMs } = this.config.gateway.webhooks;
         if (Date.now() - event.occurredAt.getTime() >= maxAgeMs) {
           this.logger.warn({
@@ -151,7 +166,25 @@ export class DeliverWebhookUseCase {
             : `task ${event.taskId} has not ended in the read model yet`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, PROJECTION_POLL_MS));
+      await applied.settled;
     }
+  }
+
+  /** Settles when this process's projection applies a terminal event of the task, or after `ms`. */
+  private terminalApplied(taskId: string, ms: number): { settled: Promise<void>; cancel: () => void } {
+    let cancel = () => undefined as void;
+    const settled = new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      const unsubscribe = this.notifier.subscribe(taskId, (rows) => {
+        if (rows.length === 0 || rows.some((row) => isTerminal(row.status))) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+      cancel = done;
+    });
+    return { settled, cancel };
   }
 }
