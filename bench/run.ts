@@ -235,6 +235,51 @@ async function resetGroups(kafka: Kafka, groups: readonly string[]): Promise<voi
   }
 }
 
+/** The MongoDB commands each traced service sent while recording, per completed task. */
+function traceSection(
+  traces: ReadonlyMap<ServiceName, MongoTrace>,
+  completed: number,
+): { lines: string[]; all: Record<string, unknown> } {
+  const perTask = (n: number) => fmt(n / Math.max(1, completed), 1);
+  const lines = [
+    `Through a counting proxy per service (one more hop than usual, so these latencies are a little high). ${completed} tasks completed.`,
+    '',
+  ];
+  const all: Record<string, unknown> = {};
+  for (const [name, trace] of traces) {
+    const commands = trace.figures();
+    all[name] = commands;
+    lines.push(
+      `**${name}**: ${perTask(commands.reduce((n, c) => n + c.count, 0))} commands per task, ${fmt(commands.reduce((n, c) => n + c.totalMs, 0) / Math.max(1, completed), 1)} ms of store time per task`,
+      '',
+      ...markdownTable(
+        [
+          'command collection',
+          'count',
+          'per task',
+          'total ms',
+          'p50',
+          'p99',
+          'mean request bytes',
+          'cursors left open',
+        ],
+        commands.map((c) => [
+          c.command,
+          String(c.count),
+          perTask(c.count),
+          fmt(c.totalMs, 0),
+          ms(c.latency.p50),
+          ms(c.latency.p99),
+          fmt(c.meanBytes, 0),
+          String(c.cursorsLeftOpen),
+        ]),
+      ),
+      '',
+    );
+  }
+  return { lines, all };
+}
+
 /** Which code the services were built from: the commit, and whether apps/ or libs/ had uncommitted changes. */
 function describeTree(root: string): string {
   try {
@@ -716,43 +761,7 @@ async function main(): Promise<void> {
           cpuUse[`end to end, ${params.e2eRate} tasks/s`] = e2eCpu.end();
           const figures = loadFigures(run);
           if (traces.size > 0) {
-            const perTask = (n: number) => fmt(n / Math.max(1, figures.completed), 1);
-            const lines = [
-              `Through a counting proxy per service (one more hop than usual, so these latencies are a little high). ${figures.completed} tasks completed.`,
-              '',
-            ];
-            const all: Record<string, unknown> = {};
-            for (const [name, trace] of traces) {
-              const commands = trace.figures();
-              all[name] = commands;
-              lines.push(
-                `**${name}**: ${perTask(commands.reduce((n, c) => n + c.count, 0))} commands per task, ${fmt(commands.reduce((n, c) => n + c.totalMs, 0) / Math.max(1, figures.completed), 1)} ms of store time per task`,
-                '',
-                ...markdownTable(
-                  [
-                    'command collection',
-                    'count',
-                    'per task',
-                    'total ms',
-                    'p50',
-                    'p99',
-                    'mean request bytes',
-                    'cursors left open',
-                  ],
-                  commands.map((c) => [
-                    c.command,
-                    String(c.count),
-                    perTask(c.count),
-                    fmt(c.totalMs, 0),
-                    ms(c.latency.p50),
-                    ms(c.latency.p99),
-                    fmt(c.meanBytes, 0),
-                    String(c.cursorsLeftOpen),
-                  ]),
-                ),
-                '',
-              );
-            }
+            const { lines, all } = traceSection(traces, figures.completed);
             report.sections.push({
               title: 'MongoDB commands during the end-to-end run (--mongo-trace)',
               lines,
@@ -1052,7 +1061,15 @@ async function main(): Promise<void> {
               kafka,
               AGENTS.map((a) => AGENT_GROUPS[a]),
             );
-            await services.start(AGENTS, { ...llm, TRIBUTARY_CONCURRENCY: String(concurrency) });
+            await Promise.all(
+              AGENTS.map((name) =>
+                services.start([name], {
+                  ...llm,
+                  TRIBUTARY_CONCURRENCY: String(concurrency),
+                  ...tracedUri(name),
+                }),
+              ),
+            );
             const calls: number[] = [];
             const sampleCalls = setInterval(() => calls.push(simulator.inFlight.size), 100);
             try {
@@ -1087,7 +1104,23 @@ async function main(): Promise<void> {
           );
           const sampler = new RssSampler(services).start();
           const slowCpu = cpu();
+          for (const trace of traces.values()) {
+            trace.reset();
+            trace.record(true);
+          }
           const many = await runSlow(c, params.slowSeconds);
+          for (const trace of traces.values()) trace.record(false);
+          if (traces.size > 0) {
+            const { lines, all } = traceSection(
+              traces,
+              many.samples.filter((s) => s.status === 'completed').length,
+            );
+            report.sections.push({
+              title: `MongoDB commands during the slow-LLM run, concurrency ${c} (--mongo-trace; warm-up and window)`,
+              lines,
+            });
+            report.details.mongoTraceSlow = all;
+          }
           cpuUse[`slow LLM, concurrency ${c} (whole run, start to stop)`] = slowCpu.end();
           const slowRss = sampler.stop();
           log(
