@@ -15,7 +15,8 @@ const tenant = tenantId('default');
 
 /**
  * The use case over a read model that answers `states` in turn (the last one from then on), for a
- * tenant with no webhook endpoint and tasks with no callback URL: an ended task needs nothing sent.
+ * tenant with no endpoint of its own (a task has none either unless `states` gives it one); it fails
+ * with 'must not get this far' once it would claim a delivery.
  */
 function useCaseOver(states: readonly (Partial<TaskState> | null)[]) {
   let reads = 0;
@@ -56,6 +57,12 @@ afterEach(() => {
 });
 
 describe('webhook handler waiting for the read model', () => {
+  it('does not wait for a task with no callback URL whose tenant has no endpoint', async () => {
+    const { useCase, reads } = useCaseOver([{ status: 'reviewing', terminal: false, tenantId: tenant }]);
+    await expect(useCase.execute(terminal(0))).resolves.toBeUndefined();
+    expect(reads()).toBe(1);
+  });
+
   it('asks to be retried later at once for a task the read model does not have, without polling meanwhile', async () => {
     const { useCase, reads } = useCaseOver([null]);
     await expect(useCase.execute(terminal(1_000))).rejects.toBeInstanceOf(RetriableError);
@@ -72,11 +79,14 @@ describe('webhook handler waiting for the read model', () => {
     // Fake timers: the fallback poll never fires, so only the notifier can wake the handler.
     vi.useFakeTimers();
     const { useCase, notifier, reads } = useCaseOver([
-      { status: 'reviewing', terminal: false, tenantId: tenant },
-      { status: 'completed', terminal: true, tenantId: tenant },
+      { status: 'reviewing', terminal: false, tenantId: tenant, callbackUrl: 'https://example.com/hook' },
+      { status: 'completed', terminal: true, tenantId: tenant, callbackUrl: 'https://example.com/hook' },
     ]);
     let settled = false;
-    const done = useCase.execute(terminal(0)).then(() => (settled = true));
+    const done = useCase.execute(terminal(0)).catch((error: unknown) => {
+      settled = true;
+      return error;
+    });
     await vi.waitFor(() => expect(notifier.watchedTasks).toBe(1));
     expect(reads()).toBe(1);
     notifier.notify('tsk_1', [{ seq: 7, status: 'reviewing' } as TaskEventDocument]);
@@ -84,7 +94,8 @@ describe('webhook handler waiting for the read model', () => {
     for (let i = 0; i < 20; i += 1) await Promise.resolve();
     expect(reads()).toBe(1);
     notifier.notify('tsk_1', [{ seq: 8, status: 'completed' } as TaskEventDocument]);
-    await done;
+    // Woken and past the wait: it went on to claim the delivery.
+    expect(await done).toMatchObject({ message: 'must not get this far' });
     expect(settled).toBe(true);
     expect(reads()).toBe(2);
     expect(notifier.watchedTasks).toBe(0);

@@ -56,10 +56,10 @@ export class DeliverWebhookUseCase {
   ) {}
 
   async execute(event: TerminalEvent, signal?: AbortSignal): Promise<void> {
-    const task = await this.endedTask(event, signal);
+    const settings = await this.tenants.find(event.tenant);
+    const task = await this.endedTask(event, settings?.url ?? null, signal);
     if (task === null) return;
     if (webhookTypeOf(task.status) !== event.endsAs) return; // another terminal event ended it
-    const settings = await this.tenants.find(event.tenant);
     const url = task.callbackUrl ?? settings?.url ?? null;
     if (url === null) return;
 
@@ -132,10 +132,15 @@ export class DeliverWebhookUseCase {
   /**
    * The task once the projection shows it ended; a RetriableError if it does not within a few
    * seconds (at once if the read model has no such task: the projection is far behind, or the task
-   * is not in this store), so a later attempt looks again. Null once `maxAgeMs` has passed since the
-   * event without the read model ever showing the task ended: there is nothing to send.
+   * is not in this store), so a later attempt looks again. Null when there is nothing to send: the
+   * task has no callback URL and its tenant no endpoint (known from the first read, without waiting),
+   * or `maxAgeMs` has passed since the event without the read model ever showing the task ended.
    */
-  private async endedTask(event: TerminalEvent, signal?: AbortSignal): Promise<TaskState | null> {
+  private async endedTask(
+    event: TerminalEvent,
+    tenantUrl: string | null,
+    signal?: AbortSignal,
+  ): Promise<TaskState | null> {
     const deadline = Date.now() + PROJECTION_WAIT_MS;
     for (;;) {
       // Listening before the read: a terminal event applied between the read and the wait still wakes it.
@@ -147,6 +152,11 @@ export class DeliverWebhookUseCase {
       if (task?.terminal) {
         applied.cancel();
         return task;
+      }
+      if (task !== null && task.callbackUrl === null && tenantUrl === null) {
+        // Nowhere to send it: no need to wait for the read model to catch up.
+        applied.cancel();
+        return null;
       }
       if (task === null || Date.now() >= deadline || signal?.aborted) {
         applied.cancel();
