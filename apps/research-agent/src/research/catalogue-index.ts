@@ -1,23 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Bm25Index, CatalogueStore } from '@tributary/catalogue';
-
-/** How long a tenant's in-memory index is trusted before the catalogue is read again. */
-const REFRESH_MS = 5 * 60_000;
+import { Bm25Index, CatalogueStore, PerTenantCatalogue } from '@tributary/catalogue';
 
 /** A BM25 index per tenant over its catalogue in MongoDB, built on first use and refreshed periodically. */
 @Injectable()
 export class CatalogueIndex {
-  private readonly indexes = new Map<string, { index: Promise<Bm25Index>; builtAt: number }>();
+  private readonly indexes: PerTenantCatalogue<Bm25Index>;
 
-  constructor(@Inject(CatalogueStore) private readonly store: CatalogueStore) {}
+  constructor(@Inject(CatalogueStore) store: CatalogueStore) {
+    this.indexes = new PerTenantCatalogue(store, (items) => new Bm25Index(items));
+  }
 
   get(tenantId: string): Promise<Bm25Index> {
-    const cached = this.indexes.get(tenantId);
-    if (cached && Date.now() - cached.builtAt < REFRESH_MS) return cached.index;
-    const index = this.store.all(tenantId).then((items) => new Bm25Index(items));
-    // A failed read must not be cached.
-    index.catch(() => this.indexes.delete(tenantId));
-    this.indexes.set(tenantId, { index, builtAt: Date.now() });
-    return index;
+    return this.indexes.get(tenantId);
   }
 }

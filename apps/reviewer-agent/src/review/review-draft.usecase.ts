@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AGENT_CONFIG, AgentStep, profileView } from '@tributary/agent';
-import { CatalogueStore, ProfileStore } from '@tributary/catalogue';
+import { ProfileStore } from '@tributary/catalogue';
 import { type TributaryConfig } from '@tributary/config';
 import { type Draft, TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
 import { LLM_PORT, type LlmPort, type ReviewJudgement } from '@tributary/llm';
+import { CatalogueItems } from './catalogue-items';
 import { HARD_CHECKS, reviewChecks } from './checks';
 import { ReviewRounds } from './review-rounds.repository';
 
@@ -22,7 +23,7 @@ export class ReviewDraftUseCase {
     @Inject(AGENT_CONFIG) private readonly config: TributaryConfig,
     @Inject(AgentStep) private readonly step: AgentStep,
     @Inject(ProfileStore) private readonly profiles: ProfileStore,
-    @Inject(CatalogueStore) private readonly catalogue: CatalogueStore,
+    @Inject(CatalogueItems) private readonly catalogue: CatalogueItems,
     @Inject(ReviewRounds) private readonly rounds: ReviewRounds,
     @Inject(LLM_PORT) private readonly llm: LlmPort,
     @Inject(EventProducer) private readonly producer: EventProducer,
@@ -38,7 +39,7 @@ export class ReviewDraftUseCase {
         tenantId,
         draft.recommendations.map((r) => r.itemId),
       );
-      const checks = reviewChecks(draft, request, profile, new Map(items.map((item) => [item.id, item])));
+      const checks = reviewChecks(draft, request, profile, items);
       const judgement = await this.llm.review(
         { request, profile: profileView(profile), draft, round, checks },
         { taskId, signal, onToken: progress.token },
