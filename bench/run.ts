@@ -235,6 +235,21 @@ async function resetGroups(kafka: Kafka, groups: readonly string[]): Promise<voi
   }
 }
 
+/** The per-stage table of a stage breakdown, and the API's own durations. */
+function breakdownLines(breakdown: Awaited<ReturnType<typeof stageBreakdown>>): string[] {
+  return [
+    ...markdownTable(
+      ['stage', 'p50', 'p99', 'p99.9', 'mean', 'meaning'],
+      STAGES.map(([name, meaning]) => {
+        const s = breakdown.stages[name];
+        return [name, ms(s.p50), ms(s.p99), ms(s.p999), ms(s.mean), meaning];
+      }),
+    ),
+    '',
+    `The API's own \`durations\` (p50): planning ${ms(breakdown.api.planningMs?.p50)}, researching ${ms(breakdown.api.researchingMs?.p50)}, reviewing ${ms(breakdown.api.reviewingMs?.p50)}, total ${ms(breakdown.api.totalMs?.p50)}.`,
+  ];
+}
+
 /** The MongoDB commands each traced service sent while recording, per completed task. */
 function traceSection(
   traces: ReadonlyMap<ServiceName, MongoTrace>,
@@ -802,15 +817,7 @@ async function main(): Promise<void> {
             lines: [
               `Completed tasks of the end-to-end run; instants from each task's timeline (minted by the producing service) and the client. Offered ${params.e2eRate} tasks/s, sustained ${fmt(figures.perSecond, 2)} tasks/s (steady window ${fmt(steady, 2)}), accept p50 ${ms(figures.accept.p50)}.`,
               '',
-              ...markdownTable(
-                ['stage', 'p50', 'p99', 'p99.9', 'mean', 'meaning'],
-                STAGES.map(([name, meaning]) => {
-                  const s = breakdown.stages[name];
-                  return [name, ms(s.p50), ms(s.p99), ms(s.p999), ms(s.mean), meaning];
-                }),
-              ),
-              '',
-              `The API's own \`durations\` (p50): planning ${ms(breakdown.api.planningMs?.p50)}, researching ${ms(breakdown.api.researchingMs?.p50)}, reviewing ${ms(breakdown.api.reviewingMs?.p50)}, total ${ms(breakdown.api.totalMs?.p50)}.`,
+              ...breakdownLines(breakdown),
               ...(figures.firstErrors.length > 0 ? ['', `Errors: ${figures.firstErrors.join('; ')}`] : []),
             ],
           });
@@ -1110,6 +1117,16 @@ async function main(): Promise<void> {
           }
           const many = await runSlow(c, params.slowSeconds);
           for (const trace of traces.values()) trace.record(false);
+          const slowBreakdown = await stageBreakdown(gatewayUrl, many.samples);
+          report.sections.push({
+            title: `Slow LLM, concurrency ${c}: where the time goes`,
+            lines: [
+              `Completed tasks of the slow-LLM run (warm-up and window); instants from each task's timeline. Each agent stage holds one of the agent's ${c} slots and includes one ${params.llmDelayMs} ms LLM call; "projection" here ends when the bench's Kafka watcher sees the terminal event.`,
+              '',
+              ...breakdownLines(slowBreakdown),
+            ],
+          });
+          report.details.slowBreakdown = slowBreakdown;
           if (traces.size > 0) {
             const { lines, all } = traceSection(
               traces,
