@@ -40,6 +40,52 @@ describe('projection applier', () => {
     expectSnapshotMatchesLog(store, 'tsk_A');
   });
 
+  it('starts a task’s next batch from the state it wrote, without reading the document back', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_R');
+    let reads = 0;
+    const tasks = store.taskRepository();
+    const counting = {
+      ...tasks,
+      findAnyTenant: (taskId: string) => {
+        reads += 1;
+        return tasks.findAnyTenant(taskId);
+      },
+    } as typeof tasks;
+    const applier = new ProjectionApplier(counting, store.eventRepository(), new TaskNotifier());
+    await applier.apply([f.make('taskRequested')]);
+    expect(reads).toBe(1);
+    await applier.apply([f.make('taskPlanned')]);
+    await applier.apply([f.make('researchCompleted')]);
+    expect(reads).toBe(1);
+    expect(store.tasks.get('tsk_R')).toMatchObject({ version: 3, status: 'reviewing' });
+    expectSnapshotMatchesLog(store, 'tsk_R');
+  });
+
+  it('a state it kept that another instance has since overtaken catches up from the log', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_O');
+    const a = instance(store);
+    const b = instance(store);
+    await a.apply([f.make('taskRequested'), f.make('taskPlanned')]);
+    // After a rebalance B applies two events; A still holds version 2.
+    await b.apply([
+      f.make('taskProgress', { stage: 'researching', tokenDelta: null }),
+      f.make('researchCompleted'),
+    ]);
+    const report = await a.apply([f.make('reviewCompleted')]);
+    expect(report).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(types(store, 'tsk_O')).toEqual([
+      'task.requested',
+      'task.planned',
+      'task.progress',
+      'research.completed',
+      'review.completed',
+    ]);
+    expect(store.tasks.get('tsk_O')).toMatchObject({ version: 5 });
+    expectSnapshotMatchesLog(store, 'tsk_O');
+  });
+
   it('two instances: the loser of a claim takes in the winner’s row and claims the next seq', async () => {
     const store = new MemoryStore();
     const f = new EventFactory('tsk_P');

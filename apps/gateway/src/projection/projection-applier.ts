@@ -18,6 +18,8 @@ export interface ApplyReport {
 
 /** Conflicts mean another applier claimed the same seqs in between; a few rounds always settle it. */
 const MAX_ROUNDS = 50;
+/** How many tasks in flight the applier keeps the last written state of (a few kB each). */
+const RECENT_STATES = 1_000;
 
 /** One task of a batch while it is being applied. */
 class TaskWork {
@@ -59,7 +61,8 @@ class TaskWork {
  * The log, `task_events`, holds one row per applied event with `_id = <taskId>#<seq>`; the task
  * document is a snapshot of the task after its first `version` events.
  *
- * 1. Read each task of the batch by `_id` (concurrently).
+ * 1. Read each task of the batch by `_id` (concurrently), unless this applier wrote its current
+ *    snapshot itself (see remember()).
  * 2. Reduce each task's events in memory (the pure reducer decides duplicates and order); an event
  *    whose task belongs to another tenant is refused.
  * 3. Claim: insert the new rows of every task with one ordered insert. The primary key makes each
@@ -82,6 +85,8 @@ class TaskWork {
 export class ProjectionApplier {
   private readonly logger = new Logger(ProjectionApplier.name);
   private readonly log: TaskLog;
+  /** See remember(): the last state written of tasks in flight, oldest first. */
+  private readonly recent = new Map<string, TaskState>();
 
   constructor(
     @Inject(TaskRepository) private readonly tasks: TaskRepository,
@@ -93,17 +98,23 @@ export class ProjectionApplier {
 
   async apply(batch: readonly ProjectedEvent[]): Promise<ApplyReport> {
     const works = [...groupByTask(batch)].map(([taskId, events]) => new TaskWork(taskId, events));
-    await Promise.all(
-      works.map(async (work) => {
-        work.state = await this.tasks.findAnyTenant(work.taskId);
-        work.stored = work.state?.version ?? null;
-        work.loadedVersion = work.state?.version ?? 0;
-      }),
-    );
-
     const report = { applied: 0, duplicates: 0, refused: [] as ProjectedEvent[] };
-    await this.claim(works, report);
-    await this.writeSnapshots(works);
+    try {
+      await Promise.all(
+        works.map(async (work) => {
+          work.state = this.recent.get(work.taskId) ?? (await this.tasks.findAnyTenant(work.taskId));
+          work.stored = work.state?.version ?? null;
+          work.loadedVersion = work.state?.version ?? 0;
+        }),
+      );
+      await this.claim(works, report);
+      await this.writeSnapshots(works);
+    } catch (error) {
+      // What this batch got into the store is unknown: read these tasks from it next time.
+      for (const work of works) this.recent.delete(work.taskId);
+      throw error;
+    }
+    for (const work of works) this.remember(work);
 
     for (const work of works) {
       if ((work.state?.version ?? 0) > work.loadedVersion) this.notifier.notify(work.taskId, work.claimed);
@@ -191,6 +202,20 @@ export class ProjectionApplier {
         `could not claim seq ${seq} of task ${work.taskId}, and nobody holds it: event ${event?.eventId ?? '?'} is already recorded under another seq`,
       );
     }
+  }
+
+  /**
+   * Keeps the state of a task that has not ended once its snapshot in the store is exactly that
+   * state, so the task's next batch starts from it without reading the document back. A state gone
+   * stale (another instance applied events of the task meanwhile, after a rebalance) is safe: the
+   * claim of its next seq then collides with that instance's row and the task catches up from the log.
+   */
+  private remember(work: TaskWork): void {
+    const state = work.state;
+    this.recent.delete(work.taskId);
+    if (state === null || state.terminal || work.stored !== state.version) return;
+    this.recent.set(work.taskId, state);
+    if (this.recent.size > RECENT_STATES) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /** Steps 4 and 5. */
