@@ -9,6 +9,9 @@ export interface TopicSpec {
   readonly retentionMs?: number;
 }
 
+/** How long a new topic may take to get leaders for all its partitions. */
+const LEADER_WAIT_MS = 30_000;
+
 function isAlreadyExists(error: unknown): boolean {
   const errors = (error as { errors?: { type?: string }[] } | null)?.errors;
   return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
@@ -34,7 +37,7 @@ export class KafkaAdmin {
     if (missing.length === 0) return [];
     try {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((spec) => ({
           topic: spec.name,
           numPartitions: spec.partitions,
@@ -42,13 +45,44 @@ export class KafkaAdmin {
         })),
       });
     } catch (error) {
-      // Another service created some of them at the same moment: fine, as long as all exist now.
+      // Another service created some of them at the same moment: fine, as long as all exist then.
       if (!isAlreadyExists(error)) {
         const now = new Set(await admin.listTopics());
         if (missing.some((spec) => !now.has(spec.name))) throw error;
       }
     }
+    await this.waitForLeaders(missing.map((spec) => spec.name));
     return missing.map((spec) => spec.name);
+  }
+
+  /**
+   * Waits until every partition of the topics has a leader. kafkajs' own wait (createTopics'
+   * `waitForLeaders`) gives up at the first "This server does not host this topic-partition", which a
+   * broker that has just started answers for a topic it created a moment ago.
+   */
+  private async waitForLeaders(topics: readonly string[], timeoutMs = LEADER_WAIT_MS): Promise<void> {
+    if (topics.length === 0) return;
+    const admin = await this.connected();
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 50; ; delay = Math.min(1_000, delay * 2)) {
+      let problem: unknown;
+      try {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+        const leaderless = found.filter(
+          (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+        );
+        if (found.length === topics.length && leaderless.length === 0) return;
+        problem = `no leader yet for ${leaderless.map((t) => t.name).join(', ') || 'some topics'}`;
+      } catch (error) {
+        problem = error;
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `topics ${topics.join(', ')} have no leader after ${timeoutMs} ms: ${String(problem)}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   /** The underlying kafkajs admin client, connected. */
