@@ -1124,6 +1124,8 @@ async function main(): Promise<void> {
               `Completed tasks of the slow-LLM run (warm-up and window); instants from each task's timeline. Each agent stage holds one of the agent's ${c} slots and includes one ${params.llmDelayMs} ms LLM call; "projection" here ends when the bench's Kafka watcher sees the terminal event.`,
               '',
               ...breakdownLines(slowBreakdown),
+              '',
+              `LLM requests the simulator received so far, by kind: ${[...simulator.received].map(([kind, n]) => `${kind} ${n}`).join(', ')}; ${many.samples.filter((s) => s.status === 'completed').length} tasks completed; ${simulator.aborted} calls aborted.`,
             ],
           });
           report.details.slowBreakdown = slowBreakdown;
