@@ -85,6 +85,12 @@ export class CatalogueStore {
 
   async upsertMany(tenantId: string, items: readonly CatalogueItem[]): Promise<number> {
     if (items.length === 0) return 0;
+    await dropOtherKeys(
+      this.model,
+      tenantId,
+      'id',
+      items.map((item) => item.id),
+    );
     const result = await this.model.bulkWrite(
       items.map((item) => {
         const _id = storedId(tenantId, item.id);
@@ -99,6 +105,22 @@ export class CatalogueStore {
   async hasAll(tenantId: string, ids: readonly string[]): Promise<boolean> {
     return (await this.byIds(tenantId, ids)).length === new Set(ids).size;
   }
+}
+
+/**
+ * Removes copies of these records stored under another `_id` than `storedId(tenant, id)` (data loaded
+ * by an older version, keyed by generated ids): the upsert by `_id` would otherwise insert a second
+ * copy and fail on the unique (tenant, id) index. A filter on other fields than `_id`, so FerretDB
+ * scans: fine for a loader, never on a request path.
+ */
+async function dropOtherKeys<T>(
+  model: Model<Stored<T>>,
+  tenantId: string,
+  field: 'id' | 'userId',
+  ids: readonly string[],
+): Promise<void> {
+  const keys = ids.map((id) => storedId(tenantId, id));
+  await model.deleteMany({ tenantId, [field]: { $in: [...ids] }, _id: { $nin: keys } } as Record<string, unknown>);
 }
 
 /** User profiles in MongoDB, per tenant. */
@@ -120,6 +142,12 @@ export class ProfileStore {
 
   async upsertMany(tenantId: string, profiles: readonly UserProfile[]): Promise<number> {
     if (profiles.length === 0) return 0;
+    await dropOtherKeys(
+      this.model,
+      tenantId,
+      'userId',
+      profiles.map((profile) => profile.userId),
+    );
     const result = await this.model.bulkWrite(
       profiles.map((profile) => {
         const _id = storedId(tenantId, profile.userId);

@@ -1,4 +1,4 @@
-import { type CatalogueItem, CatalogueStore } from '@tributary/catalogue';
+import { type CatalogueItem, CatalogueStore, ProfileStore, storedId } from '@tributary/catalogue';
 import { connectMongo } from '@tributary/platform';
 import { testConfig, uniqueName } from '@tributary/testing';
 import { type Connection } from 'mongoose';
@@ -54,5 +54,46 @@ describe("the reviewer's catalogue lookups", () => {
     const items = new CatalogueItems(store);
     expect((await items.byIds('globex', ['g-1'])).has('g-1')).toBe(true);
     expect((await items.byIds('acme', ['g-1'])).has('g-1')).toBe(false);
+  });
+});
+
+describe('loading the catalogue and profiles again', () => {
+  it('replaces records an older version stored under generated ids instead of failing on the duplicate', async () => {
+    const catalogue = new CatalogueStore(mongo);
+    const profiles = new ProfileStore(mongo);
+    await catalogue.model.init();
+    await profiles.model.init();
+    // As the first loader stored them: generated _id, same tenant and id.
+    await catalogue.model.collection.insertOne({ ...item('o-1', 'Old title'), tenantId: 'initech' });
+    await profiles.model.collection.insertOne({
+      userId: 'u-old',
+      displayName: 'Old',
+      interests: {},
+      preferredCategories: [],
+      dislikedTags: [],
+      history: [],
+      tenantId: 'initech',
+    });
+
+    await catalogue.upsertMany('initech', [item('o-1', 'New title')]);
+    await profiles.upsertMany('initech', [
+      {
+        userId: 'u-old',
+        displayName: 'New',
+        interests: {},
+        preferredCategories: [],
+        dislikedTags: [],
+        history: [],
+      },
+    ]);
+
+    const items = await catalogue.model.collection.find({ tenantId: 'initech' }).toArray();
+    expect(items.map((d) => [d._id, d.title as unknown])).toEqual([
+      [storedId('initech', 'o-1'), 'New title'],
+    ]);
+    const users = await profiles.model.collection.find({ tenantId: 'initech' }).toArray();
+    expect(users.map((d) => [d._id, d.displayName as unknown])).toEqual([
+      [storedId('initech', 'u-old'), 'New'],
+    ]);
   });
 });
