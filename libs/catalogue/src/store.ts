@@ -120,7 +120,10 @@ async function dropOtherKeys<T>(
   ids: readonly string[],
 ): Promise<void> {
   const keys = ids.map((id) => storedId(tenantId, id));
-  await model.deleteMany({ tenantId, [field]: { $in: [...ids] }, _id: { $nin: keys } } as Record<string, unknown>);
+  await model.deleteMany({ tenantId, [field]: { $in: [...ids] }, _id: { $nin: keys } } as Record<
+    string,
+    unknown
+  >);
 }
 
 /** User profiles in MongoDB, per tenant. */
