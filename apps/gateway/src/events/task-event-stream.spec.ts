@@ -182,9 +182,25 @@ describe('task event stream', () => {
     const f = new EventFactory('tsk_V');
     const accepted = { ...legacyTask([f.make('taskRequested')]), timeline: [], version: 0 };
     store.tasks.set('tsk_V', accepted);
+    const tasks = store.taskRepository();
+    let checks = 0;
+    const counting = {
+      ...tasks,
+      findProgress: (...args: Parameters<typeof tasks.findProgress>) => {
+        checks += 1;
+        return tasks.findProgress(...args);
+      },
+    } as typeof tasks;
     const sink = new MemorySink();
-    const done = stream(store, new TaskNotifier(), 'tsk_V', 0).run(sink);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const done = new TaskEventStream(
+      { tasks: counting, events: store.eventRepository(), notifier: new TaskNotifier() },
+      tenant,
+      'tsk_V',
+      0,
+      options,
+    ).run(sink);
+    // Its polls have found the task still there a few times.
+    await expect.poll(() => checks).toBeGreaterThanOrEqual(2);
     expect(sink.closed).toBe(false);
     store.tasks.delete('tsk_V');
     await done;
