@@ -19,7 +19,7 @@ import {
   KafkaAdmin,
 } from '@tributary/kafka';
 import { MONGO_CONNECTION } from '@tributary/platform';
-import { RecordingLogger, testConfig, uniqueName, waitFor } from '@tributary/testing';
+import { RecordingLogger, resetGroupToEnd, testConfig, uniqueName, waitFor } from '@tributary/testing';
 import { type Kafka } from 'kafkajs';
 import { type Connection } from 'mongoose';
 import { mintApiKey } from '../../../apps/gateway/src/auth/api-key';
@@ -61,40 +61,6 @@ export interface Gateway {
   resend<T extends TopicDefinition>(topic: T, value: EventValue<T>, envelope: Envelope): Promise<void>;
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
-}
-
-/**
- * Commits the group's offsets at the current end of every topic, in one short membership (kafkajs'
- * admin.setOffsets joins the group once per topic and waits a full fetch each time: seconds apiece).
- * The group must have no running members: test files run one at a time.
- */
-export async function resetGroupToEnd(kafka: Kafka, group: string, topics: readonly string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map<string, { partition: number; offset: string }[]>();
-  try {
-    for (const topic of topics)
-      ends.set(
-        topic,
-        (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high })),
-      );
-  } finally {
-    await admin.disconnect();
-  }
-  const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [...topics], fromBeginning: false });
-    await new Promise<void>((resolve, reject) => {
-      // Seeks are committed (autoCommit) during the first fetch cycle; stop right after it.
-      consumer.on(consumer.events.FETCH, () => void consumer.stop().then(resolve, reject));
-      consumer.run({ eachBatchAutoResolve: false, eachBatch: () => Promise.resolve() }).catch(reject);
-      consumer.pause(topics.map((topic) => ({ topic })));
-      for (const [topic, partitions] of ends) for (const p of partitions) consumer.seek({ topic, ...p });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
 }
 
 /**

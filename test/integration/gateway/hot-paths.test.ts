@@ -11,7 +11,7 @@ import { SECURITY_COLLECTION_NAMES } from '../../../apps/gateway/src/persistence
 import { TenantWebhookRepository } from '../../../apps/gateway/src/persistence/tenant-webhook.repository';
 import { WebhookDeliveryRepository } from '../../../apps/gateway/src/persistence/webhook-delivery.repository';
 import { SseHub } from '../../../apps/gateway/src/events/sse-hub';
-import { type SseSink } from '../../../apps/gateway/src/events/sse';
+import { MemorySink } from '../../../apps/gateway/src/events/test-sink';
 import { StreamTaskEventsUseCase } from '../../../apps/gateway/src/events/stream-task-events.usecase';
 import { gatewayOptions } from '../../../apps/gateway/src/gateway.options';
 import { taskEventModel } from '../../../apps/gateway/src/persistence/task-event.entity';
@@ -115,29 +115,6 @@ function isExactId(filter: unknown): boolean {
   if (typeof filter !== 'object' || filter === null) return false;
   const keys = Object.keys(filter);
   return keys.length === 1 && keys[0] === '_id' && typeof (filter as { _id: unknown })._id === 'string';
-}
-
-class MemorySink implements SseSink {
-  chunks: string[] = [];
-  closed = false;
-  private listeners: (() => void)[] = [];
-  write(chunk: string): Promise<void> {
-    this.chunks.push(chunk);
-    return Promise.resolve();
-  }
-  end(): void {
-    this.closed = true;
-  }
-  onClose(listener: () => void): void {
-    this.listeners.push(listener);
-  }
-  leave(): void {
-    this.closed = true;
-    for (const l of this.listeners) l();
-  }
-  get ids(): number[] {
-    return this.chunks.filter((c) => c.startsWith('id: ')).map((c) => Number(/^id: (\d+)/.exec(c)?.[1]));
-  }
 }
 
 const tenant = tenantId('default');

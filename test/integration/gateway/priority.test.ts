@@ -7,10 +7,10 @@ import {
   KafkaAdmin,
   ParallelConsumer,
 } from '@tributary/kafka';
-import { Deferred, testConfig, waitFor } from '@tributary/testing';
+import { Deferred, resetGroupToEnd, testConfig, waitFor } from '@tributary/testing';
 import { type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, postJson, resetGroupToEnd, startGateway } from './harness';
+import { type Gateway, postJson, startGateway } from './harness';
 
 /**
  * Priority from the HTTP request to the agents' scheduling: the gateway puts the request's

@@ -5,34 +5,11 @@ import { applyEvent } from '../projection/reducer';
 import { TaskNotifier } from '../projection/task-notifier';
 import { type ProjectedEvent, type TaskState } from '../projection/task-state';
 import { EventFactory } from '../projection/test-events';
-import { MemoryStore } from '../projection/test-store';
-import { type SseSink } from './sse';
+import { counting, MemoryStore } from '../projection/test-store';
 import { TaskEventStream } from './task-event-stream';
+import { MemorySink } from './test-sink';
 
 const tenant = tenantId('default');
-
-class MemorySink implements SseSink {
-  chunks: string[] = [];
-  closed = false;
-  private listeners: (() => void)[] = [];
-  write(chunk: string): Promise<void> {
-    this.chunks.push(chunk);
-    return Promise.resolve();
-  }
-  end(): void {
-    this.closed = true;
-  }
-  onClose(listener: () => void): void {
-    this.listeners.push(listener);
-  }
-  leave(): void {
-    this.closed = true;
-    for (const l of this.listeners) l();
-  }
-  get ids(): number[] {
-    return this.chunks.filter((c) => c.startsWith('id: ')).map((c) => Number(/^id: (\d+)/.exec(c)?.[1]));
-  }
-}
 
 const options = { pollIntervalMs: 5, heartbeatMs: 1_000, pageSize: 2, retryMs: 1_000 };
 
@@ -130,18 +107,10 @@ describe('task event stream', () => {
     const applier = new ProjectionApplier(store.taskRepository(), store.eventRepository(), notifier);
     const f = new EventFactory('tsk_P');
     await applier.apply([f.make('taskRequested')]);
-    const events = store.eventRepository();
-    let reads = 0;
-    const counted = {
-      ...events,
-      after: (...args: Parameters<typeof events.after>) => {
-        reads += 1;
-        return events.after(...args);
-      },
-    } as typeof events;
+    const events = counting(store.eventRepository(), 'after');
     const sink = new MemorySink();
     const live = new TaskEventStream(
-      { tasks: store.taskRepository(), events: counted, notifier },
+      { tasks: store.taskRepository(), events: events.target, notifier },
       tenant,
       'tsk_P',
       0,
@@ -149,14 +118,14 @@ describe('task event stream', () => {
     );
     const done = live.run(sink);
     await expect.poll(() => sink.ids).toEqual([1]);
-    const readsAfterHistory = reads;
+    const readsAfterHistory = events.calls();
     await applier.apply([f.make('taskPlanned'), f.make('researchCompleted')]);
     await expect.poll(() => sink.ids).toEqual([1, 2, 3]);
     await applier.apply([f.make('recommendationReady')]);
     await done;
     expect(sink.ids).toEqual([1, 2, 3, 4]);
     expect(sink.closed).toBe(true);
-    expect(reads).toBe(readsAfterHistory);
+    expect(events.calls()).toBe(readsAfterHistory);
   });
 
   it('finds events applied by another instance through its poll', async () => {
@@ -182,25 +151,17 @@ describe('task event stream', () => {
     const f = new EventFactory('tsk_V');
     const accepted = { ...legacyTask([f.make('taskRequested')]), timeline: [], version: 0 };
     store.tasks.set('tsk_V', accepted);
-    const tasks = store.taskRepository();
-    let checks = 0;
-    const counting = {
-      ...tasks,
-      findProgress: (...args: Parameters<typeof tasks.findProgress>) => {
-        checks += 1;
-        return tasks.findProgress(...args);
-      },
-    } as typeof tasks;
+    const tasks = counting(store.taskRepository(), 'findProgress');
     const sink = new MemorySink();
     const done = new TaskEventStream(
-      { tasks: counting, events: store.eventRepository(), notifier: new TaskNotifier() },
+      { tasks: tasks.target, events: store.eventRepository(), notifier: new TaskNotifier() },
       tenant,
       'tsk_V',
       0,
       options,
     ).run(sink);
     // Its polls have found the task still there a few times.
-    await expect.poll(() => checks).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => tasks.calls()).toBeGreaterThanOrEqual(2);
     expect(sink.closed).toBe(false);
     store.tasks.delete('tsk_V');
     await done;

@@ -6,7 +6,7 @@ import { claimRow, TaskLog } from './task-log';
 import { TaskNotifier } from './task-notifier';
 import { type ProjectedEvent } from './task-state';
 import { EventFactory } from './test-events';
-import { MemoryStore } from './test-store';
+import { counting, MemoryStore } from './test-store';
 
 /** One gateway instance's applier on the shared store. */
 function instance(store: MemoryStore, notifier = new TaskNotifier()): ProjectionApplier {
@@ -43,21 +43,13 @@ describe('projection applier', () => {
   it('starts a task’s next batch from the state it wrote, without reading the document back', async () => {
     const store = new MemoryStore();
     const f = new EventFactory('tsk_R');
-    let reads = 0;
-    const tasks = store.taskRepository();
-    const counting = {
-      ...tasks,
-      findAnyTenant: (taskId: string) => {
-        reads += 1;
-        return tasks.findAnyTenant(taskId);
-      },
-    } as typeof tasks;
-    const applier = new ProjectionApplier(counting, store.eventRepository(), new TaskNotifier());
+    const tasks = counting(store.taskRepository(), 'findAnyTenant');
+    const applier = new ProjectionApplier(tasks.target, store.eventRepository(), new TaskNotifier());
     await applier.apply([f.make('taskRequested')]);
-    expect(reads).toBe(1);
+    expect(tasks.calls()).toBe(1);
     await applier.apply([f.make('taskPlanned')]);
     await applier.apply([f.make('researchCompleted')]);
-    expect(reads).toBe(1);
+    expect(tasks.calls()).toBe(1);
     expect(store.tasks.get('tsk_R')).toMatchObject({ version: 3, status: 'reviewing' });
     expectSnapshotMatchesLog(store, 'tsk_R');
   });
