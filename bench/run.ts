@@ -678,8 +678,7 @@ async function main(): Promise<void> {
     // ------------------------------------------------------------ services: 3, 5, 4, 8, then 7
     const needServices = want('e2e') || want('accept') || want('slow') || want('rebuild');
     if (needServices) {
-      const apps = ['gateway', 'planner-agent', 'research-agent', 'reviewer-agent'];
-      for (const app of apps) {
+      for (const app of SERVICE_NAMES) {
         if (stack.isRunning(app)) {
           log(`${app} is running from npm start (pid file): stopping it, its consumer group is needed`);
           await stack.stopProcess(app);

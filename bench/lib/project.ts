@@ -3,7 +3,6 @@
  * dynamic import: they read import.meta, which a CommonJS bundle of the bench would not give them.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -49,13 +48,3 @@ async function load<T>(root: string, file: string): Promise<T> {
 export const loadStack = (root: string) => load<StackModule>(root, 'stack.mjs');
 export const loadBuild = (root: string) => load<BuildModule>(root, 'build.mjs');
 export const loadBundler = (root: string) => load<BundleModule>(root, 'bundle.mjs');
-
-/** A port the OS says is free right now on loopback. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './project';
+import { freePort } from '../../test/support/services';
 import { sleep } from './stats';
 
 const REDIS = '/usr/bin/redis-server';

@@ -7,10 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../../test/support/wait';
-import { freePort } from './project';
+import { freePort, type ServiceName } from '../../test/support/services';
 
-export const SERVICE_NAMES = ['gateway', 'planner-agent', 'research-agent', 'reviewer-agent'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export { SERVICE_NAMES, type ServiceName } from '../../test/support/services';
 export const AGENTS = ['planner-agent', 'research-agent', 'reviewer-agent'] as const;
 
 function portVariable(name: ServiceName): string {
