@@ -8,9 +8,16 @@ const alias = Object.fromEntries(
   ]),
 );
 alias['@tributary/testing'] = fileURLToPath(new URL('./test/support/index.ts', import.meta.url));
+// Test-only code (in-memory stores, event factories, sinks) lives under test/support, never in src.
+const testingSubpath = {
+  find: /^@tributary\/testing\/(.*)$/,
+  replacement: `${fileURLToPath(new URL('./test/support/', import.meta.url))}$1`,
+};
 
 export default defineConfig({
-  resolve: { alias },
+  resolve: {
+    alias: [testingSubpath, ...Object.entries(alias).map(([find, replacement]) => ({ find, replacement }))],
+  },
   test: {
     projects: [
       {

@@ -202,6 +202,7 @@ export class ParallelConsumer {
   private rebalancing = false;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopped: Promise<void> | undefined;
+  private readonly joined: Promise<void>;
 
   constructor(private readonly options: ParallelConsumerOptions) {
     this.logger = options.logger ?? new Logger(`ParallelConsumer(${options.group})`);
@@ -230,6 +231,9 @@ export class ParallelConsumer {
     this.kafkaConsumer.on(this.kafkaConsumer.events.GROUP_JOIN, (event: ConsumerGroupJoinEvent) =>
       this.onGroupJoin(event.payload.memberAssignment),
     );
+    this.joined = new Promise<void>((resolve) => {
+      this.kafkaConsumer.on(this.kafkaConsumer.events.GROUP_JOIN, () => resolve());
+    });
     this.kafkaConsumer.on(this.kafkaConsumer.events.REBALANCING, () => {
       this.rebalancing = true;
     });
@@ -239,6 +243,11 @@ export class ParallelConsumer {
         `kafkajs consumer crashed (${restart ? 'restarting' : 'not restarting'}): ${error.message}`,
       );
     });
+  }
+
+  /** Resolves when the consumer has joined its group for the first time (its first assignment). */
+  whenJoined(): Promise<void> {
+    return this.joined;
   }
 
   /** Routes a topic's events to a handler; call before start(). */
