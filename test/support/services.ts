@@ -95,15 +95,17 @@ export class Services {
     this.running.delete(name);
   }
 
+  /** SIGTERM: the service drains and commits, as in a rolling restart; SIGKILL after 20 s. */
+  async stop(name: ServiceName): Promise<void> {
+    const service = this.get(name);
+    service.child.kill('SIGTERM');
+    const forced = setTimeout(() => service.child.kill('SIGKILL'), 20_000);
+    await service.exited;
+    clearTimeout(forced);
+    this.running.delete(name);
+  }
+
   async stopAll(): Promise<void> {
-    await Promise.all(
-      [...this.running.values()].map(async (service) => {
-        service.child.kill('SIGTERM');
-        const forced = setTimeout(() => service.child.kill('SIGKILL'), 20_000);
-        await service.exited;
-        clearTimeout(forced);
-      }),
-    );
-    this.running.clear();
+    await Promise.all([...this.running.keys()].map((name) => this.stop(name)));
   }
 }

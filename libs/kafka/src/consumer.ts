@@ -20,7 +20,7 @@ import {
   type KafkaMessage,
 } from 'kafkajs';
 import { KafkaAdmin, type TopicSpec } from './admin';
-import { backoffDelay } from './backoff';
+import { backoffDelay } from '@tributary/platform';
 import { type DeliveryHandler, type UntypedDeliveryHandler } from './delivery';
 import {
   DecodeError,

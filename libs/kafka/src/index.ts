@@ -1,5 +1,4 @@
 export * from './admin';
-export * from './backoff';
 export * from './client';
 export * from './consumer';
 export * from './delivery';

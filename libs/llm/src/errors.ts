@@ -1,6 +1,10 @@
+import { TributaryError } from '@tributary/platform';
+
 /**
- * One error hierarchy for every LLM adapter. Callers branch on the class or on `retriable`,
- * never on message text: retriable errors go to the retry topic, the rest to the dead-letter topic.
+ * The LLM port's errors, under the project's one error root (`TributaryError`), so the Kafka
+ * runtime and the agents' step frame read `retriable` the same way for a model as for a broker:
+ * a retriable one goes back through the retry topic, a non-retriable one (a refused key, an
+ * unusable reply) ends the task at once and is neither retried nor dead-lettered.
  */
 export type LlmOperation = 'plan' | 'draft' | 'review' | 'embed';
 
@@ -13,15 +17,14 @@ export interface LlmErrorContext {
   readonly cause?: unknown;
 }
 
-export abstract class LlmError extends Error {
-  abstract readonly retriable: boolean;
+export abstract class LlmError extends TributaryError {
   readonly provider: string;
   readonly operation: LlmOperation;
-  readonly taskId: string;
+  override readonly taskId: string;
   readonly attempts: number;
 
   constructor(message: string, context: LlmErrorContext) {
-    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    super(message, { cause: context.cause, taskId: context.taskId });
     this.provider = context.provider;
     this.operation = context.operation;
     this.taskId = context.taskId;
@@ -101,8 +104,4 @@ export class LlmOutputError extends LlmError {
 export class LlmAbortedError extends LlmError {
   override readonly name = 'LlmAbortedError';
   readonly retriable = false;
-}
-
-export function isRetriableLlmError(error: unknown): boolean {
-  return error instanceof LlmError && error.retriable;
 }

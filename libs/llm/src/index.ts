@@ -25,8 +25,8 @@ export {
 export { OFFLINE_PROVIDER, OfflineLlm, type OfflineLlmOptions } from './offline/offline-llm';
 export { keywords, tokenize } from './offline/text';
 export {
-  type BackoffPolicy,
   DEFAULT_BACKOFF,
+  type LlmRetryPolicy,
   OpenAiLlm,
   type OpenAiLlmOptions,
   type OutputMode,

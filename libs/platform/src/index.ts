@@ -1,4 +1,6 @@
+export * from './backoff';
+export * from './checks';
+export * from './errors';
 export * from './health';
 export * from './logger';
 export * from './mongo';
-export * from './checks';

@@ -1,6 +1,7 @@
 import { type LlmConfig } from '@tributary/config';
 import { type Draft, type Plan } from '@tributary/contracts';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { type BackoffPolicy, backoffDelay } from '@tributary/platform';
 import {
   type ChatCompletionCreateParamsBase,
   type ChatCompletionMessageParam,
@@ -40,10 +41,12 @@ import {
 } from './prompts';
 import { DRAFT_REPLY, draftReplyFor, PLAN_REPLY, REVIEW_REPLY } from './schemas';
 
-export interface BackoffPolicy {
-  /** First retry delay when the server gives no Retry-After; doubles per attempt, with jitter. */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
+/**
+ * In-process retries of one call. `baseDelayMs` is the first delay when the server gives no
+ * Retry-After; it doubles per attempt up to `maxDelayMs`, with equal jitter (at least half the
+ * ceiling, so retries of one burst still spread).
+ */
+export interface LlmRetryPolicy extends Omit<BackoffPolicy, 'random'> {
   /**
    * A Retry-After longer than this is not waited out in process: the error is thrown (retriable)
    * and the Kafka retry topic takes over, so a consumer slot is not held for minutes.
@@ -51,7 +54,7 @@ export interface BackoffPolicy {
   readonly maxRetryAfterMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = {
+export const DEFAULT_BACKOFF: LlmRetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 20_000,
   maxRetryAfterMs: 60_000,
@@ -69,7 +72,7 @@ export interface RetryEvent {
 export interface OpenAiLlmOptions {
   readonly logger?: LlmLogger;
   readonly approveThreshold?: number;
-  readonly backoff?: Partial<BackoffPolicy>;
+  readonly backoff?: Partial<LlmRetryPolicy>;
   /** Called before each retry's wait: for metrics, logs and tests. */
   readonly onRetry?: (event: RetryEvent) => void;
   /** Jitter source in [0, 1); Math.random by default. */
@@ -124,7 +127,7 @@ export class OpenAiLlm implements LlmPort {
   private readonly model: string;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
-  private readonly backoff: BackoffPolicy;
+  private readonly backoff: LlmRetryPolicy;
   private readonly approveThreshold: number;
   private readonly logger: LlmLogger | undefined;
   private mode: OutputMode = 'json_schema';
@@ -430,9 +433,8 @@ export class OpenAiLlm implements LlmPort {
       error instanceof LlmRateLimitError || error instanceof LlmServerError ? error.retryAfterMs : undefined;
     if (retryAfterMs !== undefined)
       return retryAfterMs <= this.backoff.maxRetryAfterMs ? retryAfterMs : undefined;
-    const exponential = Math.min(this.backoff.maxDelayMs, this.backoff.baseDelayMs * 2 ** (attempt - 1));
-    const jitter = 0.5 + 0.5 * (this.options.random ?? Math.random)();
-    return Math.round(exponential * jitter);
+    const random = this.options.random ?? Math.random;
+    return backoffDelay(attempt, { ...this.backoff, random: () => 0.5 + 0.5 * random() });
   }
 
   private sleep(ms: number, operation: LlmOperation, opts: CallOptions): Promise<void> {
@@ -504,6 +506,12 @@ export class OpenAiLlm implements LlmPort {
       if (status === 429) return new LlmRateLimitError(message, context, retryAfterMs);
       if (status === 408) return new LlmTimeoutError(message, context);
       if (status >= 500) return new LlmServerError(message, context, status, retryAfterMs);
+      if (status === 401 || status === 403)
+        return new LlmRequestError(
+          `${what}: the API key was refused (HTTP ${status}: ${thrown.message})`,
+          context,
+          status,
+        );
       return new LlmRequestError(message, context, status);
     }
     // Anything else escaped the HTTP layer mid-response (a socket closed under a stream, say).
