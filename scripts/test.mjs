@@ -21,6 +21,7 @@ const npx = (...args) => ['npx', ['--no-install', ...args]];
 run('lint', ...npx('eslint', '.'));
 run('format check', ...npx('prettier', '--check', '.'));
 run('type-check', ...npx('tsc', '-p', 'tsconfig.json', '--noEmit'));
+run('architecture rules', ...npx('depcruise', 'apps', 'libs', '--config', '.dependency-cruiser.cjs'));
 if (process.env.TRIBUTARY_TEST_STACK !== 'external') {
   console.log('\n▶ local stack');
   await up({ log: (line) => console.log(line) });
