@@ -6,6 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       'eslint.config.mjs',
+      '.dependency-cruiser.cjs',
       'dist/**',
       'node_modules/**',
       'coverage/**',
