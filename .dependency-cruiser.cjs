@@ -52,7 +52,9 @@ module.exports = {
       comment: 'Feature folders depend one way: a reader follows a task through one folder per stage.',
       severity: 'error',
       scope: 'folder',
-      from: { path: '^(apps|libs)/' },
+      // The gateway's folders still import each other; its reshape into feature modules over a
+      // task domain removes the cycles, and then this exclusion goes.
+      from: { path: '^(apps|libs)/', pathNot: '^apps/gateway/' },
       to: { circular: true },
     },
   ],
