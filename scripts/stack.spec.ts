@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -20,13 +21,9 @@ interface StackModule {
   renderKafkaProperties(kafka: { port: number; controllerPort: number; dataDir: string }): string;
   newKafkaClusterId(random?: (size: number) => Uint8Array): string;
   parseJavaMajor(text: string): number | null;
-  encodeBson(doc: Record<string, unknown>): Buffer;
-  decodeBson(buf: Buffer, offset?: number): Record<string, unknown>;
-  opMsg(requestId: number, command: Record<string, unknown>): Buffer;
-  kafkaRequest(apiKey: number, apiVersion: number, correlationId: number, body?: Buffer): Buffer;
-  parseApiVersionsV0(buf: Buffer): { errorCode: number; apis: Map<number, { min: number; max: number }> };
-  metadataRequestBody(version: number): Buffer;
-  parseMetadataBrokers(buf: Buffer, version: number): { nodeId: number; host: string; port: number }[];
+  kafkaReady(port: number, timeoutMs?: number): Promise<boolean>;
+  registryReady(port: number, timeoutMs?: number): Promise<boolean>;
+  mongoPing(port: number, timeoutMs?: number): Promise<boolean>;
   tailLines(file: string, count?: number, fromOffset?: number): string[];
 }
 
@@ -174,81 +171,23 @@ describe('parseJavaMajor', () => {
   });
 });
 
-describe('BSON and OP_MSG', () => {
-  it('round-trips the types the readiness check and simple commands use', () => {
-    const doc = {
-      ping: 1,
-      $db: 'admin',
-      ratio: 0.5,
-      big: 2 ** 40,
-      ok: true,
-      none: null,
-      nested: { a: 'x', list: [1, 'two', { three: 3 }] },
-    };
-    expect(stack.decodeBson(stack.encodeBson(doc))).toEqual(doc);
-  });
+describe('readiness checks', () => {
+  /** A port that was free a moment ago: nothing listens on it. */
+  const unusedPort = () =>
+    new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
 
-  it('encodes { ping: 1, $db: "admin" } exactly as MongoDB drivers do', () => {
-    expect(stack.encodeBson({ ping: 1 }).toString('hex')).toBe('0f0000001070696e67000100000000');
-  });
-
-  it('frames an OP_MSG with its length, opcode 2013 and one body section', () => {
-    const msg = stack.opMsg(7, { ping: 1, $db: 'admin' });
-    expect(msg.readInt32LE(0)).toBe(msg.length);
-    expect(msg.readInt32LE(4)).toBe(7);
-    expect(msg.readInt32LE(12)).toBe(2013);
-    expect(msg[20]).toBe(0);
-    expect(stack.decodeBson(msg, 21)).toEqual({ ping: 1, $db: 'admin' });
-  });
-});
-
-describe('Kafka protocol helpers', () => {
-  it('frames a request with a size prefix and header v1', () => {
-    const req = stack.kafkaRequest(18, 0, 5);
-    expect(req.readInt32BE(0)).toBe(req.length - 4);
-    expect(req.readInt16BE(4)).toBe(18);
-    expect(req.readInt16BE(6)).toBe(0);
-    expect(req.readInt32BE(8)).toBe(5);
-    expect(req.toString('utf8', 14, 14 + req.readInt16BE(12))).toBe('tributary-stack');
-  });
-
-  it('parses an ApiVersions v0 response', () => {
-    const buf = Buffer.alloc(4 + 4 + 2 + 4 + 12);
-    buf.writeInt32BE(buf.length - 4, 0);
-    buf.writeInt32BE(1, 4);
-    buf.writeInt16BE(0, 8);
-    buf.writeInt32BE(2, 10);
-    [3, 0, 13, 18, 0, 4].forEach((v, i) => buf.writeInt16BE(v, 14 + i * 2));
-    const { errorCode, apis } = stack.parseApiVersionsV0(buf);
-    expect(errorCode).toBe(0);
-    expect(apis.get(3)).toEqual({ min: 0, max: 13 });
-    expect(apis.get(18)).toEqual({ min: 0, max: 4 });
-  });
-
-  it('builds Metadata bodies for all topics without auto-creation', () => {
-    expect(stack.metadataRequestBody(1).toString('hex')).toBe('ffffffff');
-    expect(stack.metadataRequestBody(4).toString('hex')).toBe('ffffffff00');
-    expect(stack.metadataRequestBody(8).toString('hex')).toBe('ffffffff000000');
-  });
-
-  it('reads the brokers of a Metadata v4 response', () => {
-    const host = Buffer.from('127.0.0.1');
-    const parts = [
-      Buffer.from([0, 0, 0, 2]), // correlation id
-      Buffer.from([0, 0, 0, 0]), // throttle_time_ms
-      Buffer.from([0, 0, 0, 1]), // one broker
-      Buffer.from([0, 0, 0, 1]), // node id
-      Buffer.from([0, host.length]),
-      host,
-      Buffer.from([0, 0, 0x23, 0x84]), // port 9092
-      Buffer.from([0xff, 0xff]), // rack: null
-    ];
-    const body = Buffer.concat(parts);
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(body.length);
-    expect(stack.parseMetadataBrokers(Buffer.concat([size, body]), 4)).toEqual([
-      { nodeId: 1, host: '127.0.0.1', port: 9092 },
-    ]);
+  it('answer false, without throwing, when nothing listens', async () => {
+    const port = await unusedPort();
+    expect(await stack.kafkaReady(port)).toBe(false);
+    expect(await stack.registryReady(port)).toBe(false);
+    expect(await stack.mongoPing(port)).toBe(false);
   });
 });
 
