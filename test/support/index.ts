@@ -5,3 +5,4 @@ export * from './wait';
 export * from './llm-simulator';
 export * from './groups';
 export * from './services';
+export * from './causal-order';

@@ -60,6 +60,8 @@ export class AgentStep {
         ? `${stage} failed after ${delivery.attempt} attempts: ${errorMessage(error)}`
         : `${stage} failed: ${errorMessage(error)}`;
       this.logger.error(`task ${taskId}: ${reason}`);
+      // The failure comes after whatever progress the step had queued (a failed publish is moot now).
+      await progress.flushTokens().catch(() => undefined);
       await this.producer.emit(
         TOPICS.taskFailed,
         { taskId, tenantId, stage, reason, failedAt: Date.now() },

@@ -27,8 +27,8 @@ export class ProgressReporter {
    * Queues a progress event and returns at once: the work goes on while it is published, in order
    * after the events queued before it. A failure to publish surfaces at the step's closing
    * `flushTokens()`, which waits for every queued event, so the step is retried rather than
-   * finished with its progress lost. (Progress and results are on different topics, which readers
-   * see in no particular order across topics anyway.)
+   * finished with its progress lost. A step awaits `flushTokens()` before it emits its result, so
+   * the result's causal position comes after all of its progress.
    */
   report(message: string): Promise<void> {
     this.queueTokens();
@@ -42,7 +42,10 @@ export class ProgressReporter {
     this.timer ??= setTimeout(() => this.queueTokens(), TOKEN_FLUSH_MS);
   };
 
-  /** Publishes the collected tokens and waits until every queued progress event is published. */
+  /**
+   * Publishes the collected tokens and waits until every queued progress event is published: call
+   * it before emitting the step's result (positions are assigned in emission order).
+   */
   async flushTokens(): Promise<void> {
     this.queueTokens();
     await this.pending;

@@ -14,7 +14,9 @@ function channelId(topic: AnyTopic): string {
 
 const envelopeHeaders = {
   type: 'object',
-  required: Object.values(HEADERS).filter((h) => h !== HEADERS.causationId && h !== HEADERS.priority),
+  required: Object.values(HEADERS).filter(
+    (h) => h !== HEADERS.causationId && h !== HEADERS.priority && h !== HEADERS.position,
+  ),
   properties: {
     [HEADERS.eventId]: {
       type: 'string',
@@ -39,6 +41,13 @@ const envelopeHeaders = {
       type: 'string',
       enum: PRIORITIES,
       description: 'Scheduling class, inherited from the cause; absent reads as normal.',
+    },
+    [HEADERS.position]: {
+      type: 'string',
+      pattern: '^[0-9]+\\.[0-9]+$',
+      description:
+        "`depth.index` in the task's causal order: depth is the cause's depth plus one (0 for a root event), " +
+        'index counts the events emitted for the same cause. Ordering by it is the order in which they happened.',
     },
   },
 } as const;

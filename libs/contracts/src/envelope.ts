@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { type CausalPosition, formatPosition, parsePosition, positionAfter } from './causal-position';
 
 /** Kafka header names of the envelope. Changing one is a breaking change for every consumer. */
 export const HEADERS = {
@@ -12,6 +13,7 @@ export const HEADERS = {
   producer: 'producer',
   schemaVersion: 'schemaVersion',
   priority: 'priority',
+  position: 'position',
 } as const;
 
 /**
@@ -44,6 +46,8 @@ export interface Envelope {
   readonly schemaVersion: number;
   /** Inherited from the cause unless set: a high-priority task stays high at every stage. */
   readonly priority: EventPriority;
+  /** Where the event sits in its task's causal order; null on events from before producers assigned it. */
+  readonly position: CausalPosition | null;
 }
 
 export class EnvelopeError extends Error {
@@ -63,8 +67,10 @@ export interface EnvelopeInput {
   tenantId: string;
   producer: string;
   schemaVersion: number;
-  causedBy?: Pick<Envelope, 'eventId' | 'traceparent'> & Partial<Pick<Envelope, 'priority'>>;
+  causedBy?: Pick<Envelope, 'eventId' | 'traceparent'> & Partial<Pick<Envelope, 'priority' | 'position'>>;
   priority?: EventPriority;
+  /** Counts the events emitted for the same cause, in emission order (0 for the first). */
+  index?: number;
   /**
    * Tells apart several events of one type caused by the same event (e.g. progress steps).
    * Only used to derive the event id of a caused event.
@@ -98,6 +104,10 @@ export function mintEnvelope(input: EnvelopeInput): Envelope {
     producer: input.producer,
     schemaVersion: input.schemaVersion,
     priority: input.priority ?? input.causedBy?.priority ?? 'normal',
+    position: positionAfter(
+      input.causedBy ? (input.causedBy.position ?? { depth: 0, index: 0 }) : null,
+      input.index ?? 0,
+    ),
   };
 }
 
@@ -114,6 +124,7 @@ export function envelopeToHeaders(envelope: Envelope): Record<string, string> {
     [HEADERS.priority]: envelope.priority,
   };
   if (envelope.causationId !== null) headers[HEADERS.causationId] = envelope.causationId;
+  if (envelope.position !== null) headers[HEADERS.position] = formatPosition(envelope.position);
   return headers;
 }
 
@@ -152,6 +163,7 @@ export function envelopeFromHeaders(headers: RawHeaders | undefined): Envelope {
     producer: required(HEADERS.producer),
     schemaVersion,
     priority: priorityFromHeaders(headers),
+    position: parsePosition(headerString(headers, HEADERS.position)) ?? null,
   };
 }
 

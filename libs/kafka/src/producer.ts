@@ -1,6 +1,7 @@
 import {
   type Envelope,
   type EventPriority,
+  derivedEventId,
   envelopeToHeaders,
   type EventValue,
   mintEnvelope,
@@ -20,7 +21,8 @@ import { type EventSerializer } from './serializer';
 
 export interface EmitOptions {
   /** The event this one answers: its id becomes the causation id and its trace continues. */
-  readonly causedBy?: Pick<Envelope, 'eventId' | 'traceparent'> & Partial<Pick<Envelope, 'priority'>>;
+  readonly causedBy?: Pick<Envelope, 'eventId' | 'traceparent'> &
+    Partial<Pick<Envelope, 'priority' | 'position'>>;
   /** Scheduling class; by default the cause's, else normal. */
   readonly priority?: EventPriority;
   /** Defaults to `value.taskId`: every event of a task lands on one partition, in order. */
@@ -73,6 +75,7 @@ export interface EventProducerOptions {
 export class EventProducer implements RawProducer {
   private readonly producer: Producer;
   private connecting: Promise<void> | undefined;
+  private readonly emitted = new WeakMap<object, Map<string, number>>();
 
   constructor(
     kafka: Kafka,
@@ -139,6 +142,22 @@ export class EventProducer implements RawProducer {
     return this.producer.send({ acks: -1, ...record });
   }
 
+  /**
+   * The emission index of an event caused by `cause`: 0, 1, 2… in the order this producer was
+   * asked to emit them. Keyed by the cause object a handler was given: a redelivery (from a retry
+   * topic, or after a crash) brings a new object and counts from 0 again, so a deterministic handler
+   * assigns the same positions as before.
+   */
+  private nextIndex(cause: Pick<Envelope, 'eventId'> | undefined, eventId: string): number {
+    if (cause === undefined) return 0;
+    let counted = this.emitted.get(cause);
+    if (counted === undefined) this.emitted.set(cause, (counted = new Map()));
+    // The same event emitted again for this cause (an in-process retry) keeps its position.
+    const index = counted.get(eventId) ?? counted.size;
+    counted.set(eventId, index);
+    return index;
+  }
+
   private async prepare(event: PendingEvent) {
     const { topic, value, options } = event;
     const key = options.key ?? stringField(value, 'taskId');
@@ -153,6 +172,10 @@ export class EventProducer implements RawProducer {
       );
     }
     const envelope = mintEnvelope({
+      index: this.nextIndex(
+        options.causedBy,
+        options.causedBy ? derivedEventId(options.causedBy.eventId, topic.name, options.discriminator) : '',
+      ),
       eventType: topic.name,
       correlationId: stringField(value, 'taskId') ?? key,
       tenantId,

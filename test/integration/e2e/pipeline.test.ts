@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { toCatalogueConstraints } from '@tributary/agent';
 import { CatalogueStore, defaultDataFiles, loadData, satisfies } from '@tributary/catalogue';
 import { ALL_TOPICS, CONSUMER_GROUPS, type Constraints, retryTopic, TOPICS } from '@tributary/contracts';
-import { createKafkaClient, readRange, RegistrySerializer } from '@tributary/kafka';
+import { createKafkaClient, readRange, readRanges, RegistrySerializer } from '@tributary/kafka';
 import { connectMongo } from '@tributary/platform';
 import {
   assertGroupsIdle,
+  causalOrderProblems,
   LlmSimulator,
   resetGroupToEnd,
   Services,
+  type TaskEventRecord,
   testConfig,
   waitFor,
 } from '@tributary/testing';
@@ -219,6 +221,19 @@ describe('the agent pipeline, end to end', () => {
       }
     }
     expect([...published.keys()].sort()).toEqual([...ids].sort());
+
+    // Every event the producers emitted carries a causal position that orders the task's history.
+    const byTask = new Map<string, TaskEventRecord[]>(ids.map((id) => [id, []]));
+    for await (const batch of readRanges({ kafka, serializer, topics: ALL_TOPICS, fromTime: startedAt })) {
+      for (const record of batch.records) {
+        const events = record.envelope && byTask.get(record.envelope.correlationId);
+        if (events && record.envelope) events.push({ topic: record.topic, envelope: record.envelope });
+      }
+    }
+    for (const [taskId, events] of byTask) {
+      expect(events.length, taskId).toBeGreaterThan(4);
+      expect(causalOrderProblems(events), taskId).toEqual([]);
+    }
   }, 180_000);
 
   it('streams a task’s events in order over SSE and resumes from Last-Event-ID with no gap or repeat', async () => {

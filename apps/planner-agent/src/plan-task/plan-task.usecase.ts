@@ -26,6 +26,7 @@ export class PlanTaskUseCase {
         { taskId, signal, onToken: progress.token },
       );
       await progress.report(`Planned ${plan.steps.length} research steps (${plan.provider})`);
+      await progress.flushTokens();
       await this.producer.emit(
         TOPICS.taskPlanned,
         { taskId, tenantId, request, plan },

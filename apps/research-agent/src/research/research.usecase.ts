@@ -47,6 +47,7 @@ export class ResearchUseCase {
         { taskId, signal, onToken: progress.token },
       );
       await progress.report(`Drafted ${draft.recommendations.length} recommendations`);
+      await progress.flushTokens();
       await this.producer.emit(
         TOPICS.researchCompleted,
         { taskId, tenantId, request, plan, round, draft },

@@ -49,10 +49,12 @@ export class ReviewDraftUseCase {
 
       if (judgement.verdict === 'approved') {
         await progress.report(`Approved (score ${judgement.score.toFixed(2)})`);
+        await progress.flushTokens();
         return this.approve(delivery, judgement, draft, round, false);
       }
       if (round < this.config.review.maxRounds) {
         await progress.report(`Sent back for revision: ${judgement.issues.length} issue(s)`);
+        await progress.flushTokens();
         await this.producer.emit(
           TOPICS.reviewCompleted,
           { ...this.reviewed(delivery, judgement, draft), verdict: 'revise' },
@@ -71,6 +73,7 @@ export class ReviewDraftUseCase {
       await progress.report(
         `Round limit reached: approving the best draft (round ${best.round}) as best effort`,
       );
+      await progress.flushTokens();
       return this.approve(
         delivery,
         {
