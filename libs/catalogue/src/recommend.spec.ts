@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Bm25Index } from './bm25';
 import { recommend } from './recommend';
-import { makeItem, makeProfile } from './test-fixtures';
+import { makeItem, makeProfile } from '@tributary/testing/catalogue/fixtures';
 
 const index = new Bm25Index([
   makeItem({ id: 'bk-1', title: 'Mountain Walks', category: 'books', tags: ['hiking'], price: 15 }),

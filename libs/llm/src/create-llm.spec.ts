@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLlm } from './create-llm';
 import { OfflineLlm } from './offline/offline-llm';
 import { OpenAiLlm } from './openai/openai-llm';
-import { llmConfig } from './testing/fixtures';
+import { llmConfig } from '@tributary/testing/llm/fixtures';
 
 function recordingLogger() {
   const lines: string[] = [];

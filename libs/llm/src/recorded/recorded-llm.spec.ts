@@ -8,8 +8,9 @@ import {
   type PlanInput,
   type ReviewJudgement,
 } from '../port';
-import { candidates, plan, profile, taskRequest } from '../testing/fixtures';
-import { type CallRecorder, MemoryCallRecorder } from './call-recorder';
+import { candidates, plan, profile, taskRequest } from '@tributary/testing/llm/fixtures';
+import { MemoryCallRecorder } from '@tributary/testing/llm/memory-call-recorder';
+import { type CallRecorder } from './call-recorder';
 import { callKey, RecordedLlm } from './recorded-llm';
 import { stableJson } from './stable-json';
 

@@ -202,16 +202,3 @@ function sendJson(
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
-
-/** Resolves once `condition` holds; polls briefly instead of sleeping a fixed time. */
-export async function waitFor(
-  condition: () => boolean,
-  what = 'condition',
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
