@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import { type AddressInfo } from 'node:net';
 
 /**
- * A local stand-in for an OpenAI-compatible server (chat completions, embeddings), for tests:
+ * A local stand-in for an OpenAI-compatible server (chat completions), for tests:
  * scripted replies per request, JSON or SSE depending on the request's `stream` flag, and a record
  * of every request and of connections the client closed before the reply ended.
  */
@@ -23,8 +23,7 @@ export type FakeReply =
   /** Accepts the request and never answers. */
   | { readonly kind: 'hang' }
   /** Sends these SSE deltas, then stalls without ending the stream. */
-  | { readonly kind: 'stall-stream'; readonly deltas: readonly string[] }
-  | { readonly kind: 'embeddings'; readonly vectors: readonly (readonly number[])[] };
+  | { readonly kind: 'stall-stream'; readonly deltas: readonly string[] };
 
 export interface ReceivedRequest {
   readonly method: string;
@@ -46,7 +45,6 @@ export interface ChatRequestBody {
     type: string;
     json_schema?: { name: string; strict?: boolean; schema: unknown };
   };
-  readonly input?: string[];
 }
 
 type Script = readonly FakeReply[] | ((request: ReceivedRequest, index: number) => FakeReply);
@@ -157,14 +155,6 @@ function answer(reply: FakeReply, request: ReceivedRequest, res: ServerResponse)
     case 'stall-stream':
       startStream(res);
       for (const delta of reply.deltas) sendDelta(res, request, delta);
-      return;
-    case 'embeddings':
-      sendJson(res, 200, {
-        object: 'list',
-        model: request.body.model ?? 'fake',
-        data: reply.vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
-        usage: { prompt_tokens: 1, total_tokens: 1 },
-      });
       return;
   }
 }

@@ -136,7 +136,6 @@ export function llmConfig(baseUrl: string | undefined, overrides: Partial<LlmCon
     baseUrl,
     apiKey: 'test-key',
     model: 'test-model',
-    embeddingModel: undefined,
     timeoutMs: 5_000,
     maxRetries: 2,
     ...overrides,

@@ -370,34 +370,6 @@ describe('OpenAiLlm', () => {
     expect(draft.recommendations).toEqual([]);
     expect(server.requests).toHaveLength(0);
   });
-
-  it('embeds texts when an embedding model is configured, in input order', async () => {
-    const { server, llm } = await setUp(
-      [
-        {
-          kind: 'embeddings',
-          vectors: [
-            [0.1, 0.2],
-            [0.3, 0.4],
-          ],
-        },
-      ],
-      {},
-      { embeddingModel: 'test-embed' },
-    );
-
-    const vectors = await llm.embed?.(['cosy mystery', 'jazz'], { taskId: 't-16' });
-
-    expect(vectors).toEqual([
-      [0.1, 0.2],
-      [0.3, 0.4],
-    ]);
-    expect(server.to('/embeddings')[0]?.body).toMatchObject({
-      model: 'test-embed',
-      input: ['cosy mystery', 'jazz'],
-    });
-    expect(new OpenAiLlm(llmConfig(server.baseUrl)).embed).toBeUndefined();
-  });
 });
 
 describe('retryAfter', () => {

@@ -14,7 +14,7 @@ import { sha256Hex, stableJson } from './stable-json';
 /** Bump when the meaning of a recorded result changes, so old journal entries stop matching. */
 export const CALL_KEY_VERSION = 1;
 
-export type RecordedMethod = 'plan' | 'draft' | 'review' | 'embed';
+export type RecordedMethod = 'plan' | 'draft' | 'review';
 
 export interface RecordedLlmStats {
   /** Calls passed to the wrapped port. */
@@ -41,7 +41,6 @@ export function callKey(method: RecordedMethod, provider: string, input: unknown
  */
 export class RecordedLlm implements LlmPort {
   readonly provider: string;
-  readonly embed?: (texts: string[], opts: CallOptions) => Promise<number[][]>;
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private counts = { made: 0, replayed: 0, recordFailures: 0 };
 
@@ -51,9 +50,6 @@ export class RecordedLlm implements LlmPort {
     private readonly logger?: LlmLogger,
   ) {
     this.provider = inner.provider;
-    const embed = inner.embed?.bind(inner);
-    if (embed !== undefined)
-      this.embed = (texts, opts) => this.recorded('embed', texts, opts, () => embed(texts, opts));
   }
 
   plan(input: PlanInput, opts: CallOptions): Promise<Plan> {
