@@ -40,5 +40,5 @@ export {
   type RecordedLlmStats,
   type RecordedMethod,
 } from './recorded/recorded-llm';
-export { stableJson } from './recorded/stable-json';
+export { stableHash } from './recorded/stable-json';
 export { createLlm, type CreateLlmOptions } from './create-llm';

@@ -9,7 +9,7 @@ import {
   type ReviewJudgement,
 } from '../port';
 import { type CallRecorder } from './call-recorder';
-import { sha256Hex, stableJson } from './stable-json';
+import { stableHash } from './stable-json';
 
 /** Bump when the meaning of a recorded result changes, so old journal entries stop matching. */
 export const CALL_KEY_VERSION = 1;
@@ -31,7 +31,7 @@ export interface RecordedLlmStats {
  * is the same call, which makes the journal a cache for repeated prompts too.
  */
 export function callKey(method: RecordedMethod, provider: string, input: unknown): string {
-  return sha256Hex(stableJson({ v: CALL_KEY_VERSION, method, provider, input }));
+  return stableHash({ v: CALL_KEY_VERSION, method, provider, input });
 }
 
 /**
