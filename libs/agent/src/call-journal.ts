@@ -1,6 +1,5 @@
 import { modelOn, upsertRacing } from '@tributary/platform';
-import { createHash } from 'node:crypto';
-import { stableJson } from '@tributary/llm';
+import { stableHash } from '@tributary/llm';
 import { type Connection, type Model, Schema } from 'mongoose';
 
 interface CallDoc {
@@ -37,7 +36,7 @@ export class MongoCallJournal {
 
   /** The journal key of a tool call (LLM calls are keyed by RecordedLlm itself). */
   static key(tool: string, input: unknown): string {
-    return createHash('sha256').update(stableJson({ tool, input })).digest('hex');
+    return stableHash({ tool, input });
   }
 
   async get(key: string): Promise<unknown> {

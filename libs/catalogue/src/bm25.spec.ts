@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Bm25Index, stem, tokenize, words } from './bm25';
-import { makeItem } from './test-fixtures';
+import { makeItem } from '@tributary/testing/catalogue/fixtures';
 
 describe('tokenizer', () => {
   it('lowercases, strips punctuation and diacritics, and drops stopwords and bare numbers', () => {

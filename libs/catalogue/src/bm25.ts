@@ -127,7 +127,6 @@ export function compareScored(a: ScoredItem, b: ScoredItem): number {
  */
 export class Bm25Index {
   private readonly items: readonly CatalogueItem[];
-  private readonly byId = new Map<string, CatalogueItem>();
   private readonly lengths: number[] = [];
   private readonly postings = new Map<string, Posting[]>();
   private readonly averageLength: number;
@@ -135,7 +134,6 @@ export class Bm25Index {
   constructor(items: readonly CatalogueItem[]) {
     this.items = [...items];
     this.items.forEach((item, doc) => {
-      this.byId.set(item.id, item);
       const frequencies = weightedTermFrequencies(item);
       let length = 0;
       for (const [term, tf] of frequencies) {
@@ -148,18 +146,6 @@ export class Bm25Index {
     });
     const total = this.lengths.reduce((sum, length) => sum + length, 0);
     this.averageLength = this.items.length > 0 ? total / this.items.length : 0;
-  }
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  all(): readonly CatalogueItem[] {
-    return this.items;
-  }
-
-  get(id: string): CatalogueItem | undefined {
-    return this.byId.get(id);
   }
 
   /** Items matching at least one query term, best first. A query of only stopwords matches nothing. */

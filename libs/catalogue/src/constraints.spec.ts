@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { satisfies, violations } from './constraints';
-import { makeItem } from './test-fixtures';
+import { makeItem } from '@tributary/testing/catalogue/fixtures';
 
 const item = makeItem({ id: 'bk-0007', category: 'books', tags: ['horror', 'gothic', 'gift'], price: 24.5 });
 

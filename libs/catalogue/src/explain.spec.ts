@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explainRecommendation, formatMoney } from './explain';
 import { type ScoreBreakdown } from './personalise';
-import { makeItem, makeProfile } from './test-fixtures';
+import { makeItem, makeProfile } from '@tributary/testing/catalogue/fixtures';
 
 const breakdown = (relevance: number): ScoreBreakdown => ({
   relevance,

@@ -32,7 +32,6 @@ export {
   type ScoreBreakdown,
 } from './personalise';
 export { explainRecommendation, formatMoney } from './explain';
-export { recommend, type Recommendation, type RecommendOptions } from './recommend';
 export { CatalogueStore, ProfileStore, storedId } from './store';
 export { CATALOGUE_REFRESH_MS, PerTenantCatalogue } from './per-tenant';
 export { defaultDataFiles, loadData, type LoadDataOptions, type LoadDataResult } from './load';

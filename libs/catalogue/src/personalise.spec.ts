@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rerankForProfile } from './personalise';
-import { makeItem, makeProfile, scored } from './test-fixtures';
+import { makeItem, makeProfile, scored } from '@tributary/testing/catalogue/fixtures';
 
 const ids = (ranked: readonly { item: { id: string } }[]): string[] => ranked.map(({ item }) => item.id);
 

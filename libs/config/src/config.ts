@@ -34,7 +34,6 @@ export interface LlmConfig {
   readonly baseUrl: string | undefined;
   readonly apiKey: string | undefined;
   readonly model: string;
-  readonly embeddingModel: string | undefined;
   readonly timeoutMs: number;
   readonly maxRetries: number;
 }
@@ -209,7 +208,6 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
       baseUrl: read.optionalUrl(scoped('LLM_BASE_URL')),
       apiKey: read.optionalString(scoped('LLM_API_KEY')),
       model: read.string(scoped('LLM_MODEL'), 'gpt-4o-mini'),
-      embeddingModel: read.optionalString(scoped('LLM_EMBEDDING_MODEL')),
       timeoutMs: read.int(scoped('LLM_TIMEOUT_MS'), 120_000, { min: 1_000, max: 3_600_000 }),
       maxRetries: read.int(scoped('LLM_MAX_RETRIES'), 3, { min: 0, max: 20 }),
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLlm } from './create-llm';
 import { OfflineLlm } from './offline/offline-llm';
 import { OpenAiLlm } from './openai/openai-llm';
-import { llmConfig } from './testing/fixtures';
+import { llmConfig } from '@tributary/testing/llm/fixtures';
 
 function recordingLogger() {
   const lines: string[] = [];
@@ -20,7 +20,6 @@ describe('createLlm', () => {
 
     expect(llm).toBeInstanceOf(OfflineLlm);
     expect(llm.provider).toBe('offline');
-    expect(llm.embed).toBeUndefined();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^LLM provider: offline \(deterministic retrieval-and-rules recommender/);
   });
@@ -32,14 +31,12 @@ describe('createLlm', () => {
       llmConfig('http://127.0.0.1:11434/v1', {
         model: 'llama3.1:8b',
         apiKey: 'sk-secret',
-        embeddingModel: 'nomic-embed-text',
       }),
       logger,
     );
 
     expect(llm).toBeInstanceOf(OpenAiLlm);
     expect(llm.provider).toBe('openai:llama3.1:8b@127.0.0.1:11434');
-    expect(llm.embed).toBeTypeOf('function');
     expect(lines[0]).toContain('LLM provider: openai:llama3.1:8b@127.0.0.1:11434');
     expect(lines.join('\n')).not.toContain('sk-secret');
   });

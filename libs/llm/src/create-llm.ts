@@ -19,8 +19,7 @@ export function createLlm(config: LlmConfig, logger?: LlmLogger, options: Create
   }
   const llm = new OpenAiLlm(config, { ...options, logger });
   logger?.log(
-    `LLM provider: ${llm.provider} (timeout ${config.timeoutMs} ms, up to ${config.maxRetries} retries` +
-      `${config.embeddingModel === undefined ? '' : `, embeddings ${config.embeddingModel}`})`,
+    `LLM provider: ${llm.provider} (timeout ${config.timeoutMs} ms, up to ${config.maxRetries} retries)`,
   );
   return llm;
 }

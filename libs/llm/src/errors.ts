@@ -6,7 +6,7 @@ import { TributaryError } from '@tributary/platform';
  * a retriable one goes back through the retry topic, a non-retriable one (a refused key, an
  * unusable reply) ends the task at once and is neither retried nor dead-lettered.
  */
-export type LlmOperation = 'plan' | 'draft' | 'review' | 'embed';
+export type LlmOperation = 'plan' | 'draft' | 'review';
 
 export interface LlmErrorContext {
   readonly provider: string;

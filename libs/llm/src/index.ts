@@ -32,7 +32,7 @@ export {
   type OutputMode,
   type RetryEvent,
 } from './openai/openai-llm';
-export { type CallRecorder, MemoryCallRecorder } from './recorded/call-recorder';
+export { type CallRecorder } from './recorded/call-recorder';
 export {
   CALL_KEY_VERSION,
   callKey,
@@ -40,5 +40,5 @@ export {
   type RecordedLlmStats,
   type RecordedMethod,
 } from './recorded/recorded-llm';
-export { stableJson } from './recorded/stable-json';
+export { stableHash } from './recorded/stable-json';
 export { createLlm, type CreateLlmOptions } from './create-llm';

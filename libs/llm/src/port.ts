@@ -21,12 +21,6 @@ export interface LlmPort {
 
   /** A verdict on a draft: the deterministic rule findings in `checks` plus judgement on relevance. */
   review(input: ReviewInput, opts: CallOptions): Promise<ReviewJudgement>;
-
-  /**
-   * Embeddings, one vector per text, in input order. Present only when an embedding model is
-   * configured: test `llm.embed !== undefined` (a property, so the check passes lint's unbound-method rule).
-   */
-  readonly embed?: (texts: string[], opts: CallOptions) => Promise<number[][]>;
 }
 
 /** Nest injection token for the {@link LlmPort} (emitDecoratorMetadata is off: use `@Inject(LLM_PORT)`). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ReviewCheck } from './port';
 import { rankScore, shapeDraft, shapeJudgement, shapePlan } from './shaping';
-import { candidates, profile, taskRequest } from './testing/fixtures';
+import { candidates, profile, taskRequest } from '@tributary/testing/llm/fixtures';
 
 describe('shapeJudgement', () => {
   const check: ReviewCheck = { kind: 'duplicate', message: 'bk-1 twice.', itemIds: ['bk-1'] };

@@ -7,7 +7,7 @@ import { assertGroupsIdle, resetGroupToEnd, Services, testConfig, waitFor } from
 import { type Admin } from 'kafkajs';
 import { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAiServer } from '../../../libs/llm/src/testing/fake-openai-server';
+import { FakeOpenAiServer } from '@tributary/testing/llm/fake-openai-server';
 
 /**
  * A non-retriable model error ends the task at once: the built services on the real stack, with

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LlmAbortedError } from '../errors';
 import { type Candidate, type ReviewCheck } from '../port';
-import { candidates, plan, profile, taskRequest } from '../testing/fixtures';
+import { candidates, plan, profile, taskRequest } from '@tributary/testing/llm/fixtures';
 import { OfflineLlm, readCritique } from './offline-llm';
 
 const llm = new OfflineLlm();

@@ -8,9 +8,14 @@ import {
   LlmTimeoutError,
 } from '../errors';
 import { type ReviewCheck } from '../port';
-import { FakeOpenAiServer, type FakeReply, waitFor } from '../testing/fake-openai-server';
-import { candidates, llmConfig, plan, profile, taskRequest } from '../testing/fixtures';
+import { FakeOpenAiServer, type FakeReply } from '@tributary/testing/llm/fake-openai-server';
+import { candidates, llmConfig, plan, profile, taskRequest } from '@tributary/testing/llm/fixtures';
+import { waitFor } from '@tributary/testing/wait';
 import { OpenAiLlm, type OpenAiLlmOptions, retryAfter, type RetryEvent } from './openai-llm';
+
+/** Waits for what the fake server saw: it answers in milliseconds, so a few seconds is plenty. */
+const until = (check: () => boolean, description: string): Promise<boolean> =>
+  waitFor(check, { timeoutMs: 5_000, intervalMs: 5, description });
 
 const PLAN_JSON = JSON.stringify({
   summary: 'Mysteries first, then jazz.',
@@ -264,13 +269,13 @@ describe('OpenAiLlm', () => {
       { taskId: 't-10', signal: controller.signal },
     );
     const settled = call.catch((e: unknown) => e);
-    await waitFor(() => server.requests.length === 1, 'the request to arrive');
+    await until(() => server.requests.length === 1, 'the request to arrive');
     controller.abort(new Error('task cancelled'));
 
     const error = await settled;
     expect(error).toBeInstanceOf(LlmAbortedError);
     expect(error).toMatchObject({ retriable: false, operation: 'plan', taskId: 't-10' });
-    await waitFor(() => server?.requests[0]?.closedEarly === true, 'the server to see the connection closed');
+    await until(() => server?.requests[0]?.closedEarly === true, 'the server to see the connection closed');
   });
 
   it('aborts in the middle of a stream rather than parsing the partial reply', async () => {
@@ -297,7 +302,7 @@ describe('OpenAiLlm', () => {
     expect(tokens).toEqual(['{"summary": "Two', ' picks"']);
     expect(warnings).toEqual([]);
     expect(server.requests).toHaveLength(1);
-    await waitFor(() => server.requests[0]?.closedEarly === true, 'the server to see the connection closed');
+    await until(() => server.requests[0]?.closedEarly === true, 'the server to see the connection closed');
   });
 
   it('times out a request that takes longer than timeoutMs with a retriable LlmTimeoutError', async () => {
@@ -309,7 +314,7 @@ describe('OpenAiLlm', () => {
 
     expect(error).toBeInstanceOf(LlmTimeoutError);
     expect(error).toMatchObject({ retriable: true });
-    await waitFor(() => server.requests[0]?.closedEarly === true, 'the server to see the connection closed');
+    await until(() => server.requests[0]?.closedEarly === true, 'the server to see the connection closed');
   });
 
   it('falls back to json_object with the schema in the prompt when the server rejects json_schema, and stays there', async () => {
@@ -364,34 +369,6 @@ describe('OpenAiLlm', () => {
 
     expect(draft.recommendations).toEqual([]);
     expect(server.requests).toHaveLength(0);
-  });
-
-  it('embeds texts when an embedding model is configured, in input order', async () => {
-    const { server, llm } = await setUp(
-      [
-        {
-          kind: 'embeddings',
-          vectors: [
-            [0.1, 0.2],
-            [0.3, 0.4],
-          ],
-        },
-      ],
-      {},
-      { embeddingModel: 'test-embed' },
-    );
-
-    const vectors = await llm.embed?.(['cosy mystery', 'jazz'], { taskId: 't-16' });
-
-    expect(vectors).toEqual([
-      [0.1, 0.2],
-      [0.3, 0.4],
-    ]);
-    expect(server.to('/embeddings')[0]?.body).toMatchObject({
-      model: 'test-embed',
-      input: ['cosy mystery', 'jazz'],
-    });
-    expect(new OpenAiLlm(llmConfig(server.baseUrl)).embed).toBeUndefined();
   });
 });
 

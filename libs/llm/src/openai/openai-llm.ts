@@ -122,7 +122,6 @@ const STEP_DOWN: Record<OutputMode, OutputMode | undefined> = {
  */
 export class OpenAiLlm implements LlmPort {
   readonly provider: string;
-  readonly embed?: (texts: string[], opts: CallOptions) => Promise<number[][]>;
   private readonly client: OpenAI;
   private readonly model: string;
   private readonly timeoutMs: number;
@@ -156,10 +155,6 @@ export class OpenAiLlm implements LlmPort {
       // Retries are ours (observable, abortable, honouring Retry-After: 0); the SDK's are off.
       maxRetries: 0,
     });
-    const embeddingModel = config.embeddingModel;
-    if (embeddingModel !== undefined) {
-      this.embed = (texts, opts) => this.embedTexts(embeddingModel, texts, opts);
-    }
   }
 
   /** The current structured-output mode (steps down after a 400 from a server that lacks it). */
@@ -356,26 +351,6 @@ export class OpenAiLlm implements LlmPort {
     // The SDK ends a stream quietly when its request is aborted; an abort is not a complete reply.
     if (signal.aborted) throw new APIUserAbortError();
     return { content, finishReason, refusal };
-  }
-
-  private async embedTexts(model: string, texts: string[], opts: CallOptions): Promise<number[][]> {
-    if (texts.length === 0) return [];
-    const response = await this.withRetries('embed', opts, (signal) =>
-      this.client.embeddings.create(
-        { model, input: texts, encoding_format: 'float' },
-        { signal, timeout: this.timeoutMs, maxRetries: 0 },
-      ),
-    );
-    const vectors = [...response.data].sort((a, b) => a.index - b.index).map((entry) => entry.embedding);
-    if (vectors.length !== texts.length) {
-      throw new LlmOutputError(
-        `${this.provider} returned ${vectors.length} embeddings for ${texts.length} texts`,
-        this.context('embed', opts),
-        ['embedding count mismatch'],
-        '',
-      );
-    }
-    return vectors;
   }
 
   /** Runs `attempt` with a deadline each time, retrying retriable failures with backoff. */

@@ -9,22 +9,3 @@ export interface CallRecorder {
   /** Records a completed call. Must be idempotent: the same key may be put twice after a redelivery. */
   put(key: string, value: unknown): Promise<void>;
 }
-
-/** A recorder in memory, for tests and single-process tools. Values are copied in and out. */
-export class MemoryCallRecorder implements CallRecorder {
-  private readonly entries = new Map<string, string>();
-
-  get(key: string): Promise<unknown> {
-    const entry = this.entries.get(key);
-    return Promise.resolve(entry === undefined ? undefined : (JSON.parse(entry) as unknown));
-  }
-
-  put(key: string, value: unknown): Promise<void> {
-    this.entries.set(key, JSON.stringify(value));
-    return Promise.resolve();
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}

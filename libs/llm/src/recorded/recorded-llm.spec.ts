@@ -8,8 +8,9 @@ import {
   type PlanInput,
   type ReviewJudgement,
 } from '../port';
-import { candidates, plan, profile, taskRequest } from '../testing/fixtures';
-import { type CallRecorder, MemoryCallRecorder } from './call-recorder';
+import { candidates, plan, profile, taskRequest } from '@tributary/testing/llm/fixtures';
+import { MemoryCallRecorder } from '@tributary/testing/llm/memory-call-recorder';
+import { type CallRecorder } from './call-recorder';
 import { callKey, RecordedLlm } from './recorded-llm';
 import { stableJson } from './stable-json';
 
@@ -18,7 +19,6 @@ class CountingLlm implements LlmPort {
   readonly provider = 'counting';
   readonly calls: string[] = [];
   private readonly offline = new OfflineLlm();
-  embed?: (texts: string[], opts: CallOptions) => Promise<number[][]>;
 
   plan(input: PlanInput, opts: CallOptions): Promise<Plan> {
     this.calls.push('plan');
@@ -119,23 +119,6 @@ describe('RecordedLlm', () => {
 
     await expect(recorded.plan(planInput(), { taskId: 't-6' })).rejects.toThrow('mongo down');
     expect(inner.calls).toEqual([]);
-  });
-
-  it('offers embed only when the wrapped port does, and journals it too', async () => {
-    expect(new RecordedLlm(new CountingLlm(), new MemoryCallRecorder()).embed).toBeUndefined();
-    const inner = new CountingLlm();
-    let embedded = 0;
-    inner.embed = (texts) => {
-      embedded += 1;
-      return Promise.resolve(texts.map((text) => [text.length]));
-    };
-    const recorded = new RecordedLlm(inner, new MemoryCallRecorder());
-
-    await recorded.embed?.(['jazz'], { taskId: 't-7' });
-    const vectors = await recorded.embed?.(['jazz'], { taskId: 't-7' });
-
-    expect(vectors).toEqual([[4]]);
-    expect(embedded).toBe(1);
   });
 });
 

@@ -9,12 +9,12 @@ import {
   type ReviewJudgement,
 } from '../port';
 import { type CallRecorder } from './call-recorder';
-import { sha256Hex, stableJson } from './stable-json';
+import { stableHash } from './stable-json';
 
 /** Bump when the meaning of a recorded result changes, so old journal entries stop matching. */
 export const CALL_KEY_VERSION = 1;
 
-export type RecordedMethod = 'plan' | 'draft' | 'review' | 'embed';
+export type RecordedMethod = 'plan' | 'draft' | 'review';
 
 export interface RecordedLlmStats {
   /** Calls passed to the wrapped port. */
@@ -31,7 +31,7 @@ export interface RecordedLlmStats {
  * is the same call, which makes the journal a cache for repeated prompts too.
  */
 export function callKey(method: RecordedMethod, provider: string, input: unknown): string {
-  return sha256Hex(stableJson({ v: CALL_KEY_VERSION, method, provider, input }));
+  return stableHash({ v: CALL_KEY_VERSION, method, provider, input });
 }
 
 /**
@@ -41,7 +41,6 @@ export function callKey(method: RecordedMethod, provider: string, input: unknown
  */
 export class RecordedLlm implements LlmPort {
   readonly provider: string;
-  readonly embed?: (texts: string[], opts: CallOptions) => Promise<number[][]>;
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private counts = { made: 0, replayed: 0, recordFailures: 0 };
 
@@ -51,9 +50,6 @@ export class RecordedLlm implements LlmPort {
     private readonly logger?: LlmLogger,
   ) {
     this.provider = inner.provider;
-    const embed = inner.embed?.bind(inner);
-    if (embed !== undefined)
-      this.embed = (texts, opts) => this.recorded('embed', texts, opts, () => embed(texts, opts));
   }
 
   plan(input: PlanInput, opts: CallOptions): Promise<Plan> {

@@ -1,6 +1,6 @@
 import { type LlmConfig } from '@tributary/config';
 import { type Plan, type TaskRequest } from '@tributary/contracts';
-import { type Candidate, type ProfileView } from '../port';
+import { type Candidate, type ProfileView } from '@tributary/llm';
 
 /** Shared test data: one reader who likes mysteries and jazz, and a small mixed candidate list. */
 export function taskRequest(
@@ -136,7 +136,6 @@ export function llmConfig(baseUrl: string | undefined, overrides: Partial<LlmCon
     baseUrl,
     apiKey: 'test-key',
     model: 'test-model',
-    embeddingModel: undefined,
     timeoutMs: 5_000,
     maxRetries: 2,
     ...overrides,

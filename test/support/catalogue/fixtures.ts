@@ -1,4 +1,6 @@
-import { type CatalogueItem, type ScoredItem, type UserProfile } from './types';
+import { type CatalogueItem, type ScoredItem, type UserProfile } from '@tributary/catalogue';
+
+/** Catalogue items, profiles and search hits for tests: only the fields a test names differ from plain defaults. */
 
 export function makeItem(overrides: Partial<CatalogueItem> & Pick<CatalogueItem, 'id'>): CatalogueItem {
   return {

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import { type AddressInfo } from 'node:net';
 
 /**
- * A local stand-in for an OpenAI-compatible server (chat completions, embeddings), for tests:
+ * A local stand-in for an OpenAI-compatible server (chat completions), for tests:
  * scripted replies per request, JSON or SSE depending on the request's `stream` flag, and a record
  * of every request and of connections the client closed before the reply ended.
  */
@@ -23,8 +23,7 @@ export type FakeReply =
   /** Accepts the request and never answers. */
   | { readonly kind: 'hang' }
   /** Sends these SSE deltas, then stalls without ending the stream. */
-  | { readonly kind: 'stall-stream'; readonly deltas: readonly string[] }
-  | { readonly kind: 'embeddings'; readonly vectors: readonly (readonly number[])[] };
+  | { readonly kind: 'stall-stream'; readonly deltas: readonly string[] };
 
 export interface ReceivedRequest {
   readonly method: string;
@@ -46,7 +45,6 @@ export interface ChatRequestBody {
     type: string;
     json_schema?: { name: string; strict?: boolean; schema: unknown };
   };
-  readonly input?: string[];
 }
 
 type Script = readonly FakeReply[] | ((request: ReceivedRequest, index: number) => FakeReply);
@@ -158,14 +156,6 @@ function answer(reply: FakeReply, request: ReceivedRequest, res: ServerResponse)
       startStream(res);
       for (const delta of reply.deltas) sendDelta(res, request, delta);
       return;
-    case 'embeddings':
-      sendJson(res, 200, {
-        object: 'list',
-        model: request.body.model ?? 'fake',
-        data: reply.vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
-        usage: { prompt_tokens: 1, total_tokens: 1 },
-      });
-      return;
   }
 }
 
@@ -201,17 +191,4 @@ function sendJson(
 ): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
-}
-
-/** Resolves once `condition` holds; polls briefly instead of sleeping a fixed time. */
-export async function waitFor(
-  condition: () => boolean,
-  what = 'condition',
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
