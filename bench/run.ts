@@ -50,6 +50,7 @@ function newReport(params: Params, startedAt: Date, root: string): Report {
       services: `${describeTree(params.servicesRoot ?? root)}${params.servicesRoot ? ` from ${params.servicesRoot}` : ''}`,
       stack: `kafka ${config.kafka.brokers.join(',')}, ${config.mongoUri.replace(/\/[^/]*$/, '')}`,
     },
+    cpuPerTask: [],
     rows: [],
     targets: [],
     sections: [],

@@ -14,12 +14,20 @@ import { GROUPS, resetGroups } from './groups';
 import { MongoTrace } from './mongo-trace';
 import { loadBuild } from './project';
 import { fmt, markdownTable } from './report';
-import { AGENTS, CpuMeter, SERVICE_NAMES, type ServiceName, ServiceSet } from './services';
+import {
+  AGENTS,
+  CpuMeter,
+  type PhaseCpu,
+  percentOfOneCore,
+  SERVICE_NAMES,
+  type ServiceName,
+  ServiceSet,
+} from './services';
 import { sleep } from './stats';
 
 export class ServiceStage {
-  /** CPU use per phase, % of one core per process. */
-  readonly cpuUse: Record<string, Record<string, number>> = {};
+  /** CPU use per phase, per process. */
+  private readonly cpuUse: Record<string, PhaseCpu> = {};
   /** RSS per moment ('idle', 'peak under e2e load', …), MB per service. */
   readonly memory: Record<string, Record<string, number>> = {};
   /** When the first task of the run was submitted: what the rebuild reads from. */
@@ -128,19 +136,43 @@ export class ServiceStage {
     })).begin();
   }
 
+  /**
+   * Keeps a phase's CPU use for the report's table; given the tasks that completed in the phase
+   * (every one of them through all four services), also its CPU per task, the report's headline.
+   */
+  recordCpu(phase: string, cpu: PhaseCpu, completedTasks?: number): void {
+    this.cpuUse[phase] = cpu;
+    if (completedTasks === undefined || completedTasks === 0) return;
+    const msPerTask = Object.fromEntries(
+      Object.entries(cpu.cpuSeconds).map(([name, s]) => [name, (s * 1000) / completedTasks]),
+    );
+    const services = SERVICE_NAMES.reduce((sum, name) => sum + (msPerTask[name] ?? 0), 0);
+    this.bench.report.cpuPerTask.push({
+      phase,
+      tasks: completedTasks,
+      msPerTask: { services, ...msPerTask },
+    });
+    this.bench.log(
+      `${phase}: ${fmt(services, 1)} ms of the services' CPU per task (${SERVICE_NAMES.map((n) => `${n} ${fmt(msPerTask[n], 1)}`).join(', ')})`,
+    );
+  }
+
   /** Stops the services and adds the CPU and memory sections to the report. */
   async stop(): Promise<void> {
     const { report } = this.bench;
     if (Object.keys(this.cpuUse).length > 0) {
-      const names = [...new Set(Object.values(this.cpuUse).flatMap((v) => Object.keys(v)))];
+      const percent = Object.fromEntries(
+        Object.entries(this.cpuUse).map(([phase, cpu]) => [phase, percentOfOneCore(cpu)]),
+      );
+      const names = [...new Set(Object.values(percent).flatMap((v) => Object.keys(v)))];
       report.sections.push({
         title: 'CPU use per phase (% of one core; the machine has ' + String(cpus().length) + ')',
         lines: markdownTable(
           ['phase', ...names],
-          Object.entries(this.cpuUse).map(([phase, v]) => [phase, ...names.map((n) => fmt(v[n], 0))]),
+          Object.entries(percent).map(([phase, v]) => [phase, ...names.map((n) => fmt(v[n], 0))]),
         ),
       });
-      report.details.cpu = this.cpuUse;
+      report.details.cpu = percent;
     }
     const names = SERVICE_NAMES as readonly string[];
     report.sections.push({

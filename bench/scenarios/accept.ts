@@ -27,7 +27,7 @@ export const accept: ServiceScenario = {
     traces.get('gateway')?.record(true);
     const acceptCpu = stage.cpu();
     const gateway = await hammer(`${stage.gatewayUrl}/v1/tasks`, options);
-    stage.cpuUse['accept path, gateway under autocannon'] = acceptCpu.end();
+    stage.recordCpu('accept path, gateway under autocannon', acceptCpu.end());
     traces.get('gateway')?.record(false);
     const acceptTrace = traces.get('gateway')?.figures();
     if (acceptTrace) {
@@ -65,7 +65,7 @@ export const accept: ServiceScenario = {
       bench: process.pid,
     })).begin();
     const bare = await hammer(`${bareServer.url}/v1/tasks`, options);
-    stage.cpuUse['accept path, bare server under autocannon'] = bareCpu.end();
+    stage.recordCpu('accept path, bare server under autocannon', bareCpu.end());
     await stopBare();
     figures['accept.gateway'] = gateway.perSecond;
     figures['accept.bare'] = bare.perSecond;

@@ -34,8 +34,8 @@ export const e2e: ServiceScenario = {
     );
     const underLoad = sampler.stop();
     for (const trace of traces.values()) trace.record(false);
-    stage.cpuUse[`end to end, ${params.e2eRate} tasks/s`] = e2eCpu.end();
     const loaded = loadFigures(run);
+    stage.recordCpu(`end to end, ${params.e2eRate} tasks/s`, e2eCpu.end(), loaded.completed);
     if (traces.size > 0) {
       const { lines, all } = traceSection(traces, loaded.completed);
       report.sections.push({ title: 'MongoDB commands during the end-to-end run (--mongo-trace)', lines });
@@ -104,7 +104,11 @@ export const e2e: ServiceScenario = {
       followedTask(gatewayUrl, runId),
       50_000,
     );
-    stage.cpuUse[`end to end, capacity (${params.capacityInFlight} in flight)`] = capacityCpu.end();
+    stage.recordCpu(
+      `end to end, capacity (${params.capacityInFlight} in flight)`,
+      capacityCpu.end(),
+      capacity.samples.filter((s) => s.status === 'completed').length,
+    );
     await waitCaughtUp(kafka, CONSUMER_GROUPS.projection, 60_000);
     report.rows.push({
       scenario: '3 end to end',

@@ -117,7 +117,7 @@ export const slow: ServiceScenario = {
       });
       report.details.mongoTraceSlow = all;
     }
-    stage.cpuUse[`slow LLM, concurrency ${c} (whole run, start to stop)`] = slowCpu.end();
+    stage.recordCpu(`slow LLM, concurrency ${c} (whole run, start to stop)`, slowCpu.end());
     const slowRss = sampler.stop();
     log(
       `slow LLM: ${fmt(many.perSecond, 2)} tasks/s (bound ${fmt(bound, 1)}), up to ${many.llmCalls.max} LLM calls in flight; now one at a time`,
