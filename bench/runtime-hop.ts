@@ -14,25 +14,16 @@
  * Brokers and registry come from the usual TRIBUTARY_* variables; the run's topics and groups are
  * deleted at the end.
  */
-import { type LoggerService } from '@nestjs/common';
 import { loadConfig } from '@tributary/config';
 import { createKafkaClient } from '@tributary/kafka';
 import { logLevel } from 'kafkajs';
 import { rawChain, runtimeChain, sequential } from './lib/chains';
 import { Cleanup } from './lib/cleanup';
+import { QuietLogger } from './lib/quiet-logger';
 import { ratio, summarize, type Summary } from './lib/stats';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 200);
-
-class QuietLogger implements LoggerService {
-  log(): void {}
-  warn(): void {}
-  debug(): void {}
-  error(message: unknown): void {
-    process.stderr.write(`${String(message)}\n`);
-  }
-}
 
 async function main(): Promise<void> {
   const config = loadConfig('gateway', { ...process.env });

@@ -2,7 +2,8 @@
  * The repository's own plain-Node scripts (stack, build, bundle), loaded at run time with a real
  * dynamic import: they read import.meta, which a CommonJS bundle of the bench would not give them.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -15,6 +16,26 @@ export function findRoot(): string {
     }
   }
   throw new Error('cannot find the repository root (a folder with scripts/stack.mjs and bench/)');
+}
+
+/** Which code a checkout holds: the commit, and whether apps/ or libs/ had uncommitted changes. */
+export function describeTree(root: string): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return dirty === '' ? commit : `${commit} with uncommitted changes in apps/ or libs/`;
+  } catch {
+    return existsSync(join(root, '.commit'))
+      ? `${readFileSync(join(root, '.commit'), 'utf8').trim().slice(0, 7)} (export)`
+      : 'unknown';
+  }
 }
 
 export interface StackConfig {

@@ -2,7 +2,7 @@
  * Rebuild: the shipped command (dist/tools/rebuild-projection.cjs, built from
  * apps/gateway/src/cli/rebuild-projection.ts) into fresh collections, reading the task topics from
  * an instant on; against a raw kafkajs consume of the same topics and offset ranges (no decoding,
- * no MongoDB), in the same run.
+ * no MongoDB), in the same run. The command's figures come from its `--json` summary.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -10,12 +10,34 @@ import { join } from 'node:path';
 import { type Kafka } from 'kafkajs';
 import { epochMs } from './stats';
 
-export interface RebuildFigures {
+/** What `rebuild-projection --json` prints (the fields the bench reads). */
+export interface RebuildSummary {
+  /** Records read from the task topics. */
   readonly events: number;
-  readonly totalMs: number;
+  readonly undecodable: number;
+  readonly tasks: number;
+  /** Until the last record was read (writing overlaps it). */
   readonly readMs: number;
+  /** Until the last write was acknowledged. */
+  readonly totalMs: number;
+  readonly eventsPerSecond: number;
+}
+
+export interface RebuildFigures extends RebuildSummary {
+  /** The command's whole life as a process, start-up included. */
   readonly wallMs: number;
-  readonly output: string;
+  /** What it printed on stderr (warnings). */
+  readonly stderr: string;
+}
+
+/** The JSON summary: the last line of stdout (any log lines at info or debug level come before it). */
+function summaryOf(stdout: string): RebuildSummary {
+  const last = stdout.trimEnd().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last) as RebuildSummary;
+  } catch {
+    throw new Error(`rebuild-projection --json printed no JSON summary:\n${stdout || '(nothing)'}`);
+  }
 }
 
 export async function runRebuild(
@@ -36,12 +58,14 @@ export async function runRebuild(
       options.since.toISOString(),
       '--batch',
       String(options.batch),
+      '--json',
     ],
     { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -54,23 +78,15 @@ export async function runRebuild(
   clearTimeout(timer);
   process.removeListener('exit', stop);
   const wallMs = epochMs() - started;
+  const printed = `${stdout}${stderr}` || '(nothing)';
   if (timedOut) {
     throw new Error(
-      `rebuild-projection did not finish within ${options.timeoutMs} ms and was killed; it printed:\n${output || '(nothing)'}`,
+      `rebuild-projection did not finish within ${options.timeoutMs} ms and was killed; it printed:\n${printed}`,
     );
   }
-  if (code !== 0) throw new Error(`rebuild-projection exited with ${code}:\n${output}`);
-  const timing = /in (\d+) ms \(reading (\d+) ms\)/.exec(output);
-  let events = 0;
-  for (const match of output.matchAll(/^\s+(tributary\.\S+)\s+(\d+)\s+(\d+)\s*$/gm))
-    events += Number(match[2]);
-  return {
-    events,
-    totalMs: Number(timing?.[1] ?? NaN),
-    readMs: Number(timing?.[2] ?? NaN),
-    wallMs,
-    output,
-  };
+  if (code !== 0) throw new Error(`rebuild-projection exited with ${code}:\n${printed}`);
+  const { events, undecodable, tasks, readMs, totalMs, eventsPerSecond } = summaryOf(stdout);
+  return { events, undecodable, tasks, readMs, totalMs, eventsPerSecond, wallMs, stderr };
 }
 
 /** Counts every record of the topics from `since` to their current end with one plain consumer. */

@@ -24,6 +24,13 @@ export interface Target {
   readonly met: boolean | undefined;
 }
 
+/** The CPU a phase's tasks cost: CPU milliseconds per completed task, per process and for the four services together. */
+export interface CpuPerTask {
+  readonly phase: string;
+  readonly tasks: number;
+  readonly msPerTask: Readonly<Record<string, number>>;
+}
+
 export interface Report {
   readonly startedAt: string;
   finishedAt?: string;
@@ -31,6 +38,7 @@ export interface Report {
   readonly mode: 'quick' | 'full';
   readonly machine: Record<string, unknown>;
   readonly params: Record<string, unknown>;
+  readonly cpuPerTask: CpuPerTask[];
   readonly rows: Row[];
   readonly targets: Target[];
   readonly sections: { title: string; lines: string[] }[];
@@ -66,6 +74,23 @@ function table(header: string[], rows: string[][]): string[] {
   ];
 }
 
+/** The headline: what one task costs in CPU, end to end (nothing when no such phase ran). */
+function cpuPerTaskLines(phases: readonly CpuPerTask[]): string[] {
+  if (phases.length === 0) return [];
+  const names = [...new Set(phases.flatMap((p) => Object.keys(p.msPerTask)))];
+  return [
+    '## CPU per task',
+    '',
+    'CPU milliseconds per completed task, per process over the phase ("services": the four together).',
+    '',
+    ...table(
+      ['phase', 'tasks', ...names],
+      phases.map((p) => [p.phase, String(p.tasks), ...names.map((n) => fmt(p.msPerTask[n], 1))]),
+    ),
+    '',
+  ];
+}
+
 export function renderMarkdown(report: Report): string {
   const lines: string[] = [
     `# Tributary benchmarks, ${report.startedAt}`,
@@ -80,6 +105,7 @@ export function renderMarkdown(report: Report): string {
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(', ')}.`,
     '',
+    ...cpuPerTaskLines(report.cpuPerTask),
     '## Figures',
     '',
     ...table(

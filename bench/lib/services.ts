@@ -183,7 +183,20 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
-/** CPU used by a set of processes over a phase, in % of one core. */
+/** CPU used by a set of processes over a phase: CPU seconds per process, and the phase's length. */
+export interface PhaseCpu {
+  readonly wallSeconds: number;
+  readonly cpuSeconds: Readonly<Record<string, number>>;
+}
+
+/** A phase's CPU use per process in % of one core. */
+export function percentOfOneCore(phase: PhaseCpu): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(phase.cpuSeconds).map(([name, s]) => [name, (s / phase.wallSeconds) * 100]),
+  );
+}
+
+/** Measures the CPU a set of processes uses over a phase (processes present at both ends). */
 export class CpuMeter {
   private start = new Map<string, number>();
   private startedAt = 0;
@@ -200,15 +213,14 @@ export class CpuMeter {
     return this;
   }
 
-  end(): Record<string, number> {
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    const out: Record<string, number> = {};
+  end(): PhaseCpu {
+    const wallSeconds = (performance.now() - this.startedAt) / 1000;
+    const used: Record<string, number> = {};
     for (const [name, pid] of Object.entries(this.pids())) {
       const before = this.start.get(name);
       const after = cpuSeconds(pid);
-      if (before !== undefined && after !== undefined && seconds > 0)
-        out[name] = ((after - before) / seconds) * 100;
+      if (before !== undefined && after !== undefined && wallSeconds > 0) used[name] = after - before;
     }
-    return out;
+    return { wallSeconds, cpuSeconds: used };
   }
 }

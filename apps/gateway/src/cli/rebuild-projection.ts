@@ -1,7 +1,7 @@
 /**
  * Rebuilds the gateway's read model from the topics into fresh collections:
  *
- *   node scripts/run-ts.mjs apps/gateway/src/cli/rebuild-projection.ts --into <suffix> [--replace] [--batch 1000] [--since <ISO instant>]
+ *   node scripts/run-ts.mjs apps/gateway/src/cli/rebuild-projection.ts --into <suffix> [--replace] [--batch 1000] [--since <ISO instant>] [--json]
  *
  * Reads every task topic from its earliest kept record to its end at the time of the read (the
  * runtime's readRanges: one throwaway group for all topics, nothing committed, no consumer
@@ -40,14 +40,16 @@ interface Args {
   replace: boolean;
   batch: number;
   since: Date | undefined;
+  json: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { into: '', replace: false, batch: 1_000, since: undefined };
+  const args: Args = { into: '', replace: false, batch: 1_000, since: undefined, json: false };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--into') args.into = argv[++i] ?? '';
     else if (arg === '--replace') args.replace = true;
+    else if (arg === '--json') args.json = true;
     else if (arg === '--batch') args.batch = Number(argv[++i]);
     else if (arg === '--since') {
       const text = argv[++i] ?? '';
@@ -58,7 +60,7 @@ function parseArgs(argv: readonly string[]): Args {
   }
   if (args.into === '')
     throw new Error(
-      'usage: rebuild-projection --into <collection-suffix> [--replace] [--batch <n>] [--since <ISO instant>]',
+      'usage: rebuild-projection --into <collection-suffix> [--replace] [--batch <n>] [--since <ISO instant>] [--json]',
     );
   if (!Number.isInteger(args.batch) || args.batch < 1) throw new Error('--batch must be a positive integer');
   return args;
@@ -142,6 +144,27 @@ async function main(): Promise<void> {
     const statuses = [...counts.statuses].map(([status, count]) => ({ _id: status, count }));
 
     const totalMs = Math.round(performance.now() - started);
+    if (args.json) {
+      const events = [...perTopic.values()].reduce((n, c) => n + c.read, 0);
+      const summary = {
+        tasksCollection: names.tasks,
+        eventsCollection: names.taskEvents,
+        events,
+        undecodable: [...perTopic.values()].reduce((n, c) => n + c.undecodable, 0),
+        applied: counts.applied,
+        duplicates: counts.duplicates,
+        refused: counts.refused,
+        tasks: statuses.reduce((n, s) => n + s.count, 0),
+        statuses: Object.fromEntries(statuses.map((s) => [s._id, s.count])),
+        topics: Object.fromEntries(perTopic),
+        readMs,
+        totalMs,
+        seconds: totalMs / 1000,
+        eventsPerSecond: totalMs > 0 ? events / (totalMs / 1000) : 0,
+      };
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      return;
+    }
     const lines = [
       `rebuilt the read model into ${names.tasks} and ${names.taskEvents} in ${totalMs} ms (reading ${readMs} ms)`,
       '',
