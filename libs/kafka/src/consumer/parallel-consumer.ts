@@ -19,9 +19,9 @@ import {
   type Kafka,
   type KafkaMessage,
 } from 'kafkajs';
-import { KafkaAdmin, type TopicSpec } from './admin';
+import { KafkaAdmin, type TopicSpec } from '../admin';
 import { backoffDelay } from '@tributary/platform';
-import { type DeliveryHandler, type UntypedDeliveryHandler } from './delivery';
+import { type DeliveryHandler, type UntypedDeliveryHandler } from '../delivery';
 import {
   DecodeError,
   errorClassName,
@@ -29,12 +29,12 @@ import {
   EventValidationError,
   isRetriable,
   PermanentError,
-} from './errors';
-import { type FailureRecord, readFailure, withFailureHeaders } from './failure';
-import { KeyScheduler } from './key-scheduler';
-import { OffsetTracker } from './offset-tracker';
-import { type RawProducer } from './producer';
-import { decodeUntyped, type EventSerializer } from './serializer';
+} from '../errors';
+import { type FailureRecord, readFailure, withFailureHeaders } from '../failure';
+import { KeyScheduler } from '../key-scheduler';
+import { OffsetTracker } from '../offset-tracker';
+import { type RawProducer } from '../producer';
+import { decodeUntyped, type EventSerializer } from '../serializer';
 
 /** Queued messages per concurrency slot before fetching pauses. Messages are small; the queue is a priority window. */
 const READ_AHEAD_FACTOR = 16;

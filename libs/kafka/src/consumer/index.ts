@@ -1,0 +1,6 @@
+export {
+  type ConsumerMetrics,
+  ParallelConsumer,
+  type ParallelConsumerOptions,
+  type PartitionMetrics,
+} from './parallel-consumer';
