@@ -20,21 +20,14 @@ import {
   type KafkaMessage,
 } from 'kafkajs';
 import { KafkaAdmin, type TopicSpec } from '../admin';
-import { backoffDelay } from '@tributary/platform';
 import { type DeliveryHandler, type UntypedDeliveryHandler } from '../delivery';
-import {
-  DecodeError,
-  errorClassName,
-  errorMessage,
-  EventValidationError,
-  isRetriable,
-  PermanentError,
-} from '../errors';
-import { type FailureRecord, readFailure, withFailureHeaders } from '../failure';
+import { DecodeError, errorMessage, EventValidationError, PermanentError } from '../errors';
 import { KeyScheduler } from '../key-scheduler';
 import { OffsetTracker } from '../offset-tracker';
 import { type RawProducer } from '../producer';
 import { decodeUntyped, type EventSerializer } from '../serializer';
+import { FailureRouter } from './failure-routing';
+import { dueAt, type PartitionState, type Work, workFor } from './work';
 
 /** Queued messages per concurrency slot before fetching pauses. Messages are small; the queue is a priority window. */
 const READ_AHEAD_FACTOR = 16;
@@ -112,28 +105,6 @@ export interface ConsumerMetrics {
   readonly paused: readonly { topic: string; partitions: number[] }[];
 }
 
-interface PartitionState {
-  readonly topic: string;
-  readonly partition: number;
-  readonly tracker: OffsetTracker;
-  revoked: boolean;
-  highWatermark: number;
-  readonly timers: Map<NodeJS.Timeout, Work>;
-  readonly running: Set<Work>;
-}
-
-interface Work {
-  readonly state: PartitionState;
-  readonly message: KafkaMessage;
-  readonly offset: number;
-  readonly key: string;
-  readonly origin: { readonly topic: string; readonly partition: number; readonly offset: string };
-  /** Set for messages read from the retry topic. */
-  readonly previous?: FailureRecord;
-  readonly attempt: number;
-  readonly controller: AbortController;
-}
-
 interface Route {
   readonly definition: TopicDefinition;
   readonly handler: UntypedDeliveryHandler;
@@ -194,7 +165,8 @@ export class ParallelConsumer {
   private delayedCount = 0;
   private pausedForPending = false;
   private pausedForDelayed = false;
-  private readonly stats = { handled: 0, retried: 0, deadLettered: 0 };
+  private readonly failures: FailureRouter;
+  private handled = 0;
   private commitTimer: NodeJS.Timeout | undefined;
   private commitTicker: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
@@ -218,6 +190,20 @@ export class ParallelConsumer {
         this.logger.error(`unexpected failure in the consumer itself: ${errorMessage(error)}`);
       },
       onSettled: () => this.applyFlowControl(),
+    });
+    const { runtime } = options;
+    this.failures = new FailureRouter({
+      retryTopic: this.retryTopic,
+      deadLetterTopic: this.deadLetterTopic,
+      producer: options.producer,
+      policy: {
+        maxAttempts: runtime.maxAttempts,
+        baseDelayMs: runtime.retryBaseDelayMs,
+        maxDelayMs: runtime.retryMaxDelayMs,
+        ...(options.random ? { random: options.random } : {}),
+      },
+      logger: this.logger,
+      stopped: () => this.state === 'stopped',
     });
     this.kafkaConsumer = options.kafka.consumer({
       groupId: options.group,
@@ -321,7 +307,9 @@ export class ParallelConsumer {
       inFlight: this.scheduler.running,
       queued: this.scheduler.queued,
       delayed: this.delayedCount,
-      ...this.stats,
+      handled: this.handled,
+      retried: this.failures.retried,
+      deadLettered: this.failures.deadLettered,
       partitions,
       paused: this.state === 'running' || this.state === 'stopping' ? this.kafkaConsumer.paused() : [],
     };
@@ -381,44 +369,15 @@ export class ParallelConsumer {
   }
 
   private accept(state: PartitionState, message: KafkaMessage, offset: number): void {
-    const fallbackKey = `${state.topic}/${state.partition}/${offset}`;
-    const key = message.key === null ? fallbackKey : message.key.toString();
-    const controller = new AbortController();
-    if (state.topic !== this.retryTopic) {
-      const origin = { topic: state.topic, partition: state.partition, offset: message.offset };
-      this.submit({ state, message, offset, key, origin, attempt: 1, controller });
-      return;
-    }
-    const previous = readFailure(message.headers);
-    if (previous === undefined) {
-      // Not written by this runtime: dead-letter it as coming from the retry topic itself.
-      const origin = { topic: state.topic, partition: state.partition, offset: message.offset };
-      this.submit({ state, message, offset, key, origin, attempt: 1, controller });
-      return;
-    }
-    const origin = {
-      topic: previous.originTopic,
-      partition: previous.originPartition,
-      offset: previous.originOffset,
-    };
-    const work: Work = {
-      state,
-      message,
-      offset,
-      key,
-      origin,
-      previous,
-      attempt: previous.attempts + 1,
-      controller,
-    };
-    const dueAt = previous.retryDueAt === undefined ? 0 : Date.parse(previous.retryDueAt);
-    if (!(dueAt > Date.now())) {
+    const work = workFor(state, message, offset, state.topic === this.retryTopic);
+    const due = dueAt(work);
+    if (!(due > Date.now())) {
       this.submit(work);
       return;
     }
     // Waiting retries hold no concurrency slot and block no key; their offset stays unfinished.
     this.delayedCount += 1;
-    this.delayUntil(state, work, dueAt);
+    this.delayUntil(state, work, due);
   }
 
   /**
@@ -488,10 +447,10 @@ export class ParallelConsumer {
     state.running.add(work);
     try {
       await this.deliver(work);
-      this.stats.handled += 1;
+      this.handled += 1;
       this.finish(work);
     } catch (error) {
-      if (await this.routeFailure(work, error)) this.finish(work);
+      if (await this.failures.route(work, error)) this.finish(work);
     } finally {
       state.running.delete(work);
     }
@@ -545,78 +504,6 @@ export class ParallelConsumer {
       offset: work.origin.offset,
       attempt: work.attempt,
     };
-  }
-
-  /**
-   * Sends a failed message to the retry or the dead-letter topic. Returns whether its offset may
-   * be finished: not when the partition was lost or the work was abandoned at shutdown (the next
-   * owner redoes it), nor when the copy could not be published.
-   */
-  private async routeFailure(work: Work, error: unknown): Promise<boolean> {
-    if (work.state.revoked || work.controller.signal.aborted) return false;
-    const now = new Date();
-    const retry = isRetriable(error) && work.attempt < this.options.runtime.maxAttempts;
-    const failure: FailureRecord = {
-      originTopic: work.origin.topic,
-      originPartition: work.origin.partition,
-      originOffset: work.origin.offset,
-      attempts: work.attempt,
-      errorClass: errorClassName(error),
-      errorMessage: errorMessage(error),
-      firstFailureAt: work.previous?.firstFailureAt || now.toISOString(),
-      lastFailureAt: now.toISOString(),
-      ...(retry
-        ? {
-            retryDueAt: new Date(
-              now.getTime() +
-                backoffDelay(work.attempt, {
-                  baseDelayMs: this.options.runtime.retryBaseDelayMs,
-                  maxDelayMs: this.options.runtime.retryMaxDelayMs,
-                  ...(this.options.random ? { random: this.options.random } : {}),
-                }),
-            ).toISOString(),
-          }
-        : {}),
-    };
-    const topic = retry ? this.retryTopic : this.deadLetterTopic;
-    const where = `${work.origin.topic}/${work.origin.partition}/${work.origin.offset}`;
-    const published = await this.publish(work, {
-      topic,
-      messages: [
-        {
-          key: work.message.key,
-          value: work.message.value,
-          headers: withFailureHeaders(work.message.headers, failure),
-        },
-      ],
-    });
-    if (!published) return false;
-    if (retry) {
-      this.stats.retried += 1;
-      this.logger.log(
-        `attempt ${work.attempt} of ${where} failed (${failure.errorClass}: ${failure.errorMessage}); retry due ${failure.retryDueAt}`,
-      );
-    } else {
-      this.stats.deadLettered += 1;
-      this.logger.warn(
-        `dead-lettered ${where} after ${work.attempt} attempt(s) (${failure.errorClass}: ${failure.errorMessage})`,
-      );
-    }
-    return true;
-  }
-
-  /** Publishes with retries until it succeeds, the partition is lost or the consumer stops. */
-  private async publish(work: Work, record: Parameters<RawProducer['send']>[0]): Promise<boolean> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.options.producer.send(record);
-        return true;
-      } catch (error) {
-        if (work.state.revoked || work.controller.signal.aborted || this.state === 'stopped') return false;
-        this.logger.error(`cannot publish to ${record.topic} (try ${attempt}): ${errorMessage(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * 2 ** Math.min(attempt, 5))));
-      }
-    }
   }
 
   private finish(work: Work): void {
