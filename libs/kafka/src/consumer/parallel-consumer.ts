@@ -26,6 +26,7 @@ import { KeyScheduler } from '../key-scheduler';
 import { OffsetTracker } from '../offset-tracker';
 import { type RawProducer } from '../producer';
 import { decodeUntyped, type EventSerializer } from '../serializer';
+import { CommitCoalescer, commitFinished, type CommitOutcome } from './commits';
 import { FailureRouter } from './failure-routing';
 import { dueAt, type PartitionState, type Work, workFor } from './work';
 
@@ -110,20 +111,6 @@ interface Route {
   readonly handler: UntypedDeliveryHandler;
 }
 
-/** kafkajs error types that mean "this member's generation is over": the partition state must be re-read. */
-const REBALANCE_ERRORS = new Set([
-  'REBALANCE_IN_PROGRESS',
-  'ILLEGAL_GENERATION',
-  'UNKNOWN_MEMBER_ID',
-  'NOT_COORDINATOR_FOR_GROUP',
-  'NOT_COORDINATOR',
-]);
-
-function isRebalanceError(error: unknown): boolean {
-  const type = (error as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && REBALANCE_ERRORS.has(type);
-}
-
 function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
@@ -160,17 +147,13 @@ export class ParallelConsumer {
   private readonly pausedTopics = new Set<string>();
   private readonly maxPending: number;
   private readonly maxDelayed: number;
-  private readonly commitDelayMs: number;
   private subscribedTopics: string[] = [];
   private delayedCount = 0;
   private pausedForPending = false;
   private pausedForDelayed = false;
   private readonly failures: FailureRouter;
   private handled = 0;
-  private commitTimer: NodeJS.Timeout | undefined;
-  private commitTicker: NodeJS.Timeout | undefined;
-  private committing: Promise<void> | undefined;
-  private commitAgain = false;
+  private readonly commits: CommitCoalescer;
   private rebalancing = false;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopped: Promise<void> | undefined;
@@ -182,7 +165,6 @@ export class ParallelConsumer {
     this.deadLetterTopic = deadLetterTopic(options.group);
     this.maxPending = options.maxPending ?? options.runtime.concurrency * READ_AHEAD_FACTOR;
     this.maxDelayed = options.maxDelayed ?? 10_000;
-    this.commitDelayMs = options.commitDelayMs ?? 100;
     this.scheduler = new KeyScheduler<Work>({
       concurrency: options.runtime.concurrency,
       run: (work) => this.process(work),
@@ -204,6 +186,11 @@ export class ParallelConsumer {
       },
       logger: this.logger,
       stopped: () => this.state === 'stopped',
+    });
+    this.commits = new CommitCoalescer({
+      delayMs: options.commitDelayMs ?? 100,
+      intervalMs: options.commitIntervalMs ?? 5_000,
+      commit: () => this.commitFinished(),
     });
     this.kafkaConsumer = options.kafka.consumer({
       groupId: options.group,
@@ -276,8 +263,7 @@ export class ParallelConsumer {
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.state = 'running';
-    this.commitTicker = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 5_000);
-    this.commitTicker.unref();
+    this.commits.start();
   }
 
   /**
@@ -509,58 +495,18 @@ export class ParallelConsumer {
   private finish(work: Work): void {
     if (work.state.revoked) return;
     work.state.tracker.finish(work.offset);
-    this.commitSoon();
+    this.commits.soon();
   }
 
   // ---------------------------------------------------------------- commits and rebalances
 
-  private commitSoon(): void {
-    if (this.commitTimer !== undefined) return;
-    this.commitTimer = setTimeout(() => {
-      this.commitTimer = undefined;
-      void this.commit();
-    }, this.commitDelayMs);
-  }
-
-  /** Commits every partition's lowest unfinished offset that moved; one request for all. */
-  private commit(): Promise<void> {
-    if (this.committing) {
-      this.commitAgain = true;
-      return this.committing;
-    }
-    this.committing = this.commitOnce().finally(() => {
-      this.committing = undefined;
-      if (this.commitAgain) {
-        this.commitAgain = false;
-        this.commitSoon();
-      }
-    });
-    return this.committing;
-  }
-
-  private async commitOnce(): Promise<void> {
-    if (this.rebalancing || this.state === 'stopped' || this.state === 'new') return;
-    const offsets: { topic: string; partition: number; offset: string }[] = [];
-    const states: [PartitionState, number][] = [];
-    for (const state of this.partitions.values()) {
-      const candidate = state.revoked ? undefined : state.tracker.commitCandidate();
-      if (candidate === undefined) continue;
-      offsets.push({ topic: state.topic, partition: state.partition, offset: String(candidate) });
-      states.push([state, candidate]);
-    }
-    if (offsets.length === 0) return;
-    try {
-      await this.kafkaConsumer.commitOffsets(offsets);
-      for (const [state, offset] of states) state.tracker.markCommitted(offset);
-    } catch (error) {
-      if (isRebalanceError(error)) {
-        // The group moved on; GROUP_JOIN tells which partitions are still ours and commits again.
-        this.logger.log(`commit skipped during a rebalance: ${errorMessage(error)}`);
-        return;
-      }
-      this.logger.warn(`commit failed, trying again: ${errorMessage(error)}`);
-      this.commitAgain = true;
-    }
+  private commitFinished(): Promise<CommitOutcome> {
+    if (this.rebalancing || this.state === 'stopped' || this.state === 'new') return Promise.resolve('done');
+    return commitFinished(
+      this.partitions.values(),
+      (offsets) => this.kafkaConsumer.commitOffsets(offsets),
+      this.logger,
+    );
   }
 
   private onGroupJoin(assignment: Record<string, number[]>): void {
@@ -576,7 +522,7 @@ export class ParallelConsumer {
     this.rebalancing = false;
     // Pauses are per topic in kafkajs and survive the new assignment; re-assert ours anyway.
     for (const topic of this.pausedTopics) this.kafkaConsumer.pause([{ topic }]);
-    this.commitSoon();
+    this.commits.soon();
   }
 
   /** Forgets a lost partition: its queued and delayed messages are dropped, its running handlers aborted. */
@@ -623,11 +569,7 @@ export class ParallelConsumer {
         for (const work of state.running) work.controller.abort(new Error('consumer stopped'));
       }
     }
-    clearInterval(this.commitTicker);
-    if (this.commitTimer !== undefined) clearTimeout(this.commitTimer);
-    this.commitTimer = undefined;
-    await this.committing;
-    await this.commitOnce();
+    await this.commits.close();
     this.state = 'stopped';
     await this.kafkaConsumer.disconnect();
   }
