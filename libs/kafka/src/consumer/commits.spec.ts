@@ -134,7 +134,6 @@ function partition(topic: string, finished: number[], fetched = 5): PartitionSta
     tracker,
     revoked: false,
     highWatermark: fetched,
-    timers: new Map(),
     running: new Set(),
   };
 }

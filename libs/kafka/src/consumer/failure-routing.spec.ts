@@ -101,7 +101,6 @@ function partition(topic: string): PartitionState {
     tracker: new OffsetTracker(0),
     revoked: false,
     highWatermark: 0,
-    timers: new Map(),
     running: new Set(),
   };
 }

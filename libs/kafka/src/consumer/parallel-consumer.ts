@@ -28,28 +28,9 @@ import { type RawProducer } from '../producer';
 import { decodeUntyped, type EventSerializer } from '../serializer';
 import { CommitCoalescer, commitFinished, type CommitOutcome } from './commits';
 import { FailureRouter } from './failure-routing';
+import { fetchMaxBytes, FlowControl, READ_AHEAD_FACTOR } from './flow-control';
+import { DelayedRetries } from './retry-delays';
 import { dueAt, type PartitionState, type Work, workFor } from './work';
-
-/** Queued messages per concurrency slot before fetching pauses. Messages are small; the queue is a priority window. */
-const READ_AHEAD_FACTOR = 16;
-
-/**
- * Fetch sizes follow the read-ahead window instead of kafkajs' defaults (10 MiB per fetch, 1 MiB per
- * partition): a fetch brings at most `maxPending` messages' worth (at a generous 4 KiB each), between
- * 1 and 10 MiB. Whatever a fetch brings beyond the window is dropped and fetched again later, and a
- * message kept (a retry waiting for its due time) keeps its whole fetch response alive: a gateway
- * starting on a webhook retry backlog had about 20 MB more resident memory with 10 MiB responses. A
- * larger message still arrives: the broker returns a partition's first batch even when it is larger
- * than the limits (KIP-74).
- */
-const FETCH_BYTES_PER_MESSAGE = 4 * 1024;
-const MIN_FETCH_BYTES = 1024 * 1024;
-const MAX_FETCH_BYTES = 10 * 1024 * 1024;
-
-function fetchMaxBytes(maxPending: number): { maxBytes: number; maxBytesPerPartition: number } {
-  const maxBytes = Math.min(MAX_FETCH_BYTES, Math.max(MIN_FETCH_BYTES, maxPending * FETCH_BYTES_PER_MESSAGE));
-  return { maxBytes, maxBytesPerPartition: Math.max(MIN_FETCH_BYTES / 4, Math.floor(maxBytes / 4)) };
-}
 
 export interface ParallelConsumerOptions {
   readonly kafka: Kafka;
@@ -115,8 +96,6 @@ function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * A Kafka consumer that runs slow handlers (seconds to minutes) concurrently by key, after the
  * idea of Confluent's Parallel Consumer:
@@ -144,13 +123,8 @@ export class ParallelConsumer {
   private readonly routes = new Map<string, Route>();
   private readonly partitions = new Map<string, PartitionState>();
   private readonly scheduler: KeyScheduler<Work>;
-  private readonly pausedTopics = new Set<string>();
-  private readonly maxPending: number;
-  private readonly maxDelayed: number;
-  private subscribedTopics: string[] = [];
-  private delayedCount = 0;
-  private pausedForPending = false;
-  private pausedForDelayed = false;
+  private readonly flow: FlowControl;
+  private readonly delayed: DelayedRetries;
   private readonly failures: FailureRouter;
   private handled = 0;
   private readonly commits: CommitCoalescer;
@@ -163,8 +137,7 @@ export class ParallelConsumer {
     this.logger = options.logger ?? new Logger(`ParallelConsumer(${options.group})`);
     this.retryTopic = retryTopic(options.group);
     this.deadLetterTopic = deadLetterTopic(options.group);
-    this.maxPending = options.maxPending ?? options.runtime.concurrency * READ_AHEAD_FACTOR;
-    this.maxDelayed = options.maxDelayed ?? 10_000;
+    const maxPending = options.maxPending ?? options.runtime.concurrency * READ_AHEAD_FACTOR;
     this.scheduler = new KeyScheduler<Work>({
       concurrency: options.runtime.concurrency,
       run: (work) => this.process(work),
@@ -172,6 +145,13 @@ export class ParallelConsumer {
         this.logger.error(`unexpected failure in the consumer itself: ${errorMessage(error)}`);
       },
       onSettled: () => this.applyFlowControl(),
+    });
+    this.delayed = new DelayedRetries({
+      live: (state) => !state.revoked && this.state === 'running',
+      due: (work) => {
+        this.submit(work);
+        this.applyFlowControl();
+      },
     });
     const { runtime } = options;
     this.failures = new FailureRouter({
@@ -199,7 +179,13 @@ export class ParallelConsumer {
       // Heartbeats go out between fetches: an idle fetch must return well within the heartbeat interval.
       maxWaitTimeInMs: Math.min(500, options.runtime.heartbeatIntervalMs),
       allowAutoTopicCreation: false,
-      ...fetchMaxBytes(this.maxPending),
+      ...fetchMaxBytes(maxPending),
+    });
+    this.flow = new FlowControl({
+      maxPending,
+      maxDelayed: options.maxDelayed ?? 10_000,
+      retryTopic: this.retryTopic,
+      consumer: this.kafkaConsumer,
     });
     this.kafkaConsumer.on(this.kafkaConsumer.events.GROUP_JOIN, (event: ConsumerGroupJoinEvent) =>
       this.onGroupJoin(event.payload.memberAssignment),
@@ -242,7 +228,8 @@ export class ParallelConsumer {
     if (this.state !== 'new') throw new Error(`cannot start a consumer that is ${this.state}`);
     if (this.routes.size === 0) throw new Error('no handlers: call handle(topic, handler) before start()');
     this.state = 'starting';
-    this.subscribedTopics = [...this.routes.keys(), this.retryTopic];
+    const topics = [...this.routes.keys(), this.retryTopic];
+    this.flow.control(topics);
     if (this.options.createTopics ?? true) {
       const admin = new KafkaAdmin(this.options.kafka);
       try {
@@ -253,7 +240,7 @@ export class ParallelConsumer {
     }
     await this.kafkaConsumer.connect();
     await this.kafkaConsumer.subscribe({
-      topics: this.subscribedTopics,
+      topics,
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await this.kafkaConsumer.run({
@@ -292,7 +279,7 @@ export class ParallelConsumer {
     return {
       inFlight: this.scheduler.running,
       queued: this.scheduler.queued,
-      delayed: this.delayedCount,
+      delayed: this.delayed.count,
       handled: this.handled,
       retried: this.failures.retried,
       deadLettered: this.failures.deadLettered,
@@ -314,7 +301,7 @@ export class ParallelConsumer {
 
   private onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    if (this.state === 'stopping' || this.state === 'stopped' || this.pausedTopics.has(batch.topic)) {
+    if (this.state === 'stopping' || this.state === 'stopped' || this.flow.isPaused(batch.topic)) {
       // Nothing resolved: kafkajs fetches these offsets again after resume (or the next owner does).
       return Promise.resolve();
     }
@@ -327,7 +314,7 @@ export class ParallelConsumer {
     state.highWatermark = Number(batch.highWatermark);
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
-      if (this.scheduler.running + this.scheduler.queued >= this.maxPending) break;
+      if (!this.flow.hasRoom(this.scheduler.running + this.scheduler.queued)) break;
       const offset = Number(message.offset);
       if (state.tracker.track(offset)) this.accept(state, message, offset);
       payload.resolveOffset(message.offset);
@@ -346,7 +333,6 @@ export class ParallelConsumer {
         tracker: new OffsetTracker(startOffset),
         revoked: false,
         highWatermark: startOffset,
-        timers: new Map(),
         running: new Set(),
       };
       this.partitions.set(key, state);
@@ -362,8 +348,7 @@ export class ParallelConsumer {
       return;
     }
     // Waiting retries hold no concurrency slot and block no key; their offset stays unfinished.
-    this.delayedCount += 1;
-    this.delayUntil(state, work, due);
+    this.delayed.hold(work, due);
   }
 
   /**
@@ -376,53 +361,13 @@ export class ParallelConsumer {
     this.scheduler.submit(`${work.origin.topic}\u0000${work.key}`, work, priority);
   }
 
-  private delayUntil(state: PartitionState, work: Work, dueAt: number): void {
-    const timer = setTimeout(
-      () => {
-        state.timers.delete(timer);
-        if (state.revoked || this.state !== 'running') {
-          this.delayedCount -= 1;
-          return;
-        }
-        // Timers may fire a millisecond early by the wall clock, and long delays come in chunks:
-        // "not before retryDueAt" is a promise.
-        if (Date.now() < dueAt) {
-          this.delayUntil(state, work, dueAt);
-          return;
-        }
-        this.delayedCount -= 1;
-        this.submit(work);
-        this.applyFlowControl();
-      },
-      Math.min(Math.max(1, dueAt - Date.now()), MAX_TIMER_MS),
-    );
-    state.timers.set(timer, work);
-  }
-
-  /** Pauses every topic while too much is pending, the retry topic while too many retries wait. */
   private applyFlowControl(): void {
     if (this.state !== 'running' && this.state !== 'stopping') return;
-    const pendingCount = this.scheduler.running + this.scheduler.queued;
-    // Hysteresis: pause at the limit, resume at half, so the consumer does not flap at the boundary.
-    if (pendingCount >= this.maxPending) this.pausedForPending = true;
-    else if (pendingCount <= Math.floor(this.maxPending / 2)) this.pausedForPending = false;
-    if (this.delayedCount >= this.maxDelayed) this.pausedForDelayed = true;
-    else if (this.delayedCount <= Math.floor(this.maxDelayed / 2)) this.pausedForDelayed = false;
-
-    for (const topic of this.subscribedTopics) {
-      const wanted =
-        this.state === 'stopping' ||
-        this.pausedForPending ||
-        (topic === this.retryTopic && this.pausedForDelayed);
-      if (wanted === this.pausedTopics.has(topic)) continue;
-      if (wanted) {
-        this.pausedTopics.add(topic);
-        this.kafkaConsumer.pause([{ topic }]);
-      } else {
-        this.pausedTopics.delete(topic);
-        this.kafkaConsumer.resume([{ topic }]);
-      }
-    }
+    this.flow.apply({
+      pending: this.scheduler.running + this.scheduler.queued,
+      delayed: this.delayed.count,
+      stopping: this.state === 'stopping',
+    });
   }
 
   // ---------------------------------------------------------------- handling
@@ -520,17 +465,14 @@ export class ParallelConsumer {
       this.partitions.delete(key);
     }
     this.rebalancing = false;
-    // Pauses are per topic in kafkajs and survive the new assignment; re-assert ours anyway.
-    for (const topic of this.pausedTopics) this.kafkaConsumer.pause([{ topic }]);
+    this.flow.reassert();
     this.commits.soon();
   }
 
   /** Forgets a lost partition: its queued and delayed messages are dropped, its running handlers aborted. */
   private revoke(state: PartitionState): void {
     state.revoked = true;
-    for (const timer of state.timers.keys()) clearTimeout(timer);
-    this.delayedCount -= state.timers.size;
-    state.timers.clear();
+    this.delayed.drop(state);
     this.scheduler.drop((work) => work.state === state);
     for (const work of state.running)
       work.controller.abort(new Error(`partition ${state.topic}/${state.partition} was revoked`));
@@ -546,11 +488,7 @@ export class ParallelConsumer {
     }
     this.state = 'stopping';
     this.applyFlowControl();
-    for (const state of this.partitions.values()) {
-      for (const timer of state.timers.keys()) clearTimeout(timer);
-      this.delayedCount -= state.timers.size;
-      state.timers.clear();
-    }
+    this.delayed.dropAll();
     this.scheduler.drop(() => true);
     const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
     let timeout: NodeJS.Timeout | undefined;

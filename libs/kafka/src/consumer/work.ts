@@ -9,7 +9,6 @@ export interface PartitionState {
   readonly tracker: OffsetTracker;
   revoked: boolean;
   highWatermark: number;
-  readonly timers: Map<NodeJS.Timeout, Work>;
   readonly running: Set<Work>;
 }
 
