@@ -23,13 +23,14 @@ import { KafkaAdmin, type TopicSpec } from '../admin';
 import { type DeliveryHandler, type UntypedDeliveryHandler } from '../delivery';
 import { DecodeError, errorMessage, EventValidationError, PermanentError } from '../errors';
 import { KeyScheduler } from '../key-scheduler';
-import { OffsetTracker } from '../offset-tracker';
 import { type RawProducer } from '../producer';
 import { decodeUntyped, type EventSerializer } from '../serializer';
 import { CommitCoalescer, commitFinished, type CommitOutcome } from './commits';
 import { FailureRouter } from './failure-routing';
 import { fetchMaxBytes, FlowControl, READ_AHEAD_FACTOR } from './flow-control';
+import { Assignment } from './rebalance';
 import { DelayedRetries } from './retry-delays';
+import { shutDown, type ShutdownSteps } from './shutdown';
 import { dueAt, type PartitionState, type Work, workFor } from './work';
 
 export interface ParallelConsumerOptions {
@@ -92,10 +93,6 @@ interface Route {
   readonly handler: UntypedDeliveryHandler;
 }
 
-function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
-
 /**
  * A Kafka consumer that runs slow handlers (seconds to minutes) concurrently by key, after the
  * idea of Confluent's Parallel Consumer:
@@ -121,14 +118,13 @@ export class ParallelConsumer {
 
   private readonly logger: LoggerService;
   private readonly routes = new Map<string, Route>();
-  private readonly partitions = new Map<string, PartitionState>();
+  private readonly assignment = new Assignment();
   private readonly scheduler: KeyScheduler<Work>;
   private readonly flow: FlowControl;
   private readonly delayed: DelayedRetries;
   private readonly failures: FailureRouter;
   private handled = 0;
   private readonly commits: CommitCoalescer;
-  private rebalancing = false;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopped: Promise<void> | undefined;
   private readonly joined: Promise<void>;
@@ -193,9 +189,7 @@ export class ParallelConsumer {
     this.joined = new Promise<void>((resolve) => {
       this.kafkaConsumer.on(this.kafkaConsumer.events.GROUP_JOIN, () => resolve());
     });
-    this.kafkaConsumer.on(this.kafkaConsumer.events.REBALANCING, () => {
-      this.rebalancing = true;
-    });
+    this.kafkaConsumer.on(this.kafkaConsumer.events.REBALANCING, () => this.assignment.rebalanceStarted());
     this.kafkaConsumer.on(this.kafkaConsumer.events.CRASH, (event: ConsumerCrashEvent) => {
       const { error, restart } = event.payload;
       this.logger.error(
@@ -265,7 +259,7 @@ export class ParallelConsumer {
 
   metrics(): ConsumerMetrics {
     const partitions: PartitionMetrics[] = [];
-    for (const state of this.partitions.values()) {
+    for (const state of this.assignment.owned()) {
       const committed = state.tracker.committed;
       partitions.push({
         topic: state.topic,
@@ -306,7 +300,7 @@ export class ParallelConsumer {
       return Promise.resolve();
     }
     const firstOffset = batch.messages[0]?.offset;
-    const state = this.partitionState(
+    const state = this.assignment.partition(
       batch.topic,
       batch.partition,
       firstOffset === undefined ? 0 : Number(firstOffset),
@@ -321,23 +315,6 @@ export class ParallelConsumer {
     }
     this.applyFlowControl();
     return Promise.resolve();
-  }
-
-  private partitionState(topic: string, partition: number, startOffset: number): PartitionState {
-    const key = partitionKey(topic, partition);
-    let state = this.partitions.get(key);
-    if (!state) {
-      state = {
-        topic,
-        partition,
-        tracker: new OffsetTracker(startOffset),
-        revoked: false,
-        highWatermark: startOffset,
-        running: new Set(),
-      };
-      this.partitions.set(key, state);
-    }
-    return state;
   }
 
   private accept(state: PartitionState, message: KafkaMessage, offset: number): void {
@@ -446,32 +423,23 @@ export class ParallelConsumer {
   // ---------------------------------------------------------------- commits and rebalances
 
   private commitFinished(): Promise<CommitOutcome> {
-    if (this.rebalancing || this.state === 'stopped' || this.state === 'new') return Promise.resolve('done');
+    if (this.assignment.rebalancing || this.state === 'stopped' || this.state === 'new')
+      return Promise.resolve('done');
     return commitFinished(
-      this.partitions.values(),
+      this.assignment.owned(),
       (offsets) => this.kafkaConsumer.commitOffsets(offsets),
       this.logger,
     );
   }
 
   private onGroupJoin(assignment: Record<string, number[]>): void {
-    const assigned = new Set<string>();
-    for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const partition of partitions) assigned.add(partitionKey(topic, partition));
-    }
-    for (const [key, state] of this.partitions) {
-      if (assigned.has(key)) continue;
-      this.revoke(state);
-      this.partitions.delete(key);
-    }
-    this.rebalancing = false;
+    for (const state of this.assignment.joined(assignment)) this.revoke(state);
     this.flow.reassert();
     this.commits.soon();
   }
 
   /** Forgets a lost partition: its queued and delayed messages are dropped, its running handlers aborted. */
   private revoke(state: PartitionState): void {
-    state.revoked = true;
     this.delayed.drop(state);
     this.scheduler.drop((work) => work.state === state);
     for (const work of state.running)
@@ -487,28 +455,25 @@ export class ParallelConsumer {
       return;
     }
     this.state = 'stopping';
-    this.applyFlowControl();
-    this.delayed.dropAll();
-    this.scheduler.drop(() => true);
-    const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
-    let timeout: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      this.scheduler.whenIdle().then(() => true),
-      new Promise<boolean>((resolve) => {
-        timeout = setTimeout(() => resolve(false), drainTimeoutMs);
-      }),
-    ]);
-    clearTimeout(timeout);
-    if (!drained) {
-      this.logger.warn(
-        `stopping with ${this.scheduler.running} handler(s) still running after ${drainTimeoutMs} ms`,
-      );
-      for (const state of this.partitions.values()) {
-        for (const work of state.running) work.controller.abort(new Error('consumer stopped'));
-      }
-    }
-    await this.commits.close();
-    this.state = 'stopped';
-    await this.kafkaConsumer.disconnect();
+    const steps: ShutdownSteps = {
+      stopTaking: () => {
+        this.applyFlowControl();
+        this.delayed.dropAll();
+        this.scheduler.drop(() => true);
+      },
+      whenIdle: () => this.scheduler.whenIdle(),
+      running: () => this.scheduler.running,
+      abortRunning: (reason) => {
+        for (const state of this.assignment.owned()) {
+          for (const work of state.running) work.controller.abort(reason);
+        }
+      },
+      commit: () => this.commits.close(),
+      leave: () => {
+        this.state = 'stopped';
+        return this.kafkaConsumer.disconnect();
+      },
+    };
+    await shutDown(steps, this.options.drainTimeoutMs ?? 30_000, this.logger);
   }
 }
