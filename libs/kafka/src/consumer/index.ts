@@ -1,6 +1,2 @@
-export {
-  type ConsumerMetrics,
-  ParallelConsumer,
-  type ParallelConsumerOptions,
-  type PartitionMetrics,
-} from './parallel-consumer';
+export { type ConsumerMetrics, type PartitionMetrics } from './metrics';
+export { ParallelConsumer, type ParallelConsumerOptions } from './parallel-consumer';

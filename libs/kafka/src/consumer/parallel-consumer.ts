@@ -2,32 +2,30 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { type RuntimeConfig } from '@tributary/config';
 import {
   deadLetterTopic,
-  type Envelope,
-  EnvelopeError,
-  envelopeFromHeaders,
-  retryTopic,
-  type TopicDefinition,
   PRIORITIES,
   priorityFromHeaders,
+  retryTopic,
+  type TopicDefinition,
 } from '@tributary/contracts';
 import {
   type Consumer,
   type ConsumerCrashEvent,
   type ConsumerGroupJoinEvent,
   type EachBatchPayload,
-  type IHeaders,
   type Kafka,
   type KafkaMessage,
 } from 'kafkajs';
 import { KafkaAdmin, type TopicSpec } from '../admin';
 import { type DeliveryHandler, type UntypedDeliveryHandler } from '../delivery';
-import { DecodeError, errorMessage, EventValidationError, PermanentError } from '../errors';
+import { errorMessage } from '../errors';
 import { KeyScheduler } from '../key-scheduler';
 import { type RawProducer } from '../producer';
-import { decodeUntyped, type EventSerializer } from '../serializer';
+import { type EventSerializer } from '../serializer';
 import { CommitCoalescer, commitFinished, type CommitOutcome } from './commits';
+import { Dispatcher } from './dispatch';
 import { FailureRouter } from './failure-routing';
 import { fetchMaxBytes, FlowControl, READ_AHEAD_FACTOR } from './flow-control';
+import { type ConsumerMetrics, partitionMetrics } from './metrics';
 import { Assignment } from './rebalance';
 import { DelayedRetries } from './retry-delays';
 import { shutDown, type ShutdownSteps } from './shutdown';
@@ -65,34 +63,6 @@ export interface ParallelConsumerOptions {
   readonly createTopics?: boolean;
 }
 
-export interface PartitionMetrics {
-  readonly topic: string;
-  readonly partition: number;
-  /** The offset committed (or about to be): the lowest one not finished. */
-  readonly committed: number;
-  readonly highWatermark: number;
-  readonly lag: number;
-  /** Fetched messages of this partition not finished yet (queued, running or waiting to retry). */
-  readonly unfinished: number;
-}
-
-export interface ConsumerMetrics {
-  readonly inFlight: number;
-  readonly queued: number;
-  /** Retry messages waiting for their due time (they hold no concurrency slot). */
-  readonly delayed: number;
-  readonly handled: number;
-  readonly retried: number;
-  readonly deadLettered: number;
-  readonly partitions: readonly PartitionMetrics[];
-  readonly paused: readonly { topic: string; partitions: number[] }[];
-}
-
-interface Route {
-  readonly definition: TopicDefinition;
-  readonly handler: UntypedDeliveryHandler;
-}
-
 /**
  * A Kafka consumer that runs slow handlers (seconds to minutes) concurrently by key, after the
  * idea of Confluent's Parallel Consumer:
@@ -117,7 +87,7 @@ export class ParallelConsumer {
   readonly deadLetterTopic: string;
 
   private readonly logger: LoggerService;
-  private readonly routes = new Map<string, Route>();
+  private readonly dispatcher: Dispatcher;
   private readonly assignment = new Assignment();
   private readonly scheduler: KeyScheduler<Work>;
   private readonly flow: FlowControl;
@@ -133,6 +103,7 @@ export class ParallelConsumer {
     this.logger = options.logger ?? new Logger(`ParallelConsumer(${options.group})`);
     this.retryTopic = retryTopic(options.group);
     this.deadLetterTopic = deadLetterTopic(options.group);
+    this.dispatcher = new Dispatcher({ serializer: options.serializer, retryTopic: this.retryTopic });
     const maxPending = options.maxPending ?? options.runtime.concurrency * READ_AHEAD_FACTOR;
     this.scheduler = new KeyScheduler<Work>({
       concurrency: options.runtime.concurrency,
@@ -212,17 +183,17 @@ export class ParallelConsumer {
   /** `handle` for generic plumbing (the Nest transport) where the topic is only known at run time. */
   handleUntyped(topic: TopicDefinition, handler: UntypedDeliveryHandler): this {
     if (this.state !== 'new') throw new Error('handle() must be called before start()');
-    if (this.routes.has(topic.name)) throw new Error(`a handler for ${topic.name} is already registered`);
-    this.routes.set(topic.name, { definition: topic, handler });
+    this.dispatcher.register(topic, handler);
     return this;
   }
 
   /** Creates missing topics, joins the group and starts fetching; resolves once the group is joined. */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`cannot start a consumer that is ${this.state}`);
-    if (this.routes.size === 0) throw new Error('no handlers: call handle(topic, handler) before start()');
+    if (this.dispatcher.size === 0)
+      throw new Error('no handlers: call handle(topic, handler) before start()');
     this.state = 'starting';
-    const topics = [...this.routes.keys(), this.retryTopic];
+    const topics = [...this.dispatcher.topics(), this.retryTopic];
     this.flow.control(topics);
     if (this.options.createTopics ?? true) {
       const admin = new KafkaAdmin(this.options.kafka);
@@ -258,18 +229,6 @@ export class ParallelConsumer {
   }
 
   metrics(): ConsumerMetrics {
-    const partitions: PartitionMetrics[] = [];
-    for (const state of this.assignment.owned()) {
-      const committed = state.tracker.committed;
-      partitions.push({
-        topic: state.topic,
-        partition: state.partition,
-        committed,
-        highWatermark: state.highWatermark,
-        lag: Math.max(0, state.highWatermark - committed),
-        unfinished: state.tracker.unfinished,
-      });
-    }
     return {
       inFlight: this.scheduler.running,
       queued: this.scheduler.queued,
@@ -277,7 +236,7 @@ export class ParallelConsumer {
       handled: this.handled,
       retried: this.failures.retried,
       deadLettered: this.failures.deadLettered,
-      partitions,
+      partitions: partitionMetrics(this.assignment.owned()),
       paused: this.state === 'running' || this.state === 'stopping' ? this.kafkaConsumer.paused() : [],
     };
   }
@@ -285,7 +244,7 @@ export class ParallelConsumer {
   private topicSpecs(): TopicSpec[] {
     const { partitions } = this.options;
     return [
-      ...[...this.routes.keys()].map((name) => ({ name, partitions })),
+      ...this.dispatcher.topics().map((name) => ({ name, partitions })),
       { name: this.retryTopic, partitions },
       { name: this.deadLetterTopic, partitions },
     ];
@@ -354,7 +313,7 @@ export class ParallelConsumer {
     if (state.revoked) return;
     state.running.add(work);
     try {
-      await this.deliver(work);
+      await this.dispatcher.dispatch(work);
       this.handled += 1;
       this.finish(work);
     } catch (error) {
@@ -362,56 +321,6 @@ export class ParallelConsumer {
     } finally {
       state.running.delete(work);
     }
-  }
-
-  private async deliver(work: Work): Promise<void> {
-    const { message, origin } = work;
-    if (work.state.topic === this.retryTopic && work.previous === undefined) {
-      throw new PermanentError(
-        `message on ${this.retryTopic} has no origin headers`,
-        this.errorContext(work),
-      );
-    }
-    const route = this.routes.get(origin.topic);
-    if (!route) throw new PermanentError(`no handler for topic ${origin.topic}`, this.errorContext(work));
-    if (message.value === null)
-      throw new DecodeError('message has no value (tombstone)', this.errorContext(work));
-    const value = await decodeUntyped(this.options.serializer, route.definition, message.value);
-    let envelope: Envelope;
-    try {
-      envelope = envelopeFromHeaders(message.headers);
-    } catch (cause) {
-      if (!(cause instanceof EnvelopeError)) throw cause;
-      throw new EventValidationError(`invalid envelope: ${cause.message}`, {
-        ...this.errorContext(work),
-        cause,
-      });
-    }
-    const headers: IHeaders = message.headers ?? {};
-    await route.handler({
-      topic: origin.topic,
-      definition: route.definition,
-      partition: origin.partition,
-      offset: origin.offset,
-      key: work.key,
-      value,
-      envelope,
-      attempt: work.attempt,
-      headers,
-      signal: work.controller.signal,
-      ...(work.previous
-        ? { via: { topic: work.state.topic, partition: work.state.partition, offset: message.offset } }
-        : {}),
-    });
-  }
-
-  private errorContext(work: Work) {
-    return {
-      topic: work.origin.topic,
-      partition: work.origin.partition,
-      offset: work.origin.offset,
-      attempt: work.attempt,
-    };
   }
 
   private finish(work: Work): void {
