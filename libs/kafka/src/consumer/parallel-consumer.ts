@@ -70,15 +70,21 @@ export interface ParallelConsumerOptions {
  * - `eachBatch` only hands messages to a scheduler and returns, so kafkajs keeps fetching and
  *   heartbeating while handlers run; a five-minute handler causes no rebalance.
  * - Different keys run concurrently up to `runtime.concurrency`; one key's messages run one at a
- *   time in offset order.
+ *   time in offset order (KeyScheduler).
  * - Per partition the committed offset is the lowest unfinished one, so a crash redelivers
- *   (at-least-once) but never skips. Commits are coalesced.
- * - When in-flight plus queued messages reach `maxPending`, all topics pause; they resume at half.
+ *   (at-least-once) but never skips (OffsetTracker). Commits are coalesced (commits.ts).
+ * - When in-flight plus queued messages reach `maxPending`, all topics pause; they resume at half
+ *   (flow-control.ts).
  * - A retriable failure republishes the original bytes and headers to the group's retry topic
  *   with a due time (exponential backoff, full jitter); the group consumes that topic too and runs
- *   the message again when due, without holding a slot meanwhile. After `maxAttempts`, or at once
- *   for permanent errors, the message goes to the group's dead-letter topic. Either way the
- *   original offset is then finished: nothing blocks a partition forever, nothing is lost.
+ *   the message again when due, without holding a slot meanwhile (retry-delays.ts). After
+ *   `maxAttempts`, or at once for permanent errors, the message goes to the group's dead-letter
+ *   topic (failure-routing.ts). Either way the original offset is then finished: nothing blocks a
+ *   partition forever, nothing is lost.
+ * - A rebalance drops the lost partitions' work for their next owner (rebalance.ts); stop() drains
+ *   and commits before leaving the group (shutdown.ts).
+ *
+ * This class composes those parts: it owns the kafkajs consumer and the consumer's life cycle.
  */
 export class ParallelConsumer {
   /** The kafkajs consumer, e.g. to listen to its instrumentation events (GROUP_JOIN, CRASH, …). */
