@@ -1,0 +1,2 @@
+export { type ConsumerMetrics, type PartitionMetrics } from './metrics';
+export { ParallelConsumer, type ParallelConsumerOptions } from './parallel-consumer';

@@ -1,0 +1,394 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { type RuntimeConfig } from '@tributary/config';
+import {
+  deadLetterTopic,
+  PRIORITIES,
+  priorityFromHeaders,
+  retryTopic,
+  type TopicDefinition,
+} from '@tributary/contracts';
+import {
+  type Consumer,
+  type ConsumerCrashEvent,
+  type ConsumerGroupJoinEvent,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+} from 'kafkajs';
+import { KafkaAdmin, type TopicSpec } from '../admin';
+import { type DeliveryHandler, type UntypedDeliveryHandler } from '../delivery';
+import { errorMessage } from '../errors';
+import { KeyScheduler } from '../key-scheduler';
+import { type RawProducer } from '../producer';
+import { type EventSerializer } from '../serializer';
+import { CommitCoalescer, commitFinished, type CommitOutcome } from './commits';
+import { Dispatcher } from './dispatch';
+import { FailureRouter } from './failure-routing';
+import { fetchMaxBytes, FlowControl, READ_AHEAD_FACTOR } from './flow-control';
+import { type ConsumerMetrics, partitionMetrics } from './metrics';
+import { Assignment } from './rebalance';
+import { DelayedRetries } from './retry-delays';
+import { shutDown, type ShutdownSteps } from './shutdown';
+import { dueAt, type PartitionState, type Work, workFor } from './work';
+
+export interface ParallelConsumerOptions {
+  readonly kafka: Kafka;
+  readonly serializer: EventSerializer;
+  /** The consumer group; its retry and dead-letter topics derive from it. */
+  readonly group: string;
+  readonly runtime: RuntimeConfig;
+  /** Partitions of the topics this consumer creates when they are missing. */
+  readonly partitions: number;
+  /** Publishes retry and dead-letter copies; must be idempotent (EventProducer is). */
+  readonly producer: RawProducer;
+  /**
+   * In-flight plus queued messages at which fetching pauses; default 16 × concurrency. Reading ahead
+   * is what lets a high-priority event overtake a backlog of normal ones (see KeyScheduler).
+   */
+  readonly maxPending?: number;
+  /** Retry messages waiting for their due time at which the retry topic pauses; default 10 000. */
+  readonly maxDelayed?: number;
+  /** How long after a completion the finished offsets are committed (completions in between share one commit). */
+  readonly commitDelayMs?: number;
+  /** Commits also run on this period, whatever completes (default 5 s). */
+  readonly commitIntervalMs?: number;
+  /** How long stop() waits for running handlers. */
+  readonly drainTimeoutMs?: number;
+  /** Where a group without committed offsets starts; the default (true) reads the topics' whole history. */
+  readonly fromBeginning?: boolean;
+  /** Uniform in [0, 1]; for the retry jitter. */
+  readonly random?: () => number;
+  readonly logger?: LoggerService;
+  /** Create missing topics at start (default true). */
+  readonly createTopics?: boolean;
+}
+
+/**
+ * A Kafka consumer that runs slow handlers (seconds to minutes) concurrently by key, after the
+ * idea of Confluent's Parallel Consumer:
+ *
+ * - `eachBatch` only hands messages to a scheduler and returns, so kafkajs keeps fetching and
+ *   heartbeating while handlers run; a five-minute handler causes no rebalance.
+ * - Different keys run concurrently up to `runtime.concurrency`; one key's messages run one at a
+ *   time in offset order (KeyScheduler).
+ * - Per partition the committed offset is the lowest unfinished one, so a crash redelivers
+ *   (at-least-once) but never skips (OffsetTracker). Commits are coalesced (commits.ts).
+ * - When in-flight plus queued messages reach `maxPending`, all topics pause; they resume at half
+ *   (flow-control.ts).
+ * - A retriable failure republishes the original bytes and headers to the group's retry topic
+ *   with a due time (exponential backoff, full jitter); the group consumes that topic too and runs
+ *   the message again when due, without holding a slot meanwhile (retry-delays.ts). After
+ *   `maxAttempts`, or at once for permanent errors, the message goes to the group's dead-letter
+ *   topic (failure-routing.ts). Either way the original offset is then finished: nothing blocks a
+ *   partition forever, nothing is lost.
+ * - A rebalance drops the lost partitions' work for their next owner (rebalance.ts); stop() drains
+ *   and commits before leaving the group (shutdown.ts).
+ *
+ * This class composes those parts: it owns the kafkajs consumer and the consumer's life cycle.
+ */
+export class ParallelConsumer {
+  /** The kafkajs consumer, e.g. to listen to its instrumentation events (GROUP_JOIN, CRASH, …). */
+  readonly kafkaConsumer: Consumer;
+  readonly retryTopic: string;
+  readonly deadLetterTopic: string;
+
+  private readonly logger: LoggerService;
+  private readonly dispatcher: Dispatcher;
+  private readonly assignment = new Assignment();
+  private readonly scheduler: KeyScheduler<Work>;
+  private readonly flow: FlowControl;
+  private readonly delayed: DelayedRetries;
+  private readonly failures: FailureRouter;
+  private handled = 0;
+  private readonly commits: CommitCoalescer;
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private stopped: Promise<void> | undefined;
+  private readonly joined: Promise<void>;
+
+  constructor(private readonly options: ParallelConsumerOptions) {
+    this.logger = options.logger ?? new Logger(`ParallelConsumer(${options.group})`);
+    this.retryTopic = retryTopic(options.group);
+    this.deadLetterTopic = deadLetterTopic(options.group);
+    this.dispatcher = new Dispatcher({ serializer: options.serializer, retryTopic: this.retryTopic });
+    const maxPending = options.maxPending ?? options.runtime.concurrency * READ_AHEAD_FACTOR;
+    this.scheduler = new KeyScheduler<Work>({
+      concurrency: options.runtime.concurrency,
+      run: (work) => this.process(work),
+      onError: (error) => {
+        this.logger.error(`unexpected failure in the consumer itself: ${errorMessage(error)}`);
+      },
+      onSettled: () => this.applyFlowControl(),
+    });
+    this.delayed = new DelayedRetries({
+      live: (state) => !state.revoked && this.state === 'running',
+      due: (work) => {
+        this.submit(work);
+        this.applyFlowControl();
+      },
+    });
+    const { runtime } = options;
+    this.failures = new FailureRouter({
+      retryTopic: this.retryTopic,
+      deadLetterTopic: this.deadLetterTopic,
+      producer: options.producer,
+      policy: {
+        maxAttempts: runtime.maxAttempts,
+        baseDelayMs: runtime.retryBaseDelayMs,
+        maxDelayMs: runtime.retryMaxDelayMs,
+        ...(options.random ? { random: options.random } : {}),
+      },
+      logger: this.logger,
+      stopped: () => this.state === 'stopped',
+    });
+    this.commits = new CommitCoalescer({
+      delayMs: options.commitDelayMs ?? 100,
+      intervalMs: options.commitIntervalMs ?? 5_000,
+      commit: () => this.commitFinished(),
+    });
+    this.kafkaConsumer = options.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: options.runtime.sessionTimeoutMs,
+      heartbeatInterval: options.runtime.heartbeatIntervalMs,
+      // Heartbeats go out between fetches: an idle fetch must return well within the heartbeat interval.
+      maxWaitTimeInMs: Math.min(500, options.runtime.heartbeatIntervalMs),
+      allowAutoTopicCreation: false,
+      ...fetchMaxBytes(maxPending),
+    });
+    this.flow = new FlowControl({
+      maxPending,
+      maxDelayed: options.maxDelayed ?? 10_000,
+      retryTopic: this.retryTopic,
+      consumer: this.kafkaConsumer,
+    });
+    this.kafkaConsumer.on(this.kafkaConsumer.events.GROUP_JOIN, (event: ConsumerGroupJoinEvent) =>
+      this.onGroupJoin(event.payload.memberAssignment),
+    );
+    this.joined = new Promise<void>((resolve) => {
+      this.kafkaConsumer.on(this.kafkaConsumer.events.GROUP_JOIN, () => resolve());
+    });
+    this.kafkaConsumer.on(this.kafkaConsumer.events.REBALANCING, () => this.assignment.rebalanceStarted());
+    this.kafkaConsumer.on(this.kafkaConsumer.events.CRASH, (event: ConsumerCrashEvent) => {
+      const { error, restart } = event.payload;
+      this.logger.error(
+        `kafkajs consumer crashed (${restart ? 'restarting' : 'not restarting'}): ${error.message}`,
+      );
+    });
+  }
+
+  /** Resolves when the consumer has joined its group for the first time (its first assignment). */
+  whenJoined(): Promise<void> {
+    return this.joined;
+  }
+
+  /** Routes a topic's events to a handler; call before start(). */
+  handle<T extends TopicDefinition>(topic: T, handler: DeliveryHandler<T>): this {
+    // The value is decoded with this topic's schema, so the untyped delivery has the topic's type.
+    return this.handleUntyped(topic, handler as unknown as UntypedDeliveryHandler);
+  }
+
+  /** `handle` for generic plumbing (the Nest transport) where the topic is only known at run time. */
+  handleUntyped(topic: TopicDefinition, handler: UntypedDeliveryHandler): this {
+    if (this.state !== 'new') throw new Error('handle() must be called before start()');
+    this.dispatcher.register(topic, handler);
+    return this;
+  }
+
+  /** Creates missing topics, joins the group and starts fetching; resolves once the group is joined. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`cannot start a consumer that is ${this.state}`);
+    if (this.dispatcher.size === 0)
+      throw new Error('no handlers: call handle(topic, handler) before start()');
+    this.state = 'starting';
+    const topics = [...this.dispatcher.topics(), this.retryTopic];
+    this.flow.control(topics);
+    if (this.options.createTopics ?? true) {
+      const admin = new KafkaAdmin(this.options.kafka);
+      try {
+        await admin.ensureTopics(this.topicSpecs());
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    await this.kafkaConsumer.connect();
+    await this.kafkaConsumer.subscribe({
+      topics,
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.kafkaConsumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.state = 'running';
+    this.commits.start();
+  }
+
+  /**
+   * Graceful stop: pause fetching, let running handlers finish (up to drainTimeoutMs, then abort
+   * their signals), commit what finished, leave the group. Queued and delayed messages are not
+   * started: they are not committed, so the next owner of their partitions handles them.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  metrics(): ConsumerMetrics {
+    return {
+      inFlight: this.scheduler.running,
+      queued: this.scheduler.queued,
+      delayed: this.delayed.count,
+      handled: this.handled,
+      retried: this.failures.retried,
+      deadLettered: this.failures.deadLettered,
+      partitions: partitionMetrics(this.assignment.owned()),
+      paused: this.state === 'running' || this.state === 'stopping' ? this.kafkaConsumer.paused() : [],
+    };
+  }
+
+  private topicSpecs(): TopicSpec[] {
+    const { partitions } = this.options;
+    return [
+      ...this.dispatcher.topics().map((name) => ({ name, partitions })),
+      { name: this.retryTopic, partitions },
+      { name: this.deadLetterTopic, partitions },
+    ];
+  }
+
+  // ---------------------------------------------------------------- fetching
+
+  private onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (this.state === 'stopping' || this.state === 'stopped' || this.flow.isPaused(batch.topic)) {
+      // Nothing resolved: kafkajs fetches these offsets again after resume (or the next owner does).
+      return Promise.resolve();
+    }
+    const firstOffset = batch.messages[0]?.offset;
+    const state = this.assignment.partition(
+      batch.topic,
+      batch.partition,
+      firstOffset === undefined ? 0 : Number(firstOffset),
+    );
+    state.highWatermark = Number(batch.highWatermark);
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      if (!this.flow.hasRoom(this.scheduler.running + this.scheduler.queued)) break;
+      const offset = Number(message.offset);
+      if (state.tracker.track(offset)) this.accept(state, message, offset);
+      payload.resolveOffset(message.offset);
+    }
+    this.applyFlowControl();
+    return Promise.resolve();
+  }
+
+  private accept(state: PartitionState, message: KafkaMessage, offset: number): void {
+    const work = workFor(state, message, offset, state.topic === this.retryTopic);
+    const due = dueAt(work);
+    if (!(due > Date.now())) {
+      this.submit(work);
+      return;
+    }
+    // Waiting retries hold no concurrency slot and block no key; their offset stays unfinished.
+    this.delayed.hold(work, due);
+  }
+
+  /**
+   * Order is kept per key within a topic (what Kafka promises), not across topics: a task's
+   * cancel request must be able to run while that task's slow work on another topic is in flight.
+   * A retried message keeps its place in the lane of the topic it came from.
+   */
+  private submit(work: Work): void {
+    const priority = PRIORITIES.indexOf(priorityFromHeaders(work.message.headers));
+    this.scheduler.submit(`${work.origin.topic}\u0000${work.key}`, work, priority);
+  }
+
+  private applyFlowControl(): void {
+    if (this.state !== 'running' && this.state !== 'stopping') return;
+    this.flow.apply({
+      pending: this.scheduler.running + this.scheduler.queued,
+      delayed: this.delayed.count,
+      stopping: this.state === 'stopping',
+    });
+  }
+
+  // ---------------------------------------------------------------- handling
+
+  private async process(work: Work): Promise<void> {
+    const { state } = work;
+    if (state.revoked) return;
+    state.running.add(work);
+    try {
+      await this.dispatcher.dispatch(work);
+      this.handled += 1;
+      this.finish(work);
+    } catch (error) {
+      if (await this.failures.route(work, error)) this.finish(work);
+    } finally {
+      state.running.delete(work);
+    }
+  }
+
+  private finish(work: Work): void {
+    if (work.state.revoked) return;
+    work.state.tracker.finish(work.offset);
+    this.commits.soon();
+  }
+
+  // ---------------------------------------------------------------- commits and rebalances
+
+  private commitFinished(): Promise<CommitOutcome> {
+    if (this.assignment.rebalancing || this.state === 'stopped' || this.state === 'new')
+      return Promise.resolve('done');
+    return commitFinished(
+      this.assignment.owned(),
+      (offsets) => this.kafkaConsumer.commitOffsets(offsets),
+      this.logger,
+    );
+  }
+
+  private onGroupJoin(assignment: Record<string, number[]>): void {
+    for (const state of this.assignment.joined(assignment)) this.revoke(state);
+    this.flow.reassert();
+    this.commits.soon();
+  }
+
+  /** Forgets a lost partition: its queued and delayed messages are dropped, its running handlers aborted. */
+  private revoke(state: PartitionState): void {
+    this.delayed.drop(state);
+    this.scheduler.drop((work) => work.state === state);
+    for (const work of state.running)
+      work.controller.abort(new Error(`partition ${state.topic}/${state.partition} was revoked`));
+    this.logger.log(
+      `partition ${state.topic}/${state.partition} revoked; its unfinished messages go to the next owner`,
+    );
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.state === 'new') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    const steps: ShutdownSteps = {
+      stopTaking: () => {
+        this.applyFlowControl();
+        this.delayed.dropAll();
+        this.scheduler.drop(() => true);
+      },
+      whenIdle: () => this.scheduler.whenIdle(),
+      running: () => this.scheduler.running,
+      abortRunning: (reason) => {
+        for (const state of this.assignment.owned()) {
+          for (const work of state.running) work.controller.abort(reason);
+        }
+      },
+      commit: () => this.commits.close(),
+      leave: () => {
+        this.state = 'stopped';
+        return this.kafkaConsumer.disconnect();
+      },
+    };
+    await shutDown(steps, this.options.drainTimeoutMs ?? 30_000, this.logger);
+  }
+}

@@ -1,0 +1,68 @@
+import { OffsetTracker } from '../offset-tracker';
+import { type PartitionState } from './work';
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/**
+ * The partitions this member owns, as the group assigns them: each one's state is created at its
+ * first fetch and forgotten when a rebalance takes the partition away (a partition handed back
+ * later starts afresh from the committed offset).
+ */
+export class Assignment {
+  private readonly partitions = new Map<string, PartitionState>();
+  private moving = false;
+
+  /** Between REBALANCING and the next GROUP_JOIN: this member's generation is over, commits wait. */
+  get rebalancing(): boolean {
+    return this.moving;
+  }
+
+  rebalanceStarted(): void {
+    this.moving = true;
+  }
+
+  /** An assigned partition's state; a new one tracks offsets from `startOffset`, its first fetched offset. */
+  partition(topic: string, partition: number, startOffset: number): PartitionState {
+    const key = partitionKey(topic, partition);
+    let state = this.partitions.get(key);
+    if (!state) {
+      state = {
+        topic,
+        partition,
+        tracker: new OffsetTracker(startOffset),
+        revoked: false,
+        highWatermark: startOffset,
+        running: new Set(),
+      };
+      this.partitions.set(key, state);
+    }
+    return state;
+  }
+
+  owned(): IterableIterator<PartitionState> {
+    return this.partitions.values();
+  }
+
+  /**
+   * Takes the group's new assignment (GROUP_JOIN's member assignment) and ends the rebalance.
+   * Returns the partitions it no longer holds, marked revoked and forgotten: their queued,
+   * delayed and running work belongs to the next owner now.
+   */
+  joined(assignment: Record<string, number[]>): PartitionState[] {
+    const assigned = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) assigned.add(partitionKey(topic, partition));
+    }
+    const lost: PartitionState[] = [];
+    for (const [key, state] of this.partitions) {
+      if (assigned.has(key)) continue;
+      state.revoked = true;
+      this.partitions.delete(key);
+      lost.push(state);
+    }
+    this.moving = false;
+    return lost;
+  }
+}

@@ -1,0 +1,71 @@
+import { type KafkaMessage } from 'kafkajs';
+import { type FailureRecord, readFailure } from '../failure';
+import { type OffsetTracker } from '../offset-tracker';
+
+/** One assigned partition as the consumer tracks it. */
+export interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly tracker: OffsetTracker;
+  revoked: boolean;
+  highWatermark: number;
+  readonly running: Set<Work>;
+}
+
+/** Where an event was first published: the message itself, or for a retry copy, its origin headers. */
+export interface Origin {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** One fetched message on its way through the consumer. */
+export interface Work {
+  readonly state: PartitionState;
+  readonly message: KafkaMessage;
+  readonly offset: number;
+  readonly key: string;
+  readonly origin: Origin;
+  /** Set for messages read from the retry topic. */
+  readonly previous?: FailureRecord;
+  readonly attempt: number;
+  readonly controller: AbortController;
+}
+
+/**
+ * The work for a fetched message. A copy on the retry topic carries its origin and attempts in
+ * failure headers; one without them (not written by this runtime) keeps the retry topic as its
+ * origin, and delivery dead-letters it.
+ */
+export function workFor(
+  state: PartitionState,
+  message: KafkaMessage,
+  offset: number,
+  fromRetryTopic: boolean,
+): Work {
+  const fallbackKey = `${state.topic}/${state.partition}/${offset}`;
+  const key = message.key === null ? fallbackKey : message.key.toString();
+  const controller = new AbortController();
+  const previous = fromRetryTopic ? readFailure(message.headers) : undefined;
+  if (previous === undefined) {
+    const origin = { topic: state.topic, partition: state.partition, offset: message.offset };
+    return { state, message, offset, key, origin, attempt: 1, controller };
+  }
+  const origin = {
+    topic: previous.originTopic,
+    partition: previous.originPartition,
+    offset: previous.originOffset,
+  };
+  return { state, message, offset, key, origin, previous, attempt: previous.attempts + 1, controller };
+}
+
+/** When a retry copy may run (epoch ms); 0 for work that is due at once. */
+export function dueAt(work: Work): number {
+  const retryDueAt = work.previous?.retryDueAt;
+  return retryDueAt === undefined ? 0 : Date.parse(retryDueAt);
+}
+
+/** The partition was lost or shutdown gave up on the work: its offset stays for the next owner. */
+export function isAbandoned(work: Work): boolean {
+  return work.state.revoked || work.controller.signal.aborted;
+}
