@@ -11,6 +11,12 @@ interface DeliveryBase {
   readonly envelope: Envelope;
   /** 1 on the first delivery, 2 on the first retry, and so on. */
   readonly attempt: number;
+  /**
+   * True when no consumer of this group can have been handed this message before: it is no retry
+   * copy, and its offset was past the partition's end when this consumer was assigned the partition.
+   * A handler may then skip looking for work an earlier attempt recorded (false only means "maybe").
+   */
+  readonly firstDelivery: boolean;
   readonly headers: IHeaders;
   /**
    * Aborted when this consumer lost the partition (another consumer will redo the work) or when

@@ -151,7 +151,7 @@ export class EventProducer implements RawProducer {
   private nextIndex(cause: Pick<Envelope, 'eventId'> | undefined, eventId: string): number {
     if (cause === undefined) return 0;
     let counted = this.emitted.get(cause);
-    if (counted === undefined) this.emitted.set(cause, (counted = new Map()));
+    if (counted === undefined) this.emitted.set(cause, (counted = new Map<string, number>()));
     // The same event emitted again for this cause (an in-process retry) keeps its position.
     const index = counted.get(eventId) ?? counted.size;
     counted.set(eventId, index);

@@ -39,6 +39,28 @@ async function emitAll(
 }
 
 describe('ParallelConsumer', () => {
+  it('calls a delivery first only when no member of the group can have been handed it before', async () => {
+    const h = setup();
+    const topic = testTopic();
+    await h.prepare(topic);
+    await emitAll(h, topic, [
+      { key: 'before', seq: 0 },
+      { key: 'before', seq: 1 },
+    ]);
+    const first = new Map<string, boolean>();
+    const consumer = h.consumer({ group: uniqueName('group') });
+    consumer.handle(topic, (delivery: Delivery<TestTopic>) => {
+      first.set(`${delivery.key}#${delivery.value.seq}`, delivery.firstDelivery);
+      return Promise.resolve();
+    });
+    await consumer.start();
+    await waitFor(() => first.size === 2, { description: 'the events written before the group joined' });
+    await emitAll(h, topic, [{ key: 'after', seq: 0 }]);
+    await waitFor(() => first.size === 3, { description: 'the event written after it joined' });
+    // Written before this member was assigned the partition: an earlier member may have had them.
+    expect(Object.fromEntries(first)).toEqual({ 'before#0': false, 'before#1': false, 'after#0': true });
+  });
+
   it('handles fifty keys of one partition concurrently (limit 16), each key in order', async () => {
     const h = setup({ TRIBUTARY_CONCURRENCY: '16' });
     const topic = testTopic();

@@ -134,6 +134,7 @@ function partition(topic: string, finished: number[], fetched = 5): PartitionSta
     tracker,
     revoked: false,
     highWatermark: fetched,
+    unseenFrom: 0,
     running: new Set(),
   };
 }

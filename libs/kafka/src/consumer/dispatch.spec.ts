@@ -25,13 +25,14 @@ const envelope = mintEnvelope({
   schemaVersion: 1,
 });
 
-function partition(name: string, number = 0): PartitionState {
+function partition(name: string, number = 0, unseenFrom = 0): PartitionState {
   return {
     topic: name,
     partition: number,
     tracker: new OffsetTracker(0),
     revoked: false,
     highWatermark: 0,
+    unseenFrom,
     running: new Set(),
   };
 }
@@ -72,8 +73,17 @@ describe('Dispatcher', () => {
       value: { seq: 1 },
       envelope,
       attempt: 1,
+      firstDelivery: true,
     });
     expect(deliveries[0]?.via).toBeUndefined();
+  });
+
+  it('calls a delivery first only past the end the partition had when this member was assigned it', async () => {
+    const { dispatch, deliveries } = dispatcher();
+    const state = partition(topic.name, 0, 8);
+    await dispatch.dispatch(workFor(state, message({ offset: '7' }), 7, false));
+    await dispatch.dispatch(workFor(state, message({ offset: '8' }), 8, false));
+    expect(deliveries.map((d) => d.firstDelivery)).toEqual([false, true]);
   });
 
   it('delivers a retry copy as its origin event, its attempt counted, and says where it was read', async () => {
@@ -92,6 +102,7 @@ describe('Dispatcher', () => {
       partition: 2,
       offset: '41',
       attempt: 2,
+      firstDelivery: false,
       via: { topic: 'group.retry', partition: 0, offset: '3' },
     });
   });

@@ -74,6 +74,7 @@ export class Dispatcher {
       value,
       envelope,
       attempt: work.attempt,
+      firstDelivery: work.firstDelivery,
       headers: message.headers ?? {},
       signal: work.controller.signal,
       ...(work.previous

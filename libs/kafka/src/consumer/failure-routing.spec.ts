@@ -101,6 +101,7 @@ function partition(topic: string): PartitionState {
     tracker: new OffsetTracker(0),
     revoked: false,
     highWatermark: 0,
+    unseenFrom: 0,
     running: new Set(),
   };
 }

@@ -269,6 +269,7 @@ export class ParallelConsumer {
       batch.topic,
       batch.partition,
       firstOffset === undefined ? 0 : Number(firstOffset),
+      Number(batch.highWatermark),
     );
     state.highWatermark = Number(batch.highWatermark);
     for (const message of batch.messages) {

@@ -23,8 +23,13 @@ export class Assignment {
     this.moving = true;
   }
 
-  /** An assigned partition's state; a new one tracks offsets from `startOffset`, its first fetched offset. */
-  partition(topic: string, partition: number, startOffset: number): PartitionState {
+  /**
+   * An assigned partition's state; a new one tracks offsets from `startOffset`, its first fetched
+   * offset, and takes the high watermark of that first fetch as the offset from which no member of
+   * the group can have seen a message (nothing past the end could be fetched before this member
+   * was assigned the partition; a later watermark than the one at assignment only errs on the safe side).
+   */
+  partition(topic: string, partition: number, startOffset: number, highWatermark: number): PartitionState {
     const key = partitionKey(topic, partition);
     let state = this.partitions.get(key);
     if (!state) {
@@ -34,6 +39,7 @@ export class Assignment {
         tracker: new OffsetTracker(startOffset),
         revoked: false,
         highWatermark: startOffset,
+        unseenFrom: highWatermark,
         running: new Set(),
       };
       this.partitions.set(key, state);

@@ -10,6 +10,7 @@ function partition(partition: number): PartitionState {
     tracker: new OffsetTracker(0),
     revoked: false,
     highWatermark: 0,
+    unseenFrom: 0,
     running: new Set(),
   };
 }

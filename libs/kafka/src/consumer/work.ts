@@ -9,6 +9,11 @@ export interface PartitionState {
   readonly tracker: OffsetTracker;
   revoked: boolean;
   highWatermark: number;
+  /**
+   * The partition's end when this member first fetched it after being assigned it: no member of
+   * the group can have been handed an offset from here on before this one (see `firstDelivery`).
+   */
+  readonly unseenFrom: number;
   readonly running: Set<Work>;
 }
 
@@ -29,6 +34,8 @@ export interface Work {
   /** Set for messages read from the retry topic. */
   readonly previous?: FailureRecord;
   readonly attempt: number;
+  /** No consumer of the group can have been handed this message before (it is no retry copy either). */
+  readonly firstDelivery: boolean;
   readonly controller: AbortController;
 }
 
@@ -49,14 +56,16 @@ export function workFor(
   const previous = fromRetryTopic ? readFailure(message.headers) : undefined;
   if (previous === undefined) {
     const origin = { topic: state.topic, partition: state.partition, offset: message.offset };
-    return { state, message, offset, key, origin, attempt: 1, controller };
+    const firstDelivery = !fromRetryTopic && offset >= state.unseenFrom;
+    return { state, message, offset, key, origin, attempt: 1, firstDelivery, controller };
   }
   const origin = {
     topic: previous.originTopic,
     partition: previous.originPartition,
     offset: previous.originOffset,
   };
-  return { state, message, offset, key, origin, previous, attempt: previous.attempts + 1, controller };
+  const attempt = previous.attempts + 1;
+  return { state, message, offset, key, origin, previous, attempt, firstDelivery: false, controller };
 }
 
 /** When a retry copy may run (epoch ms); 0 for work that is due at once. */
