@@ -1,4 +1,5 @@
 export * from './admin';
+export * from './causal-order';
 export * from './client';
 export * from './consumer';
 export * from './delivery';
