@@ -6,6 +6,7 @@ export * from './delivery';
 export * from './errors';
 export * from './failure';
 export * from './key-scheduler';
+export * from './live-tail';
 export * from './module';
 export * from './offset-tracker';
 export * from './producer';

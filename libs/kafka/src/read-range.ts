@@ -19,6 +19,8 @@ interface RangeBounds {
   readonly fromTime?: Date;
   /** Only these partitions; default all. */
   readonly partitions?: readonly number[];
+  /** Only records with these keys are decoded and yielded (the others are skipped unread); default all. */
+  readonly keys?: ReadonlySet<string>;
   /** Records buffered ahead of the reader. */
   readonly bufferSize?: number;
 }
@@ -195,7 +197,7 @@ export async function* readRanges(options: ReadRangesOptions): AsyncGenerator<Ra
           else if (next.messages.length > 0) open.set(next.key, Number(next.messages.at(-1)!.timestamp));
           let watermark = Infinity;
           for (const at of open.values()) watermark = Math.min(watermark, at);
-          const records = await decodeAll(serializer, next);
+          const records = await decodeAll(serializer, next, options.keys);
           if (records.length > 0 || open.size === 0)
             yield { topic: next.topic, partition: next.partition, records, watermark };
           continue;
@@ -218,26 +220,34 @@ export async function* readRanges(options: ReadRangesOptions): AsyncGenerator<Ra
 async function decodeAll(
   serializer: EventSerializer,
   batch: RawBatch,
+  keys: ReadonlySet<string> | undefined,
 ): Promise<RangeRecord<TopicDefinition>[]> {
-  const { topic, partition, messages } = batch;
-  return Promise.all(
-    messages.map(async (message): Promise<RangeRecord<TopicDefinition>> => {
-      const base: RecordBase = {
-        topic: topic.name,
-        partition,
-        offset: message.offset,
-        key: message.key?.toString() ?? null,
-        timestamp: message.timestamp,
-        headers: message.headers ?? {},
-        envelope: envelopeOrUndefined(message.headers),
-      };
-      try {
-        if (message.value === null) throw new DecodeError('tombstone', { topic: topic.name });
-        const value = (await decodeUntyped(serializer, topic, message.value)) as EventValue<TopicDefinition>;
-        return { ...base, ok: true, value };
-      } catch (error) {
-        return { ...base, ok: false, error: error as TributaryError };
-      }
-    }),
-  );
+  const { topic, partition } = batch;
+  const messages = keys ? batch.messages.filter((m) => keys.has(m.key?.toString() ?? '')) : batch.messages;
+  return Promise.all(messages.map((message) => decodeRecord(serializer, topic, partition, message)));
+}
+
+/** One fetched message as a range record: decoded with its topic's schema, or with the reason it could not be. */
+export async function decodeRecord(
+  serializer: EventSerializer,
+  topic: TopicDefinition,
+  partition: number,
+  message: KafkaMessage,
+): Promise<RangeRecord<TopicDefinition>> {
+  const base: RecordBase = {
+    topic: topic.name,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? null,
+    timestamp: message.timestamp,
+    headers: message.headers ?? {},
+    envelope: envelopeOrUndefined(message.headers),
+  };
+  try {
+    if (message.value === null) throw new DecodeError('tombstone', { topic: topic.name });
+    const value = (await decodeUntyped(serializer, topic, message.value)) as EventValue<TopicDefinition>;
+    return { ...base, ok: true, value };
+  } catch (error) {
+    return { ...base, ok: false, error: error as TributaryError };
+  }
 }
