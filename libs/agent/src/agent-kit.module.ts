@@ -27,7 +27,7 @@ import {
 import { type Connection } from 'mongoose';
 import { AgentStep } from './agent-step';
 import { MongoCallJournal } from './call-journal';
-import { CancellationRegistry } from './cancellation';
+import { CancellationRegistry, MongoCancellationStore } from './cancellation';
 
 export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
 
@@ -92,7 +92,7 @@ export class AgentKitModule {
         { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri) },
         {
           provide: CancellationRegistry,
-          useFactory: (c: Connection) => new CancellationRegistry(c),
+          useFactory: (c: Connection) => new CancellationRegistry(new MongoCancellationStore(c)),
           inject: [MONGO_CONNECTION],
         },
         {
