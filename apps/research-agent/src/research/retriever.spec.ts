@@ -114,6 +114,18 @@ describe('the retriever: ordering', () => {
     ]);
   });
 
+  it('lists the words an item matched in every step, whatever the order of the steps', () => {
+    const index = new Bm25Index(CATALOGUE);
+    const termsOfBoots = (...queries: string[]): string[] =>
+      rankCandidates(index, taskRequest(), planOf(...queries.map((query) => ({ query }))), noTaste)
+        .find((candidate) => candidate.itemId === 'od-boots')
+        ?.matchedTerms.slice()
+        .sort() ?? [];
+
+    expect(termsOfBoots('trail', 'boots')).toEqual(['boots', 'trail']);
+    expect(termsOfBoots('boots', 'trail')).toEqual(['boots', 'trail']);
+  });
+
   it('lists the request words each candidate matched, and explains it in the hint', () => {
     const [boots] = rankCandidates(
       new Bm25Index(CATALOGUE),

@@ -54,14 +54,11 @@ export function rankCandidates(
         limit: HITS_PER_STEP,
         filter: toCatalogueConstraints(request.constraints),
       });
+    // An item keeps its best score over the steps and the words it matched in any of them.
     for (const hit of hits) {
       const seen = best.get(hit.item.id);
-      if (!seen || hit.score > seen.score) {
-        best.set(hit.item.id, {
-          ...hit,
-          matchedTerms: [...new Set([...(seen?.matchedTerms ?? []), ...hit.matchedTerms])],
-        });
-      }
+      const matchedTerms = [...new Set([...(seen?.matchedTerms ?? []), ...hit.matchedTerms])];
+      best.set(hit.item.id, { ...(seen && seen.score >= hit.score ? seen : hit), matchedTerms });
     }
   }
   const limit = Math.max(MIN_CANDIDATES, request.maxResults * CANDIDATES_PER_RESULT);
