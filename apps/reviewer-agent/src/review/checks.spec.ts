@@ -1,5 +1,6 @@
 import { type CatalogueItem } from '@tributary/catalogue';
 import { type Draft, type Recommendation } from '@tributary/contracts';
+import { draftOf, recommendation } from '@tributary/testing/agents/drafts';
 import { makeItem, makeProfile } from '@tributary/testing/catalogue/fixtures';
 import { taskRequest } from '@tributary/testing/llm/fixtures';
 import { describe, expect, it } from 'vitest';
@@ -16,27 +17,9 @@ const ITEMS = [
 const CATALOGUE: ReadonlyMap<string, CatalogueItem> = new Map(ITEMS.map((item) => [item.id, item]));
 const PROFILE = makeProfile({ dislikedTags: ['horror'], budget: { max: 100, currency: 'EUR' } });
 
-/** A recommendation as a sound draft carries it: the catalogue's facts, a reason, its id as evidence. */
-function rec(itemId: string, overrides: Partial<Recommendation> = {}): Recommendation {
-  const item = CATALOGUE.get(itemId);
-  return {
-    itemId,
-    title: item?.title ?? itemId,
-    category: item?.category ?? 'books',
-    price: item?.price ?? 10,
-    currency: 'EUR',
-    reason: 'Matches your interest in hiking.',
-    score: 0.8,
-    evidence: [itemId, 'hiking'],
-    ...overrides,
-  };
-}
-
-const draftOf = (...recommendations: Recommendation[]): Draft => ({
-  summary: 'test draft',
-  recommendations,
-  provider: 'test',
-});
+/** A sound recommendation of a catalogue item; an id the catalogue lacks gets made-up facts. */
+const rec = (itemId: string, overrides: Partial<Recommendation> = {}): Recommendation =>
+  recommendation(CATALOGUE.get(itemId) ?? makeItem({ id: itemId }), overrides);
 
 function kinds(draft: Draft, request = taskRequest(), profile = PROFILE): string[] {
   return reviewChecks(draft, request, profile, CATALOGUE).map((check) => check.kind);
