@@ -13,7 +13,7 @@ import { CatalogueStore, ProfileStore } from '@tributary/catalogue';
 import { type TributaryConfig } from '@tributary/config';
 import { TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, KafkaAdmin, KafkaModule, OnEvent } from '@tributary/kafka';
-import { createLlm, LLM_PORT, type LlmPort, RecordedLlm } from '@tributary/llm';
+import { createLlm, LLM_PORT, RecordedLlm } from '@tributary/llm';
 import {
   connectMongo,
   HealthModule,
@@ -27,7 +27,7 @@ import {
 import { type Connection } from 'mongoose';
 import { AgentStep } from './agent-step';
 import { MongoCallJournal } from './call-journal';
-import { CancellationRegistry } from './cancellation';
+import { CancellationRegistry, MongoCancellationStore } from './cancellation';
 
 export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
 
@@ -49,7 +49,7 @@ class AgentLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(MONGO_CONNECTION) private readonly connection: Connection,
     @Inject(CancellationRegistry) private readonly cancellations: CancellationRegistry,
-    @Inject(LLM_PORT) private readonly llm: LlmPort,
+    @Inject(RecordedLlm) private readonly llm: RecordedLlm,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -59,6 +59,10 @@ class AgentLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   /** Runs after the Kafka transport drained and committed: the store closes last. */
   async onApplicationShutdown(): Promise<void> {
+    const { made, replayed, recordFailures } = this.llm.stats();
+    this.logger.log(
+      `LLM calls: ${made} made, ${replayed} answered from the call journal, ${recordFailures} not recorded`,
+    );
     await this.connection.close();
   }
 }
@@ -92,7 +96,7 @@ export class AgentKitModule {
         { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri) },
         {
           provide: CancellationRegistry,
-          useFactory: (c: Connection) => new CancellationRegistry(c),
+          useFactory: (c: Connection) => new CancellationRegistry(new MongoCancellationStore(c)),
           inject: [MONGO_CONNECTION],
         },
         {
@@ -111,7 +115,7 @@ export class AgentKitModule {
           inject: [MONGO_CONNECTION],
         },
         {
-          provide: LLM_PORT,
+          provide: RecordedLlm,
           useFactory: (journal: MongoCallJournal) =>
             new RecordedLlm(
               createLlm(config.llm, new Logger('Llm'), { approveThreshold: config.review.approveThreshold }),
@@ -120,6 +124,7 @@ export class AgentKitModule {
             ),
           inject: [MongoCallJournal],
         },
+        { provide: LLM_PORT, useExisting: RecordedLlm },
         {
           provide: AgentStep,
           useFactory: (producer: EventProducer, cancellations: CancellationRegistry) =>

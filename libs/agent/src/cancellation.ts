@@ -8,6 +8,14 @@ export class TaskCancelledError extends Error {
   }
 }
 
+/** Which tasks were cancelled, shared by every agent instance. */
+export interface CancellationStore {
+  init(): Promise<void>;
+  /** Idempotent: a task cancelled twice stays cancelled with its first reason. */
+  add(tenantId: string, taskId: string, reason: string | null): Promise<void>;
+  has(tenantId: string, taskId: string): Promise<boolean>;
+}
+
 interface CancellationDoc {
   /** `<tenantId>:<taskId>`: every step asks isCancelled, an exact `_id` lookup even on the local store. */
   _id: string;
@@ -28,18 +36,8 @@ const schema = new Schema<CancellationDoc>(
   { versionKey: false },
 );
 
-export interface WorkScope {
-  readonly signal: AbortSignal;
-  release(): void;
-}
-
-/**
- * Which tasks were cancelled, shared by every agent instance through MongoDB, plus the abort
- * controllers of the work this process is doing right now, so a cancel aborts an LLM call in flight.
- */
-export class CancellationRegistry {
+export class MongoCancellationStore implements CancellationStore {
   private readonly model: Model<CancellationDoc>;
-  private readonly inFlight = new Map<string, Set<AbortController>>();
 
   constructor(connection: Connection) {
     this.model = modelOn(connection, 'TaskCancellation', schema, 'task_cancellations');
@@ -49,7 +47,7 @@ export class CancellationRegistry {
     await this.model.init();
   }
 
-  async cancel(tenantId: string, taskId: string, reason: string | null): Promise<void> {
+  async add(tenantId: string, taskId: string, reason: string | null): Promise<void> {
     await upsertRacing(() =>
       this.model.updateOne(
         { _id: key(tenantId, taskId) },
@@ -57,13 +55,40 @@ export class CancellationRegistry {
         { upsert: true },
       ),
     );
+  }
+
+  async has(tenantId: string, taskId: string): Promise<boolean> {
+    return (await this.model.findById(key(tenantId, taskId)).lean()) !== null;
+  }
+}
+
+export interface WorkScope {
+  readonly signal: AbortSignal;
+  release(): void;
+}
+
+/**
+ * Which tasks were cancelled (in the shared {@link CancellationStore}), plus the abort controllers
+ * of the work this process is doing right now, so a cancel aborts an LLM call in flight.
+ */
+export class CancellationRegistry {
+  private readonly inFlight = new Map<string, Set<AbortController>>();
+
+  constructor(private readonly store: CancellationStore) {}
+
+  async init(): Promise<void> {
+    await this.store.init();
+  }
+
+  async cancel(tenantId: string, taskId: string, reason: string | null): Promise<void> {
+    await this.store.add(tenantId, taskId, reason);
     for (const controller of this.inFlight.get(key(tenantId, taskId)) ?? []) {
       controller.abort(new TaskCancelledError(taskId));
     }
   }
 
-  async isCancelled(tenantId: string, taskId: string): Promise<boolean> {
-    return (await this.model.findById(key(tenantId, taskId)).lean()) !== null;
+  isCancelled(tenantId: string, taskId: string): Promise<boolean> {
+    return this.store.has(tenantId, taskId);
   }
 
   /** Registers work on a task; `release()` when it ends, however it ends. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { toCatalogueConstraints } from '@tributary/agent';
 import {
+  type Bm25Index,
   explainRecommendation,
   rerankForProfile,
   type ScoredItem,
@@ -29,44 +30,50 @@ export class Retriever {
     plan: Plan,
     profile: UserProfile,
   ): Promise<Candidate[]> {
-    const index = await this.catalogue.get(tenantId);
-    const best = new Map<string, ScoredItem>();
-    const steps = plan.steps.length > 0 ? plan.steps : [{ query: request.query, categories: [] as string[] }];
-    for (const step of steps) {
-      let hits = index.search(step.query, {
-        limit: HITS_PER_STEP,
-        filter: toCatalogueConstraints(request.constraints, step.categories),
-      });
-      // A step whose categories exclude everything the request allows falls back to the request alone.
-      if (hits.length === 0)
-        hits = index.search(step.query, {
-          limit: HITS_PER_STEP,
-          filter: toCatalogueConstraints(request.constraints),
-        });
-      for (const hit of hits) {
-        const seen = best.get(hit.item.id);
-        if (!seen || hit.score > seen.score) {
-          best.set(hit.item.id, {
-            ...hit,
-            matchedTerms: [...new Set([...(seen?.matchedTerms ?? []), ...hit.matchedTerms])],
-          });
-        }
-      }
-    }
-    const limit = Math.max(MIN_CANDIDATES, request.maxResults * CANDIDATES_PER_RESULT);
-    return rerankForProfile([...best.values()], profile, { limit }).map((ranked) => ({
-      itemId: ranked.item.id,
-      title: ranked.item.title,
-      category: ranked.item.category,
-      tags: ranked.item.tags,
-      description: ranked.item.description,
-      price: ranked.item.price,
-      currency: ranked.item.currency,
-      rating: ranked.item.rating ?? null,
-      relevance: ranked.breakdown.relevance,
-      affinity: ranked.breakdown.affinity,
-      matchedTerms: ranked.matchedTerms,
-      hint: explainRecommendation(ranked.item, ranked.breakdown, profile, ranked.matchedTerms),
-    }));
+    return rankCandidates(await this.catalogue.get(tenantId), request, plan, profile);
   }
+}
+
+/** The candidates for one task from one tenant's index, best first: the retriever's decisions, without I/O. */
+export function rankCandidates(
+  index: Bm25Index,
+  request: TaskRequest,
+  plan: Plan,
+  profile: UserProfile,
+): Candidate[] {
+  const best = new Map<string, ScoredItem>();
+  const steps = plan.steps.length > 0 ? plan.steps : [{ query: request.query, categories: [] as string[] }];
+  for (const step of steps) {
+    let hits = index.search(step.query, {
+      limit: HITS_PER_STEP,
+      filter: toCatalogueConstraints(request.constraints, step.categories),
+    });
+    // A step whose categories exclude everything the request allows falls back to the request alone.
+    if (hits.length === 0)
+      hits = index.search(step.query, {
+        limit: HITS_PER_STEP,
+        filter: toCatalogueConstraints(request.constraints),
+      });
+    // An item keeps its best score over the steps and the words it matched in any of them.
+    for (const hit of hits) {
+      const seen = best.get(hit.item.id);
+      const matchedTerms = [...new Set([...(seen?.matchedTerms ?? []), ...hit.matchedTerms])];
+      best.set(hit.item.id, { ...(seen && seen.score >= hit.score ? seen : hit), matchedTerms });
+    }
+  }
+  const limit = Math.max(MIN_CANDIDATES, request.maxResults * CANDIDATES_PER_RESULT);
+  return rerankForProfile([...best.values()], profile, { limit }).map((ranked) => ({
+    itemId: ranked.item.id,
+    title: ranked.item.title,
+    category: ranked.item.category,
+    tags: ranked.item.tags,
+    description: ranked.item.description,
+    price: ranked.item.price,
+    currency: ranked.item.currency,
+    rating: ranked.item.rating ?? null,
+    relevance: ranked.breakdown.relevance,
+    affinity: ranked.breakdown.affinity,
+    matchedTerms: ranked.matchedTerms,
+    hint: explainRecommendation(ranked.item, ranked.breakdown, profile, ranked.matchedTerms),
+  }));
 }

@@ -1,4 +1,4 @@
-import { type CatalogueItem, type UserProfile, violations } from '@tributary/catalogue';
+import { budgetOvershoot, type CatalogueItem, type UserProfile, violations } from '@tributary/catalogue';
 import { type Draft, type TaskRequest } from '@tributary/contracts';
 import { type ReviewCheck } from '@tributary/llm';
 import { toCatalogueConstraints } from '@tributary/agent';
@@ -56,7 +56,7 @@ export function reviewChecks(
       });
     }
     const budget = profile.budget;
-    if (budget && budget.currency === item.currency && item.price > budget.max) {
+    if (budget && budgetOvershoot(item, profile) > 0) {
       checks.push({
         kind: 'over-budget',
         message: `“${item.title}” costs ${item.price} ${item.currency}, over the budget of ${budget.max}.`,

@@ -1,0 +1,187 @@
+import { Logger } from '@nestjs/common';
+import { AgentStep, CancellationRegistry } from '@tributary/agent';
+import { type CatalogueStore, type ProfileStore } from '@tributary/catalogue';
+import { loadConfig } from '@tributary/config';
+import { type Draft, TOPICS } from '@tributary/contracts';
+import { type ReviewJudgement } from '@tributary/llm';
+import { delivery, sampleValue } from '@tributary/testing/agents/deliveries';
+import { draftOf, recommendation } from '@tributary/testing/agents/drafts';
+import { MemoryCancellationStore } from '@tributary/testing/agents/memory-cancellation-store';
+import { MemoryReviewRounds } from '@tributary/testing/agents/memory-review-rounds';
+import { RecordingProducer } from '@tributary/testing/agents/recording-producer';
+import { standIn } from '@tributary/testing/agents/stand-in';
+import { makeItem, makeProfile } from '@tributary/testing/catalogue/fixtures';
+import { ScriptedLlm } from '@tributary/testing/llm/scripted-llm';
+import { taskRequest } from '@tributary/testing/llm/fixtures';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CatalogueItems } from './catalogue-items';
+import { type ReviewRounds } from './review-rounds.repository';
+import { ReviewDraftUseCase } from './review-draft.usecase';
+
+const MAX_ROUNDS = 3;
+const ITEMS = [
+  makeItem({ id: 'bk-1', title: 'Mountain Walks', category: 'books', tags: ['hiking'] }),
+  makeItem({ id: 'od-1', title: 'Hiking Daypack', category: 'outdoor', tags: ['hiking'] }),
+  makeItem({ id: 'mu-1', title: 'Trail Songs', category: 'music', tags: ['folk'] }),
+];
+const [BOOK, PACK, ALBUM] = ITEMS.map((item) => recommendation(item));
+const request = taskRequest({ userId: 'u-ada' });
+
+/** Drafts told apart by their summaries; each recommends real catalogue items and breaks no rule. */
+const sound = (name: string): Draft => ({ ...draftOf(BOOK!, PACK!, ALBUM!), summary: name });
+/** A draft that breaks a hard rule: it recommends an item the catalogue does not have. */
+const broken = (name: string): Draft => ({
+  ...draftOf(BOOK!, recommendation(makeItem({ id: 'xx-404' }))),
+  summary: name,
+});
+
+const judgement = (verdict: ReviewJudgement['verdict'], score: number): ReviewJudgement => ({
+  verdict,
+  score,
+  critique: `${verdict} at ${score}`,
+  issues: verdict === 'revise' ? [`weak at ${score}`] : [],
+});
+
+function reviewer(judgements: ReviewJudgement[]) {
+  const recorder = new RecordingProducer();
+  const llm = new ScriptedLlm({ review: judgements });
+  const catalogueStore = standIn<CatalogueStore>({
+    all: () => Promise.resolve(ITEMS),
+    byIds: (_tenant, ids) => Promise.resolve(ITEMS.filter((item) => ids.includes(item.id))),
+  });
+  const useCase = new ReviewDraftUseCase(
+    loadConfig('reviewer-agent', { TRIBUTARY_REVIEW_MAX_ROUNDS: String(MAX_ROUNDS) }),
+    new AgentStep(recorder.producer, new CancellationRegistry(new MemoryCancellationStore()), 4),
+    standIn<ProfileStore>({
+      get: (_tenant, userId) => Promise.resolve(makeProfile({ userId, budget: undefined })),
+    }),
+    new CatalogueItems(catalogueStore),
+    standIn<ReviewRounds>(new MemoryReviewRounds()),
+    llm,
+    recorder.producer,
+  );
+  /** Reviews the drafts as rounds 1, 2, … of one task, in order. */
+  const review = async (...drafts: Draft[]): Promise<void> => {
+    for (const [i, draft] of drafts.entries()) {
+      const value = sampleValue(TOPICS.researchCompleted, {
+        taskId: 'tsk-1',
+        tenantId: 'acme',
+        request,
+        round: i + 1,
+        draft,
+      });
+      await useCase.execute(delivery(TOPICS.researchCompleted, value));
+    }
+  };
+  return { recorder, llm, review };
+}
+
+beforeAll(() => {
+  Logger.overrideLogger(false);
+});
+
+describe('reviewing a draft', () => {
+  it('approves a draft the model approves: review.completed, then recommendation.ready, not as best effort', async () => {
+    const { recorder, review } = reviewer([judgement('approved', 0.9)]);
+
+    await review(sound('first'));
+
+    expect(recorder.values(TOPICS.reviewCompleted)).toMatchObject([
+      { verdict: 'approved', round: 1, score: 0.9 },
+    ]);
+    expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([
+      {
+        taskId: 'tsk-1',
+        userId: 'u-ada',
+        rounds: 1,
+        bestEffort: false,
+        summary: 'first',
+        recommendations: sound('first').recommendations,
+      },
+    ]);
+  });
+
+  it('sends a weak draft back for revision while rounds remain, with the critique and issues', async () => {
+    const { recorder, review } = reviewer([judgement('revise', 0.5)]);
+
+    await review(sound('first'), sound('second'));
+
+    expect(recorder.values(TOPICS.reviewCompleted)).toMatchObject([
+      { verdict: 'revise', round: 1, critique: 'revise at 0.5', issues: ['weak at 0.5'] },
+      { verdict: 'revise', round: 2 },
+    ]);
+    expect(recorder.values(TOPICS.recommendationReady)).toEqual([]);
+  });
+
+  it('gives the model the rule findings with the draft', async () => {
+    const { llm, review } = reviewer([judgement('revise', 0.5)]);
+
+    await review(broken('first'));
+
+    expect(llm.inputs.review[0]?.checks).toMatchObject([
+      { kind: 'constraint-violation', itemIds: ['xx-404'] },
+    ]);
+  });
+
+  it('at the round limit, approves the best-scoring draft so far as a best effort', async () => {
+    const { recorder, review } = reviewer([
+      judgement('revise', 0.6),
+      judgement('revise', 0.65),
+      judgement('revise', 0.4),
+    ]);
+
+    await review(sound('first'), sound('second'), sound('third'));
+
+    const [ready] = recorder.values(TOPICS.recommendationReady);
+    expect(ready).toMatchObject({ bestEffort: true, rounds: MAX_ROUNDS, summary: 'second' });
+    expect(recorder.values(TOPICS.reviewCompleted).at(-1)).toMatchObject({
+      verdict: 'approved',
+      round: MAX_ROUNDS,
+      draft: { summary: 'second' },
+      critique: `Best effort after ${MAX_ROUNDS} rounds (round 2 scored 0.65). revise at 0.4`,
+    });
+  });
+
+  it('prefers the later of two drafts that scored the same', async () => {
+    const { recorder, review } = reviewer([
+      judgement('revise', 0.6),
+      judgement('revise', 0.6),
+      judgement('revise', 0.3),
+    ]);
+
+    await review(sound('first'), sound('second'), sound('third'));
+
+    expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([
+      { bestEffort: true, summary: 'second' },
+    ]);
+  });
+
+  it('never ships a draft that breaks a hard rule as a best effort, however well it scored', async () => {
+    const { recorder, review } = reviewer([
+      judgement('revise', 0.5),
+      judgement('revise', 0.95),
+      judgement('revise', 0.2),
+    ]);
+
+    await review(sound('first'), broken('second'), sound('third'));
+
+    expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([
+      { bestEffort: true, summary: 'first' },
+    ]);
+  });
+
+  it('fails the task when no round produced an acceptable draft, with the last issues as the reason', async () => {
+    const { recorder, review } = reviewer([judgement('revise', 0.9)]);
+
+    await review(broken('first'), broken('second'), draftOf());
+
+    expect(recorder.values(TOPICS.recommendationReady)).toEqual([]);
+    expect(recorder.values(TOPICS.taskFailed)).toMatchObject([
+      {
+        taskId: 'tsk-1',
+        stage: 'reviewing',
+        reason: `reviewing failed: no acceptable draft after ${MAX_ROUNDS} review rounds: weak at 0.9`,
+      },
+    ]);
+  });
+});

@@ -1,0 +1,183 @@
+import { Logger } from '@nestjs/common';
+import { TOPICS } from '@tributary/contracts';
+import { PermanentError } from '@tributary/platform';
+import { delivery, sampleValue } from '@tributary/testing/agents/deliveries';
+import { MemoryCancellationStore } from '@tributary/testing/agents/memory-cancellation-store';
+import { RecordingProducer } from '@tributary/testing/agents/recording-producer';
+import { Deferred } from '@tributary/testing/wait';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AgentStep, type StepContext } from './agent-step';
+import { CancellationRegistry, TaskCancelledError } from './cancellation';
+
+const MAX_ATTEMPTS = 3;
+const planned = (options: Parameters<typeof delivery>[2] = {}) =>
+  delivery(
+    TOPICS.taskPlanned,
+    sampleValue(TOPICS.taskPlanned, { taskId: 'tsk-1', tenantId: 'acme' }),
+    options,
+  );
+
+function frame() {
+  const recorder = new RecordingProducer();
+  const cancellations = new CancellationRegistry(new MemoryCancellationStore());
+  const step = new AgentStep(recorder.producer, cancellations, MAX_ATTEMPTS);
+  return { recorder, cancellations, step };
+}
+
+/** Work that waits until the step's signal aborts, then throws its reason, as an aborted LLM call does. */
+function workUntilAborted(started: Deferred<StepContext>) {
+  return (context: StepContext): Promise<void> => {
+    started.resolve(context);
+    return new Promise((_, reject) => {
+      context.signal.addEventListener('abort', () => reject(context.signal.reason as Error), { once: true });
+    });
+  };
+}
+
+beforeAll(() => {
+  // The frame logs every outcome; the assertions read the outcomes themselves.
+  Logger.overrideLogger(false);
+});
+
+describe('AgentStep', () => {
+  it('skips a task cancelled before the step: the work never runs and nothing is emitted', async () => {
+    const { recorder, cancellations, step } = frame();
+    await cancellations.cancel('acme', 'tsk-1', 'changed my mind');
+    let ran = false;
+
+    await step.run(planned(), 'researching', () => {
+      ran = true;
+      return Promise.resolve();
+    });
+
+    expect(ran).toBe(false);
+    expect(recorder.emitted).toEqual([]);
+  });
+
+  it('aborts the work when the task is cancelled mid-step, and ends without failing the task or retrying', async () => {
+    const { recorder, cancellations, step } = frame();
+    const started = new Deferred<StepContext>();
+
+    const run = step.run(planned(), 'researching', workUntilAborted(started));
+    const { signal } = await started.promise;
+    await cancellations.cancel('acme', 'tsk-1', null);
+
+    await expect(run).resolves.toBeUndefined();
+    expect(signal.reason).toBeInstanceOf(TaskCancelledError);
+    expect(recorder.topics()).not.toContain(TOPICS.taskFailed.name);
+  });
+
+  it('does not abort the work of another task that is cancelled', async () => {
+    const { cancellations, step } = frame();
+    const started = new Deferred<StepContext>();
+
+    const run = step.run(planned(), 'researching', async (context) => {
+      started.resolve(context);
+      await cancellations.cancel('acme', 'tsk-2', null);
+      await cancellations.cancel('other-tenant', 'tsk-1', null);
+    });
+
+    await expect(run).resolves.toBeUndefined();
+    expect((await started.promise).signal.aborted).toBe(false);
+  });
+
+  it('lets go of the task when the step ends: a later cancel aborts nothing', async () => {
+    const { cancellations, step } = frame();
+    let signal: AbortSignal | undefined;
+
+    await step.run(planned(), 'researching', (context) => {
+      signal = context.signal;
+      return Promise.resolve();
+    });
+    await cancellations.cancel('acme', 'tsk-1', null);
+
+    expect(signal?.aborted).toBe(false);
+  });
+
+  it('rethrows without failing the task when the consumer lost the partition, even on the last attempt (another consumer redoes the work)', async () => {
+    const { recorder, step } = frame();
+    const lost = new AbortController();
+    const started = new Deferred<StepContext>();
+
+    const run = step.run(
+      planned({ attempt: MAX_ATTEMPTS, signal: lost.signal }),
+      'researching',
+      workUntilAborted(started),
+    );
+    await started.promise;
+    lost.abort(new Error('partition revoked'));
+
+    await expect(run).rejects.toThrow('partition revoked');
+    expect(recorder.emitted).toEqual([]);
+  });
+
+  it('rethrows a retriable failure while attempts remain, so the runtime retries it; the task does not fail', async () => {
+    const { recorder, step } = frame();
+
+    const run = step.run(planned({ attempt: MAX_ATTEMPTS - 1 }), 'researching', () =>
+      Promise.reject(new Error('store unreachable')),
+    );
+
+    await expect(run).rejects.toThrow('store unreachable');
+    expect(recorder.emitted).toEqual([]);
+  });
+
+  it('fails the task on the last attempt of a retriable failure, and rethrows it for the dead-letter topic', async () => {
+    const { recorder, step } = frame();
+    const cause = planned({ attempt: MAX_ATTEMPTS });
+
+    const run = step.run(cause, 'researching', () => Promise.reject(new Error('store unreachable')));
+
+    await expect(run).rejects.toThrow('store unreachable');
+    expect(recorder.values(TOPICS.taskFailed)).toEqual([
+      {
+        taskId: 'tsk-1',
+        tenantId: 'acme',
+        stage: 'researching',
+        reason: `researching failed after ${MAX_ATTEMPTS} attempts: store unreachable`,
+        failedAt: expect.any(Number) as number,
+      },
+    ]);
+    expect(recorder.emitted[0]?.options.causedBy).toBe(cause.envelope);
+  });
+
+  it('fails the task at once on a non-retriable failure, and does not rethrow it (no retry, no dead letter)', async () => {
+    const { recorder, step } = frame();
+
+    await step.run(planned(), 'reviewing', () =>
+      Promise.reject(new PermanentError('user u-1 has no profile')),
+    );
+
+    expect(recorder.values(TOPICS.taskFailed)).toMatchObject([
+      { taskId: 'tsk-1', stage: 'reviewing', reason: 'reviewing failed: user u-1 has no profile' },
+    ]);
+  });
+
+  it('has published every progress event of the step, in order, by the time it returns', async () => {
+    const { recorder, step } = frame();
+
+    await step.run(planned(), 'researching', async ({ progress }) => {
+      await progress.report('Searching the catalogue');
+      progress.token('{"summary":');
+      progress.token(' "Two picks"');
+      await progress.report('Drafted 2 recommendations');
+    });
+
+    expect(recorder.values(TOPICS.taskProgress)).toMatchObject([
+      { stage: 'researching', message: 'Searching the catalogue', tokenDelta: null },
+      { stage: 'researching', message: 'tokens', tokenDelta: '{"summary": "Two picks"' },
+      { stage: 'researching', message: 'Drafted 2 recommendations', tokenDelta: null },
+    ]);
+  });
+
+  it('fails the step when its progress cannot be published, so it is retried rather than finished with progress lost', async () => {
+    const { recorder, step } = frame();
+    recorder.failWith(new Error('broker down'));
+
+    const run = step.run(planned(), 'researching', async ({ progress }) => {
+      await progress.report('Searching the catalogue');
+    });
+
+    await expect(run).rejects.toThrow('broker down');
+  });
+});

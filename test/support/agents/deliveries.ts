@@ -1,0 +1,44 @@
+import { type EventValue, mintEnvelope, readSample, type TopicDefinition } from '@tributary/contracts';
+import { type Delivery } from '@tributary/kafka';
+
+export interface DeliveryOptions {
+  /** 1 on the first delivery; the retry topic raises it. */
+  readonly attempt?: number;
+  /** Aborted when the consumer loses the partition or shuts down. */
+  readonly signal?: AbortSignal;
+}
+
+/** An event as the Kafka runtime hands it to a handler: envelope minted, first attempt, live signal. */
+export function delivery<T extends TopicDefinition>(
+  topic: T,
+  value: EventValue<T>,
+  { attempt = 1, signal = new AbortController().signal }: DeliveryOptions = {},
+): Delivery<T> {
+  const { taskId, tenantId } = value as { taskId: string; tenantId: string };
+  return {
+    topic: topic.name,
+    partition: 0,
+    offset: '0',
+    key: taskId,
+    envelope: mintEnvelope({
+      eventType: topic.name,
+      correlationId: taskId,
+      tenantId,
+      producer: 'test',
+      schemaVersion: topic.schemaVersion,
+    }),
+    attempt,
+    headers: {},
+    signal,
+    definition: topic,
+    value,
+  };
+}
+
+/** The stored sample value of a topic (libs/contracts/samples), with fields replaced. */
+export function sampleValue<T extends TopicDefinition>(
+  topic: T,
+  overrides: Partial<EventValue<T>> = {},
+): EventValue<T> {
+  return { ...(readSample(topic) as EventValue<T>), ...overrides };
+}
