@@ -4,6 +4,8 @@ import { type Delivery } from '@tributary/kafka';
 export interface DeliveryOptions {
   /** 1 on the first delivery; the retry topic raises it. */
   readonly attempt?: number;
+  /** Whether no consumer can have been handed the event before; by default, on a first attempt. */
+  readonly firstDelivery?: boolean;
   /** Aborted when the consumer loses the partition or shuts down. */
   readonly signal?: AbortSignal;
 }
@@ -12,7 +14,7 @@ export interface DeliveryOptions {
 export function delivery<T extends TopicDefinition>(
   topic: T,
   value: EventValue<T>,
-  { attempt = 1, signal = new AbortController().signal }: DeliveryOptions = {},
+  { attempt = 1, firstDelivery = attempt === 1, signal = new AbortController().signal }: DeliveryOptions = {},
 ): Delivery<T> {
   const { taskId, tenantId } = value as { taskId: string; tenantId: string };
   return {
@@ -28,6 +30,7 @@ export function delivery<T extends TopicDefinition>(
       schemaVersion: topic.schemaVersion,
     }),
     attempt,
+    firstDelivery,
     headers: {},
     signal,
     definition: topic,
