@@ -6,7 +6,7 @@ import { TaskEventRepository } from '../../../apps/gateway/src/persistence/task-
 import { TaskRepository } from '../../../apps/gateway/src/persistence/task.repository';
 import { ProjectionApplier } from '../../../apps/gateway/src/projection/projection-applier';
 import { TaskNotifier } from '../../../apps/gateway/src/projection/task-notifier';
-import { toProjected } from '../../../apps/gateway/src/projection/to-projected';
+import { toProjected } from '../../../apps/gateway/src/task/to-projected';
 import { sample } from './events';
 import { type Gateway, postJson, readEvents, startGateway, waitForTask } from './harness';
 

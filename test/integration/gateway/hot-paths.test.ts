@@ -3,7 +3,7 @@ import { TOPICS } from '@tributary/contracts';
 import { testConfig } from '@tributary/testing';
 import mongoose, { type Connection, type mongo } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tenantId } from '../../../apps/gateway/src/common/tenant';
+import { tenantId } from '../../../apps/gateway/src/task/tenant';
 import { ApiKeyRepository } from '../../../apps/gateway/src/persistence/api-key.repository';
 import { IdempotencyRepository } from '../../../apps/gateway/src/persistence/idempotency.repository';
 import { InFlightRepository } from '../../../apps/gateway/src/persistence/in-flight.repository';
@@ -20,11 +20,12 @@ import { taskModel } from '../../../apps/gateway/src/persistence/task.entity';
 import { TaskRepository } from '../../../apps/gateway/src/persistence/task.repository';
 import { UserProfileRepository } from '../../../apps/gateway/src/persistence/user-profile.repository';
 import { ProjectionApplier } from '../../../apps/gateway/src/projection/projection-applier';
-import { applyEvent } from '../../../apps/gateway/src/projection/reducer';
-import { claimRow, TaskLog } from '../../../apps/gateway/src/projection/task-log';
+import { applyEvent } from '../../../apps/gateway/src/task/reducer';
+import { TaskLog } from '../../../apps/gateway/src/projection/task-log';
+import { claimRow } from '../../../apps/gateway/src/task/log';
 import { TaskNotifier } from '../../../apps/gateway/src/projection/task-notifier';
-import { type ProjectedEvent } from '../../../apps/gateway/src/projection/task-state';
-import { toProjected } from '../../../apps/gateway/src/projection/to-projected';
+import { type ProjectedEvent } from '../../../apps/gateway/src/task/task-state';
+import { toProjected } from '../../../apps/gateway/src/task/to-projected';
 import { sample } from './events';
 
 /**

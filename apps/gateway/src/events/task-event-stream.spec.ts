@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { tenantId } from '../common/tenant';
+import { tenantId } from '../task/tenant';
 import { ProjectionApplier } from '../projection/projection-applier';
-import { applyEvent } from '../projection/reducer';
+import { applyEvent } from '../task/reducer';
 import { TaskNotifier } from '../projection/task-notifier';
-import { type ProjectedEvent, type TaskState } from '../projection/task-state';
+import { type ProjectedEvent, type TaskState } from '../task/task-state';
 import { EventFactory } from '../projection/test-events';
 import { counting, MemoryStore } from '../projection/test-store';
 import { TaskEventStream } from './task-event-stream';

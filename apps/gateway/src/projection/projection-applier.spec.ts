@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { tenantId } from '../common/tenant';
+import { tenantId } from '../task/tenant';
 import { ProjectionApplier } from './projection-applier';
-import { applyEvent } from './reducer';
-import { claimRow, TaskLog } from './task-log';
+import { applyEvent } from '../task/reducer';
+import { claimRow } from '../task/log';
+import { TaskLog } from './task-log';
 import { TaskNotifier } from './task-notifier';
-import { type ProjectedEvent } from './task-state';
+import { type ProjectedEvent } from '../task/task-state';
 import { EventFactory } from './test-events';
 import { counting, MemoryStore } from './test-store';
 

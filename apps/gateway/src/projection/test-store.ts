@@ -1,8 +1,8 @@
-import { type TenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
 import { type TaskEventRepository } from '../persistence/task-event.repository';
-import { type TaskEventDocument, taskEventId } from '../persistence/task-event.entity';
+import { type TaskEventRow, taskEventId } from '../task/log';
 import { type TaskRepository, type TaskTimeline } from '../persistence/task.repository';
-import { type TaskState } from './task-state';
+import { type TaskState } from '../task/task-state';
 
 type Hook = () => Promise<void> | void;
 
@@ -14,7 +14,7 @@ type Hook = () => Promise<void> | void;
  */
 export class MemoryStore {
   readonly tasks = new Map<string, TaskState>();
-  readonly rows = new Map<string, TaskEventDocument>();
+  readonly rows = new Map<string, TaskEventRow>();
   /** Calls of claim() and writeSnapshots(). */
   claims = 0;
   writes = 0;
@@ -92,7 +92,7 @@ export class MemoryStore {
       },
       get: (taskId, seq) => Promise.resolve(this.row(taskId, seq)),
       after: (taskId, afterSeq, limit) => {
-        const rows: TaskEventDocument[] = [];
+        const rows: TaskEventRow[] = [];
         for (let seq = afterSeq + 1; rows.length < limit; seq += 1) {
           const row = this.row(taskId, seq);
           if (!row) break;
@@ -109,7 +109,7 @@ export class MemoryStore {
     return this.rowsOf(taskId).map((r) => r.seq);
   }
 
-  rowsOf(taskId: string): TaskEventDocument[] {
+  rowsOf(taskId: string): TaskEventRow[] {
     return [...this.rows.values()].filter((r) => r.taskId === taskId).sort((a, b) => a.seq - b.seq);
   }
 
@@ -119,7 +119,7 @@ export class MemoryStore {
     return structuredClone(task);
   }
 
-  private row(taskId: string, seq: number): TaskEventDocument | null {
+  private row(taskId: string, seq: number): TaskEventRow | null {
     const row = this.rows.get(taskEventId(taskId, seq));
     return row ? structuredClone(row) : null;
   }

@@ -1,13 +1,13 @@
 import { type TributaryConfig } from '@tributary/config';
 import { RetriableError } from '@tributary/kafka';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { tenantId } from '../common/tenant';
-import { type TaskEventDocument } from '../persistence/task-event.entity';
+import { tenantId } from '../task/tenant';
+import { type TaskEventRow } from '../task/log';
 import { type TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
 import { type WebhookDeliveryRepository } from '../persistence/webhook-delivery.repository';
 import { type TaskLog } from '../projection/task-log';
 import { TaskNotifier } from '../projection/task-notifier';
-import { type TaskState } from '../projection/task-state';
+import { type TaskState } from '../task/task-state';
 import { DeliverWebhookUseCase, type TerminalEvent } from './deliver-webhook.usecase';
 
 const MAX_AGE_MS = 60_000;
@@ -89,11 +89,11 @@ describe('webhook handler waiting for the read model', () => {
     });
     await vi.waitFor(() => expect(notifier.watchedTasks).toBe(1));
     expect(reads()).toBe(1);
-    notifier.notify('tsk_1', [{ seq: 7, status: 'reviewing' } as TaskEventDocument]);
+    notifier.notify('tsk_1', [{ seq: 7, status: 'reviewing' } as TaskEventRow]);
     // Enough turns of the microtask queue for a wrongly woken handler to have read again.
     for (let i = 0; i < 20; i += 1) await Promise.resolve();
     expect(reads()).toBe(1);
-    notifier.notify('tsk_1', [{ seq: 8, status: 'completed' } as TaskEventDocument]);
+    notifier.notify('tsk_1', [{ seq: 8, status: 'completed' } as TaskEventRow]);
     // Woken and past the wait: it went on to claim the delivery.
     expect(await done).toMatchObject({ message: 'must not get this far' });
     expect(settled).toBe(true);
