@@ -11,7 +11,7 @@ import { SECURITY_COLLECTION_NAMES } from '../../../apps/gateway/src/persistence
 import { TenantWebhookRepository } from '../../../apps/gateway/src/persistence/tenant-webhook.repository';
 import { WebhookDeliveryRepository } from '../../../apps/gateway/src/persistence/webhook-delivery.repository';
 import { SseHub } from '../../../apps/gateway/src/events/sse-hub';
-import { MemorySink } from '../../../apps/gateway/src/events/test-sink';
+import { MemorySink } from '@tributary/testing/gateway/memory-sink';
 import { StreamTaskEventsUseCase } from '../../../apps/gateway/src/events/stream-task-events.usecase';
 import { gatewayOptions } from '../../../apps/gateway/src/gateway.options';
 import { taskEventModel } from '../../../apps/gateway/src/persistence/task-event.entity';

@@ -84,10 +84,6 @@ export class TaskEventStream {
     this.finish();
   }
 
-  get position(): number {
-    return this.cursor;
-  }
-
   /** Rows the local projection just applied: sent without reading them back, if they continue the stream. */
   private offer(rows: readonly (StreamedRow & { readonly tenantId: string })[]): void {
     for (const row of rows) if (row.tenantId === this.tenant) this.offered.push(row);

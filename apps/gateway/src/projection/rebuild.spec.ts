@@ -6,8 +6,8 @@ import { ProjectionApplier } from './projection-applier';
 import { byOccurrence, RebuildFolder, type TaskWrite } from './rebuild';
 import { TaskNotifier } from './task-notifier';
 import { type ProjectedEvent } from '../task/task-state';
-import { EventFactory } from './test-events';
-import { MemoryStore } from './test-store';
+import { EventFactory } from '@tributary/testing/gateway/event-factory';
+import { MemoryStore } from '@tributary/testing/gateway/memory-store';
 
 /** The collections a rebuild writes, applying its writes as the command does. */
 class Written {

@@ -30,9 +30,4 @@ export class TaskNotifier {
   notify(taskId: string, rows: readonly TaskEventRow[] = []): void {
     for (const listener of this.listeners.get(taskId) ?? []) listener(rows);
   }
-
-  /** How many tasks have listeners (for tests and metrics). */
-  get watchedTasks(): number {
-    return this.listeners.size;
-  }
 }

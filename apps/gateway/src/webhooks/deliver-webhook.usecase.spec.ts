@@ -6,6 +6,7 @@ import { type TaskEventRow } from '../task/log';
 import { type TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
 import { type WebhookDeliveryRepository } from '../persistence/webhook-delivery.repository';
 import { type TaskLog } from '../projection/task-log';
+import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
 import { TaskNotifier } from '../projection/task-notifier';
 import { type TaskState } from '../task/task-state';
 import { DeliverWebhookUseCase, type TerminalEvent } from './deliver-webhook.usecase';
@@ -29,7 +30,7 @@ function useCaseOver(states: readonly (Partial<TaskState> | null)[]) {
       );
     },
   } as unknown as TaskLog;
-  const notifier = new TaskNotifier();
+  const notifier = watchListeners(new TaskNotifier());
   const unexpected = () => Promise.reject(new Error('must not get this far'));
   const useCase = new DeliverWebhookUseCase(
     { gateway: { webhooks: { maxAgeMs: MAX_AGE_MS } } } as unknown as TributaryConfig,

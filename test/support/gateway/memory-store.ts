@@ -1,8 +1,11 @@
-import { type TenantId } from '../task/tenant';
-import { type TaskEventRepository } from '../persistence/task-event.repository';
-import { type TaskEventRow, taskEventId } from '../task/log';
-import { type TaskRepository, type TaskTimeline } from '../persistence/task.repository';
-import { type TaskState } from '../task/task-state';
+import { type TenantId } from '../../../apps/gateway/src/task/tenant';
+import { type TaskEventRepository } from '../../../apps/gateway/src/persistence/task-event.repository';
+import { type TaskEventRow, taskEventId } from '../../../apps/gateway/src/task/log';
+import {
+  type TaskRepository,
+  type TaskTimeline,
+} from '../../../apps/gateway/src/persistence/task.repository';
+import { type TaskState } from '../../../apps/gateway/src/task/task-state';
 
 type Hook = () => Promise<void> | void;
 
@@ -129,15 +132,4 @@ async function take(store: MemoryStore, name: 'beforeClaim' | 'beforeWrite'): Pr
   const hook = store[name];
   store[name] = undefined;
   await hook?.();
-}
-
-/** A copy of `target` whose `method` counts its calls; `calls()` says how many so far. */
-export function counting<T extends object>(target: T, method: keyof T): { target: T; calls: () => number } {
-  let calls = 0;
-  const original = target[method] as (...args: unknown[]) => unknown;
-  const wrapped = (...args: unknown[]): unknown => {
-    calls += 1;
-    return original.apply(target, args);
-  };
-  return { target: { ...target, [method]: wrapped }, calls: () => calls };
 }
