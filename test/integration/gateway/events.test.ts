@@ -1,12 +1,13 @@
 import { TOPICS } from '@tributary/contracts';
 import { waitFor } from '@tributary/testing';
+import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SseHub } from '../../../apps/gateway/src/events/sse-hub';
 import { TaskEventRepository } from '../../../apps/gateway/src/persistence/task-event.repository';
 import { TaskRepository } from '../../../apps/gateway/src/persistence/task.repository';
 import { ProjectionApplier } from '../../../apps/gateway/src/projection/projection-applier';
 import { TaskNotifier } from '../../../apps/gateway/src/projection/task-notifier';
-import { toProjected } from '../../../apps/gateway/src/projection/to-projected';
+import { toProjected } from '../../../apps/gateway/src/task/to-projected';
 import { sample } from './events';
 import { type Gateway, postJson, readEvents, startGateway, waitForTask } from './harness';
 
@@ -117,7 +118,7 @@ describe('task event stream (SSE)', () => {
   it('releases the stream when the client goes away', async () => {
     const taskId = await submit();
     await waitForTask(gateway, taskId, (t) => t.version === 1, 'task.requested to be applied');
-    const notifier = gateway.app.get(TaskNotifier);
+    const notifier = watchListeners(gateway.app.get(TaskNotifier));
     const hub = gateway.app.get(SseHub);
     let openWhileReading = 0;
     const partial = await readEvents(gateway, taskId, {

@@ -3,7 +3,7 @@ import { TOPICS } from '@tributary/contracts';
 import { testConfig } from '@tributary/testing';
 import mongoose, { type Connection, type mongo } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tenantId } from '../../../apps/gateway/src/common/tenant';
+import { tenantId } from '../../../apps/gateway/src/task/tenant';
 import { ApiKeyRepository } from '../../../apps/gateway/src/persistence/api-key.repository';
 import { IdempotencyRepository } from '../../../apps/gateway/src/persistence/idempotency.repository';
 import { InFlightRepository } from '../../../apps/gateway/src/persistence/in-flight.repository';
@@ -11,7 +11,7 @@ import { SECURITY_COLLECTION_NAMES } from '../../../apps/gateway/src/persistence
 import { TenantWebhookRepository } from '../../../apps/gateway/src/persistence/tenant-webhook.repository';
 import { WebhookDeliveryRepository } from '../../../apps/gateway/src/persistence/webhook-delivery.repository';
 import { SseHub } from '../../../apps/gateway/src/events/sse-hub';
-import { MemorySink } from '../../../apps/gateway/src/events/test-sink';
+import { MemorySink } from '@tributary/testing/gateway/memory-sink';
 import { StreamTaskEventsUseCase } from '../../../apps/gateway/src/events/stream-task-events.usecase';
 import { gatewayOptions } from '../../../apps/gateway/src/gateway.options';
 import { taskEventModel } from '../../../apps/gateway/src/persistence/task-event.entity';
@@ -20,11 +20,12 @@ import { taskModel } from '../../../apps/gateway/src/persistence/task.entity';
 import { TaskRepository } from '../../../apps/gateway/src/persistence/task.repository';
 import { UserProfileRepository } from '../../../apps/gateway/src/persistence/user-profile.repository';
 import { ProjectionApplier } from '../../../apps/gateway/src/projection/projection-applier';
-import { applyEvent } from '../../../apps/gateway/src/projection/reducer';
-import { claimRow, TaskLog } from '../../../apps/gateway/src/projection/task-log';
+import { applyEvent } from '../../../apps/gateway/src/task/reducer';
+import { TaskLog } from '../../../apps/gateway/src/projection/task-log';
+import { claimRow } from '../../../apps/gateway/src/task/log';
 import { TaskNotifier } from '../../../apps/gateway/src/projection/task-notifier';
-import { type ProjectedEvent } from '../../../apps/gateway/src/projection/task-state';
-import { toProjected } from '../../../apps/gateway/src/projection/to-projected';
+import { type ProjectedEvent } from '../../../apps/gateway/src/task/task-state';
+import { toProjected } from '../../../apps/gateway/src/task/to-projected';
 import { sample } from './events';
 
 /**

@@ -10,7 +10,8 @@ import {
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
 import { forbidden, rateLimited } from '../common/security-problems';
-import { TENANT_REQUEST_KEY, type TenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
+import { TENANT_REQUEST_KEY } from './current-tenant';
 import { problemResponse } from '../docs/openapi';
 import { Authenticator } from './authenticator';
 import { type Principal, PRINCIPAL_REQUEST_KEY } from './principal';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
 import { unauthorized } from '../common/security-problems';
-import { DEFAULT_TENANT, tenantId } from '../common/tenant';
+import { DEFAULT_TENANT, tenantId } from '../task/tenant';
 import { ApiKeyRepository, type ApiKeyDocument } from '../persistence/api-key.repository';
 import { TRIBUTARY_CONFIG } from '../tokens';
 import { API_KEY_PREFIX, parseApiKey, secretMatches } from './api-key';

@@ -1,6 +1,6 @@
 import { type JwtConfig } from '@tributary/config';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { tenantId } from '../common/tenant';
+import { tenantId } from '../task/tenant';
 import { type Principal } from './principal';
 import { isScope, type Scope } from './scopes';
 import { isTenantName } from './tenant-name';

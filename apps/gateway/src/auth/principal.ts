@@ -1,4 +1,4 @@
-import { type TenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
 import { type Scope } from './scopes';
 
 /** Who is calling: resolved from an API key, a JWT, or (auth disabled) the local default. */

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { mintApiKey } from '../auth/api-key';
 import { parseScopes } from '../auth/scopes';
 import { isTenantName } from '../auth/tenant-name';
-import { tenantId } from '../common/tenant';
+import { tenantId } from '../task/tenant';
 import { ApiKeyRepository, type ApiKeyDocument } from '../persistence/api-key.repository';
 import { SECURITY_COLLECTION_NAMES } from '../persistence/security-collections';
 import {

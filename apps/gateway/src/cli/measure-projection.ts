@@ -20,7 +20,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfigFromProcess } from '@tributary/config';
 import { readSample, type TopicKey, TOPICS } from '@tributary/contracts';
 import { connectMongo } from '@tributary/platform';
-import { tenantId } from '../common/tenant';
+import { tenantId } from '../task/tenant';
 import { type SseSink } from '../events/sse';
 import { TaskEventStream } from '../events/task-event-stream';
 import { taskEventModel } from '../persistence/task-event.entity';
@@ -28,10 +28,10 @@ import { TaskEventRepository } from '../persistence/task-event.repository';
 import { taskModel, toDocument } from '../persistence/task.entity';
 import { TaskRepository } from '../persistence/task.repository';
 import { ProjectionApplier } from '../projection/projection-applier';
-import { applyEvent } from '../projection/reducer';
+import { applyEvent } from '../task/reducer';
 import { TaskNotifier } from '../projection/task-notifier';
-import { type ProjectedEvent, type TaskState } from '../projection/task-state';
-import { toProjected } from '../projection/to-projected';
+import { type ProjectedEvent, type TaskState } from '../task/task-state';
+import { toProjected } from '../task/to-projected';
 
 interface Args {
   tasks: number;

@@ -28,12 +28,13 @@ import { createKafkaClient, readRanges, RegistrySerializer } from '@tributary/ka
 import { connectMongo, JsonLogger } from '@tributary/platform';
 import { type mongo } from 'mongoose';
 import { collectionNames } from '../persistence/collections';
-import { type TaskEventDocument, taskEventModel } from '../persistence/task-event.entity';
+import { taskEventModel } from '../persistence/task-event.entity';
+import { type TaskEventRow } from '../task/log';
 import { TaskEventRepository } from '../persistence/task-event.repository';
 import { type TaskDocument, taskModel } from '../persistence/task.entity';
 import { TaskRepository } from '../persistence/task.repository';
 import { RebuildFolder, type TaskWrite } from '../projection/rebuild';
-import { toProjected } from '../projection/to-projected';
+import { toProjected } from '../task/to-projected';
 
 interface Args {
   into: string;
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
     const folder = new RebuildFolder();
     const writer = new Writer(
       tasksModel.collection as unknown as mongo.Collection<TaskDocument>,
-      eventsModel.collection as unknown as mongo.Collection<TaskEventDocument>,
+      eventsModel.collection as unknown as mongo.Collection<TaskEventRow>,
       args.batch,
       prepared,
     );
@@ -200,7 +201,7 @@ const WRITERS = 2;
  */
 class Writer {
   private readonly docs: TaskDocument[] = [];
-  private readonly rows: TaskEventDocument[] = [];
+  private readonly rows: TaskEventRow[] = [];
   private readonly corrections: TaskWrite[] = [];
   private readonly queue: (() => Promise<unknown>)[] = [];
   private running = 0;
@@ -209,7 +210,7 @@ class Writer {
 
   constructor(
     private readonly tasks: mongo.Collection<TaskDocument>,
-    private readonly events: mongo.Collection<TaskEventDocument>,
+    private readonly events: mongo.Collection<TaskEventRow>,
     private readonly chunk: number,
     private readonly prepared: Promise<void>,
   ) {}

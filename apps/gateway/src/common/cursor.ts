@@ -1,4 +1,4 @@
-import { TASK_ID_PATTERN } from './ids';
+import { TASK_ID_PATTERN } from '../task/ids';
 
 /**
  * Task lists are ordered newest first by task id (ids are ULIDs, so id order is creation order).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { submitTaskBodySchema, listTasksQuerySchema } from '../tasks/task.schemas';
 import { decodeCursor, encodeCursor } from './cursor';
-import { isTaskId, mintTaskId, UlidFactory } from './ids';
+import { isTaskId, mintTaskId, UlidFactory } from '../task/ids';
 import { parseJsonBody } from './json-body';
 import { ApiProblem, PROBLEM_TYPES } from './problem';
 import { parseOrProblem } from './zod-validation.pipe';

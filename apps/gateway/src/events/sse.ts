@@ -1,4 +1,4 @@
-import { type TaskEventDocument } from '../persistence/task-event.entity';
+import { type TaskEventRow } from '../task/log';
 
 /** Where an event stream writes; the HTTP layer adapts a raw response to it (tests use an array). */
 export interface SseSink {
@@ -22,7 +22,7 @@ export interface StreamedEvent {
 
 /** What one SSE message is made of: a `task_events` row, or an entry of the task's timeline. */
 export type StreamedRow = Pick<
-  TaskEventDocument,
+  TaskEventRow,
   'taskId' | 'seq' | 'type' | 'at' | 'status' | 'advanced' | 'data'
 >;
 

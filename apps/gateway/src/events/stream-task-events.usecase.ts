@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../common/problem';
-import { type TenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { TaskEventRepository } from '../persistence/task-event.repository';
 import { TaskRepository } from '../persistence/task.repository';

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { tenantId } from '../common/tenant';
+import { tenantId } from '../task/tenant';
 import { ProjectionApplier } from '../projection/projection-applier';
-import { applyEvent } from '../projection/reducer';
+import { applyEvent } from '../task/reducer';
 import { TaskNotifier } from '../projection/task-notifier';
-import { type ProjectedEvent, type TaskState } from '../projection/task-state';
-import { EventFactory } from '../projection/test-events';
-import { counting, MemoryStore } from '../projection/test-store';
+import { type ProjectedEvent, type TaskState } from '../task/task-state';
+import { EventFactory } from '@tributary/testing/gateway/event-factory';
+import { counting } from '@tributary/testing/gateway/counting';
+import { MemoryStore } from '@tributary/testing/gateway/memory-store';
 import { TaskEventStream } from './task-event-stream';
-import { MemorySink } from './test-sink';
+import { MemorySink } from '@tributary/testing/gateway/memory-sink';
+import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
 
 const tenant = tenantId('default');
 
@@ -46,7 +48,7 @@ describe('task event stream', () => {
         f.make('recommendationReady'),
       ]),
     );
-    const notifier = new TaskNotifier();
+    const notifier = watchListeners(new TaskNotifier());
     const sink = new MemorySink();
     await stream(store, notifier, 'tsk_S', 0).run(sink);
     expect(sink.ids).toEqual([1, 2, 3, 4]);
@@ -171,7 +173,7 @@ describe('task event stream', () => {
 
   it('stops its timers and subscription when the client leaves', async () => {
     const store = new MemoryStore();
-    const notifier = new TaskNotifier();
+    const notifier = watchListeners(new TaskNotifier());
     await new ProjectionApplier(store.taskRepository(), store.eventRepository(), notifier).apply([
       new EventFactory('tsk_U').make('taskRequested'),
     ]);

@@ -1,7 +1,7 @@
-import { type TenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
 import { type TaskEventRepository } from '../persistence/task-event.repository';
 import { type TaskRepository } from '../persistence/task.repository';
-import { isTerminal } from '../projection/task-state';
+import { isTerminal } from '../task/status';
 import { type TaskNotifier } from '../projection/task-notifier';
 import { SSE_HEARTBEAT, type SseSink, sseMessage, type StreamedRow } from './sse';
 
@@ -82,10 +82,6 @@ export class TaskEventStream {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     if (this.sink && !this.sink.closed) this.sink.end();
     this.finish();
-  }
-
-  get position(): number {
-    return this.cursor;
   }
 
   /** Rows the local projection just applied: sent without reading them back, if they continue the stream. */

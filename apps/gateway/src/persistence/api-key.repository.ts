@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Collection } from 'mongoose';
 import { type Scope } from '../auth/scopes';
-import { type TenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
 import { API_KEY_COLLECTION } from './security-collections';
 
 export interface ApiKeyDocument {

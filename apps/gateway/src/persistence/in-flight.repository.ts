@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Collection } from 'mongoose';
-import { type TenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
 import { IN_FLIGHT_COLLECTION } from './security-collections';
 import { isDuplicateKey } from '@tributary/platform';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Model, type mongo } from 'mongoose';
 import { DUPLICATE_KEY_CODE, writeErrorsOf } from './mongo-errors';
-import { type TaskEventDocument, taskEventId } from './task-event.entity';
+import { type TaskEventRow, taskEventId } from '../task/log';
 import { TASK_EVENT_MODEL } from './tokens';
 
 /**
@@ -19,11 +19,11 @@ const CLAIM_CHUNK = 64;
  */
 @Injectable()
 export class TaskEventRepository {
-  constructor(@Inject(TASK_EVENT_MODEL) private readonly events: Model<TaskEventDocument>) {}
+  constructor(@Inject(TASK_EVENT_MODEL) private readonly events: Model<TaskEventRow>) {}
 
   /** The driver's collection: the hot paths skip mongoose's casting and hydration. */
-  private get collection(): mongo.Collection<TaskEventDocument> {
-    return this.events.collection as unknown as mongo.Collection<TaskEventDocument>;
+  private get collection(): mongo.Collection<TaskEventRow> {
+    return this.events.collection as unknown as mongo.Collection<TaskEventRow>;
   }
 
   async ensureIndexes(): Promise<void> {
@@ -37,7 +37,7 @@ export class TaskEventRepository {
    * insert an atomic claim of its seq: of two writers inserting `<taskId>#<seq>`, exactly one wins.
    * Failures other than a duplicate key reject.
    */
-  async claim(rows: readonly TaskEventDocument[]): Promise<number> {
+  async claim(rows: readonly TaskEventRow[]): Promise<number> {
     let claimed = 0;
     while (claimed < rows.length) {
       const chunk = rows.slice(claimed, claimed + CLAIM_CHUNK);
@@ -57,7 +57,7 @@ export class TaskEventRepository {
   }
 
   /** The row of one seq, or null if nobody has claimed it. */
-  async get(taskId: string, seq: number): Promise<TaskEventDocument | null> {
+  async get(taskId: string, seq: number): Promise<TaskEventRow | null> {
     return this.collection.findOne({ _id: taskEventId(taskId, seq) });
   }
 
@@ -65,8 +65,8 @@ export class TaskEventRepository {
    * The rows after `afterSeq`, in order, up to the first unclaimed seq or `limit` rows: one `_id`
    * read per row plus one that finds nothing (seqs are claimed without gaps).
    */
-  async after(taskId: string, afterSeq: number, limit: number): Promise<TaskEventDocument[]> {
-    const rows: TaskEventDocument[] = [];
+  async after(taskId: string, afterSeq: number, limit: number): Promise<TaskEventRow[]> {
+    const rows: TaskEventRow[] = [];
     for (let seq = afterSeq + 1; rows.length < limit; seq += 1) {
       const row = await this.get(taskId, seq);
       if (row === null) break;

@@ -1,5 +1,5 @@
 import { type Connection, type Model, Schema } from 'mongoose';
-import { type TaskState } from '../projection/task-state';
+import { type TaskState } from '../task/task-state';
 
 /** A task document: the projected state of one task, keyed by its id. */
 export type TaskDocument = Omit<TaskState, 'taskId'> & { _id: string };

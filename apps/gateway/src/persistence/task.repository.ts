@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Model, type mongo } from 'mongoose';
-import { type TenantId } from '../common/tenant';
-import { type TaskState, type TaskStatus } from '../projection/task-state';
+import { type TenantId } from '../task/tenant';
+import { type TaskStatus } from '../task/status';
+import { type TaskState } from '../task/task-state';
 import { GroupCommitter } from '../projection/batcher';
 import { DUPLICATE_KEY_CODE, writeErrorsOf } from './mongo-errors';
 import { type TaskDocument, toDocument, toState } from './task.entity';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { storedId } from '@tributary/catalogue';
 import { type Collection } from 'mongoose';
-import { type TenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
 import { USER_PROFILE_COLLECTION } from './tokens';
 
 /** How long a profile seen to exist is trusted without asking the store again. */

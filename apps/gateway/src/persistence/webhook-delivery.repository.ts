@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Collection } from 'mongoose';
-import { type TenantId } from '../common/tenant';
+import { type TerminalStatus } from '../task/status';
+import { type TenantId } from '../task/tenant';
 import { WEBHOOK_DELIVERY_COLLECTION } from './security-collections';
 import { isDuplicateKey } from '@tributary/platform';
 
-export type WebhookEventType = 'task.completed' | 'task.failed' | 'task.cancelled';
+/** A task webhook's `type`: how the task ended. */
+export type WebhookEventType = `task.${TerminalStatus}`;
 
 export interface DeliveryAttempt {
   attempt: number;

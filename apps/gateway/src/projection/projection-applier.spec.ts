@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { tenantId } from '../common/tenant';
+import { tenantId } from '../task/tenant';
 import { ProjectionApplier } from './projection-applier';
-import { applyEvent } from './reducer';
-import { claimRow, TaskLog } from './task-log';
+import { applyEvent } from '../task/reducer';
+import { claimRow } from '../task/log';
+import { TaskLog } from './task-log';
 import { TaskNotifier } from './task-notifier';
-import { type ProjectedEvent } from './task-state';
-import { EventFactory } from './test-events';
-import { counting, MemoryStore } from './test-store';
+import { type ProjectedEvent } from '../task/task-state';
+import { EventFactory } from '@tributary/testing/gateway/event-factory';
+import { counting } from '@tributary/testing/gateway/counting';
+import { MemoryStore } from '@tributary/testing/gateway/memory-store';
 
 /** One gateway instance's applier on the shared store. */
 function instance(store: MemoryStore, notifier = new TaskNotifier()): ProjectionApplier {

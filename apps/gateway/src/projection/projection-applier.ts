@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TaskEventRepository } from '../persistence/task-event.repository';
-import { type TaskEventDocument } from '../persistence/task-event.entity';
+import { type TaskEventRow } from '../task/log';
 import { TaskRepository } from '../persistence/task.repository';
-import { foldEvents, type FoldStep } from './fold';
+import { foldEvents, type FoldStep } from '../task/fold';
 import { TaskLog } from './task-log';
-import { type ProjectedEvent, type TaskState } from './task-state';
+import { type ProjectedEvent, type TaskState } from '../task/task-state';
 import { TaskNotifier } from './task-notifier';
 
 export interface ApplyReport {
@@ -32,12 +32,12 @@ class TaskWork {
   loadedVersion = 0;
 
   // The current round's reduction of `remaining` on `state`.
-  rows: TaskEventDocument[] = [];
+  rows: TaskEventRow[] = [];
   /** The state after each row of `rows`. */
   after: TaskState[] = [];
   decisions: readonly FoldStep[] = [];
   /** Rows of this batch that made it into the log, in seq order: what local event streams are sent. */
-  claimed: TaskEventDocument[] = [];
+  claimed: TaskEventRow[] = [];
 
   constructor(
     readonly taskId: string,

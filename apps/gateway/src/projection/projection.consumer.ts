@@ -3,8 +3,8 @@ import { type TopicKey, TOPICS } from '@tributary/contracts';
 import { type ConsumerMetrics, type Delivery, type ParallelConsumer, PermanentError } from '@tributary/kafka';
 import { GroupCommitter } from './batcher';
 import { type ProjectionApplier } from './projection-applier';
-import { type ProjectedEvent } from './task-state';
-import { toProjected } from './to-projected';
+import { type ProjectedEvent } from '../task/task-state';
+import { toProjected } from '../task/to-projected';
 
 type Outcome = 'stored' | 'refused';
 

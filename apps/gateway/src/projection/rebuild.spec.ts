@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { tenantId } from '../common/tenant';
-import { type TaskEventDocument } from '../persistence/task-event.entity';
+import { tenantId } from '../task/tenant';
+import { type TaskEventRow } from '../task/log';
 import { type TaskDocument, toDocument } from '../persistence/task.entity';
 import { ProjectionApplier } from './projection-applier';
 import { byOccurrence, RebuildFolder, type TaskWrite } from './rebuild';
 import { TaskNotifier } from './task-notifier';
-import { type ProjectedEvent } from './task-state';
-import { EventFactory } from './test-events';
-import { MemoryStore } from './test-store';
+import { type ProjectedEvent } from '../task/task-state';
+import { EventFactory } from '@tributary/testing/gateway/event-factory';
+import { MemoryStore } from '@tributary/testing/gateway/memory-store';
 
 /** The collections a rebuild writes, applying its writes as the command does. */
 class Written {
   readonly tasks = new Map<string, TaskDocument>();
-  readonly rows = new Map<string, TaskEventDocument>();
+  readonly rows = new Map<string, TaskEventRow>();
 
   apply(writes: readonly TaskWrite[]): void {
     for (const write of writes) {

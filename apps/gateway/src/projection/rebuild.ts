@@ -1,25 +1,20 @@
-import { type TaskEventDocument, taskEventId } from '../persistence/task-event.entity';
+import { type TaskEventRow, taskEventId } from '../task/log';
 import { type TaskDocument, toDocument } from '../persistence/task.entity';
-import { foldEvents } from './fold';
-import { type ProjectedEvent, type TaskStatus } from './task-state';
+import { foldEvents } from '../task/fold';
+import { isTerminalEvent, type TaskStatus } from '../task/status';
+import { type ProjectedEvent } from '../task/task-state';
 
 /** The order a rebuild applies a task's events in: by the time they happened, ties by event id. */
 export function byOccurrence(a: ProjectedEvent, b: ProjectedEvent): number {
   return a.occurredAt.getTime() - b.occurredAt.getTime() || a.eventId.localeCompare(b.eventId);
 }
 
-const TERMINAL_KINDS: ReadonlySet<ProjectedEvent['kind']> = new Set([
-  'recommendationReady',
-  'taskFailed',
-  'taskCancelRequested',
-]);
-
 /** What to write for one task: its document and rows, after removing rows an earlier write got wrong. */
 export interface TaskWrite {
   readonly taskId: string;
   readonly document: TaskDocument;
   /** Rows to insert (all of the task's rows, or those from the first one an earlier write got wrong). */
-  readonly rows: readonly TaskEventDocument[];
+  readonly rows: readonly TaskEventRow[];
   /** `_id`s of rows an earlier write inserted that must be deleted before `rows` are inserted. */
   readonly stale: readonly string[];
   /** True when the task's document was written before (replace it, do not insert it). */
@@ -91,7 +86,7 @@ export class RebuildFolder {
     task.events.push(event);
     if (timestamp > task.newest) task.newest = timestamp;
     if (task.written !== undefined) task.dirty = true;
-    else if (TERMINAL_KINDS.has(event.kind)) {
+    else if (isTerminalEvent(event.kind)) {
       task.terminalSeen = true;
       this.candidates.add(taskId);
     }

@@ -1,61 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type TopicKey } from '@tributary/contracts';
-import { type TenantId, tenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
 import { TaskEventRepository } from '../persistence/task-event.repository';
-import { type TaskEventDocument, taskEventId } from '../persistence/task-event.entity';
 import { TaskRepository } from '../persistence/task.repository';
-import { applyEvent } from './reducer';
-import { type ProjectedEvent, type TaskState, type TimelineEntry } from './task-state';
-
-/** The `task_events` row that claims `entry.seq` of a task for `event`. */
-export function claimRow(
-  state: Pick<TaskState, 'tenantId' | 'taskId'>,
-  entry: TimelineEntry,
-  event: ProjectedEvent,
-): TaskEventDocument {
-  return {
-    _id: taskEventId(state.taskId, entry.seq),
-    tenantId: state.tenantId,
-    taskId: state.taskId,
-    ...entry,
-    kind: event.kind,
-    value: event.value,
-  };
-}
-
-/** The event a row recorded, as the projection received it. */
-export function storedEvent(row: TaskEventDocument): ProjectedEvent {
-  if (typeof row.kind !== 'string' || typeof row.value !== 'object' || row.value === null) {
-    throw new Error(`task_events row ${row._id} carries no event to reapply`);
-  }
-  return {
-    kind: row.kind satisfies TopicKey,
-    eventId: row.eventId,
-    tenantId: tenantId(row.tenantId),
-    occurredAt: new Date(row.at),
-    value: row.value,
-  } as unknown as ProjectedEvent;
-}
-
-/**
- * Reapplies a claimed row to the state right before it. The reducer is deterministic, so this gives
- * the state the claimer computed; a row that does not continue `state` means the log is broken.
- */
-export function replay(state: TaskState | null, row: TaskEventDocument): TaskState {
-  const expected = (state?.version ?? 0) + 1;
-  const outcome = applyEvent(state, storedEvent(row));
-  if (
-    row.seq !== expected ||
-    outcome.kind !== 'applied' ||
-    outcome.entry.seq !== row.seq ||
-    outcome.state.tenantId !== row.tenantId
-  ) {
-    throw new Error(
-      `task_events row ${row._id} (event ${row.eventId}) does not continue task ${row.taskId} at version ${expected - 1}`,
-    );
-  }
-  return outcome.state;
-}
+import { replay } from '../task/log';
+import { type TaskState } from '../task/task-state';
 
 /**
  * A task as its log has it. The task document is a snapshot after its first `version` events; the

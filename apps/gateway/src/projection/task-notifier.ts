@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type TaskEventDocument } from '../persistence/task-event.entity';
+import { type TaskEventRow } from '../task/log';
 
 /** Called with the log rows this process just applied for the task, in seq order (maybe none). */
-export type TaskListener = (rows: readonly TaskEventDocument[]) => void;
+export type TaskListener = (rows: readonly TaskEventRow[]) => void;
 
 /**
  * In-process signal "task X has new events", raised by the projection after its writes, with the
@@ -27,12 +27,7 @@ export class TaskNotifier {
     };
   }
 
-  notify(taskId: string, rows: readonly TaskEventDocument[] = []): void {
+  notify(taskId: string, rows: readonly TaskEventRow[] = []): void {
     for (const listener of this.listeners.get(taskId) ?? []) listener(rows);
-  }
-
-  /** How many tasks have listeners (for tests and metrics). */
-  get watchedTasks(): number {
-    return this.listeners.size;
   }
 }

@@ -1,10 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { type Delivery, type ParallelConsumer } from '@tributary/kafka';
-import { tenantId } from '../common/tenant';
+import { tenantId } from '../task/tenant';
 import { type InFlightRepository } from '../persistence/in-flight.repository';
-import { TERMINAL_TOPICS } from '../webhooks/webhook.consumer';
-
-type TerminalTopic = (typeof TERMINAL_TOPICS)[number][0];
+import { TERMINAL_TOPICS, type TerminalTopic } from '../task/status';
 
 /**
  * Frees a tenant's in-flight slot when one of its tasks ends (completed, failed or cancelled: any
@@ -22,7 +20,7 @@ export class InFlightConsumer {
     this.joined = new Promise<void>((resolve) => {
       consumer.kafkaConsumer.on(consumer.kafkaConsumer.events.GROUP_JOIN, () => resolve());
     });
-    for (const [topic] of TERMINAL_TOPICS) {
+    for (const [, topic] of TERMINAL_TOPICS) {
       consumer.handle(topic, (delivery: Delivery<TerminalTopic>) =>
         inFlight.release(tenantId(delivery.envelope.tenantId), delivery.value.taskId),
       );

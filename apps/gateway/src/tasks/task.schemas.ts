@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CURSOR_PATTERN } from '../common/cursor';
-import { TASK_ID_PATTERN } from '../common/ids';
-import { ALL_EVENT_TYPES, TASK_STATUSES } from '../projection/task-state';
+import { TASK_ID_PATTERN } from '../task/ids';
+import { TASK_STATUSES } from '../task/status';
+import { ALL_EVENT_TYPES } from '../task/task-state';
 
 /**
  * The HTTP contract in one place: requests are validated with these schemas and the OpenAPI

@@ -1,5 +1,5 @@
 import { type TaskSummaryState } from '../persistence/task.repository';
-import { type TaskState, type TimelineEntry } from '../projection/task-state';
+import { type TaskState, type TimelineEntry } from '../task/task-state';
 import { type TaskLinks, type TaskSummaryView, type TaskView } from './task.schemas';
 
 export function taskLinks(taskId: string): TaskLinks {

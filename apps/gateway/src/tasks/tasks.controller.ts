@@ -23,8 +23,9 @@ import {
 } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/auth.guard';
-import { TASK_ID_PATTERN } from '../common/ids';
-import { CurrentTenant, type TenantId } from '../common/tenant';
+import { TASK_ID_PATTERN } from '../task/ids';
+import { CurrentTenant } from '../auth/current-tenant';
+import { type TenantId } from '../task/tenant';
 import { ZodPipe } from '../common/zod-validation.pipe';
 import { problemResponse, queryParameters, ref } from '../docs/openapi';
 import { SseHub } from '../events/sse-hub';

@@ -2,7 +2,8 @@ import { applyDecorators, Controller, Get, Inject, Param, Query } from '@nestjs/
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type z } from 'zod';
 import { RequireScope } from '../auth/auth.guard';
-import { CurrentTenant, type TenantId } from '../common/tenant';
+import { CurrentTenant } from '../auth/current-tenant';
+import { type TenantId } from '../task/tenant';
 import { ZodPipe } from '../common/zod-validation.pipe';
 import { pathParameterSchema, problemResponse, queryParameters, ref } from '../docs/openapi';
 import { recommendationsQuerySchema, type UserRecommendations, userIdParamsSchema } from './task.schemas';

@@ -1,13 +1,14 @@
 import { type TributaryConfig } from '@tributary/config';
 import { RetriableError } from '@tributary/kafka';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { tenantId } from '../common/tenant';
-import { type TaskEventDocument } from '../persistence/task-event.entity';
+import { tenantId } from '../task/tenant';
+import { type TaskEventRow } from '../task/log';
 import { type TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
 import { type WebhookDeliveryRepository } from '../persistence/webhook-delivery.repository';
 import { type TaskLog } from '../projection/task-log';
+import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
 import { TaskNotifier } from '../projection/task-notifier';
-import { type TaskState } from '../projection/task-state';
+import { type TaskState } from '../task/task-state';
 import { DeliverWebhookUseCase, type TerminalEvent } from './deliver-webhook.usecase';
 
 const MAX_AGE_MS = 60_000;
@@ -29,7 +30,7 @@ function useCaseOver(states: readonly (Partial<TaskState> | null)[]) {
       );
     },
   } as unknown as TaskLog;
-  const notifier = new TaskNotifier();
+  const notifier = watchListeners(new TaskNotifier());
   const unexpected = () => Promise.reject(new Error('must not get this far'));
   const useCase = new DeliverWebhookUseCase(
     { gateway: { webhooks: { maxAgeMs: MAX_AGE_MS } } } as unknown as TributaryConfig,
@@ -89,11 +90,11 @@ describe('webhook handler waiting for the read model', () => {
     });
     await vi.waitFor(() => expect(notifier.watchedTasks).toBe(1));
     expect(reads()).toBe(1);
-    notifier.notify('tsk_1', [{ seq: 7, status: 'reviewing' } as TaskEventDocument]);
+    notifier.notify('tsk_1', [{ seq: 7, status: 'reviewing' } as TaskEventRow]);
     // Enough turns of the microtask queue for a wrongly woken handler to have read again.
     for (let i = 0; i < 20; i += 1) await Promise.resolve();
     expect(reads()).toBe(1);
-    notifier.notify('tsk_1', [{ seq: 8, status: 'completed' } as TaskEventDocument]);
+    notifier.notify('tsk_1', [{ seq: 8, status: 'completed' } as TaskEventRow]);
     // Woken and past the wait: it went on to claim the delivery.
     expect(await done).toMatchObject({ message: 'must not get this far' });
     expect(settled).toBe(true);

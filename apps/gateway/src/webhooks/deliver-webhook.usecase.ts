@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
 import { RetriableError } from '@tributary/kafka';
-import { type TenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
 import { TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
 import { WebhookDeliveryRepository, type WebhookEventType } from '../persistence/webhook-delivery.repository';
 import { TaskLog } from '../projection/task-log';
 import { TaskNotifier } from '../projection/task-notifier';
-import { isTerminal, type TaskState } from '../projection/task-state';
+import { isTerminal } from '../task/status';
+import { type TaskState } from '../task/task-state';
 import { TRIBUTARY_CONFIG } from '../tokens';
 import { webhookHeaders } from './signature';
 import { webhookBody, webhookIdOf, webhookTypeOf } from './webhook-payload';

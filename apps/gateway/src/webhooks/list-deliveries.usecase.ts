@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../common/problem';
-import { type TenantId } from '../common/tenant';
+import { type TenantId } from '../task/tenant';
 import { WebhookDeliveryRepository } from '../persistence/webhook-delivery.repository';
 import { TaskLog } from '../projection/task-log';
 import { type TaskDeliveries } from './webhook.schemas';

@@ -1,21 +1,15 @@
-import { type TaskState } from '../projection/task-state';
+import { isTerminal, type TaskStatus, type TerminalStatus } from '../task/status';
+import { type TaskState } from '../task/task-state';
 import { type WebhookEventType } from '../persistence/webhook-delivery.repository';
 import { taskLinks } from '../tasks/task.views';
 
-export function webhookTypeOf(status: TaskState['status']): WebhookEventType | null {
-  switch (status) {
-    case 'completed':
-      return 'task.completed';
-    case 'failed':
-      return 'task.failed';
-    case 'cancelled':
-      return 'task.cancelled';
-    case 'accepted':
-    case 'planning':
-    case 'researching':
-    case 'reviewing':
-      return null;
-  }
+/** The webhook type of a task that ended with `status`. */
+export function webhookType(status: TerminalStatus): WebhookEventType {
+  return `task.${status}`;
+}
+
+export function webhookTypeOf(status: TaskStatus): WebhookEventType | null {
+  return isTerminal(status) ? webhookType(status) : null;
 }
 
 /** `msg_` and the task's ULID: stable for the task's one webhook, so receivers can drop repeats. */

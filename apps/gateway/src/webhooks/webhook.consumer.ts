@@ -1,18 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { type TopicDefinition, TOPICS } from '@tributary/contracts';
 import { type ConsumerMetrics, type Delivery, type ParallelConsumer } from '@tributary/kafka';
-import { tenantId } from '../common/tenant';
-import { type WebhookEventType } from '../persistence/webhook-delivery.repository';
+import { tenantId } from '../task/tenant';
+import { TERMINAL_EVENTS, TERMINAL_TOPICS, type TerminalTopic } from '../task/status';
 import { type DeliverWebhookUseCase } from './deliver-webhook.usecase';
-
-/** The terminal events and what each ends a task as (if it is the first to arrive). */
-export const TERMINAL_TOPICS = [
-  [TOPICS.recommendationReady, 'task.completed'],
-  [TOPICS.taskFailed, 'task.failed'],
-  [TOPICS.taskCancelRequested, 'task.cancelled'],
-] as const satisfies readonly (readonly [TopicDefinition, WebhookEventType])[];
-
-type TerminalTopic = (typeof TERMINAL_TOPICS)[number][0];
+import { webhookType } from './webhook-payload';
 
 /**
  * The webhooks consumer group (`gateway-webhooks`): its own consumer, off the request path, over
@@ -30,7 +21,8 @@ export class WebhookConsumer {
     this.joined = new Promise<void>((resolve) => {
       consumer.kafkaConsumer.on(consumer.kafkaConsumer.events.GROUP_JOIN, () => resolve());
     });
-    for (const [topic, endsAs] of TERMINAL_TOPICS) {
+    for (const [kind, topic] of TERMINAL_TOPICS) {
+      const endsAs = webhookType(TERMINAL_EVENTS[kind]);
       consumer.handle(topic, (delivery: Delivery<TerminalTopic>) =>
         deliver.execute(
           {

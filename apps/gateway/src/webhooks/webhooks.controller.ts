@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.guard';
-import { TASK_ID_PATTERN } from '../common/ids';
-import { CurrentTenant, type TenantId } from '../common/tenant';
+import { TASK_ID_PATTERN } from '../task/ids';
+import { CurrentTenant } from '../auth/current-tenant';
+import { type TenantId } from '../task/tenant';
 import { ZodPipe } from '../common/zod-validation.pipe';
 import { problemResponse, ref } from '../docs/openapi';
 import { TenantWebhookRepository } from '../persistence/tenant-webhook.repository';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type TaskCancelRequested, TOPICS } from '@tributary/contracts';
 import { ApiProblem } from '../../common/problem';
-import { type TenantId } from '../../common/tenant';
+import { type TenantId } from '../../task/tenant';
 import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from '../../messaging/task-event-publisher';
 import { TaskLog } from '../../projection/task-log';
 import { type CancelAccepted } from '../task.schemas';

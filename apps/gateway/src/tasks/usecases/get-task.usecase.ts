@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../../common/problem';
-import { type TenantId } from '../../common/tenant';
+import { type TenantId } from '../../task/tenant';
 import { TaskLog } from '../../projection/task-log';
 import { type TaskView } from '../task.schemas';
 import { toTaskView } from '../task.views';

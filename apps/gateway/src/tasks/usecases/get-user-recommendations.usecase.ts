@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../../common/problem';
-import { type TenantId } from '../../common/tenant';
+import { type TenantId } from '../../task/tenant';
 import { TaskRepository } from '../../persistence/task.repository';
 import { UserProfileRepository } from '../../persistence/user-profile.repository';
 import { type UserRecommendations } from '../task.schemas';

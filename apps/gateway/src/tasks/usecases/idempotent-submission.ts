@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../../common/problem';
 import { idempotencyInProgress, idempotencyMismatch } from '../../common/security-problems';
-import { type TenantId } from '../../common/tenant';
+import { type TenantId } from '../../task/tenant';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../../gateway.options';
 import { IdempotencyRepository } from '../../persistence/idempotency.repository';
 import { type TaskAccepted } from '../task.schemas';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeCursor, encodeCursor } from '../../common/cursor';
 import { ApiProblem } from '../../common/problem';
-import { type TenantId } from '../../common/tenant';
+import { type TenantId } from '../../task/tenant';
 import { TaskRepository } from '../../persistence/task.repository';
 import { type ListTasksQuery, type TaskPage } from '../task.schemas';
 import { toTaskSummary } from '../task.views';

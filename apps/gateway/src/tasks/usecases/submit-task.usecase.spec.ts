@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../../common/problem';
-import { DEFAULT_TENANT } from '../../common/tenant';
+import { DEFAULT_TENANT } from '../../task/tenant';
 import { type TaskEventPublisher } from '../../messaging/task-event-publisher';
 import { type InFlightRepository } from '../../persistence/in-flight.repository';
 import { type TaskRepository } from '../../persistence/task.repository';
 import { type UserProfileRepository } from '../../persistence/user-profile.repository';
-import { type TaskState } from '../../projection/task-state';
+import { type TaskState } from '../../task/task-state';
 import { type IdempotentSubmission } from './idempotent-submission';
 import { SubmitTaskUseCase } from './submit-task.usecase';
 

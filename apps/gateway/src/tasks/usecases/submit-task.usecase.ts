@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type TaskRequest, type TaskRequested, TOPICS } from '@tributary/contracts';
-import { mintTaskId } from '../../common/ids';
+import { mintTaskId } from '../../task/ids';
 import { type TributaryConfig } from '@tributary/config';
 import { isDuplicateKey } from '@tributary/platform';
 import { ApiProblem } from '../../common/problem';
 import { tooManyTasks } from '../../common/security-problems';
-import { type TenantId } from '../../common/tenant';
+import { type TenantId } from '../../task/tenant';
 import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from '../../messaging/task-event-publisher';
 import { InFlightRepository } from '../../persistence/in-flight.repository';
 import { TaskRepository } from '../../persistence/task.repository';
 import { UserProfileRepository } from '../../persistence/user-profile.repository';
-import { type TaskState } from '../../projection/task-state';
+import { acceptedTask } from '../../task/accepted-task';
 import { type SubmitTaskBody, type TaskAccepted } from '../task.schemas';
 import { taskLinks } from '../task.views';
 import { IdempotentSubmission } from './idempotent-submission';
@@ -49,37 +49,6 @@ export function toTaskRequest(body: SubmitTaskBody): TaskRequest {
     },
     maxResults: body.maxResults,
     priority: body.priority,
-  };
-}
-
-export function acceptedTask(
-  taskId: string,
-  tenant: TenantId,
-  request: TaskRequest,
-  callbackUrl: string | null,
-  now: Date,
-): TaskState {
-  return {
-    taskId,
-    tenantId: tenant,
-    userId: request.userId,
-    status: 'accepted',
-    round: 0,
-    terminal: false,
-    request,
-    callbackUrl,
-    plan: null,
-    rounds: [],
-    result: null,
-    failure: null,
-    cancellation: null,
-    progress: null,
-    provider: null,
-    timeline: [],
-    version: 0,
-    createdAt: now,
-    updatedAt: now,
-    endedAt: null,
   };
 }
 

@@ -1,8 +1,11 @@
-import { type TenantId } from '../common/tenant';
-import { type TaskEventRepository } from '../persistence/task-event.repository';
-import { type TaskEventDocument, taskEventId } from '../persistence/task-event.entity';
-import { type TaskRepository, type TaskTimeline } from '../persistence/task.repository';
-import { type TaskState } from './task-state';
+import { type TenantId } from '../../../apps/gateway/src/task/tenant';
+import { type TaskEventRepository } from '../../../apps/gateway/src/persistence/task-event.repository';
+import { type TaskEventRow, taskEventId } from '../../../apps/gateway/src/task/log';
+import {
+  type TaskRepository,
+  type TaskTimeline,
+} from '../../../apps/gateway/src/persistence/task.repository';
+import { type TaskState } from '../../../apps/gateway/src/task/task-state';
 
 type Hook = () => Promise<void> | void;
 
@@ -14,7 +17,7 @@ type Hook = () => Promise<void> | void;
  */
 export class MemoryStore {
   readonly tasks = new Map<string, TaskState>();
-  readonly rows = new Map<string, TaskEventDocument>();
+  readonly rows = new Map<string, TaskEventRow>();
   /** Calls of claim() and writeSnapshots(). */
   claims = 0;
   writes = 0;
@@ -92,7 +95,7 @@ export class MemoryStore {
       },
       get: (taskId, seq) => Promise.resolve(this.row(taskId, seq)),
       after: (taskId, afterSeq, limit) => {
-        const rows: TaskEventDocument[] = [];
+        const rows: TaskEventRow[] = [];
         for (let seq = afterSeq + 1; rows.length < limit; seq += 1) {
           const row = this.row(taskId, seq);
           if (!row) break;
@@ -109,7 +112,7 @@ export class MemoryStore {
     return this.rowsOf(taskId).map((r) => r.seq);
   }
 
-  rowsOf(taskId: string): TaskEventDocument[] {
+  rowsOf(taskId: string): TaskEventRow[] {
     return [...this.rows.values()].filter((r) => r.taskId === taskId).sort((a, b) => a.seq - b.seq);
   }
 
@@ -119,7 +122,7 @@ export class MemoryStore {
     return structuredClone(task);
   }
 
-  private row(taskId: string, seq: number): TaskEventDocument | null {
+  private row(taskId: string, seq: number): TaskEventRow | null {
     const row = this.rows.get(taskEventId(taskId, seq));
     return row ? structuredClone(row) : null;
   }
@@ -129,15 +132,4 @@ async function take(store: MemoryStore, name: 'beforeClaim' | 'beforeWrite'): Pr
   const hook = store[name];
   store[name] = undefined;
   await hook?.();
-}
-
-/** A copy of `target` whose `method` counts its calls; `calls()` says how many so far. */
-export function counting<T extends object>(target: T, method: keyof T): { target: T; calls: () => number } {
-  let calls = 0;
-  const original = target[method] as (...args: unknown[]) => unknown;
-  const wrapped = (...args: unknown[]): unknown => {
-    calls += 1;
-    return original.apply(target, args);
-  };
-  return { target: { ...target, [method]: wrapped }, calls: () => calls };
 }

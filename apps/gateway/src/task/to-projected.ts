@@ -1,5 +1,5 @@
 import { type Envelope, type EventValue, type TopicKey, type Topics } from '@tributary/contracts';
-import { tenantId } from '../common/tenant';
+import { tenantId } from './tenant';
 import { type ProjectedEvent } from './task-state';
 
 /**

@@ -7,29 +7,8 @@ import {
   type TopicKey,
   type Topics,
 } from '@tributary/contracts';
-import { type TenantId } from '../common/tenant';
-
-export const TASK_STATUSES = [
-  'accepted',
-  'planning',
-  'researching',
-  'reviewing',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
-export const TERMINAL_STATUSES = [
-  'completed',
-  'failed',
-  'cancelled',
-] as const satisfies readonly TaskStatus[];
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
-
-export function isTerminal(status: TaskStatus): status is TerminalStatus {
-  return (TERMINAL_STATUSES as readonly TaskStatus[]).includes(status);
-}
+import { type TaskStatus } from './status';
+import { type TenantId } from './tenant';
 
 /**
  * The event names clients see (SSE `event:` field, timeline `type`), one per topic. They are part

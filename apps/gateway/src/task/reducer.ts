@@ -1,10 +1,10 @@
+import { newTask } from './accepted-task';
+import { isTerminal, TERMINAL_EVENTS, type TaskStatus } from './status';
 import {
   EVENT_TYPES,
-  isTerminal,
   type ProjectedEvent,
   type RoundState,
   type TaskState,
-  type TaskStatus,
   type TimelineEntry,
 } from './task-state';
 
@@ -17,8 +17,9 @@ import {
  * - Order: a task's status moves only forward, by (round, stage): accepted < planning <
  *   researching(1) < reviewing(1) < researching(2) < reviewing(2) < … < terminal. An event that
  *   arrives behind the task's progress is recorded but leaves the status where it is.
- * - Terminal: the first terminal event wins (ready → completed, failed → failed, cancel requested →
- *   cancelled); later ones are recorded in the timeline and change nothing else.
+ * - Terminal: the first terminal event wins, ending the task with its status (TERMINAL_EVENTS:
+ *   ready → completed, failed → failed, cancel requested → cancelled); later ones are recorded in
+ *   the timeline and change nothing else.
  */
 export type ApplyOutcome =
   | { readonly kind: 'applied'; readonly state: TaskState; readonly entry: TimelineEntry }
@@ -33,6 +34,7 @@ function clip(text: string, limit: number): string {
 
 /** Position of a non-terminal status in the task's forward order; terminal is beyond every round. */
 function position(status: TaskStatus, round: number): number {
+  if (isTerminal(status)) return Number.POSITIVE_INFINITY;
   switch (status) {
     case 'accepted':
       return 0;
@@ -42,10 +44,6 @@ function position(status: TaskStatus, round: number): number {
       return 2 * Math.max(round, 1);
     case 'reviewing':
       return 2 * Math.max(round, 1) + 1;
-    case 'completed':
-    case 'failed':
-    case 'cancelled':
-      return Number.POSITIVE_INFINITY;
   }
 }
 
@@ -61,31 +59,6 @@ function stageStatus(stage: string): TaskStatus | undefined {
     default:
       return undefined;
   }
-}
-
-export function emptyTask(event: ProjectedEvent): TaskState {
-  return {
-    taskId: event.value.taskId,
-    tenantId: event.tenantId,
-    userId: null,
-    status: 'accepted',
-    round: 0,
-    terminal: false,
-    request: null,
-    callbackUrl: null,
-    plan: null,
-    rounds: [],
-    result: null,
-    failure: null,
-    cancellation: null,
-    progress: null,
-    provider: null,
-    timeline: [],
-    version: 0,
-    createdAt: event.occurredAt,
-    updatedAt: event.occurredAt,
-    endedAt: null,
-  };
 }
 
 function withRound(rounds: readonly RoundState[], round: number, patch: Partial<RoundState>): RoundState[] {
@@ -185,7 +158,7 @@ function transition(task: TaskState, event: ProjectedEvent): Transition {
     case 'recommendationReady': {
       const v = event.value;
       return {
-        target: { status: 'completed', round: v.rounds },
+        target: { status: TERMINAL_EVENTS.recommendationReady, round: v.rounds },
         patch: {
           userId: task.userId ?? v.userId,
           ...(task.terminal
@@ -213,7 +186,7 @@ function transition(task: TaskState, event: ProjectedEvent): Transition {
     case 'taskFailed': {
       const { stage, reason, failedAt } = event.value;
       return {
-        target: { status: 'failed', round: task.round },
+        target: { status: TERMINAL_EVENTS.taskFailed, round: task.round },
         patch: task.terminal ? {} : { failure: { stage, reason, at: new Date(failedAt) } },
         data: { stage, reason: clip(reason, TEXT_LIMIT) },
       };
@@ -221,7 +194,7 @@ function transition(task: TaskState, event: ProjectedEvent): Transition {
     case 'taskCancelRequested': {
       const { reason, requestedAt } = event.value;
       return {
-        target: { status: 'cancelled', round: task.round },
+        target: { status: TERMINAL_EVENTS.taskCancelRequested, round: task.round },
         patch: task.terminal ? {} : { cancellation: { reason, requestedAt: new Date(requestedAt) } },
         data: { reason },
       };
@@ -249,7 +222,7 @@ export function applyEvent(current: TaskState | null, event: ProjectedEvent): Ap
     const seen = current.timeline.find((e) => e.eventId === event.eventId);
     if (seen) return { kind: 'duplicate', entry: seen };
   }
-  const task = current ?? emptyTask(event);
+  const task = current ?? newTask(event.value.taskId, event.tenantId, event.occurredAt);
   const { target, patch, data } = transition(task, event);
 
   let status = task.status;

@@ -1,6 +1,5 @@
-import { type TaskEventDocument } from '../persistence/task-event.entity';
 import { applyEvent } from './reducer';
-import { claimRow } from './task-log';
+import { claimRow, type TaskEventRow } from './log';
 import { type ProjectedEvent, type TaskState } from './task-state';
 
 export type FoldDecision = 'applied' | 'duplicate' | 'refused';
@@ -16,7 +15,7 @@ export interface Fold {
   /** The task after every event (null: there was none and no event applied). */
   readonly state: TaskState | null;
   /** The `task_events` row of each applied event, in seq order. */
-  readonly rows: TaskEventDocument[];
+  readonly rows: TaskEventRow[];
   /** The task right after each row of `rows`. */
   readonly after: TaskState[];
   readonly steps: FoldStep[];
@@ -31,7 +30,7 @@ export interface Fold {
  */
 export function foldEvents(start: TaskState | null, events: readonly ProjectedEvent[]): Fold {
   let state = start;
-  const rows: TaskEventDocument[] = [];
+  const rows: TaskEventRow[] = [];
   const after: TaskState[] = [];
   const steps: FoldStep[] = [];
   for (const event of events) {
