@@ -1,4 +1,4 @@
-import { type CausalPosition, comparePositions } from '@tributary/contracts';
+import { type CausalPosition, comparePositions } from './causal-position';
 
 /** What the reorder buffer needs of one event of a task. */
 export interface Ordered {

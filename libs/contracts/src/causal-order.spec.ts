@@ -1,4 +1,4 @@
-import { formatPosition } from '@tributary/contracts';
+import { formatPosition } from './causal-position';
 import { describe, expect, it } from 'vitest';
 import { CausalReorder, type Ordered } from './causal-order';
 
