@@ -1,6 +1,6 @@
 import { formatPosition } from './causal-position';
 import { describe, expect, it } from 'vitest';
-import { CausalReorder, type Ordered } from './causal-order';
+import { CausalReorder, inCausalOrder, type Ordered } from './causal-order';
 
 /** A task's chain: submitted → (planning progress ×2, planned) → (research progress, drafted). */
 const submitted: Ordered = { eventId: 'submitted', causationId: null, position: { depth: 0, index: 0 } };
@@ -67,5 +67,27 @@ describe('CausalReorder', () => {
     const cancel: Ordered = { eventId: 'cancel', causationId: null, position: { depth: 0, index: 0 } };
     expect(reorder.offer(legacy, 0)).toEqual([legacy]);
     expect(reorder.offer(cancel, 0)).toEqual([cancel]);
+  });
+});
+
+describe('inCausalOrder', () => {
+  it('orders a history by clock, corrected by causality, the same whatever order it was read in', () => {
+    // The research agent's clock runs behind: its events carry times before the plan they answer.
+    const at = (event: Ordered, occurredAt: string) => ({ ...event, occurredAt });
+    const history = [
+      at(submitted, '2026-01-01T00:00:00.000Z'),
+      at(plan1, '2026-01-01T00:00:00.100Z'),
+      at(plan2, '2026-01-01T00:00:00.200Z'),
+      at(planned, '2026-01-01T00:00:00.300Z'),
+      at(research1, '2026-01-01T00:00:00.050Z'),
+      at(drafted, '2026-01-01T00:00:00.060Z'),
+      at(
+        { eventId: 'cancel', causationId: null, position: { depth: 0, index: 1 } },
+        '2026-01-01T00:00:00.250Z',
+      ),
+    ];
+    const expected = ['submitted', 'plan-1', 'plan-2', 'cancel', 'planned', 'research-1', 'drafted'];
+    expect(ids(inCausalOrder(history))).toEqual(expected);
+    expect(ids(inCausalOrder([...history].reverse()))).toEqual(expected);
   });
 });

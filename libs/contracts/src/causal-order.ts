@@ -47,9 +47,16 @@ export class CausalReorder<T extends Ordered> {
 
   /** Releases the events that have waited longer than the window (oldest position first), and what they unblock. */
   expire(now = Date.now()): T[] {
-    const due = this.held
-      .filter((h) => now - h.since >= this.windowMs)
-      .sort((a, b) => comparePositions(a.event.position!, b.event.position!));
+    return this.releaseHeld((h) => now - h.since >= this.windowMs);
+  }
+
+  /** Releases every held event (oldest position first): the reader has all it will get. */
+  flush(): T[] {
+    return this.releaseHeld(() => true);
+  }
+
+  private releaseHeld(due_: (held: Held<T>) => boolean): T[] {
+    const due = this.held.filter(due_).sort((a, b) => comparePositions(a.event.position!, b.event.position!));
     const released: T[] = [];
     for (const { event } of due) {
       if (!this.held.some((h) => h.event === event)) continue;
@@ -95,4 +102,23 @@ export class CausalReorder<T extends Ordered> {
     }
     return released;
   }
+}
+
+/**
+ * A task's whole history in the order it happened, the same on every reader: by the producers'
+ * clocks (then position, then id), corrected by causality, so a cause comes before its effects and
+ * a cause's events keep their index order even where clocks disagree. Events that are not causally
+ * related (a cancel request and the stage it stops) keep their clock order.
+ */
+export function inCausalOrder<T extends Ordered & { readonly occurredAt: string }>(
+  events: readonly T[],
+): T[] {
+  const byClock = [...events].sort(
+    (a, b) =>
+      a.occurredAt.localeCompare(b.occurredAt) ||
+      (a.position && b.position ? comparePositions(a.position, b.position) : 0) ||
+      a.eventId.localeCompare(b.eventId),
+  );
+  const reorder = new CausalReorder<T>(Number.POSITIVE_INFINITY);
+  return [...byClock.flatMap((event) => reorder.offer(event, 0)), ...reorder.flush()];
 }
