@@ -73,7 +73,7 @@ describe('CausalReorder', () => {
 describe('inCausalOrder', () => {
   it('orders a history by clock, corrected by causality, the same whatever order it was read in', () => {
     // The research agent's clock runs behind: its events carry times before the plan they answer.
-    const at = (event: Ordered, occurredAt: string) => ({ ...event, occurredAt });
+    const at = (event: Ordered, occurredAt: string) => ({ ...event, at: Date.parse(occurredAt) });
     const history = [
       at(submitted, '2026-01-01T00:00:00.000Z'),
       at(plan1, '2026-01-01T00:00:00.100Z'),
@@ -87,7 +87,7 @@ describe('inCausalOrder', () => {
       ),
     ];
     const expected = ['submitted', 'plan-1', 'plan-2', 'cancel', 'planned', 'research-1', 'drafted'];
-    expect(ids(inCausalOrder(history))).toEqual(expected);
-    expect(ids(inCausalOrder([...history].reverse()))).toEqual(expected);
+    expect(ids(inCausalOrder(history, (e) => e.at))).toEqual(expected);
+    expect(ids(inCausalOrder([...history].reverse(), (e) => e.at))).toEqual(expected);
   });
 });

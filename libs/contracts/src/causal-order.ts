@@ -110,12 +110,10 @@ export class CausalReorder<T extends Ordered> {
  * a cause's events keep their index order even where clocks disagree. Events that are not causally
  * related (a cancel request and the stage it stops) keep their clock order.
  */
-export function inCausalOrder<T extends Ordered & { readonly occurredAt: string }>(
-  events: readonly T[],
-): T[] {
+export function inCausalOrder<T extends Ordered>(events: readonly T[], clockOf: (event: T) => number): T[] {
   const byClock = [...events].sort(
     (a, b) =>
-      a.occurredAt.localeCompare(b.occurredAt) ||
+      clockOf(a) - clockOf(b) ||
       (a.position && b.position ? comparePositions(a.position, b.position) : 0) ||
       a.eventId.localeCompare(b.eventId),
   );

@@ -28,6 +28,7 @@ export function isFeedId(value: string): boolean {
  */
 export class TaskFeed {
   private state: TaskState | null = null;
+  private readonly ids = new Set<string>();
 
   /** The entry this event adds to the stream, or undefined for a repeat or an event after the end. */
   apply(event: PositionedEvent): FeedEntry | undefined {
@@ -35,7 +36,11 @@ export class TaskFeed {
     const outcome = applyEvent(this.state, event);
     if (outcome.kind === 'duplicate') return undefined;
     this.state = outcome.state;
-    return { id: feedId(event), entry: outcome.entry };
+    // Producers that assign no positions (or the same one twice) still get unique ids.
+    let id = feedId(event);
+    if (this.ids.has(id)) id = event.eventId;
+    this.ids.add(id);
+    return { id, entry: outcome.entry };
   }
 
   get ended(): boolean {
