@@ -22,52 +22,63 @@ import { type Connection } from 'mongoose';
 import { AuthGuard } from './auth/auth.guard';
 import { Authenticator } from './auth/authenticator';
 import { RateLimiter } from './auth/rate-limiter';
-import { SseHub } from './events/sse-hub';
-import { StreamTaskEventsUseCase } from './events/stream-task-events.usecase';
-import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
+import { SseHub } from './streams/sse-hub';
+import { StreamTaskEventsUseCase } from './streams/stream-task-events.usecase';
+import { GATEWAY_OPTIONS, type GatewayOptions } from './config/gateway.options';
 import { GatewayLifecycle } from './lifecycle';
-import { KafkaTaskEventPublisher, TASK_EVENT_PUBLISHER } from './messaging/task-event-publisher';
-import { ApiKeyRepository } from './persistence/api-key.repository';
-import { IdempotencyRepository } from './persistence/idempotency.repository';
-import { InFlightRepository } from './persistence/in-flight.repository';
+import { KafkaTaskEventPublisher, TASK_EVENT_PUBLISHER } from './submission/task-event-publisher';
+import { ApiKeyRepository } from './auth/api-key.repository';
+import { IdempotencyRepository } from './submission/idempotency.repository';
+import { InFlightRepository } from './submission/in-flight.repository';
+import { API_KEY_COLLECTION, AUTH_COLLECTION_NAMES } from './auth/collections';
 import {
-  API_KEY_COLLECTION,
   IDEMPOTENCY_COLLECTION,
   IN_FLIGHT_COLLECTION,
-  SECURITY_COLLECTION_NAMES,
+  SUBMISSION_COLLECTION_NAMES,
+} from './submission/collections';
+import {
   TENANT_WEBHOOK_COLLECTION,
+  WEBHOOK_COLLECTION_NAMES,
   WEBHOOK_DELIVERY_COLLECTION,
-} from './persistence/security-collections';
-import { TenantWebhookRepository } from './persistence/tenant-webhook.repository';
-import { WebhookDeliveryRepository } from './persistence/webhook-delivery.repository';
-import { COLLECTION_NAMES, type CollectionNames, collectionNames } from './persistence/collections';
-import { taskEventModel } from './persistence/task-event.entity';
-import { TaskEventRepository } from './persistence/task-event.repository';
-import { taskModel } from './persistence/task.entity';
-import { TaskRepository } from './persistence/task.repository';
-import { TASK_EVENT_MODEL, TASK_MODEL, USER_PROFILE_COLLECTION } from './persistence/tokens';
-import { UserProfileRepository } from './persistence/user-profile.repository';
-import { ProjectionApplier } from './projection/projection-applier';
-import { ProjectionConsumer } from './projection/projection.consumer';
-import { TaskLog } from './projection/task-log';
-import { TaskNotifier } from './projection/task-notifier';
+} from './webhooks/collections';
+import { TenantWebhookRepository } from './webhooks/tenant-webhook.repository';
+import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repository';
+import {
+  COLLECTION_NAMES,
+  type CollectionNames,
+  collectionNames,
+  TASK_EVENT_MODEL,
+  TASK_MODEL,
+  USER_PROFILE_COLLECTION,
+} from './read-model/collections';
+import { taskEventModel } from './read-model/task-event.entity';
+import { TaskEventRepository } from './read-model/task-event.repository';
+import { taskModel } from './read-model/task.entity';
+import { TaskRepository } from './read-model/task.repository';
+import { UserProfileRepository } from './read-model/user-profile.repository';
+import { ProjectionApplier } from './read-model/projection/projection-applier';
+import { ProjectionConsumer } from './read-model/projection/projection.consumer';
+import { TaskReader } from './read-model/task-reader';
+import { TaskNotifier } from './read-model/task-notifier';
 import { kafkaReadiness, registryReadiness } from './readiness';
-import { InFlightConsumer } from './tasks/in-flight.consumer';
-import { TasksController } from './tasks/tasks.controller';
-import { UsersController } from './tasks/users.controller';
-import { CancelTaskUseCase } from './tasks/usecases/cancel-task.usecase';
-import { GetTaskUseCase } from './tasks/usecases/get-task.usecase';
-import { GetUserRecommendationsUseCase } from './tasks/usecases/get-user-recommendations.usecase';
-import { ListTasksUseCase } from './tasks/usecases/list-tasks.usecase';
-import { IdempotentSubmission } from './tasks/usecases/idempotent-submission';
-import { SUBMIT_LIMITS, submitLimits, SubmitTaskUseCase } from './tasks/usecases/submit-task.usecase';
+import { InFlightConsumer } from './submission/in-flight.consumer';
+import { TasksController } from './read-model/tasks.controller';
+import { SubmissionController } from './submission/submission.controller';
+import { TaskEventsController } from './streams/task-events.controller';
+import { UsersController } from './read-model/users.controller';
+import { CancelTaskUseCase } from './submission/cancel-task.usecase';
+import { GetTaskUseCase } from './read-model/get-task.usecase';
+import { GetUserRecommendationsUseCase } from './read-model/get-user-recommendations.usecase';
+import { ListTasksUseCase } from './read-model/list-tasks.usecase';
+import { IdempotentSubmission } from './submission/idempotent-submission';
+import { SUBMIT_LIMITS, submitLimits, SubmitTaskUseCase } from './submission/submit-task.usecase';
 import {
   GATEWAY_LOGGER,
   IN_FLIGHT_CONSUMER,
   PROJECTION_CONSUMER,
   TRIBUTARY_CONFIG,
   WEBHOOK_CONSUMER,
-} from './tokens';
+} from './config/tokens';
 import { DeliverWebhookUseCase, WEBHOOK_TRANSPORT } from './webhooks/deliver-webhook.usecase';
 import { ListDeliveriesUseCase } from './webhooks/list-deliveries.usecase';
 import { TargetPolicy } from './webhooks/target-policy';
@@ -92,11 +103,11 @@ const SECURITY_REPOSITORIES = [
 
 function securityCollections(): Provider[] {
   const byToken = [
-    [API_KEY_COLLECTION, SECURITY_COLLECTION_NAMES.apiKeys],
-    [IDEMPOTENCY_COLLECTION, SECURITY_COLLECTION_NAMES.idempotencyKeys],
-    [IN_FLIGHT_COLLECTION, SECURITY_COLLECTION_NAMES.inFlight],
-    [WEBHOOK_DELIVERY_COLLECTION, SECURITY_COLLECTION_NAMES.webhookDeliveries],
-    [TENANT_WEBHOOK_COLLECTION, SECURITY_COLLECTION_NAMES.tenantWebhooks],
+    [API_KEY_COLLECTION, AUTH_COLLECTION_NAMES.apiKeys],
+    [IDEMPOTENCY_COLLECTION, SUBMISSION_COLLECTION_NAMES.idempotencyKeys],
+    [IN_FLIGHT_COLLECTION, SUBMISSION_COLLECTION_NAMES.inFlight],
+    [WEBHOOK_DELIVERY_COLLECTION, WEBHOOK_COLLECTION_NAMES.webhookDeliveries],
+    [TENANT_WEBHOOK_COLLECTION, WEBHOOK_COLLECTION_NAMES.tenantWebhooks],
   ] as const;
   return byToken.map(([token, name]) => ({
     provide: token,
@@ -170,7 +181,7 @@ class GatewayInfrastructureModule {
       TaskRepository,
       TaskEventRepository,
       UserProfileRepository,
-      TaskLog,
+      TaskReader,
       TaskNotifier,
       ...SECURITY_REPOSITORIES,
     ];
@@ -220,7 +231,7 @@ class GatewayInfrastructureModule {
         TaskRepository,
         TaskEventRepository,
         UserProfileRepository,
-        TaskLog,
+        TaskReader,
         TaskNotifier,
         ...securityCollections(),
         ...SECURITY_REPOSITORIES,
@@ -248,7 +259,13 @@ export class GatewayModule {
           inject: [KafkaAdmin, MONGO_CONNECTION],
         }),
       ],
-      controllers: [TasksController, UsersController, WebhooksController],
+      controllers: [
+        SubmissionController,
+        TasksController,
+        TaskEventsController,
+        UsersController,
+        WebhooksController,
+      ],
       providers: [
         Authenticator,
         { provide: RateLimiter, useFactory: () => new RateLimiter(config.gateway.limits) },

@@ -11,14 +11,14 @@ import { ALL_TOPICS } from '@tributary/contracts';
 import { EVENT_SERIALIZER, type EventSerializer, EventProducer, KafkaAdmin } from '@tributary/kafka';
 import { MONGO_CONNECTION } from '@tributary/platform';
 import { type Connection } from 'mongoose';
-import { SseHub } from './events/sse-hub';
-import { TaskEventRepository } from './persistence/task-event.repository';
-import { TaskRepository } from './persistence/task.repository';
-import { type ProjectionConsumer } from './projection/projection.consumer';
-import { ApiKeyRepository } from './persistence/api-key.repository';
-import { InFlightRepository } from './persistence/in-flight.repository';
-import { type InFlightConsumer } from './tasks/in-flight.consumer';
-import { IN_FLIGHT_CONSUMER, PROJECTION_CONSUMER, TRIBUTARY_CONFIG, WEBHOOK_CONSUMER } from './tokens';
+import { SseHub } from './streams/sse-hub';
+import { TaskEventRepository } from './read-model/task-event.repository';
+import { TaskRepository } from './read-model/task.repository';
+import { type ProjectionConsumer } from './read-model/projection/projection.consumer';
+import { ApiKeyRepository } from './auth/api-key.repository';
+import { InFlightRepository } from './submission/in-flight.repository';
+import { type InFlightConsumer } from './submission/in-flight.consumer';
+import { IN_FLIGHT_CONSUMER, PROJECTION_CONSUMER, TRIBUTARY_CONFIG, WEBHOOK_CONSUMER } from './config/tokens';
 import { type WebhookConsumer } from './webhooks/webhook.consumer';
 
 /**

@@ -25,11 +25,15 @@ import { type Connection } from 'mongoose';
 import { mintApiKey } from '../../../apps/gateway/src/auth/api-key';
 import { type Scope } from '../../../apps/gateway/src/auth/scopes';
 import { createGatewayApp } from '../../../apps/gateway/src/bootstrap';
-import { type GatewayOptionsOverrides } from '../../../apps/gateway/src/gateway.options';
-import { type ProjectionConsumer } from '../../../apps/gateway/src/projection/projection.consumer';
-import { ApiKeyRepository } from '../../../apps/gateway/src/persistence/api-key.repository';
-import { type InFlightConsumer } from '../../../apps/gateway/src/tasks/in-flight.consumer';
-import { IN_FLIGHT_CONSUMER, PROJECTION_CONSUMER, WEBHOOK_CONSUMER } from '../../../apps/gateway/src/tokens';
+import { type GatewayOptionsOverrides } from '../../../apps/gateway/src/config/gateway.options';
+import { type ProjectionConsumer } from '../../../apps/gateway/src/read-model/projection/projection.consumer';
+import { ApiKeyRepository } from '../../../apps/gateway/src/auth/api-key.repository';
+import { type InFlightConsumer } from '../../../apps/gateway/src/submission/in-flight.consumer';
+import {
+  IN_FLIGHT_CONSUMER,
+  PROJECTION_CONSUMER,
+  WEBHOOK_CONSUMER,
+} from '../../../apps/gateway/src/config/tokens';
 import { type WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
 
 /**

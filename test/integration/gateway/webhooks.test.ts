@@ -5,7 +5,7 @@ import { waitFor } from '@tributary/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sample } from './events';
-import { WEBHOOK_CONSUMER } from '../../../apps/gateway/src/tokens';
+import { WEBHOOK_CONSUMER } from '../../../apps/gateway/src/config/tokens';
 import { type WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
 import { type Gateway, postJson, startGateway } from './harness';
 

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
-import { forbidden, rateLimited } from '../common/security-problems';
+import { forbidden, rateLimited } from './auth-problems';
 import { type TenantId } from '../task/tenant';
 import { TENANT_REQUEST_KEY } from './current-tenant';
 import { problemResponse } from '../docs/openapi';

@@ -3,11 +3,11 @@ import { RetriableError } from '@tributary/kafka';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tenantId } from '../task/tenant';
 import { type TaskEventRow } from '../task/log';
-import { type TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
-import { type WebhookDeliveryRepository } from '../persistence/webhook-delivery.repository';
-import { type TaskLog } from '../projection/task-log';
+import { type TenantWebhookRepository } from './tenant-webhook.repository';
+import { type WebhookDeliveryRepository } from './webhook-delivery.repository';
+import { type TaskReader } from '../read-model/task-reader';
 import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
-import { TaskNotifier } from '../projection/task-notifier';
+import { TaskNotifier } from '../read-model/task-notifier';
 import { type TaskState } from '../task/task-state';
 import { DeliverWebhookUseCase, type TerminalEvent } from './deliver-webhook.usecase';
 
@@ -29,7 +29,7 @@ function useCaseOver(states: readonly (Partial<TaskState> | null)[]) {
         state === null ? null : ({ taskId: 'tsk_1', callbackUrl: null, ...state } as TaskState),
       );
     },
-  } as unknown as TaskLog;
+  } as unknown as TaskReader;
   const notifier = watchListeners(new TaskNotifier());
   const unexpected = () => Promise.reject(new Error('must not get this far'));
   const useCase = new DeliverWebhookUseCase(
