@@ -35,7 +35,7 @@ export class CancelTaskUseCase {
     };
     try {
       // High priority: a cancellation should overtake the backlog it is meant to cut short.
-      await this.publisher.publish(TOPICS.taskCancelRequested, event, { priority: 'high' });
+      await this.publisher.publish(TOPICS.taskCancelRequested, event, { priority: 'high', rootIndex: 1 });
     } catch (error) {
       this.logger.error({ msg: 'could not publish task.cancel-requested', taskId, err: String(error) });
       throw ApiProblem.unavailable(

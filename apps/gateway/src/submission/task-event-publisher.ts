@@ -3,6 +3,8 @@ import { type EventPriority, type EventValue, type TopicDefinition } from '@trib
 export interface PublishOptions {
   /** The task's scheduling class; every event the agents emit for it inherits it. */
   readonly priority?: EventPriority;
+  /** Its index among the task's root events (a submission 0, a cancel request 1): see ADR 0007. */
+  readonly rootIndex?: number;
 }
 
 /** What the gateway publishes (task requests, cancellations), behind a port so use cases never see Kafka. */
