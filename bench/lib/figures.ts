@@ -30,6 +30,14 @@ export type FigureName =
   /** The same two, p99 ms. */
   | 'accept.gateway.p99'
   | 'accept.bare.p99'
+  /** End-to-end capacity (tasks kept in flight, offline LLM), completed tasks/s: saturation. */
+  | 'capacity.perSecond'
+  /** CPU milliseconds per completed task over the system (services, Kafka, registry, store), at the fixed rate and at saturation. */
+  | 'cost.e2e.system'
+  | 'cost.capacity.system'
+  /** CPU milliseconds raw kafkajs and Kafka spend moving as many messages as one task makes, at each phase's message rate. */
+  | 'cost.e2e.raw'
+  | 'cost.capacity.raw'
   /** rebuild-projection, whole, events/s. */
   | 'rebuild.perSecond'
   /** A raw kafkajs consume of the same records, events/s. */

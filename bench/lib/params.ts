@@ -130,6 +130,13 @@ const NUMBERS = {
     quick: 6,
     help: 'end-to-end capacity run: measuring window after 10 s warm-up',
   },
+  rawSeconds: {
+    flag: 'raw-seconds',
+    arg: 'S',
+    full: 10,
+    quick: 5,
+    help: 'raw kafkajs baseline of the CPU per task: at most S seconds at the phase’s message rate',
+  },
   rebuildTimeoutS: {
     flag: 'rebuild-timeout',
     arg: 'S',

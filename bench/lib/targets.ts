@@ -47,16 +47,18 @@ export function judge(specs: readonly TargetSpec[], figures: Figures): Target[] 
           ? ratio >= spec.ratio.atLeast
           : ratio < spec.ratio.below;
     const alongside = spec.alongside;
-    const aside =
-      alongside === undefined
-        ? ''
-        : ` (${alongside.label} ${withUnit(figures[alongside.measured] ?? NaN, alongside.unit)} vs ${withUnit(figures[alongside.baseline] ?? NaN, alongside.unit)})`;
+    let aside = '';
+    if (alongside !== undefined) {
+      const over = figures[alongside.measured] ?? NaN;
+      const under = figures[alongside.baseline] ?? NaN;
+      aside = ` (${alongside.label} ${withUnit(over, alongside.unit)} vs ${withUnit(under, alongside.unit)}: ${times(over / under)})`;
+    }
     return {
       name: spec.name,
       target: spec.wanted,
       measured:
         typeof spec.baseline === 'number'
-          ? withUnit(measured, spec.unit)
+          ? `${withUnit(measured, spec.unit)}${aside}`
           : `${withUnit(measured, spec.unit)} vs ${withUnit(baseline, spec.unit)}: ${shown}${aside}`,
       met,
     };
