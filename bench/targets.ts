@@ -129,6 +129,16 @@ export const TARGETS: readonly TargetSpec[] = [
     ratio: { atLeast: 0.3 },
     show: 'percent',
   },
+  ...[...SERVICE_NAMES, 'ferretdb' as const].map((name): TargetSpec => ({
+    scenario: 'idle',
+    name: `${name === 'ferretdb' ? 'store (ferretdb)' : name} idle CPU`,
+    wanted: '< 1 % of a core with nothing submitted',
+    measured: `idle.cpu.${name}`,
+    baseline: 1,
+    unit: '% of a core',
+    ratio: { below: 1 },
+    show: 'percent',
+  })),
   ...SERVICE_NAMES.map((name): TargetSpec => ({
     scenario: 'e2e',
     name: `${name} idle RSS`,

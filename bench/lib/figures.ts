@@ -42,6 +42,8 @@ export type FigureName =
   | 'rebuild.perSecond'
   /** A raw kafkajs consume of the same records, events/s. */
   | 'rebuild.raw'
+  /** CPU of each service and of the store with nothing submitted, % of one core. */
+  | `idle.cpu.${ServiceName | 'ferretdb'}`
   /** Each service's RSS once started and idle, MB. */
   | `rss.idle.${ServiceName}`;
 

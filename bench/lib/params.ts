@@ -137,6 +137,13 @@ const NUMBERS = {
     quick: 5,
     help: 'raw kafkajs baseline of the CPU per task: at most S seconds at the phase’s message rate',
   },
+  idleSeconds: {
+    flag: 'idle-seconds',
+    arg: 'S',
+    full: 60,
+    quick: 15,
+    help: 'idle period: CPU with nothing submitted',
+  },
   rebuildTimeoutS: {
     flag: 'rebuild-timeout',
     arg: 'S',

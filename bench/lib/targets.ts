@@ -2,7 +2,7 @@
 import { type FigureName, type Figures } from './figures';
 import { fmt, ms, pct, type Target, times } from './report';
 
-type Unit = 'ms' | 'tasks/s' | 'req/s' | 'events/s' | 'MB';
+type Unit = 'ms' | 'tasks/s' | 'req/s' | 'events/s' | 'MB' | '% of a core';
 
 export interface TargetSpec {
   /** The scenario that measures it (the one to run to check it). */
@@ -29,7 +29,8 @@ export interface TargetSpec {
 
 function withUnit(value: number, unit: Unit): string {
   if (unit === 'ms') return ms(value);
-  return `${fmt(value, unit === 'tasks/s' ? 2 : unit === 'req/s' ? 1 : 0)} ${unit}`;
+  const digits = unit === 'tasks/s' || unit === '% of a core' ? 2 : unit === 'req/s' ? 1 : 0;
+  return `${fmt(value, digits)} ${unit}`;
 }
 
 export function judge(specs: readonly TargetSpec[], figures: Figures): Target[] {
