@@ -105,9 +105,13 @@ export interface RawKafkaCost {
   readonly valueBytes: number;
   readonly rate: number;
   readonly partitions: number;
+  /** CPU of the bench process and Kafka over the run, background included. */
   readonly cpu: PhaseCpu;
-  /** CPU milliseconds of the bench process and Kafka per message moved. */
-  readonly msPerMessage: number;
+  /** What the bench process and Kafka used per second before the run, with the raw clients not yet connected. */
+  readonly background: Readonly<Record<string, number>>;
+  /** CPU milliseconds per message moved, background taken off: per process and in all. */
+  readonly msPerMessage: Readonly<Record<string, number>>;
+  readonly total: number;
 }
 
 /**
@@ -115,12 +119,22 @@ export interface RawKafkaCost {
  * idempotent producer sending one message per request with acks from all replicas, and an
  * `eachMessage` consumer with auto-commit, both in this process, on a topic of the run's own with
  * the task topics' partition count. Measures the CPU of this process and of Kafka from the first
- * send until the consumer has the last message.
+ * send until the consumer has the last message, less what both used before the raw clients were
+ * connected (Kafka also serves the idle services' consumers meanwhile), over a window as long;
+ * after a warm-up, so the figure is not the JIT compiling kafkajs.
  */
 export async function rawKafkaCost(
   ctx: { kafka: Kafka; cleanup: Cleanup; runId: string; kafkaPid: () => number | undefined },
   options: { messages: number; rate: number; valueBytes: number; partitions: number; phase: string },
 ): Promise<RawKafkaCost> {
+  const pids = () => ({ bench: process.pid, kafka: ctx.kafkaPid() });
+  const background = new CpuMeter(pids).begin();
+  await sleep((options.messages / options.rate) * 1000);
+  const idle = background.end();
+  const perSecond = Object.fromEntries(
+    Object.entries(idle.cpuSeconds).map(([name, s]) => [name, s / idle.wallSeconds]),
+  );
+
   const tag = `${options.phase}.${ctx.runId}`;
   const topic = `bench.raw-cost.${tag}`;
   const groupId = `bench.raw-cost.g.${tag}`;
@@ -143,48 +157,56 @@ export async function rawKafkaCost(
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     let received = 0;
-    let allReceived: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (allReceived = resolve));
+    let expected = 0;
+    let arrived: () => void = () => undefined;
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       eachMessage: () => {
         received += 1;
-        if (received === options.messages) allReceived();
+        if (received === expected) arrived();
         return Promise.resolve();
       },
     });
     await joined;
     const value = Buffer.alloc(options.valueBytes, 'x');
-    const cpu = new CpuMeter(() => ({ bench: process.pid, kafka: ctx.kafkaPid() })).begin();
-    const started = epochMs();
-    await openLoop(options.rate, options.messages, async (i) => {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: [{ key: `task-${i % 64}`, value }],
+    /** `count` messages at the rate; resolves when the consumer has them all. */
+    const move = async (count: number) => {
+      expected += count;
+      const all = new Promise<void>((resolve) => (arrived = resolve));
+      await openLoop(options.rate, count, async (i) => {
+        await producer.send({ topic, acks: -1, messages: [{ key: `task-${i % 64}`, value }] });
+        return epochMs();
       });
-      return epochMs();
-    });
-    const timeoutMs = 30_000 + (options.messages / options.rate) * 1000;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      done,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`raw kafkajs: ${received} of ${options.messages} messages arrived`)),
-          timeoutMs - (epochMs() - started),
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        all,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`raw kafkajs: ${received} of ${expected} messages arrived`)),
+            30_000,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
+    };
+    await move(Math.min(200, options.messages));
+    const cpu = new CpuMeter(pids).begin();
+    await move(options.messages);
     const used = cpu.end();
-    const total = Object.values(used.cpuSeconds).reduce((a, b) => a + b, 0);
+    const msPerMessage = Object.fromEntries(
+      Object.entries(used.cpuSeconds).map(([name, s]) => [
+        name,
+        ((s - (perSecond[name] ?? 0) * used.wallSeconds) * 1000) / options.messages,
+      ]),
+    );
     return {
       messages: options.messages,
       valueBytes: options.valueBytes,
       rate: options.rate,
       partitions: options.partitions,
       cpu: used,
-      msPerMessage: (total * 1000) / options.messages,
+      background: perSecond,
+      msPerMessage,
+      total: Object.values(msPerMessage).reduce((a, b) => a + b, 0),
     };
   } finally {
     await close();

@@ -51,7 +51,10 @@ export interface CpuPerTask {
     readonly msPerTask: number;
     readonly messages: number;
     readonly rate: number;
+    /** CPU milliseconds per message, per process, background taken off. */
     readonly msPerMessage: Readonly<Record<string, number>>;
+    /** CPU seconds per second the bench process and Kafka used before the raw clients connected. */
+    readonly background: Readonly<Record<string, number>>;
   };
   /** system ÷ raw.msPerTask. */
   readonly ratio?: number;
@@ -156,7 +159,13 @@ function cpuPerTaskLines(phases: readonly CpuPerTask[]): string[] {
               p.raw.msPerMessage,
             )
               .map(([name, ms]) => `${name} ${fmt(ms, 3)}`)
-              .join(' + ')} ms per message.`,
+              .join(
+                ' + ',
+              )} ms per message, less what each used before its clients connected (${Object.entries(
+              p.raw.background,
+            )
+              .map(([name, s]) => `${name} ${fmt(s * 100, 1)} %`)
+              .join(', ')} of a core).`,
           ],
     ),
     '',

@@ -194,7 +194,7 @@ export class ServiceStage {
         },
       );
     }
-    const rawPerTask = raw === undefined ? undefined : raw.msPerMessage * messagesPerTask;
+    const rawPerTask = raw === undefined ? undefined : raw.total * messagesPerTask;
     report.cpuPerTask.push({
       phase,
       tasks: completedTasks,
@@ -213,9 +213,8 @@ export class ServiceStage {
               msPerTask: rawPerTask,
               messages: raw.messages,
               rate: raw.rate,
-              msPerMessage: Object.fromEntries(
-                Object.entries(raw.cpu.cpuSeconds).map(([name, s]) => [name, (s * 1000) / raw.messages]),
-              ),
+              msPerMessage: raw.msPerMessage,
+              background: raw.background,
             },
       ratio: rawPerTask === undefined ? undefined : ratio(system, rawPerTask),
     });
