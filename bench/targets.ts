@@ -2,8 +2,10 @@
  * What the bench holds the system to: each target compares a figure with a baseline measured in
  * the same run (or, for memory, a fixed limit). Figures are named in bench/lib/figures.ts.
  */
-import { type TargetSpec } from './lib/targets';
+import { LIST_PAGES } from './lib/figures';
+import { PAGES } from './lib/pages';
 import { SERVICE_NAMES } from './lib/services';
+import { type TargetSpec } from './lib/targets';
 
 export const TARGETS: readonly TargetSpec[] = [
   {
@@ -149,4 +151,42 @@ export const TARGETS: readonly TargetSpec[] = [
     ratio: { below: 1 },
     show: 'percent',
   })),
+  ...LIST_PAGES.flatMap((page): TargetSpec[] => [
+    {
+      scenario: 'lists',
+      name: `${PAGES[page].label}, N tasks stored: p50`,
+      wanted: 'p50 ≤ 20 ms with N tasks stored (--list-tasks, 100,000 unless --quick)',
+      measured: `lists.${page}.large.p50`,
+      baseline: 20,
+      unit: 'ms',
+      ratio: { atMost: 1 },
+      show: 'times',
+    },
+    {
+      scenario: 'lists',
+      name: `${PAGES[page].label}, N tasks stored: p99`,
+      wanted: 'p99 ≤ 100 ms with N tasks stored (--list-tasks, 100,000 unless --quick)',
+      measured: `lists.${page}.large.p99`,
+      baseline: 100,
+      unit: 'ms',
+      ratio: { atMost: 1 },
+      show: 'times',
+    },
+    {
+      scenario: 'lists',
+      name: `${PAGES[page].label}, N against 1,000 tasks stored`,
+      wanted: 'p50 with N tasks stored ≤ 2 × p50 with 1,000',
+      measured: `lists.${page}.large.p50`,
+      baseline: `lists.${page}.small.p50`,
+      unit: 'ms',
+      ratio: { atMost: 2 },
+      show: 'times',
+      alongside: {
+        label: 'p99',
+        measured: `lists.${page}.large.p99`,
+        baseline: `lists.${page}.small.p99`,
+        unit: 'ms',
+      },
+    },
+  ]),
 ];

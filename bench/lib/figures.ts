@@ -4,6 +4,10 @@
  */
 import { type ServiceName } from './services';
 
+/** The pages the list scenario reads. */
+export const LIST_PAGES = ['tasks', 'completed', 'user', 'recommendations'] as const;
+export type ListPage = (typeof LIST_PAGES)[number];
+
 export type FigureName =
   /** Raw kafkajs round trip (produce → consume → produce → consume), p50 ms. */
   | 'floor.p50'
@@ -44,6 +48,8 @@ export type FigureName =
   | 'rebuild.raw'
   /** CPU of each service and of the store with nothing submitted, % of one core. */
   | `idle.cpu.${ServiceName | 'ferretdb'}`
+  /** A list page's latency, ms, with 1,000 (small) and N (large) tasks stored. */
+  | `lists.${ListPage}.${'small' | 'large'}.${'p50' | 'p99'}`
   /** Each service's RSS once started and idle, MB. */
   | `rss.idle.${ServiceName}`;
 
