@@ -61,6 +61,26 @@ export function boundsBetween(
   return bounds;
 }
 
+/**
+ * Consumer groups with live members that are neither the services' nor the bench's: other clients
+ * of a shared stack, whose work shows in Kafka's and the store's CPU (and, if they write the task
+ * topics, in the services').
+ */
+export async function otherClients(kafka: Kafka): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ours = new Set<string>(GROUPS);
+    const { groups } = await admin.listGroups();
+    const candidates = groups.map((g) => g.groupId).filter((g) => !ours.has(g) && !g.startsWith('bench.'));
+    if (candidates.length === 0) return [];
+    const { groups: described } = await admin.describeGroups(candidates);
+    return described.filter((g) => g.members.length > 0).map((g) => g.groupId);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** A phase's CPU per process and the records its tasks wrote to the topics. */
 export interface PhaseCost {
   readonly cpu: PhaseCpu;
@@ -69,6 +89,8 @@ export interface PhaseCost {
   readonly bytes: number;
   /** Records per topic. */
   readonly perTopic: Readonly<Record<string, number>>;
+  /** Other clients' consumer groups live at the start or the end of the phase (see otherClients). */
+  readonly others: readonly string[];
 }
 
 /** Measures a phase: CPU of the given processes and the records written to the topics meanwhile. */
@@ -78,12 +100,14 @@ export class CostMeter {
     private readonly topics: readonly string[],
     private readonly before: ReadonlyMap<string, number>,
     private readonly cpu: CpuMeter,
+    private readonly othersBefore: readonly string[],
   ) {}
 
   static async begin(kafka: Kafka, pids: () => Record<string, number | undefined>): Promise<CostMeter> {
+    const others = await otherClients(kafka);
     const topics = await serviceTopics(kafka);
     const before = await topicEnds(kafka, topics);
-    return new CostMeter(kafka, topics, before, new CpuMeter(pids).begin());
+    return new CostMeter(kafka, topics, before, new CpuMeter(pids).begin(), others);
   }
 
   /** Ends the phase; then reads the records written in it (their count and bytes), outside the measured CPU. */
@@ -95,8 +119,9 @@ export class CostMeter {
       const topic = key.slice(0, key.lastIndexOf(':'));
       perTopic[topic] = (perTopic[topic] ?? 0) + end - start;
     }
+    const others = [...new Set([...this.othersBefore, ...(await otherClients(this.kafka))])];
     const { records, bytes } = await consumeRanges(this.kafka, bounds);
-    return { cpu, records, bytes, perTopic };
+    return { cpu, records, bytes, perTopic, others };
   }
 }
 

@@ -46,6 +46,8 @@ export interface CpuPerTask {
   readonly messagesPerTask: number;
   readonly bytesPerMessage: number;
   readonly perTopic: Readonly<Record<string, number>>;
+  /** Other clients' consumer groups live on the shared stack during the phase. */
+  readonly others: readonly string[];
   readonly raw?: {
     /** CPU milliseconds of the bench process and Kafka for `messagesPerTask` messages. */
     readonly msPerTask: number;
@@ -144,6 +146,13 @@ function cpuPerTaskLines(phases: readonly CpuPerTask[]): string[] {
       phases.map((p) => [p.phase, ...[...SYSTEM, 'bench'].map((n) => fmt(p.msPerTask[n], 1))]),
     ),
     '',
+    ...phases.flatMap((p) =>
+      p.others.length === 0
+        ? []
+        : [
+            `- ${p.phase}: other clients used the stack meanwhile (live consumer groups ${p.others.join(', ')}): Kafka's and the store's figures include their work.`,
+          ],
+    ),
     ...phases.flatMap((p) =>
       p.raw === undefined
         ? []

@@ -206,6 +206,7 @@ export class ServiceStage {
       messagesPerTask,
       bytesPerMessage: cost.bytes / Math.max(1, cost.records),
       perTopic: cost.perTopic,
+      others: cost.others,
       raw:
         raw === undefined || rawPerTask === undefined
           ? undefined

@@ -28,17 +28,22 @@ export const idle: ServiceScenario = {
     report.rows.push({
       scenario: '9 idle',
       what: `nothing submitted for ${params.idleSeconds} s: % of one core, ${names.map((n) => `${n} ${fmt(percent(n), 2)}`).join(', ')}`,
-      note: `${spent.records} records written meanwhile`,
+      note: `${spent.records} records written meanwhile${spent.others.length > 0 ? `; other clients on the stack: ${spent.others.join(', ')}` : ''}`,
     });
     report.sections.push({
       title: `Idle: CPU over ${params.idleSeconds} s with nothing submitted (% of one core)`,
       lines: [
         ...markdownTable(names, [names.map((n) => fmt(percent(n), 2))]),
         '',
-        `${spent.records} records were written to the services' topics meanwhile${quiet ? '' : '; the topics had not been quiet for 5 s within a minute before it started'}.`,
+        `${spent.records} records were written to the services' topics meanwhile${quiet ? '' : '; the topics had not been quiet for 5 s within a minute before it started'}.${spent.others.length > 0 ? ` Other clients used the stack meanwhile (live consumer groups ${spent.others.join(', ')}): Kafka's and the store's figures include their work, and the services' too if they wrote the task topics.` : ''}`,
       ],
     });
-    report.details.idle = { cpu: spent.cpu, records: spent.records, perTopic: spent.perTopic };
+    report.details.idle = {
+      cpu: spent.cpu,
+      records: spent.records,
+      perTopic: spent.perTopic,
+      others: spent.others,
+    };
     log(`idle: ${names.map((n) => `${n} ${fmt(percent(n), 2)} %`).join(', ')}`);
   },
 };
