@@ -26,15 +26,10 @@ import { mintApiKey } from '../../../apps/gateway/src/auth/api-key';
 import { type Scope } from '../../../apps/gateway/src/auth/scopes';
 import { createGatewayApp } from '../../../apps/gateway/src/bootstrap';
 import { type GatewayOptionsOverrides } from '../../../apps/gateway/src/config/gateway.options';
-import { type ProjectionConsumer } from '../../../apps/gateway/src/read-model/projection/projection.consumer';
+import { ProjectionConsumer } from '../../../apps/gateway/src/read-model/projection/projection.consumer';
 import { ApiKeyRepository } from '../../../apps/gateway/src/auth/api-key.repository';
-import { type InFlightConsumer } from '../../../apps/gateway/src/submission/in-flight.consumer';
-import {
-  IN_FLIGHT_CONSUMER,
-  PROJECTION_CONSUMER,
-  WEBHOOK_CONSUMER,
-} from '../../../apps/gateway/src/config/tokens';
-import { type WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
+import { InFlightConsumer } from '../../../apps/gateway/src/submission/in-flight.consumer';
+import { WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
 
 /**
  * One consumer group for every gateway test run: reset to the topics' ends before each start, so
@@ -134,10 +129,10 @@ export async function startGateway(
     await resetGroupToEnd(kafka, group, [...ALL_TOPICS.map((t) => t.name), retryTopic(group)]);
   }
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const projection = app.get<ProjectionConsumer | null>(PROJECTION_CONSUMER);
-  if (projection) await projection.whenJoined();
-  await app.get<WebhookConsumer | null>(WEBHOOK_CONSUMER)?.whenJoined();
-  await app.get<InFlightConsumer | null>(IN_FLIGHT_CONSUMER)?.whenJoined();
+  // Each consumer group that runs is a module of its own: wait until each has joined its group.
+  if (overrides.projection?.enabled !== false) await app.get(ProjectionConsumer).consumer.whenJoined();
+  if (webhooks.enabled) await app.get(WebhookConsumer).consumer.whenJoined();
+  if (inFlight.enabled) await app.get(InFlightConsumer).consumer.whenJoined();
 
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${address.port}`;
