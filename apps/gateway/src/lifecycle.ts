@@ -1,10 +1,10 @@
 import {
-  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
 import { MONGO_CONNECTION } from '@tributary/platform';
@@ -13,18 +13,16 @@ import { TRIBUTARY_CONFIG } from './config/tokens';
 import { SseHub } from './streams/sse-hub';
 
 /**
- * The order of start-up and shutdown, over what the modules do themselves.
+ * The order of start-up and shutdown, around what the modules do themselves.
  *
  * Start: each feature module creates its indexes and the Kafka runtime its topics, schemas and
  * producer (module init); then the consumer groups start (bootstrap); HTTP listens after all of it.
- * Stop: end open event streams and let the Kafka runtime stop the consumer groups (they drain and
- * commit) before Nest closes the HTTP server, which waits for open connections; once HTTP is closed
- * the runtime disconnects the producer (requests in flight have finished), and MongoDB closes last.
+ * Stop: end open event streams first (Nest's HTTP close waits for open connections); the Kafka
+ * runtime stops the consumer groups (they drain and commit); Nest closes HTTP (requests in flight
+ * finish); the runtime disconnects the producer; MongoDB closes last.
  */
 @Injectable()
-export class GatewayLifecycle
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
+export class GatewayLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('Gateway');
 
   constructor(
@@ -41,7 +39,8 @@ export class GatewayLifecycle
     }
   }
 
-  beforeApplicationShutdown(): void {
+  /** The first hook of a shutdown, before the Kafka runtime's. */
+  onModuleDestroy(): void {
     this.logger.log({ msg: 'shutting down: closing event streams', streams: this.hub.open });
     this.hub.closeAll();
   }
