@@ -1,4 +1,5 @@
 import { type DynamicModule, type LoggerService, Module, type Type } from '@nestjs/common';
+import { type Connection } from 'mongoose';
 import { type TributaryConfig } from '@tributary/config';
 import { KafkaAdmin, KafkaModule } from '@tributary/kafka';
 import {
@@ -9,7 +10,6 @@ import {
   READINESS_CHECKS,
   registryReadiness,
 } from '@tributary/platform';
-import { type Connection } from 'mongoose';
 import { AuthModule } from './auth/auth.module';
 import { GatewayConfigModule } from './config/gateway-config.module';
 import { type GatewayOptions } from './config/gateway.options';

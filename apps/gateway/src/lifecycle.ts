@@ -6,9 +6,9 @@ import {
   type OnApplicationShutdown,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { type Connection } from 'mongoose';
 import { type TributaryConfig } from '@tributary/config';
 import { MONGO_CONNECTION } from '@tributary/platform';
-import { type Connection } from 'mongoose';
 import { TRIBUTARY_CONFIG } from './config/tokens';
 import { SseHub } from './streams/sse-hub';
 

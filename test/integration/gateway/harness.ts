@@ -1,6 +1,8 @@
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Kafka } from 'kafkajs';
+import { type Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { type AddressInfo } from 'node:net';
-import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { storedId } from '@tributary/catalogue';
 import {
   ALL_TOPICS,
@@ -20,14 +22,12 @@ import {
 } from '@tributary/kafka';
 import { MONGO_CONNECTION } from '@tributary/platform';
 import { RecordingLogger, resetGroupToEnd, testConfig, uniqueName, waitFor } from '@tributary/testing';
-import { type Kafka } from 'kafkajs';
-import { type Connection } from 'mongoose';
 import { mintApiKey } from '../../../apps/gateway/src/auth/api-key';
+import { ApiKeyRepository } from '../../../apps/gateway/src/auth/api-key.repository';
 import { type Scope } from '../../../apps/gateway/src/auth/scopes';
 import { createGatewayApp } from '../../../apps/gateway/src/bootstrap';
 import { type GatewayOptionsOverrides } from '../../../apps/gateway/src/config/gateway.options';
 import { ProjectionConsumer } from '../../../apps/gateway/src/read-model/projection/projection.consumer';
-import { ApiKeyRepository } from '../../../apps/gateway/src/auth/api-key.repository';
 import { InFlightConsumer } from '../../../apps/gateway/src/submission/in-flight.consumer';
 import { WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
 

@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { TOPICS } from '@tributary/contracts';
-import { waitFor } from '@tributary/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sample } from './events';
+import { TOPICS } from '@tributary/contracts';
+import { waitFor } from '@tributary/testing';
 import { WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
+import { sample } from './events';
 import { type Gateway, postJson, startGateway } from './harness';
 
 /**

@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { type Connection } from 'mongoose';
 import { type TributaryConfig } from '@tributary/config';
 import { connectMongo, MONGO_CONNECTION } from '@tributary/platform';
-import { type Connection } from 'mongoose';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
 import { TRIBUTARY_CONFIG } from './tokens';
 

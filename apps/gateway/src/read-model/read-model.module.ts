@@ -1,6 +1,6 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { MONGO_CONNECTION } from '@tributary/platform';
 import { type Connection } from 'mongoose';
+import { MONGO_CONNECTION } from '@tributary/platform';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import {
   COLLECTION_NAMES,

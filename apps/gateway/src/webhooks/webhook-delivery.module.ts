@@ -6,8 +6,8 @@ import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { ReadModelModule } from '../read-model/read-model.module';
 import { DeliverWebhookUseCase, WEBHOOK_TRANSPORT } from './deliver-webhook.usecase';
 import { TargetPolicy } from './target-policy';
-import { WebhookConsumer } from './webhook.consumer';
 import { HttpWebhookSender } from './webhook-sender';
+import { WebhookConsumer } from './webhook.consumer';
 import { WebhooksModule } from './webhooks.module';
 
 /**

@@ -1,10 +1,10 @@
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type TopicKey, TOPICS } from '@tributary/contracts';
 import { type Delivery, type ParallelConsumer, PermanentError } from '@tributary/kafka';
-import { GroupCommitter } from '../group-committer';
-import { type ProjectionApplier } from './projection-applier';
 import { type ProjectedEvent } from '../../task/task-state';
 import { toProjected } from '../../task/to-projected';
+import { GroupCommitter } from '../group-committer';
+import { type ProjectionApplier } from './projection-applier';
 
 type Outcome = 'stored' | 'refused';
 
