@@ -1,7 +1,7 @@
-import { TOPICS } from '@tributary/contracts';
-import { waitFor } from '@tributary/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOPICS } from '@tributary/contracts';
+import { waitFor } from '@tributary/testing';
 import { sample } from './events';
 import { type Gateway, postJson, startGateway } from './harness';
 

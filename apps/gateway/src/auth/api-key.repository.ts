@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Collection } from 'mongoose';
-import { type Scope } from './scopes';
 import { type TenantId } from '../task/tenant';
 import { API_KEY_COLLECTION } from './collections';
+import { type Scope } from './scopes';
 
 export interface ApiKeyDocument {
   /** The key id: the public part of the key. */

@@ -1,5 +1,5 @@
-import { type Scope } from './scopes';
 import { ApiProblem, PROBLEM_TYPES } from '../http/problem';
+import { type Scope } from './scopes';
 
 /** `WWW-Authenticate` for a bearer-protected API (RFC 6750 §3). */
 function challenge(error?: string, description?: string, scope?: string): string {

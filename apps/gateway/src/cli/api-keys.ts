@@ -9,15 +9,15 @@
  * `create` prints the key once: only the SHA-256 of its secret is stored. `webhook` shows the
  * tenant's signing secret (created on first use) and sets or clears its default endpoint.
  */
+import { parseArgs } from 'node:util';
 import { loadConfigFromProcess } from '@tributary/config';
 import { connectMongo } from '@tributary/platform';
-import { parseArgs } from 'node:util';
 import { mintApiKey } from '../auth/api-key';
+import { ApiKeyRepository, type ApiKeyDocument } from '../auth/api-key.repository';
+import { AUTH_COLLECTION_NAMES } from '../auth/collections';
 import { parseScopes } from '../auth/scopes';
 import { isTenantName } from '../auth/tenant-name';
 import { tenantId } from '../task/tenant';
-import { ApiKeyRepository, type ApiKeyDocument } from '../auth/api-key.repository';
-import { AUTH_COLLECTION_NAMES } from '../auth/collections';
 import { WEBHOOK_COLLECTION_NAMES } from '../webhooks/collections';
 import { TenantWebhookRepository, type TenantWebhookDocument } from '../webhooks/tenant-webhook.repository';
 

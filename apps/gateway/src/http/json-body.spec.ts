@@ -1,5 +1,5 @@
-import { problemOf } from '@tributary/testing/gateway/problem-of';
 import { describe, expect, it } from 'vitest';
+import { problemOf } from '@tributary/testing/gateway/problem-of';
 import { parseJsonBody } from './json-body';
 import { PROBLEM_TYPES } from './problem';
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { taskLinks } from '../http/links';
 import { ApiProblem } from '../http/problem';
 import { type TenantId } from '../task/tenant';
 import { TaskRepository } from './task.repository';
-import { UserProfileRepository } from './user-profile.repository';
 import { type UserRecommendations } from './task.schemas';
-import { taskLinks } from '../http/links';
+import { UserProfileRepository } from './user-profile.repository';
 
 @Injectable()
 export class GetUserRecommendationsUseCase {

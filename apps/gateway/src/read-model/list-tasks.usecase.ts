@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeCursor, encodeCursor } from './cursor';
 import { ApiProblem } from '../http/problem';
 import { type TenantId } from '../task/tenant';
+import { decodeCursor, encodeCursor } from './cursor';
 import { TaskRepository } from './task.repository';
 import { type ListTasksQuery, type TaskPage } from './task.schemas';
 import { toTaskSummary } from './task.views';

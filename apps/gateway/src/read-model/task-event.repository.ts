@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Model, type mongo } from 'mongoose';
 import { isDuplicateKey } from '@tributary/platform';
-import { writeErrorsOf } from './bulk-write-errors';
 import { type TaskEventRow, taskEventId } from '../task/log';
+import { writeErrorsOf } from './bulk-write-errors';
 import { TASK_EVENT_MODEL } from './collections';
 
 /**

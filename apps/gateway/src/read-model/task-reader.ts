@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { replay } from '../task/log';
+import { type TaskState } from '../task/task-state';
 import { type TenantId } from '../task/tenant';
 import { TaskEventRepository } from './task-event.repository';
 import { TaskRepository } from './task.repository';
-import { replay } from '../task/log';
-import { type TaskState } from '../task/task-state';
 
 /**
  * Reads a task's current state, as its log has it. The task document is a snapshot after its first `version` events; the

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Model, type mongo } from 'mongoose';
-import { type TenantId } from '../task/tenant';
+import { isDuplicateKey } from '@tributary/platform';
 import { type TaskStatus } from '../task/status';
 import { type TaskState } from '../task/task-state';
-import { GroupCommitter } from './group-committer';
-import { isDuplicateKey } from '@tributary/platform';
+import { type TenantId } from '../task/tenant';
 import { writeErrorsOf } from './bulk-write-errors';
-import { type TaskDocument, toDocument, toState } from './task.entity';
 import { TASK_MODEL } from './collections';
+import { GroupCommitter } from './group-committer';
+import { type TaskDocument, toDocument, toState } from './task.entity';
 
 export interface TaskListQuery {
   readonly userId?: string | undefined;

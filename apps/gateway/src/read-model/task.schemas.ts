@@ -1,10 +1,10 @@
-import { PRIORITIES } from '@tributary/contracts';
 import { z } from 'zod';
+import { PRIORITIES } from '@tributary/contracts';
 import { taskLinksSchema } from '../http/links';
 import { userIdSchema } from '../http/params';
-import { CURSOR_PATTERN } from './cursor';
 import { TASK_STATUSES } from '../task/status';
 import { ALL_EVENT_TYPES } from '../task/task-state';
+import { CURSOR_PATTERN } from './cursor';
 
 /**
  * The read API's contract (task lists, tasks, a user's results): queries are validated with these

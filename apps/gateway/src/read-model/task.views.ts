@@ -1,6 +1,6 @@
-import { type TaskSummaryState } from './task.repository';
-import { type TaskState, type TimelineEntry } from '../task/task-state';
 import { taskLinks } from '../http/links';
+import { type TaskState, type TimelineEntry } from '../task/task-state';
+import { type TaskSummaryState } from './task.repository';
 import { type TaskSummaryView, type TaskView } from './task.schemas';
 
 const iso = (date: Date): string => new Date(date).toISOString();

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { storedId } from '@tributary/catalogue';
 import { type Collection } from 'mongoose';
+import { storedId } from '@tributary/catalogue';
 import { type TenantId } from '../task/tenant';
 import { USER_PROFILE_COLLECTION } from './collections';
 

@@ -3,11 +3,11 @@ import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/
 import { type z } from 'zod';
 import { RequireScope } from '../auth/auth.guard';
 import { CurrentTenant } from '../auth/current-tenant';
-import { type TenantId } from '../task/tenant';
-import { ZodPipe } from '../http/zod-validation.pipe';
 import { pathParameterSchema, problemResponse, queryParameters, ref } from '../docs/openapi';
-import { recommendationsQuerySchema, type UserRecommendations, userIdParamsSchema } from './task.schemas';
+import { ZodPipe } from '../http/zod-validation.pipe';
+import { type TenantId } from '../task/tenant';
 import { GetUserRecommendationsUseCase } from './get-user-recommendations.usecase';
+import { recommendationsQuerySchema, type UserRecommendations, userIdParamsSchema } from './task.schemas';
 
 @ApiTags('users')
 @Controller('v1/users')

@@ -1,7 +1,7 @@
 import { type FastifyReply } from 'fastify';
+import { RawSseSink } from './raw-sse-sink';
 import { type SseHub } from './sse-hub';
 import { type OpenedStream } from './stream-task-events.usecase';
-import { RawSseSink } from './raw-sse-sink';
 
 /**
  * Answers an opened stream over Fastify: 204 when there is nothing left to send, otherwise the

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiProblem } from '../http/problem';
-import { type TenantId } from '../task/tenant';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
+import { ApiProblem } from '../http/problem';
 import { TaskEventRepository } from '../read-model/task-event.repository';
-import { TaskRepository } from '../read-model/task.repository';
-import { TaskReader } from '../read-model/task-reader';
 import { TaskNotifier } from '../read-model/task-notifier';
+import { TaskReader } from '../read-model/task-reader';
+import { TaskRepository } from '../read-model/task.repository';
+import { type TenantId } from '../task/tenant';
 import { SseHub } from './sse-hub';
 import { TaskEventStream } from './task-event-stream';
 

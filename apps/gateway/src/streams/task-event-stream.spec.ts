@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { tenantId } from '../task/tenant';
-import { ProjectionApplier } from '../read-model/projection/projection-applier';
-import { applyEvent } from '../task/reducer';
-import { TaskNotifier } from '../read-model/task-notifier';
-import { type ProjectedEvent, type TaskState } from '../task/task-state';
-import { EventFactory } from '@tributary/testing/gateway/event-factory';
 import { counting } from '@tributary/testing/gateway/counting';
-import { MemoryStore } from '@tributary/testing/gateway/memory-store';
-import { TaskEventStream } from './task-event-stream';
+import { EventFactory } from '@tributary/testing/gateway/event-factory';
 import { MemorySink } from '@tributary/testing/gateway/memory-sink';
+import { MemoryStore } from '@tributary/testing/gateway/memory-store';
 import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
+import { ProjectionApplier } from '../read-model/projection/projection-applier';
+import { TaskNotifier } from '../read-model/task-notifier';
+import { applyEvent } from '../task/reducer';
+import { type ProjectedEvent, type TaskState } from '../task/task-state';
+import { tenantId } from '../task/tenant';
+import { TaskEventStream } from './task-event-stream';
 
 const tenant = tenantId('default');
 

@@ -1,9 +1,9 @@
 import { type StreamOptions } from '../config/gateway.options';
-import { type TenantId } from '../task/tenant';
 import { type TaskEventRepository } from '../read-model/task-event.repository';
+import { type TaskNotifier } from '../read-model/task-notifier';
 import { type TaskRepository } from '../read-model/task.repository';
 import { isTerminal } from '../task/status';
-import { type TaskNotifier } from '../read-model/task-notifier';
+import { type TenantId } from '../task/tenant';
 import { SSE_HEARTBEAT, type SseSink, sseMessage, type StreamedRow } from './sse';
 
 export interface StreamDeps {

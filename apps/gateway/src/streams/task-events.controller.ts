@@ -10,8 +10,8 @@ import { type TenantId } from '../task/tenant';
 import { resumePoint } from './last-event-id';
 import { serveEventStream } from './serve-event-stream';
 import { SseHub } from './sse-hub';
-import { type TaskEventsQuery, taskEventsQuerySchema } from './stream.schemas';
 import { StreamTaskEventsUseCase } from './stream-task-events.usecase';
+import { type TaskEventsQuery, taskEventsQuerySchema } from './stream.schemas';
 
 /** A task's events, live, as Server-Sent Events. */
 @ApiTags('tasks')

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type TaskCancelRequested, TOPICS } from '@tributary/contracts';
-import { ApiProblem } from '../http/problem';
-import { type TenantId } from '../task/tenant';
-import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from './task-event-publisher';
-import { TaskReader } from '../read-model/task-reader';
 import { taskLinks } from '../http/links';
+import { ApiProblem } from '../http/problem';
+import { TaskReader } from '../read-model/task-reader';
+import { type TenantId } from '../task/tenant';
 import { type CancelAccepted } from './submission.schemas';
+import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from './task-event-publisher';
 
 /**
  * Asks the agents to stop. The answer is 202: the task becomes `cancelled` when the projection

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Collection } from 'mongoose';
+import { isDuplicateKey } from '@tributary/platform';
 import { type TenantId } from '../task/tenant';
 import { IDEMPOTENCY_COLLECTION } from './collections';
-import { isDuplicateKey } from '@tributary/platform';
 
 export interface IdempotencyDocument {
   /** `<tenantId>:<Idempotency-Key>`. */

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sha256Hex, stableJson } from '@tributary/platform';
-import { ApiProblem } from '../http/problem';
-import { idempotencyInProgress, idempotencyMismatch } from './submission-problems';
-import { type TenantId } from '../task/tenant';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
-import { IdempotencyRepository } from './idempotency.repository';
 import { taskLinks } from '../http/links';
+import { ApiProblem } from '../http/problem';
+import { type TenantId } from '../task/tenant';
+import { IdempotencyRepository } from './idempotency.repository';
+import { idempotencyInProgress, idempotencyMismatch } from './submission-problems';
 import { type TaskAccepted } from './submission.schemas';
 
 /** The fingerprint of a validated request body (defaults applied, so `maxResults: 5` equals leaving it out). */

@@ -1,5 +1,5 @@
-import { PRIORITIES } from '@tributary/contracts';
 import { z } from 'zod';
+import { PRIORITIES } from '@tributary/contracts';
 import { taskLinksSchema } from '../http/links';
 import { userIdSchema } from '../http/params';
 import { TASK_STATUSES } from '../task/status';

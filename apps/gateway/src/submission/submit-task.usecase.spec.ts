@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../http/problem';
-import { DEFAULT_TENANT } from '../task/tenant';
-import { type TaskEventPublisher } from './task-event-publisher';
-import { type InFlightRepository } from './in-flight.repository';
 import { type TaskRepository } from '../read-model/task.repository';
 import { type UserProfileRepository } from '../read-model/user-profile.repository';
 import { type TaskState } from '../task/task-state';
+import { DEFAULT_TENANT } from '../task/tenant';
 import { type IdempotentSubmission } from './idempotent-submission';
+import { type InFlightRepository } from './in-flight.repository';
 import { SubmitTaskUseCase } from './submit-task.usecase';
+import { type TaskEventPublisher } from './task-event-publisher';
 
 function setup(publish: (topic: unknown, value: unknown, options?: unknown) => Promise<void>) {
   const stored = new Map<string, TaskState>();

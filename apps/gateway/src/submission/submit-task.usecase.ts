@@ -1,19 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type TaskRequest, type TaskRequested, TOPICS } from '@tributary/contracts';
-import { mintTaskId } from '../task/ids';
 import { type TributaryConfig } from '@tributary/config';
+import { type TaskRequest, type TaskRequested, TOPICS } from '@tributary/contracts';
 import { isDuplicateKey } from '@tributary/platform';
+import { taskLinks } from '../http/links';
 import { ApiProblem } from '../http/problem';
-import { tooManyTasks } from './submission-problems';
-import { type TenantId } from '../task/tenant';
-import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from './task-event-publisher';
-import { InFlightRepository } from './in-flight.repository';
 import { TaskRepository } from '../read-model/task.repository';
 import { UserProfileRepository } from '../read-model/user-profile.repository';
 import { acceptedTask } from '../task/accepted-task';
-import { taskLinks } from '../http/links';
-import { type SubmitTaskBody, type TaskAccepted } from './submission.schemas';
+import { mintTaskId } from '../task/ids';
+import { type TenantId } from '../task/tenant';
 import { IdempotentSubmission } from './idempotent-submission';
+import { InFlightRepository } from './in-flight.repository';
+import { tooManyTasks } from './submission-problems';
+import { type SubmitTaskBody, type TaskAccepted } from './submission.schemas';
+import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from './task-event-publisher';
 
 export interface SubmitTaskCommand {
   readonly tenant: TenantId;

@@ -1,5 +1,5 @@
-import { problemOf } from '@tributary/testing/gateway/problem-of';
 import { describe, expect, it } from 'vitest';
+import { problemOf } from '@tributary/testing/gateway/problem-of';
 import { PROBLEM_TYPES } from '../http/problem';
 import { parseOrProblem } from '../http/zod-validation.pipe';
 import { listTasksQuerySchema } from '../read-model/task.schemas';

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
 import { RetriableError } from '@tributary/kafka';
-import { type TenantId } from '../task/tenant';
-import { TenantWebhookRepository } from './tenant-webhook.repository';
-import { WebhookDeliveryRepository, type WebhookEventType } from './webhook-delivery.repository';
-import { TaskReader } from '../read-model/task-reader';
+import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { TaskNotifier } from '../read-model/task-notifier';
+import { TaskReader } from '../read-model/task-reader';
 import { isTerminal } from '../task/status';
 import { type TaskState } from '../task/task-state';
-import { TRIBUTARY_CONFIG } from '../config/tokens';
+import { type TenantId } from '../task/tenant';
 import { webhookHeaders } from './signature';
+import { TenantWebhookRepository } from './tenant-webhook.repository';
+import { WebhookDeliveryRepository, type WebhookEventType } from './webhook-delivery.repository';
 import { webhookBody, webhookIdOf, webhookTypeOf } from './webhook-payload';
 import { type WebhookTransport } from './webhook-sender';
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../http/problem';
+import { TaskReader } from '../read-model/task-reader';
 import { type TenantId } from '../task/tenant';
 import { WebhookDeliveryRepository } from './webhook-delivery.repository';
-import { TaskReader } from '../read-model/task-reader';
 import { type TaskDeliveries } from './webhook.schemas';
 
 /** Every attempt to deliver a task's webhook: the task by `_id` (404 for another tenant), then its delivery by `_id`. */

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Collection } from 'mongoose';
-import { type TenantId } from '../task/tenant';
-import { mintWebhookSecret } from './signature';
-import { TENANT_WEBHOOK_COLLECTION } from './collections';
 import { isDuplicateKey } from '@tributary/platform';
+import { type TenantId } from '../task/tenant';
+import { TENANT_WEBHOOK_COLLECTION } from './collections';
+import { mintWebhookSecret } from './signature';
 
 export interface TenantWebhookDocument {
   /** The tenant id. */

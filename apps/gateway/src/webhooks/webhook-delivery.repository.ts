@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Collection } from 'mongoose';
+import { isDuplicateKey } from '@tributary/platform';
 import { type TerminalStatus } from '../task/status';
 import { type TenantId } from '../task/tenant';
 import { WEBHOOK_DELIVERY_COLLECTION } from './collections';
-import { isDuplicateKey } from '@tributary/platform';
 
 /** A task webhook's `type`: how the task ended. */
 export type WebhookEventType = `task.${TerminalStatus}`;

@@ -1,7 +1,7 @@
+import { taskLinks } from '../http/links';
 import { isTerminal, type TaskStatus, type TerminalStatus } from '../task/status';
 import { type TaskState } from '../task/task-state';
 import { type WebhookEventType } from './webhook-delivery.repository';
-import { taskLinks } from '../http/links';
 
 /** The webhook type of a task that ended with `status`. */
 export function webhookType(status: TerminalStatus): WebhookEventType {

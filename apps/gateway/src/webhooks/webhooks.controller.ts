@@ -2,12 +2,12 @@ import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.guard';
 import { CurrentTenant } from '../auth/current-tenant';
-import { type TenantId } from '../task/tenant';
-import { ZodPipe } from '../http/zod-validation.pipe';
 import { problemResponse, ref, TaskIdParam } from '../docs/openapi';
-import { TenantWebhookRepository } from './tenant-webhook.repository';
 import { taskIdParam } from '../http/params';
+import { ZodPipe } from '../http/zod-validation.pipe';
+import { type TenantId } from '../task/tenant';
 import { ListDeliveriesUseCase } from './list-deliveries.usecase';
+import { TenantWebhookRepository } from './tenant-webhook.repository';
 import {
   type PutWebhookEndpointBody,
   putWebhookEndpointBodySchema,

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { tenantId } from '../../task/tenant';
-import { ProjectionApplier } from './projection-applier';
-import { applyEvent } from '../../task/reducer';
-import { claimRow } from '../../task/log';
-import { TaskReader } from '../task-reader';
-import { TaskNotifier } from '../task-notifier';
-import { type ProjectedEvent } from '../../task/task-state';
-import { EventFactory } from '@tributary/testing/gateway/event-factory';
 import { counting } from '@tributary/testing/gateway/counting';
+import { EventFactory } from '@tributary/testing/gateway/event-factory';
 import { MemoryStore } from '@tributary/testing/gateway/memory-store';
+import { claimRow } from '../../task/log';
+import { applyEvent } from '../../task/reducer';
+import { type ProjectedEvent } from '../../task/task-state';
+import { tenantId } from '../../task/tenant';
+import { TaskNotifier } from '../task-notifier';
+import { TaskReader } from '../task-reader';
+import { ProjectionApplier } from './projection-applier';
 
 /** One gateway instance's applier on the shared store. */
 function instance(store: MemoryStore, notifier = new TaskNotifier()): ProjectionApplier {

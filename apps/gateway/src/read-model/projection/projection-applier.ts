@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { TaskEventRepository } from '../task-event.repository';
-import { type TaskEventRow } from '../../task/log';
-import { TaskRepository } from '../task.repository';
 import { foldEvents, type FoldStep } from '../../task/fold';
-import { TaskReader } from '../task-reader';
+import { type TaskEventRow } from '../../task/log';
 import { type ProjectedEvent, type TaskState } from '../../task/task-state';
+import { TaskEventRepository } from '../task-event.repository';
 import { TaskNotifier } from '../task-notifier';
+import { TaskReader } from '../task-reader';
+import { TaskRepository } from '../task.repository';
 
 export interface ApplyReport {
   /** Events this call recorded under a new seq. */

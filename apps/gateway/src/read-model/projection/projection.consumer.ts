@@ -1,10 +1,10 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type TopicKey, TOPICS } from '@tributary/contracts';
-import { type ConsumerMetrics, type Delivery, type ParallelConsumer, PermanentError } from '@tributary/kafka';
-import { GroupCommitter } from '../group-committer';
-import { type ProjectionApplier } from './projection-applier';
+import { type Delivery, type ParallelConsumer, PermanentError } from '@tributary/kafka';
 import { type ProjectedEvent } from '../../task/task-state';
 import { toProjected } from '../../task/to-projected';
+import { GroupCommitter } from '../group-committer';
+import { type ProjectionApplier } from './projection-applier';
 
 type Outcome = 'stored' | 'refused';
 
@@ -12,15 +12,16 @@ type Outcome = 'stored' | 'refused';
  * Feeds every task topic into the projection through the runtime's key-parallel consumer. A
  * handler resolves only once its event is written (group-committed with whatever else arrived
  * meanwhile), so the consumer commits an offset only after the write; a failed write rejects, and
- * the runtime retries the event through the group's retry topic.
+ * the runtime retries the event through the group's retry topic. An event whose task belongs to
+ * another tenant is refused and goes straight to the dead-letter topic.
  */
-export class ProjectionConsumer {
+export class ProjectionConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger(ProjectionConsumer.name);
   private readonly committer: GroupCommitter<ProjectedEvent, Outcome>;
-  private joined: Promise<void>;
 
   constructor(
-    private readonly consumer: ParallelConsumer,
+    /** The runtime's consumer of the group (its metrics, whenJoined); stopped by the KafkaRuntime. */
+    readonly consumer: ParallelConsumer,
     applier: ProjectionApplier,
     maxBatch: number,
   ) {
@@ -29,9 +30,6 @@ export class ProjectionConsumer {
       const refused = new Set(report.refused.map((e) => e.eventId));
       return (index) => (refused.has(events[index]!.eventId) ? 'refused' : 'stored');
     }, maxBatch);
-    this.joined = new Promise<void>((resolve) => {
-      consumer.kafkaConsumer.on(consumer.kafkaConsumer.events.GROUP_JOIN, () => resolve());
-    });
     for (const kind of Object.keys(TOPICS) as TopicKey[]) this.route(kind);
   }
 
@@ -51,22 +49,8 @@ export class ProjectionConsumer {
     });
   }
 
-  async start(): Promise<void> {
+  async onApplicationBootstrap(): Promise<void> {
     await this.consumer.start();
     this.logger.log('projection consumer started');
-  }
-
-  /** Resolves when the consumer has joined its group (the first assignment). */
-  whenJoined(): Promise<void> {
-    return this.joined;
-  }
-
-  /** The runtime's counters: handled, retried, dead-lettered, lag per partition. */
-  metrics(): ConsumerMetrics {
-    return this.consumer.metrics();
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer.stop();
   }
 }

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { tenantId } from '../../task/tenant';
+import { EventFactory } from '@tributary/testing/gateway/event-factory';
+import { MemoryStore } from '@tributary/testing/gateway/memory-store';
 import { type TaskEventRow } from '../../task/log';
+import { type ProjectedEvent } from '../../task/task-state';
+import { tenantId } from '../../task/tenant';
+import { TaskNotifier } from '../task-notifier';
 import { type TaskDocument, toDocument } from '../task.entity';
 import { ProjectionApplier } from './projection-applier';
 import { byOccurrence, RebuildFolder, type TaskWrite } from './rebuild';
-import { TaskNotifier } from '../task-notifier';
-import { type ProjectedEvent } from '../../task/task-state';
-import { EventFactory } from '@tributary/testing/gateway/event-factory';
-import { MemoryStore } from '@tributary/testing/gateway/memory-store';
 
 /** The collections a rebuild writes, applying its writes as the command does. */
 class Written {

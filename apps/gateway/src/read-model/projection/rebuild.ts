@@ -1,8 +1,8 @@
-import { type TaskEventRow, taskEventId } from '../../task/log';
-import { type TaskDocument, toDocument } from '../task.entity';
 import { foldEvents } from '../../task/fold';
+import { type TaskEventRow, taskEventId } from '../../task/log';
 import { isTerminalEvent, type TaskStatus } from '../../task/status';
 import { type ProjectedEvent } from '../../task/task-state';
+import { type TaskDocument, toDocument } from '../task.entity';
 
 /** The order a rebuild applies a task's events in: by the time they happened, ties by event id. */
 export function byOccurrence(a: ProjectedEvent, b: ProjectedEvent): number {
