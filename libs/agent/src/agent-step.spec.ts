@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { TOPICS } from '@tributary/contracts';
+import { FAILURE_HEADERS, TOPICS } from '@tributary/contracts';
 import { PermanentError } from '@tributary/platform';
 import { delivery, sampleValue } from '@tributary/testing/agents/deliveries';
 import { MemoryCancellationStore } from '@tributary/testing/agents/memory-cancellation-store';
@@ -33,6 +33,9 @@ function workUntilAborted(started: Deferred<StepContext>) {
     });
   };
 }
+
+/** Lets everything already settled run its continuations (one turn of the event loop, no timer). */
+const drainMicrotasks = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 beforeAll(() => {
   // The frame logs every outcome; the assertions read the outcomes themselves.
@@ -179,5 +182,79 @@ describe('AgentStep', () => {
     });
 
     await expect(run).rejects.toThrow('broker down');
+  });
+
+  it('tells the work whether the journal needs reading: not on a first delivery, on a retry or a redriven dead letter', async () => {
+    const { step } = frame();
+    const seen: boolean[] = [];
+    const work = ({ journal }: StepContext): Promise<void> => {
+      seen.push(journal.firstDelivery);
+      return Promise.resolve();
+    };
+
+    await step.run(planned(), 'researching', work);
+    await step.run(planned({ attempt: 2 }), 'researching', work);
+    await step.run(planned({ firstDelivery: false }), 'researching', work);
+    await step.run(
+      planned({
+        headers: { [FAILURE_HEADERS.redrivenFrom]: 'tributary.internal.research-agent.dlt.v1/0/7' },
+      }),
+      'researching',
+      work,
+    );
+
+    expect(seen).toEqual([true, false, false, false]);
+  });
+
+  it('returns only once the journal writes handed to it are written, even when the work did not wait', async () => {
+    const { step } = frame();
+    const written = new Deferred();
+    let returned = false;
+
+    const run = step
+      .run(planned(), 'researching', ({ journal }) => {
+        journal.pending(written.promise);
+        return Promise.resolve();
+      })
+      .then(() => (returned = true));
+    await drainMicrotasks();
+    expect(returned).toBe(false);
+    written.resolve();
+
+    await run;
+    expect(returned).toBe(true);
+  });
+
+  it('settle() waits for the journal writes as well as the progress: what the work awaits before emitting its result', async () => {
+    const { recorder, step } = frame();
+    const written = new Deferred();
+    let settled = false;
+
+    const run = step.run(planned(), 'researching', async ({ journal, progress, settle }) => {
+      journal.pending(written.promise);
+      await progress.report('Drafted 2 recommendations');
+      await settle();
+      settled = true;
+    });
+    await drainMicrotasks();
+    expect(recorder.values(TOPICS.taskProgress)).toHaveLength(1);
+    expect(settled).toBe(false);
+    written.resolve();
+
+    await run;
+    expect(settled).toBe(true);
+  });
+
+  it('fails the step when a journal write fails, so it is retried rather than finished unrecorded', async () => {
+    const { recorder, step } = frame();
+
+    const run = step.run(planned(), 'researching', async ({ journal, settle }) => {
+      journal.pending(Promise.reject(new Error('store unreachable')));
+      await settle();
+      await recorder.producer.emit(TOPICS.taskProgress, sampleValue(TOPICS.taskProgress));
+    });
+
+    await expect(run).rejects.toThrow('store unreachable');
+    expect(recorder.emitted).toEqual([]);
   });
 });

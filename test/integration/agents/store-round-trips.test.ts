@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { AgentStep, CancellationRegistry, MongoCallJournal, MongoCancellationStore } from '@tributary/agent';
 import { CatalogueStore, defaultDataFiles, loadData, ProfileStore } from '@tributary/catalogue';
 import { loadConfig } from '@tributary/config';
-import { type EventValue, TOPICS } from '@tributary/contracts';
+import { type EventValue, TOPICS, type TopicDefinition } from '@tributary/contracts';
+import { type EmitOptions } from '@tributary/kafka';
 import { OfflineLlm, RecordedLlm } from '@tributary/llm';
 import { connectMongo } from '@tributary/platform';
 import { testConfig, uniqueName } from '@tributary/testing';
@@ -24,7 +25,10 @@ import { ReviewRounds } from '../../../apps/reviewer-agent/src/review/review-rou
  * counted through mongoose's debug hook. Events are recorded instead of published.
  */
 const config = testConfig('reviewer-agent');
+/** The agents' connection, every operation on it counted. */
 let mongo: Connection;
+/** The test's own connection, for looking at the store without being counted. */
+let observer: Connection;
 let operations: string[] | undefined;
 
 beforeAll(async () => {
@@ -32,18 +36,39 @@ beforeAll(async () => {
   const uri = new URL(config.mongoUri);
   uri.pathname = `/${uniqueName('store_round_trips').replace(/\W/g, '_')}`;
   mongo = await connectMongo(uri.toString());
+  observer = await connectMongo(uri.toString());
   mongo.set('debug', (collection: string, method: string) => operations?.push(`${collection}.${method}`));
   await loadData({ connection: mongo, tenantId: 'default', ...defaultDataFiles('data'), ifEmpty: false });
 });
 
 afterAll(async () => {
   await mongo.dropDatabase();
-  await mongo.close();
+  await Promise.all([mongo.close(), observer.close()]);
 });
+
+/** Records each result (every event but progress) with what the store held when it was published. */
+class ObservingProducer extends RecordingProducer {
+  readonly storedAtResult = new Map<string, { calls: number; rounds: number }>();
+
+  override async emit<T extends TopicDefinition>(
+    topic: T,
+    value: EventValue<T>,
+    options?: EmitOptions,
+  ): Promise<void> {
+    if (topic.name !== TOPICS.taskProgress.name) {
+      const [calls, rounds] = await Promise.all([
+        observer.collection('llm_calls').countDocuments(),
+        observer.collection('review_rounds').countDocuments(),
+      ]);
+      this.storedAtResult.set(topic.name, { calls, rounds });
+    }
+    return super.emit(topic, value, options);
+  }
+}
 
 /** One process of each agent, as AgentKitModule and the agents' modules build them. */
 async function agents() {
-  const recorder = new RecordingProducer();
+  const recorder = new ObservingProducer();
   const producer = recorder.producer;
   const cancellations = new CancellationRegistry(new MongoCancellationStore(mongo));
   await cancellations.init();
@@ -106,34 +131,37 @@ async function runTask(
 }
 
 describe('the store operations of one task’s agent stages', () => {
-  it('once the catalogue is held in memory: a cancel check, a profile read and a journal read and write per call', async () => {
+  it('on first deliveries: no journal reads, and each result published once its records are written', async () => {
     const processes = await agents();
     await runTask(processes, 'tsk-warm-up');
+    const before = await Promise.all([
+      observer.collection('llm_calls').countDocuments(),
+      observer.collection('review_rounds').countDocuments(),
+    ]);
 
     const stages = await runTask(processes, 'tsk-counted');
 
     expect(stages).toEqual({
-      planning: [
-        'task_cancellations.findOne',
-        'user_profiles.findOne',
-        'llm_calls.findOne',
-        'llm_calls.updateOne',
-      ],
+      planning: ['task_cancellations.findOne', 'user_profiles.findOne', 'llm_calls.updateOne'],
       researching: [
         'task_cancellations.findOne',
         'user_profiles.findOne',
-        'llm_calls.findOne',
         'llm_calls.updateOne',
-        'llm_calls.findOne',
         'llm_calls.updateOne',
       ],
       reviewing: [
         'task_cancellations.findOne',
         'user_profiles.findOne',
-        'llm_calls.findOne',
         'llm_calls.updateOne',
         'review_rounds.updateOne',
       ],
+    });
+    const [calls, rounds] = before;
+    expect(Object.fromEntries(processes.recorder.storedAtResult)).toEqual({
+      [TOPICS.taskPlanned.name]: { calls: calls + 1, rounds },
+      [TOPICS.researchCompleted.name]: { calls: calls + 3, rounds },
+      [TOPICS.reviewCompleted.name]: { calls: calls + 4, rounds: rounds + 1 },
+      [TOPICS.recommendationReady.name]: { calls: calls + 4, rounds: rounds + 1 },
     });
   });
 });

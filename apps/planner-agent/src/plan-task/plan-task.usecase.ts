@@ -17,16 +17,16 @@ export class PlanTaskUseCase {
 
   execute(delivery: Delivery<typeof TOPICS.taskRequested>): Promise<void> {
     const { taskId, tenantId, request } = delivery.value;
-    return this.step.run(delivery, 'planning', async ({ signal, progress }) => {
+    return this.step.run(delivery, 'planning', async ({ signal, progress, journal, settle }) => {
       await progress.report(`Planning research for “${request.query}”`);
       const profile = await this.profiles.get(tenantId, request.userId);
       if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
       const plan = await this.llm.plan(
         { request, profile: profileView(profile) },
-        { taskId, signal, onToken: progress.token },
+        { taskId, signal, onToken: progress.token, journal },
       );
       await progress.report(`Planned ${plan.steps.length} research steps (${plan.provider})`);
-      await progress.flushTokens();
+      await settle();
       await this.producer.emit(
         TOPICS.taskPlanned,
         { taskId, tenantId, request, plan },
