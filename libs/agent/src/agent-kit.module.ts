@@ -31,7 +31,11 @@ import { CancellationRegistry, MongoCancellationStore } from './cancellation';
 
 export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
 
-/** Every agent listens for cancellations: the task is marked cancelled for all instances and in-flight work aborts. */
+/**
+ * Every agent group consumes the cancel requests: the instance that gets one marks the task cancelled
+ * in its memory, aborts its work on the task, and records it in the store (read by every instance at
+ * start-up and on retries and redeliveries).
+ */
 @Controller()
 export class CancellationHandler {
   constructor(@Inject(CancellationRegistry) private readonly cancellations: CancellationRegistry) {}

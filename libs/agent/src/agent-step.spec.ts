@@ -19,9 +19,10 @@ const planned = (options: Parameters<typeof delivery>[2] = {}) =>
 
 function frame() {
   const recorder = new RecordingProducer();
-  const cancellations = new CancellationRegistry(new MemoryCancellationStore());
+  const store = new MemoryCancellationStore();
+  const cancellations = new CancellationRegistry(store);
   const step = new AgentStep(recorder.producer, cancellations, MAX_ATTEMPTS);
-  return { recorder, cancellations, step };
+  return { recorder, store, cancellations, step };
 }
 
 /** Work that waits until the step's signal aborts, then throws its reason, as an aborted LLM call does. */
@@ -55,6 +56,23 @@ describe('AgentStep', () => {
 
     expect(ran).toBe(false);
     expect(recorder.emitted).toEqual([]);
+  });
+
+  it('checks a cancellation it has not seen in the store only off the happy path: on a retry, not on a first delivery', async () => {
+    const { store, step } = frame();
+    // Consumed by another instance of the group, which recorded it.
+    await store.add('acme', 'tsk-1', null);
+    const ran: number[] = [];
+    const work = (attempt: number) => () => {
+      ran.push(attempt);
+      return Promise.resolve();
+    };
+
+    await step.run(planned(), 'researching', work(1));
+    await step.run(planned({ attempt: 2 }), 'researching', work(2));
+
+    expect(ran).toEqual([1]);
+    expect(store.counts.has).toBe(1);
   });
 
   it('aborts the work when the task is cancelled mid-step, and ends without failing the task or retrying', async () => {

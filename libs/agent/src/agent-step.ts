@@ -41,14 +41,15 @@ export class AgentStep {
     work: (context: StepContext) => Promise<void>,
   ): Promise<void> {
     const { taskId, tenantId } = delivery.value;
-    if (await this.cancellations.isCancelled(tenantId, taskId)) {
+    const firstDelivery = isFirstDelivery(delivery);
+    if (await this.cancellations.isCancelled(tenantId, taskId, { firstDelivery })) {
       this.logger.log(`task ${taskId}: cancelled, ${stage} skipped`);
       return;
     }
     const scope = this.cancellations.track(tenantId, taskId);
     const signal = AbortSignal.any([scope.signal, delivery.signal]);
     const progress = new ProgressReporter(this.producer, delivery, stage);
-    const journal = new StepJournal(isFirstDelivery(delivery));
+    const journal = new StepJournal(firstDelivery);
     const settle = async (): Promise<void> => {
       await Promise.all([progress.flushTokens(), journal.settle()]);
     };

@@ -131,7 +131,7 @@ async function runTask(
 }
 
 describe('the store operations of one task’s agent stages', () => {
-  it('on first deliveries: no journal reads, and each result published once its records are written', async () => {
+  it('on first deliveries: no journal reads or cancel checks, and each result published once its records are written', async () => {
     const processes = await agents();
     await runTask(processes, 'tsk-warm-up');
     const before = await Promise.all([
@@ -142,19 +142,9 @@ describe('the store operations of one task’s agent stages', () => {
     const stages = await runTask(processes, 'tsk-counted');
 
     expect(stages).toEqual({
-      planning: ['task_cancellations.findOne', 'user_profiles.findOne', 'llm_calls.updateOne'],
-      researching: [
-        'task_cancellations.findOne',
-        'user_profiles.findOne',
-        'llm_calls.updateOne',
-        'llm_calls.updateOne',
-      ],
-      reviewing: [
-        'task_cancellations.findOne',
-        'user_profiles.findOne',
-        'llm_calls.updateOne',
-        'review_rounds.updateOne',
-      ],
+      planning: ['user_profiles.findOne', 'llm_calls.updateOne'],
+      researching: ['user_profiles.findOne', 'llm_calls.updateOne', 'llm_calls.updateOne'],
+      reviewing: ['user_profiles.findOne', 'llm_calls.updateOne', 'review_rounds.updateOne'],
     });
     const [calls, rounds] = before;
     expect(Object.fromEntries(processes.recorder.storedAtResult)).toEqual({
