@@ -28,6 +28,7 @@ import { type Connection } from 'mongoose';
 import { AgentStep } from './agent-step';
 import { MongoCallJournal } from './call-journal';
 import { CancellationRegistry, MongoCancellationStore } from './cancellation';
+import { ProfileCache } from './profile';
 
 export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
 
@@ -73,7 +74,7 @@ class AgentLifecycle implements OnModuleInit, OnApplicationShutdown {
 
 /**
  * What every agent has: Kafka (producer, transport factory), MongoDB, the catalogue and profile
- * stores, the cancellation registry, the journaled LLM port, the step frame and health endpoints.
+ * stores (profiles also through a short-lived cache), the cancellation registry, the journaled LLM port, the step frame and health endpoints.
  */
 @Global()
 @Module({})
@@ -109,6 +110,11 @@ export class AgentKitModule {
           inject: [MONGO_CONNECTION],
         },
         {
+          provide: ProfileCache,
+          useFactory: (store: ProfileStore) => new ProfileCache(store),
+          inject: [ProfileStore],
+        },
+        {
           provide: CatalogueStore,
           useFactory: (c: Connection) => new CatalogueStore(c),
           inject: [MONGO_CONNECTION],
@@ -142,6 +148,7 @@ export class AgentKitModule {
         MONGO_CONNECTION,
         CancellationRegistry,
         ProfileStore,
+        ProfileCache,
         CatalogueStore,
         MongoCallJournal,
         LLM_PORT,

@@ -1,5 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { AgentStep, CancellationRegistry, MongoCallJournal, MongoCancellationStore } from '@tributary/agent';
+import {
+  AgentStep,
+  CancellationRegistry,
+  MongoCallJournal,
+  MongoCancellationStore,
+  ProfileCache,
+} from '@tributary/agent';
 import { CatalogueStore, defaultDataFiles, loadData, ProfileStore } from '@tributary/catalogue';
 import { loadConfig } from '@tributary/config';
 import { type EventValue, TOPICS, type TopicDefinition } from '@tributary/contracts';
@@ -73,7 +79,7 @@ async function agents() {
   const cancellations = new CancellationRegistry(new MongoCancellationStore(mongo));
   await cancellations.init();
   const step = new AgentStep(producer, cancellations, 4);
-  const profiles = new ProfileStore(mongo);
+  const profiles = new ProfileCache(new ProfileStore(mongo));
   const catalogue = new CatalogueStore(mongo);
   const journal = new MongoCallJournal(mongo, 'store-round-trips');
   const llm = new RecordedLlm(new OfflineLlm(), journal);
@@ -131,7 +137,7 @@ async function runTask(
 }
 
 describe('the store operations of one task’s agent stages', () => {
-  it('on first deliveries: no journal reads or cancel checks, and each result published once its records are written', async () => {
+  it('on first deliveries: no reads at all (journal, cancellations, profiles), and each result published once its records are written', async () => {
     const processes = await agents();
     await runTask(processes, 'tsk-warm-up');
     const before = await Promise.all([
@@ -142,9 +148,9 @@ describe('the store operations of one task’s agent stages', () => {
     const stages = await runTask(processes, 'tsk-counted');
 
     expect(stages).toEqual({
-      planning: ['user_profiles.findOne', 'llm_calls.updateOne'],
-      researching: ['user_profiles.findOne', 'llm_calls.updateOne', 'llm_calls.updateOne'],
-      reviewing: ['user_profiles.findOne', 'llm_calls.updateOne', 'review_rounds.updateOne'],
+      planning: ['llm_calls.updateOne'],
+      researching: ['llm_calls.updateOne', 'llm_calls.updateOne'],
+      reviewing: ['llm_calls.updateOne', 'review_rounds.updateOne'],
     });
     const [calls, rounds] = before;
     expect(Object.fromEntries(processes.recorder.storedAtResult)).toEqual({

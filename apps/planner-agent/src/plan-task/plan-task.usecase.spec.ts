@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { AgentStep, CancellationRegistry } from '@tributary/agent';
+import { AgentStep, CancellationRegistry, ProfileCache } from '@tributary/agent';
 import { type ProfileStore } from '@tributary/catalogue';
 import { TOPICS } from '@tributary/contracts';
 import { type CallRecorder, RecordedLlm } from '@tributary/llm';
@@ -32,7 +32,9 @@ function planner(journal = new MemoryCallRecorder()) {
   };
   const useCase = new PlanTaskUseCase(
     new AgentStep(recorder.producer, new CancellationRegistry(new MemoryCancellationStore()), 4),
-    standIn<ProfileStore>({ get: (_tenant, userId) => Promise.resolve(makeProfile({ userId })) }),
+    new ProfileCache(
+      standIn<ProfileStore>({ get: (_tenant, userId) => Promise.resolve(makeProfile({ userId })) }),
+    ),
     new RecordedLlm(llm, gated),
     recorder.producer,
   );

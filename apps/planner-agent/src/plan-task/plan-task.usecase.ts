@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AgentStep, profileView } from '@tributary/agent';
-import { ProfileStore } from '@tributary/catalogue';
+import { AgentStep, ProfileCache, profileView } from '@tributary/agent';
 import { TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
 import { LLM_PORT, type LlmPort } from '@tributary/llm';
@@ -10,7 +9,7 @@ import { LLM_PORT, type LlmPort } from '@tributary/llm';
 export class PlanTaskUseCase {
   constructor(
     @Inject(AgentStep) private readonly step: AgentStep,
-    @Inject(ProfileStore) private readonly profiles: ProfileStore,
+    @Inject(ProfileCache) private readonly profiles: ProfileCache,
     @Inject(LLM_PORT) private readonly llm: LlmPort,
     @Inject(EventProducer) private readonly producer: EventProducer,
   ) {}

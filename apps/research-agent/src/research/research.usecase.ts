@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AgentStep, MongoCallJournal, profileView } from '@tributary/agent';
-import { ProfileStore } from '@tributary/catalogue';
+import { AgentStep, MongoCallJournal, ProfileCache, profileView } from '@tributary/agent';
 import { TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
 import { LLM_PORT, type LlmPort } from '@tributary/llm';
@@ -18,7 +17,7 @@ type ResearchCause = Delivery<typeof TOPICS.taskPlanned> | Delivery<typeof TOPIC
 export class ResearchUseCase {
   constructor(
     @Inject(AgentStep) private readonly step: AgentStep,
-    @Inject(ProfileStore) private readonly profiles: ProfileStore,
+    @Inject(ProfileCache) private readonly profiles: ProfileCache,
     @Inject(Retriever) private readonly retriever: Retriever,
     @Inject(MongoCallJournal) private readonly journal: MongoCallJournal,
     @Inject(LLM_PORT) private readonly llm: LlmPort,

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_CONFIG, AgentStep, profileView } from '@tributary/agent';
-import { ProfileStore } from '@tributary/catalogue';
+import { AGENT_CONFIG, AgentStep, ProfileCache, profileView } from '@tributary/agent';
 import { type TributaryConfig } from '@tributary/config';
 import { type Draft, TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
@@ -22,7 +21,7 @@ export class ReviewDraftUseCase {
   constructor(
     @Inject(AGENT_CONFIG) private readonly config: TributaryConfig,
     @Inject(AgentStep) private readonly step: AgentStep,
-    @Inject(ProfileStore) private readonly profiles: ProfileStore,
+    @Inject(ProfileCache) private readonly profiles: ProfileCache,
     @Inject(CatalogueItems) private readonly catalogue: CatalogueItems,
     @Inject(ReviewRounds) private readonly rounds: ReviewRounds,
     @Inject(LLM_PORT) private readonly llm: LlmPort,
