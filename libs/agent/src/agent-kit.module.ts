@@ -28,10 +28,15 @@ import { type Connection } from 'mongoose';
 import { AgentStep } from './agent-step';
 import { MongoCallJournal } from './call-journal';
 import { CancellationRegistry, MongoCancellationStore } from './cancellation';
+import { ProfileCache } from './profile';
 
 export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
 
-/** Every agent listens for cancellations: the task is marked cancelled for all instances and in-flight work aborts. */
+/**
+ * Every agent group consumes the cancel requests: the instance that gets one marks the task cancelled
+ * in its memory, aborts its work on the task, and records it in the store (read by every instance at
+ * start-up and on retries and redeliveries).
+ */
 @Controller()
 export class CancellationHandler {
   constructor(@Inject(CancellationRegistry) private readonly cancellations: CancellationRegistry) {}
@@ -69,7 +74,7 @@ class AgentLifecycle implements OnModuleInit, OnApplicationShutdown {
 
 /**
  * What every agent has: Kafka (producer, transport factory), MongoDB, the catalogue and profile
- * stores, the cancellation registry, the journaled LLM port, the step frame and health endpoints.
+ * stores (profiles also through a short-lived cache), the cancellation registry, the journaled LLM port, the step frame and health endpoints.
  */
 @Global()
 @Module({})
@@ -105,6 +110,11 @@ export class AgentKitModule {
           inject: [MONGO_CONNECTION],
         },
         {
+          provide: ProfileCache,
+          useFactory: (store: ProfileStore) => new ProfileCache(store),
+          inject: [ProfileStore],
+        },
+        {
           provide: CatalogueStore,
           useFactory: (c: Connection) => new CatalogueStore(c),
           inject: [MONGO_CONNECTION],
@@ -138,6 +148,7 @@ export class AgentKitModule {
         MONGO_CONNECTION,
         CancellationRegistry,
         ProfileStore,
+        ProfileCache,
         CatalogueStore,
         MongoCallJournal,
         LLM_PORT,

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { TOPICS } from '@tributary/contracts';
+import { FAILURE_HEADERS, TOPICS } from '@tributary/contracts';
 import { PermanentError } from '@tributary/platform';
 import { delivery, sampleValue } from '@tributary/testing/agents/deliveries';
 import { MemoryCancellationStore } from '@tributary/testing/agents/memory-cancellation-store';
@@ -19,9 +19,10 @@ const planned = (options: Parameters<typeof delivery>[2] = {}) =>
 
 function frame() {
   const recorder = new RecordingProducer();
-  const cancellations = new CancellationRegistry(new MemoryCancellationStore());
+  const store = new MemoryCancellationStore();
+  const cancellations = new CancellationRegistry(store);
   const step = new AgentStep(recorder.producer, cancellations, MAX_ATTEMPTS);
-  return { recorder, cancellations, step };
+  return { recorder, store, cancellations, step };
 }
 
 /** Work that waits until the step's signal aborts, then throws its reason, as an aborted LLM call does. */
@@ -33,6 +34,9 @@ function workUntilAborted(started: Deferred<StepContext>) {
     });
   };
 }
+
+/** Lets everything already settled run its continuations (one turn of the event loop, no timer). */
+const drainMicrotasks = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 beforeAll(() => {
   // The frame logs every outcome; the assertions read the outcomes themselves.
@@ -52,6 +56,23 @@ describe('AgentStep', () => {
 
     expect(ran).toBe(false);
     expect(recorder.emitted).toEqual([]);
+  });
+
+  it('checks a cancellation it has not seen in the store only off the happy path: on a retry, not on a first delivery', async () => {
+    const { store, step } = frame();
+    // Consumed by another instance of the group, which recorded it.
+    await store.add('acme', 'tsk-1', null);
+    const ran: number[] = [];
+    const work = (attempt: number) => () => {
+      ran.push(attempt);
+      return Promise.resolve();
+    };
+
+    await step.run(planned(), 'researching', work(1));
+    await step.run(planned({ attempt: 2 }), 'researching', work(2));
+
+    expect(ran).toEqual([1]);
+    expect(store.counts.has).toBe(1);
   });
 
   it('aborts the work when the task is cancelled mid-step, and ends without failing the task or retrying', async () => {
@@ -179,5 +200,79 @@ describe('AgentStep', () => {
     });
 
     await expect(run).rejects.toThrow('broker down');
+  });
+
+  it('tells the work whether the journal needs reading: not on a first delivery, on a retry or a redriven dead letter', async () => {
+    const { step } = frame();
+    const seen: boolean[] = [];
+    const work = ({ journal }: StepContext): Promise<void> => {
+      seen.push(journal.firstDelivery);
+      return Promise.resolve();
+    };
+
+    await step.run(planned(), 'researching', work);
+    await step.run(planned({ attempt: 2 }), 'researching', work);
+    await step.run(planned({ firstDelivery: false }), 'researching', work);
+    await step.run(
+      planned({
+        headers: { [FAILURE_HEADERS.redrivenFrom]: 'tributary.internal.research-agent.dlt.v1/0/7' },
+      }),
+      'researching',
+      work,
+    );
+
+    expect(seen).toEqual([true, false, false, false]);
+  });
+
+  it('returns only once the journal writes handed to it are written, even when the work did not wait', async () => {
+    const { step } = frame();
+    const written = new Deferred();
+    let returned = false;
+
+    const run = step
+      .run(planned(), 'researching', ({ journal }) => {
+        journal.pending(written.promise);
+        return Promise.resolve();
+      })
+      .then(() => (returned = true));
+    await drainMicrotasks();
+    expect(returned).toBe(false);
+    written.resolve();
+
+    await run;
+    expect(returned).toBe(true);
+  });
+
+  it('settle() waits for the journal writes as well as the progress: what the work awaits before emitting its result', async () => {
+    const { recorder, step } = frame();
+    const written = new Deferred();
+    let settled = false;
+
+    const run = step.run(planned(), 'researching', async ({ journal, progress, settle }) => {
+      journal.pending(written.promise);
+      await progress.report('Drafted 2 recommendations');
+      await settle();
+      settled = true;
+    });
+    await drainMicrotasks();
+    expect(recorder.values(TOPICS.taskProgress)).toHaveLength(1);
+    expect(settled).toBe(false);
+    written.resolve();
+
+    await run;
+    expect(settled).toBe(true);
+  });
+
+  it('fails the step when a journal write fails, so it is retried rather than finished unrecorded', async () => {
+    const { recorder, step } = frame();
+
+    const run = step.run(planned(), 'researching', async ({ journal, settle }) => {
+      journal.pending(Promise.reject(new Error('store unreachable')));
+      await settle();
+      await recorder.producer.emit(TOPICS.taskProgress, sampleValue(TOPICS.taskProgress));
+    });
+
+    await expect(run).rejects.toThrow('store unreachable');
+    expect(recorder.emitted).toEqual([]);
   });
 });

@@ -3,11 +3,19 @@ import { TOPICS } from '@tributary/contracts';
 import { type EventProducer, isRetriable, type UntypedDelivery, errorMessage } from '@tributary/kafka';
 import { type CancellationRegistry } from './cancellation';
 import { ProgressReporter } from './progress';
+import { isFirstDelivery, StepJournal } from './step-journal';
 
 export interface StepContext {
   /** Aborted when the task is cancelled, or when this consumer lost the partition or is shutting down. */
   readonly signal: AbortSignal;
   readonly progress: ProgressReporter;
+  /** Pass it with every LLM call (`journal`) and journaled tool call, and hand it writes the result depends on. */
+  readonly journal: StepJournal;
+  /**
+   * Waits for the step's queued progress events and journal writes: await it right before emitting
+   * the step's result, so the result comes after its progress and a crash after it finds the journal.
+   */
+  readonly settle: () => Promise<void>;
 }
 
 type TaskDelivery = UntypedDelivery & { value: { taskId: string; tenantId: string } };
@@ -33,17 +41,24 @@ export class AgentStep {
     work: (context: StepContext) => Promise<void>,
   ): Promise<void> {
     const { taskId, tenantId } = delivery.value;
-    if (await this.cancellations.isCancelled(tenantId, taskId)) {
+    const firstDelivery = isFirstDelivery(delivery);
+    if (await this.cancellations.isCancelled(tenantId, taskId, { firstDelivery })) {
       this.logger.log(`task ${taskId}: cancelled, ${stage} skipped`);
       return;
     }
     const scope = this.cancellations.track(tenantId, taskId);
     const signal = AbortSignal.any([scope.signal, delivery.signal]);
     const progress = new ProgressReporter(this.producer, delivery, stage);
+    const journal = new StepJournal(firstDelivery);
+    const settle = async (): Promise<void> => {
+      await Promise.all([progress.flushTokens(), journal.settle()]);
+    };
     try {
-      await work({ signal, progress });
-      await progress.flushTokens();
+      await work({ signal, progress, journal, settle });
+      await settle();
     } catch (error) {
+      // Whatever the step recorded is written before the delivery is retried, or the task fails.
+      await journal.settle().catch(() => undefined);
       if (scope.signal.aborted) {
         this.logger.log(`task ${taskId}: cancelled during ${stage}`);
         return;

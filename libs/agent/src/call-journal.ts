@@ -1,6 +1,14 @@
+import { type CallRecorder, type JournalScope, stableHash } from '@tributary/llm';
 import { modelOn, upsertRacing } from '@tributary/platform';
-import { stableHash } from '@tributary/llm';
 import { type Connection, type Model, Schema } from 'mongoose';
+import { RecentCache } from './recent-cache';
+
+/**
+ * Calls this process recorded or read lately, held in memory: enough for a duplicate event or the
+ * same prompt of another task arriving within minutes, few enough to stay small (an entry is a plan,
+ * a candidate list or a draft, a few kB).
+ */
+const RECENT_CALLS = 2_000;
 
 interface CallDoc {
   _id: string;
@@ -22,10 +30,11 @@ const schema = new Schema<CallDoc>(
 /**
  * The record of every completed LLM or tool call, keyed by a hash of its inputs. A redelivered
  * task finds its earlier calls here and resumes instead of calling again; analysts replaying a
- * task read the same answers.
+ * task read the same answers. Results are shared, not copied: callers treat them as read-only.
  */
-export class MongoCallJournal {
+export class MongoCallJournal implements CallRecorder {
   private readonly model: Model<CallDoc>;
+  private readonly recent = new RecentCache<unknown>({ capacity: RECENT_CALLS });
 
   constructor(
     connection: Connection,
@@ -39,12 +48,20 @@ export class MongoCallJournal {
     return stableHash({ tool, input });
   }
 
+  peek(key: string): unknown {
+    return this.recent.get(key);
+  }
+
   async get(key: string): Promise<unknown> {
+    const held = this.recent.get(key);
+    if (held !== undefined) return held;
     const doc = await this.model.findById(key).lean();
+    if (doc) this.recent.set(key, doc.value);
     return doc?.value;
   }
 
   async put(key: string, value: unknown): Promise<void> {
+    this.recent.set(key, value);
     // First writer wins: a duplicate delivery that raced us recorded the same call.
     await upsertRacing(() =>
       this.model.updateOne(
@@ -53,5 +70,18 @@ export class MongoCallJournal {
         { upsert: true },
       ),
     );
+  }
+
+  /**
+   * A tool call through the journal: answered from an earlier attempt's record when there can be
+   * one (from memory only on a first delivery), otherwise run and recorded, the write handed to the
+   * scope. A failed write fails the scope's wait, so the step is retried rather than finished unrecorded.
+   */
+  async recorded<T>(key: string, scope: JournalScope, run: () => Promise<T>): Promise<T> {
+    const recorded = scope.firstDelivery ? this.peek(key) : await this.get(key);
+    if (recorded !== undefined && recorded !== null) return recorded as T;
+    const result = await run();
+    scope.pending(this.put(key, result));
+    return result;
   }
 }

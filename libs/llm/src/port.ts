@@ -1,4 +1,5 @@
 import { type Draft, type Plan, type TaskRequest } from '@tributary/contracts';
+import { type JournalScope } from './recorded/call-recorder';
 
 /**
  * The LLM port: task-shaped calls (plan, draft, review), not a raw chat API, so that a real
@@ -33,6 +34,8 @@ export interface CallOptions {
   readonly onToken?: (delta: string) => void;
   /** For logs and error context; not part of a call's identity in the call journal. */
   readonly taskId: string;
+  /** The delivery the call is made for, as the call journal sees it (only RecordedLlm reads it). */
+  readonly journal?: JournalScope;
 }
 
 /** The slice of a user profile the LLM sees. */

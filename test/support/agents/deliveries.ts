@@ -8,13 +8,20 @@ export interface DeliveryOptions {
   readonly firstDelivery?: boolean;
   /** Aborted when the consumer loses the partition or shuts down. */
   readonly signal?: AbortSignal;
+  /** Kafka headers besides the envelope's (failure headers, `redrivenFrom`). */
+  readonly headers?: Record<string, string>;
 }
 
 /** An event as the Kafka runtime hands it to a handler: envelope minted, first attempt, live signal. */
 export function delivery<T extends TopicDefinition>(
   topic: T,
   value: EventValue<T>,
-  { attempt = 1, firstDelivery = attempt === 1, signal = new AbortController().signal }: DeliveryOptions = {},
+  {
+    attempt = 1,
+    firstDelivery = attempt === 1,
+    signal = new AbortController().signal,
+    headers = {},
+  }: DeliveryOptions = {},
 ): Delivery<T> {
   const { taskId, tenantId } = value as { taskId: string; tenantId: string };
   return {
@@ -31,7 +38,7 @@ export function delivery<T extends TopicDefinition>(
     }),
     attempt,
     firstDelivery,
-    headers: {},
+    headers,
     signal,
     definition: topic,
     value,

@@ -1,8 +1,15 @@
-import { type CancellationStore } from '@tributary/agent';
+import { type CancellationStore, type CancelledTask } from '@tributary/agent';
 
-/** The cancellations of every agent instance, in memory: what MongoDB holds in production. */
+/**
+ * The cancellations of every agent instance, in memory: what MongoDB holds in production. Counts
+ * the reads, so a spec can tell a check answered from the registry's memory from one that asked.
+ */
 export class MemoryCancellationStore implements CancellationStore {
-  private readonly reasons = new Map<string, string | null>();
+  readonly counts = { has: 0, recent: 0 };
+  readonly recentAsked: { since: Date; limit: number }[] = [];
+  private readonly records = new Map<string, { task: CancelledTask; reason: string | null; at: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   init(): Promise<void> {
     return Promise.resolve();
@@ -10,11 +17,24 @@ export class MemoryCancellationStore implements CancellationStore {
 
   add(tenantId: string, taskId: string, reason: string | null): Promise<void> {
     const key = `${tenantId}:${taskId}`;
-    if (!this.reasons.has(key)) this.reasons.set(key, reason);
+    if (!this.records.has(key)) this.records.set(key, { task: { tenantId, taskId }, reason, at: this.now() });
     return Promise.resolve();
   }
 
   has(tenantId: string, taskId: string): Promise<boolean> {
-    return Promise.resolve(this.reasons.has(`${tenantId}:${taskId}`));
+    this.counts.has += 1;
+    return Promise.resolve(this.records.has(`${tenantId}:${taskId}`));
+  }
+
+  recent(since: Date, limit: number): Promise<CancelledTask[]> {
+    this.counts.recent += 1;
+    this.recentAsked.push({ since, limit });
+    return Promise.resolve(
+      [...this.records.values()]
+        .filter((record) => record.at >= since.getTime())
+        .sort((a, b) => b.at - a.at)
+        .slice(0, limit)
+        .map((record) => record.task),
+    );
   }
 }

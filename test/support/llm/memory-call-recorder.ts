@@ -1,16 +1,49 @@
-import { type CallRecorder } from '@tributary/llm';
+import { type CallRecorder, type JournalScope } from '@tributary/llm';
 
-/** A call journal in memory. Values are copied in and out, as a store would. */
+/**
+ * A call journal in memory: `entries` stands for the store shared by every process (values copied
+ * in and out, as a store would), `recent` for what this process recorded or read lately. Counts the
+ * store reads and writes, so a spec can tell a read that was skipped from one that was made.
+ */
 export class MemoryCallRecorder implements CallRecorder {
-  private readonly entries = new Map<string, string>();
+  readonly counts = { gets: 0, puts: 0 };
+  private readonly recent = new Map<string, unknown>();
+
+  constructor(private readonly entries = new Map<string, string>()) {}
+
+  /** The same journal seen by a process that just started: the store's entries, nothing recent. */
+  restarted(): MemoryCallRecorder {
+    return new MemoryCallRecorder(this.entries);
+  }
+
+  peek(key: string): unknown {
+    return this.recent.get(key);
+  }
 
   get(key: string): Promise<unknown> {
+    this.counts.gets += 1;
     const entry = this.entries.get(key);
-    return Promise.resolve(entry === undefined ? undefined : (JSON.parse(entry) as unknown));
+    const value = entry === undefined ? undefined : (JSON.parse(entry) as unknown);
+    if (value !== undefined) this.recent.set(key, value);
+    return Promise.resolve(value);
   }
 
   put(key: string, value: unknown): Promise<void> {
+    this.counts.puts += 1;
+    this.recent.set(key, value);
     this.entries.set(key, JSON.stringify(value));
     return Promise.resolve();
+  }
+}
+
+/** A journal scope that keeps the writes handed to it, as a step frame does. */
+export class MemoryJournalScope implements JournalScope {
+  readonly writes: Promise<void>[] = [];
+
+  constructor(readonly firstDelivery: boolean) {}
+
+  pending(write: Promise<void>): void {
+    write.catch(() => undefined);
+    this.writes.push(write);
   }
 }

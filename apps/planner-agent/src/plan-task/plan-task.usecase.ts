@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AgentStep, profileView } from '@tributary/agent';
-import { ProfileStore } from '@tributary/catalogue';
+import { AgentStep, ProfileCache, profileView } from '@tributary/agent';
 import { TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
 import { LLM_PORT, type LlmPort } from '@tributary/llm';
@@ -10,23 +9,23 @@ import { LLM_PORT, type LlmPort } from '@tributary/llm';
 export class PlanTaskUseCase {
   constructor(
     @Inject(AgentStep) private readonly step: AgentStep,
-    @Inject(ProfileStore) private readonly profiles: ProfileStore,
+    @Inject(ProfileCache) private readonly profiles: ProfileCache,
     @Inject(LLM_PORT) private readonly llm: LlmPort,
     @Inject(EventProducer) private readonly producer: EventProducer,
   ) {}
 
   execute(delivery: Delivery<typeof TOPICS.taskRequested>): Promise<void> {
     const { taskId, tenantId, request } = delivery.value;
-    return this.step.run(delivery, 'planning', async ({ signal, progress }) => {
+    return this.step.run(delivery, 'planning', async ({ signal, progress, journal, settle }) => {
       await progress.report(`Planning research for “${request.query}”`);
       const profile = await this.profiles.get(tenantId, request.userId);
       if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
       const plan = await this.llm.plan(
         { request, profile: profileView(profile) },
-        { taskId, signal, onToken: progress.token },
+        { taskId, signal, onToken: progress.token, journal },
       );
       await progress.report(`Planned ${plan.steps.length} research steps (${plan.provider})`);
-      await progress.flushTokens();
+      await settle();
       await this.producer.emit(
         TOPICS.taskPlanned,
         { taskId, tenantId, request, plan },

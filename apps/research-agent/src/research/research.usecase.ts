@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AgentStep, MongoCallJournal, profileView } from '@tributary/agent';
-import { ProfileStore } from '@tributary/catalogue';
-import { type Plan, type TaskRequest, TOPICS } from '@tributary/contracts';
+import { AgentStep, MongoCallJournal, ProfileCache, profileView } from '@tributary/agent';
+import { TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
-import { type Candidate, LLM_PORT, type LlmPort } from '@tributary/llm';
+import { LLM_PORT, type LlmPort } from '@tributary/llm';
 import { Retriever } from './retriever';
 
 type ResearchCause = Delivery<typeof TOPICS.taskPlanned> | Delivery<typeof TOPICS.reviewCompleted>;
@@ -18,7 +17,7 @@ type ResearchCause = Delivery<typeof TOPICS.taskPlanned> | Delivery<typeof TOPIC
 export class ResearchUseCase {
   constructor(
     @Inject(AgentStep) private readonly step: AgentStep,
-    @Inject(ProfileStore) private readonly profiles: ProfileStore,
+    @Inject(ProfileCache) private readonly profiles: ProfileCache,
     @Inject(Retriever) private readonly retriever: Retriever,
     @Inject(MongoCallJournal) private readonly journal: MongoCallJournal,
     @Inject(LLM_PORT) private readonly llm: LlmPort,
@@ -30,43 +29,31 @@ export class ResearchUseCase {
     { round, critique }: { round: number; critique: string | null },
   ): Promise<void> {
     const { taskId, tenantId, request, plan } = delivery.value;
-    return this.step.run(delivery, 'researching', async ({ signal, progress }) => {
+    return this.step.run(delivery, 'researching', async ({ signal, progress, journal, settle }) => {
       await progress.report(
         round === 1 ? 'Searching the catalogue' : `Revising the draft (round ${round}): ${critique ?? ''}`,
       );
       const profile = await this.profiles.get(tenantId, request.userId);
       if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
-      const candidates = await this.retrieve(tenantId, request, plan, () =>
-        this.retriever.candidates(tenantId, request, plan, profile),
+      const candidates = await this.journal.recorded(
+        MongoCallJournal.key('tool:retrieve', { tenantId, request, plan }),
+        journal,
+        () => this.retriever.candidates(tenantId, request, plan, profile),
       );
       await progress.report(
         `Found ${candidates.length} candidates across ${new Set(candidates.map((c) => c.category)).size} categories`,
       );
       const draft = await this.llm.draft(
         { request, plan, candidates, profile: profileView(profile), critique, round },
-        { taskId, signal, onToken: progress.token },
+        { taskId, signal, onToken: progress.token, journal },
       );
       await progress.report(`Drafted ${draft.recommendations.length} recommendations`);
-      await progress.flushTokens();
+      await settle();
       await this.producer.emit(
         TOPICS.researchCompleted,
         { taskId, tenantId, request, plan, round, draft },
         { causedBy: delivery.envelope },
       );
     });
-  }
-
-  private async retrieve(
-    tenantId: string,
-    request: TaskRequest,
-    plan: Plan,
-    search: () => Promise<Candidate[]>,
-  ): Promise<Candidate[]> {
-    const key = MongoCallJournal.key('tool:retrieve', { tenantId, request, plan });
-    const recorded = (await this.journal.get(key)) as Candidate[] | undefined;
-    if (recorded) return recorded;
-    const candidates = await search();
-    await this.journal.put(key, candidates);
-    return candidates;
   }
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { AgentStep, CancellationRegistry } from '@tributary/agent';
+import { AgentStep, CancellationRegistry, ProfileCache } from '@tributary/agent';
 import { type CatalogueStore, type ProfileStore } from '@tributary/catalogue';
 import { loadConfig } from '@tributary/config';
 import { type Draft, TOPICS } from '@tributary/contracts';
@@ -52,9 +52,11 @@ function reviewer(judgements: ReviewJudgement[]) {
   const useCase = new ReviewDraftUseCase(
     loadConfig('reviewer-agent', { TRIBUTARY_REVIEW_MAX_ROUNDS: String(MAX_ROUNDS) }),
     new AgentStep(recorder.producer, new CancellationRegistry(new MemoryCancellationStore()), 4),
-    standIn<ProfileStore>({
-      get: (_tenant, userId) => Promise.resolve(makeProfile({ userId, budget: undefined })),
-    }),
+    new ProfileCache(
+      standIn<ProfileStore>({
+        get: (_tenant, userId) => Promise.resolve(makeProfile({ userId, budget: undefined })),
+      }),
+    ),
     new CatalogueItems(catalogueStore),
     standIn<ReviewRounds>(new MemoryReviewRounds()),
     llm,

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_CONFIG, AgentStep, profileView } from '@tributary/agent';
-import { ProfileStore } from '@tributary/catalogue';
+import { AGENT_CONFIG, AgentStep, ProfileCache, profileView } from '@tributary/agent';
 import { type TributaryConfig } from '@tributary/config';
 import { type Draft, TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
 import { LLM_PORT, type LlmPort, type ReviewJudgement } from '@tributary/llm';
 import { CatalogueItems } from './catalogue-items';
 import { HARD_CHECKS, reviewChecks } from './checks';
-import { ReviewRounds } from './review-rounds.repository';
+import { type ReviewRound, ReviewRounds } from './review-rounds.repository';
 
 type Cause = Delivery<typeof TOPICS.researchCompleted>;
 
@@ -22,7 +21,7 @@ export class ReviewDraftUseCase {
   constructor(
     @Inject(AGENT_CONFIG) private readonly config: TributaryConfig,
     @Inject(AgentStep) private readonly step: AgentStep,
-    @Inject(ProfileStore) private readonly profiles: ProfileStore,
+    @Inject(ProfileCache) private readonly profiles: ProfileCache,
     @Inject(CatalogueItems) private readonly catalogue: CatalogueItems,
     @Inject(ReviewRounds) private readonly rounds: ReviewRounds,
     @Inject(LLM_PORT) private readonly llm: LlmPort,
@@ -31,7 +30,7 @@ export class ReviewDraftUseCase {
 
   execute(delivery: Cause): Promise<void> {
     const { taskId, tenantId, request, draft, round } = delivery.value;
-    return this.step.run(delivery, 'reviewing', async ({ signal, progress }) => {
+    return this.step.run(delivery, 'reviewing', async ({ signal, progress, journal, settle }) => {
       await progress.report(`Reviewing draft round ${round}`);
       const profile = await this.profiles.get(tenantId, request.userId);
       if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
@@ -42,19 +41,20 @@ export class ReviewDraftUseCase {
       const checks = reviewChecks(draft, request, profile, items);
       const judgement = await this.llm.review(
         { request, profile: profileView(profile), draft, round, checks },
-        { taskId, signal, onToken: progress.token },
+        { taskId, signal, onToken: progress.token, journal },
       );
       const acceptable = !checks.some((check) => HARD_CHECKS.has(check.kind));
-      await this.rounds.record({ tenantId, taskId, round, score: judgement.score, acceptable, draft });
+      const reviewed: ReviewRound = { tenantId, taskId, round, score: judgement.score, acceptable, draft };
+      journal.pending(this.rounds.record(reviewed));
 
       if (judgement.verdict === 'approved') {
         await progress.report(`Approved (score ${judgement.score.toFixed(2)})`);
-        await progress.flushTokens();
+        await settle();
         return this.approve(delivery, judgement, draft, round, false);
       }
       if (round < this.config.review.maxRounds) {
         await progress.report(`Sent back for revision: ${judgement.issues.length} issue(s)`);
-        await progress.flushTokens();
+        await settle();
         await this.producer.emit(
           TOPICS.reviewCompleted,
           { ...this.reviewed(delivery, judgement, draft), verdict: 'revise' },
@@ -62,7 +62,7 @@ export class ReviewDraftUseCase {
         );
         return;
       }
-      const best = (await this.rounds.rounds(tenantId, taskId, round))
+      const best = [...(await this.rounds.rounds(tenantId, taskId, round - 1)), reviewed]
         .filter((r) => r.acceptable)
         .sort((a, b) => b.score - a.score || b.round - a.round)[0];
       if (!best) {
@@ -73,7 +73,7 @@ export class ReviewDraftUseCase {
       await progress.report(
         `Round limit reached: approving the best draft (round ${best.round}) as best effort`,
       );
-      await progress.flushTokens();
+      await settle();
       return this.approve(
         delivery,
         {

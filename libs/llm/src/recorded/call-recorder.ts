@@ -1,11 +1,35 @@
 /**
  * Where completed LLM calls are journalled, keyed by a hash of their inputs. Storage-agnostic:
- * the research agent keeps it in MongoDB so a redelivered task resumes instead of paying for the
- * same calls again, and analysts can replay a task without a model.
+ * the agents keep it in MongoDB so a redelivered task resumes instead of paying for the same calls
+ * again, and analysts can replay a task without a model.
  */
 export interface CallRecorder {
   /** The recorded result for `key`, or undefined when the call was never completed. */
   get(key: string): Promise<unknown>;
+  /**
+   * The result for `key` if this process recorded or read it lately, without asking the store:
+   * what a call that no earlier attempt can have made may still be answered from (the same prompt
+   * of another task, a duplicate event).
+   */
+  peek(key: string): unknown;
   /** Records a completed call. Must be idempotent: the same key may be put twice after a redelivery. */
   put(key: string, value: unknown): Promise<void>;
+}
+
+/**
+ * How the calls made for one delivery use the journal. Without a scope a call reads the journal
+ * first and waits for its record to be written, as a standalone caller needs.
+ */
+export interface JournalScope {
+  /**
+   * No earlier attempt can have made these calls (no consumer was handed the delivery before), so
+   * there is nothing of theirs to find: the journal is not read, only the process's recent calls.
+   */
+  readonly firstDelivery: boolean;
+  /**
+   * Takes a journal write still under way, so the call returns without waiting for it. The owner of
+   * the scope waits for all of them before the step's result is published: a crash after the result
+   * then finds every call recorded. A rejected write fails that wait.
+   */
+  pending(write: Promise<void>): void;
 }

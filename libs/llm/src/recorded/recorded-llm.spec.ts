@@ -9,7 +9,8 @@ import {
   type ReviewJudgement,
 } from '../port';
 import { candidates, plan, profile, taskRequest } from '@tributary/testing/llm/fixtures';
-import { MemoryCallRecorder } from '@tributary/testing/llm/memory-call-recorder';
+import { MemoryCallRecorder, MemoryJournalScope } from '@tributary/testing/llm/memory-call-recorder';
+import { Deferred } from '@tributary/testing/wait';
 import { type CallRecorder } from './call-recorder';
 import { callKey, RecordedLlm } from './recorded-llm';
 import { stableJson } from './stable-json';
@@ -99,6 +100,7 @@ describe('RecordedLlm', () => {
   it('returns the result even when the journal cannot record it, and counts the failure', async () => {
     const failingPut: CallRecorder = {
       get: () => Promise.resolve(undefined),
+      peek: () => undefined,
       put: () => Promise.reject(new Error('mongo down')),
     };
     const recorded = new RecordedLlm(new CountingLlm(), failingPut);
@@ -113,12 +115,114 @@ describe('RecordedLlm', () => {
     const inner = new CountingLlm();
     const failingGet: CallRecorder = {
       get: () => Promise.reject(new Error('mongo down')),
+      peek: () => undefined,
       put: () => Promise.resolve(),
     };
     const recorded = new RecordedLlm(inner, failingGet);
 
     await expect(recorded.plan(planInput(), { taskId: 't-6' })).rejects.toThrow('mongo down');
     expect(inner.calls).toEqual([]);
+  });
+});
+
+/** A journal whose writes wait for `open` to resolve, so a spec can see who waits for them. */
+function gatedJournal() {
+  const journal = new MemoryCallRecorder();
+  const gate = new Deferred();
+  const recorder: CallRecorder = {
+    get: (key) => journal.get(key),
+    peek: (key) => journal.peek(key),
+    put: async (key, value) => {
+      await gate.promise;
+      await journal.put(key, value);
+    },
+  };
+  return { journal, recorder, open: () => gate.resolve() };
+}
+
+describe('RecordedLlm on a delivery (with a journal scope)', () => {
+  it('on a first delivery, calls without reading the journal and returns before the record is written', async () => {
+    const { journal, recorder, open } = gatedJournal();
+    const inner = new CountingLlm();
+    const scope = new MemoryJournalScope(true);
+
+    const result = await new RecordedLlm(inner, recorder).plan(planInput(), {
+      taskId: 't-7',
+      journal: scope,
+    });
+
+    expect(result.steps.length).toBeGreaterThan(0);
+    expect(inner.calls).toEqual(['plan']);
+    expect(journal.counts).toEqual({ gets: 0, puts: 0 });
+    expect(scope.writes).toHaveLength(1);
+    open();
+    await Promise.all(scope.writes);
+    expect(journal.counts.puts).toBe(1);
+    // Recorded for a crash later: a restarted process finds the call in the journal.
+    const afterRestart = new RecordedLlm(new CountingLlm(), journal.restarted());
+    await afterRestart.plan(planInput(), { taskId: 't-7', journal: new MemoryJournalScope(false) });
+    expect(afterRestart.stats()).toMatchObject({ made: 0, replayed: 1 });
+  });
+
+  it('on a first delivery, answers a call this process made lately from memory, without reading the journal', async () => {
+    const journal = new MemoryCallRecorder();
+    const inner = new CountingLlm();
+    const recorded = new RecordedLlm(inner, journal);
+    const first = await recorded.draft(draftInput(), {
+      taskId: 't-8',
+      journal: new MemoryJournalScope(true),
+    });
+
+    const again = await recorded.draft(draftInput(), {
+      taskId: 't-9',
+      journal: new MemoryJournalScope(true),
+    });
+
+    expect(again).toEqual(first);
+    expect(inner.calls).toEqual(['draft']);
+    expect(journal.counts.gets).toBe(0);
+  });
+
+  it('on a redelivery, reads the journal: what an earlier attempt recorded is not asked again', async () => {
+    const journal = new MemoryCallRecorder();
+    await new RecordedLlm(new CountingLlm(), journal).draft(draftInput(), { taskId: 't-10' });
+    const inner = new CountingLlm();
+    const restarted = journal.restarted();
+
+    await new RecordedLlm(inner, restarted).draft(draftInput(), {
+      taskId: 't-10',
+      journal: new MemoryJournalScope(false),
+    });
+
+    expect(inner.calls).toEqual([]);
+    expect(restarted.counts.gets).toBe(1);
+  });
+
+  it('hands the record being written to every caller served the same result', async () => {
+    const { recorder, open } = gatedJournal();
+    const recorded = new RecordedLlm(new CountingLlm(), recorder);
+    const scopes = [new MemoryJournalScope(true), new MemoryJournalScope(true)];
+
+    await Promise.all(scopes.map((journal) => recorded.plan(planInput(), { taskId: 't-11', journal })));
+
+    expect(scopes.map((scope) => scope.writes.length)).toEqual([1, 1]);
+    expect(scopes[0]!.writes[0]).toBe(scopes[1]!.writes[0]);
+    open();
+  });
+
+  it('lets no caller fail when the record cannot be written, and counts the failure', async () => {
+    const failingPut: CallRecorder = {
+      get: () => Promise.resolve(undefined),
+      peek: () => undefined,
+      put: () => Promise.reject(new Error('mongo down')),
+    };
+    const recorded = new RecordedLlm(new CountingLlm(), failingPut);
+    const scope = new MemoryJournalScope(true);
+
+    await recorded.plan(planInput(), { taskId: 't-12', journal: scope });
+
+    await expect(Promise.all(scope.writes)).resolves.toBeDefined();
+    expect(recorded.stats().recordFailures).toBe(1);
   });
 });
 

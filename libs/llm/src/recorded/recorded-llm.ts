@@ -8,7 +8,7 @@ import {
   type ReviewInput,
   type ReviewJudgement,
 } from '../port';
-import { type CallRecorder } from './call-recorder';
+import { type CallRecorder, type JournalScope } from './call-recorder';
 import { stableHash } from './stable-json';
 
 /** Bump when the meaning of a recorded result changes, so old journal entries stop matching. */
@@ -38,10 +38,16 @@ export function callKey(method: RecordedMethod, provider: string, input: unknown
  * Decorates a port with a call journal: each call's result is looked up by {@link callKey} first
  * and recorded after it completes. A replayed call streams no tokens. Identical calls in flight
  * at the same time share one underlying call.
+ *
+ * With a {@link JournalScope} (`opts.journal`), a first delivery skips the journal read (only the
+ * recorder's memory of recent calls is asked) and the record is written while the caller goes on:
+ * the write is handed to the scope, whose owner waits for it before publishing the step's result.
  */
 export class RecordedLlm implements LlmPort {
   readonly provider: string;
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  /** Records being written, by key: a caller served the same result waits for (or is handed) the write too. */
+  private readonly writing = new Map<string, Promise<void>>();
   private counts = { made: 0, replayed: 0, recordFailures: 0 };
 
   constructor(
@@ -75,11 +81,12 @@ export class RecordedLlm implements LlmPort {
     call: () => Promise<T>,
   ): Promise<T> {
     const key = callKey(method, this.provider, input);
-    const pending = this.inFlight.get(key);
-    if (pending !== undefined) return pending as Promise<T>;
-    const result = this.lookupOrCall(key, method, opts, call).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, result);
-    return result;
+    let shared = this.inFlight.get(key) as Promise<T> | undefined;
+    if (shared === undefined) {
+      shared = this.lookupOrCall(key, method, opts, call).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, shared);
+    }
+    return shared.then((result) => this.durableFor(opts.journal, key, result));
   }
 
   private async lookupOrCall<T>(
@@ -89,7 +96,7 @@ export class RecordedLlm implements LlmPort {
     call: () => Promise<T>,
   ): Promise<T> {
     // A journal that cannot be read fails the call: calling the model blind could pay twice.
-    const recorded = await this.recorder.get(key);
+    const recorded = opts.journal?.firstDelivery ? this.recorder.peek(key) : await this.recorder.get(key);
     if (recorded !== undefined && recorded !== null) {
       this.counts.replayed += 1;
       this.logger?.debug?.(
@@ -99,14 +106,32 @@ export class RecordedLlm implements LlmPort {
     }
     this.counts.made += 1;
     const result = await call();
+    const write = this.record(key, method, opts.taskId, result);
+    this.writing.set(key, write);
+    void write.then(() => {
+      if (this.writing.get(key) === write) this.writing.delete(key);
+    });
+    return result;
+  }
+
+  /** Never rejects: the result is sound, and losing its record only means a redelivery would call again. */
+  private async record(key: string, method: RecordedMethod, taskId: string, result: unknown): Promise<void> {
     try {
       await this.recorder.put(key, result);
     } catch (error) {
-      // The result is sound; losing its record only means a redelivery would call again.
       this.counts.recordFailures += 1;
       this.logger?.warn(
-        `could not record ${method} for task ${opts.taskId} in the call journal: ${error instanceof Error ? error.message : String(error)}`,
+        `could not record ${method} for task ${taskId} in the call journal: ${error instanceof Error ? error.message : String(error)}`,
       );
+    }
+  }
+
+  /** The result once its record is as durable as the caller needs: handed to its scope, or written. */
+  private async durableFor<T>(scope: JournalScope | undefined, key: string, result: T): Promise<T> {
+    const write = this.writing.get(key);
+    if (write !== undefined) {
+      if (scope) scope.pending(write);
+      else await write;
     }
     return result;
   }

@@ -1,0 +1,36 @@
+import { FAILURE_HEADERS } from '@tributary/contracts';
+import { type UntypedDelivery } from '@tributary/kafka';
+import { type JournalScope } from '@tributary/llm';
+
+/**
+ * Whether no earlier attempt can have recorded work for this delivery. A redriven dead letter is a
+ * new message to Kafka, but the attempts that put it in the dead-letter topic may have recorded calls.
+ */
+export function isFirstDelivery(delivery: Pick<UntypedDelivery, 'firstDelivery' | 'headers'>): boolean {
+  return delivery.firstDelivery && delivery.headers[FAILURE_HEADERS.redrivenFrom] === undefined;
+}
+
+/**
+ * The journal scope of one step: whether the journal needs reading, and the writes still under way,
+ * which the step waits for before it publishes its result (the result then implies the records).
+ */
+export class StepJournal implements JournalScope {
+  private writes: Promise<void>[] = [];
+
+  constructor(readonly firstDelivery: boolean) {}
+
+  pending(write: Promise<void>): void {
+    // Handled here so a failure is not an unhandled rejection before settle() awaits it.
+    write.catch(() => undefined);
+    this.writes.push(write);
+  }
+
+  /** Waits for every write handed over so far (and any handed over meanwhile); rejects if one failed. */
+  async settle(): Promise<void> {
+    while (this.writes.length > 0) {
+      const writes = this.writes;
+      this.writes = [];
+      await Promise.all(writes);
+    }
+  }
+}
