@@ -26,3 +26,8 @@ function sortKeys(value: unknown): unknown {
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** The sha256 (hex) of a value's stable JSON: equal values, equal keys, whatever their key order. */
+export function stableHash(value: unknown): string {
+  return sha256Hex(stableJson(value));
+}

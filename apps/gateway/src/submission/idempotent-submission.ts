@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { sha256Hex, stableJson } from '@tributary/platform';
+import { stableHash } from '@tributary/platform';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import { taskLinks } from '../http/links';
 import { ApiProblem } from '../http/problem';
@@ -10,7 +10,7 @@ import { type TaskAccepted } from './submission.schemas';
 
 /** The fingerprint of a validated request body (defaults applied, so `maxResults: 5` equals leaving it out). */
 export function requestFingerprint(body: unknown): string {
-  return sha256Hex(stableJson(body));
+  return stableHash(body);
 }
 
 const POLL_MS = 50;
