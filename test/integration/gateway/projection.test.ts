@@ -249,9 +249,15 @@ describe('projection', () => {
       since,
       '--batch',
       '7',
+      '--json',
     ]);
     const { code } = await run.exited;
     expect(code, run.output()).toBe(0);
+    // --json: the figures as one JSON object on the last line, for scripts (the bench reads it).
+    const figures = JSON.parse(run.output().trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
+    expect(figures).toMatchObject({ undecodable: 0, refused: 0 });
+    expect(figures.tasks).toBeGreaterThanOrEqual(3);
+    expect(figures.applied).toBeGreaterThan(0);
 
     const documents = async (
       collection: string,
