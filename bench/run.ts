@@ -61,10 +61,7 @@ function newReport(params: Params, startedAt: Date, root: string): Report {
 }
 
 async function main(): Promise<void> {
-  const params = parseArgs(
-    process.argv.slice(2),
-    SCENARIOS.map((s) => s.name),
-  );
+  const params = parseArgs(process.argv.slice(2), SCENARIOS);
   if (params === 'help') {
     process.stdout.write(helpText(SCENARIOS));
     return;
@@ -86,7 +83,11 @@ async function main(): Promise<void> {
 
   /** Judges the targets and writes both reports (after every scenario, so a crash keeps what was measured). */
   const save = (final: boolean): void => {
-    report.targets.splice(0, report.targets.length, ...judge(TARGETS, figures));
+    // An opt-in scenario's targets are listed only in runs that include it.
+    const targets = TARGETS.filter(
+      (t) => params.only.has(t.scenario) || !SCENARIOS.some((s) => s.name === t.scenario && s.optIn === true),
+    );
+    report.targets.splice(0, report.targets.length, ...judge(targets, figures));
     report.finishedAt = new Date().toISOString();
     report.durationS = (epochMs() - t0) / 1000;
     const markdown = renderMarkdown(report);

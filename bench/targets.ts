@@ -2,10 +2,54 @@
  * What the bench holds the system to: each target compares a figure with a baseline measured in
  * the same run (or, for memory, a fixed limit). Figures are named in bench/lib/figures.ts.
  */
-import { type TargetSpec } from './lib/targets';
+import { LIST_PAGES } from './lib/figures';
+import { PAGES } from './lib/pages';
 import { SERVICE_NAMES } from './lib/services';
+import { type TargetSpec } from './lib/targets';
 
 export const TARGETS: readonly TargetSpec[] = [
+  {
+    scenario: 'e2e',
+    name: 'CPU per task, fixed rate',
+    wanted: 'system CPU ≤ 60 ms per task at the end-to-end rate (offline LLM)',
+    measured: 'cost.e2e.system',
+    baseline: 60,
+    unit: 'ms',
+    ratio: { atMost: 1 },
+    show: 'times',
+    alongside: {
+      label: 'against raw kafkajs',
+      measured: 'cost.e2e.system',
+      baseline: 'cost.e2e.raw',
+      unit: 'ms',
+    },
+  },
+  {
+    scenario: 'e2e',
+    name: 'CPU per task, saturation',
+    wanted: 'system CPU ≤ 60 ms per task at capacity (offline LLM)',
+    measured: 'cost.capacity.system',
+    baseline: 60,
+    unit: 'ms',
+    ratio: { atMost: 1 },
+    show: 'times',
+    alongside: {
+      label: 'against raw kafkajs',
+      measured: 'cost.capacity.system',
+      baseline: 'cost.capacity.raw',
+      unit: 'ms',
+    },
+  },
+  {
+    scenario: 'e2e',
+    name: 'saturation',
+    wanted: '≥ 25 tasks/s end to end on this machine (offline LLM)',
+    measured: 'capacity.perSecond',
+    baseline: 25,
+    unit: 'tasks/s',
+    ratio: { atLeast: 1 },
+    show: 'percent',
+  },
   {
     scenario: 'floor',
     name: 'hop overhead',
@@ -87,6 +131,16 @@ export const TARGETS: readonly TargetSpec[] = [
     ratio: { atLeast: 0.3 },
     show: 'percent',
   },
+  ...[...SERVICE_NAMES, 'ferretdb' as const].map((name): TargetSpec => ({
+    scenario: 'idle',
+    name: `${name === 'ferretdb' ? 'store (ferretdb)' : name} idle CPU`,
+    wanted: '< 1 % of a core with nothing submitted',
+    measured: `idle.cpu.${name}`,
+    baseline: 1,
+    unit: '% of a core',
+    ratio: { below: 1 },
+    show: 'percent',
+  })),
   ...SERVICE_NAMES.map((name): TargetSpec => ({
     scenario: 'e2e',
     name: `${name} idle RSS`,
@@ -97,4 +151,42 @@ export const TARGETS: readonly TargetSpec[] = [
     ratio: { below: 1 },
     show: 'percent',
   })),
+  ...LIST_PAGES.flatMap((page): TargetSpec[] => [
+    {
+      scenario: 'lists',
+      name: `${PAGES[page].label}, N tasks stored: p50`,
+      wanted: 'p50 ≤ 20 ms with N tasks stored (--list-tasks, 100,000 unless --quick)',
+      measured: `lists.${page}.large.p50`,
+      baseline: 20,
+      unit: 'ms',
+      ratio: { atMost: 1 },
+      show: 'times',
+    },
+    {
+      scenario: 'lists',
+      name: `${PAGES[page].label}, N tasks stored: p99`,
+      wanted: 'p99 ≤ 100 ms with N tasks stored (--list-tasks, 100,000 unless --quick)',
+      measured: `lists.${page}.large.p99`,
+      baseline: 100,
+      unit: 'ms',
+      ratio: { atMost: 1 },
+      show: 'times',
+    },
+    {
+      scenario: 'lists',
+      name: `${PAGES[page].label}, N against 1,000 tasks stored`,
+      wanted: 'p50 with N tasks stored ≤ 2 × p50 with 1,000',
+      measured: `lists.${page}.large.p50`,
+      baseline: `lists.${page}.small.p50`,
+      unit: 'ms',
+      ratio: { atMost: 2 },
+      show: 'times',
+      alongside: {
+        label: 'p99',
+        measured: `lists.${page}.large.p99`,
+        baseline: `lists.${page}.small.p99`,
+        unit: 'ms',
+      },
+    },
+  ]),
 ];

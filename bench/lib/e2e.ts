@@ -7,7 +7,7 @@
 import { type Consumer, type Kafka } from 'kafkajs';
 import { epochMs, mapLimit, openLoop, sleep, summarize, type Summary } from './stats';
 
-const USERS = ['u-alice', 'u-bruno', 'u-chen', 'u-dara', 'u-emeka', 'u-freya', 'u-gabriel', 'u-hana'];
+export const USERS = ['u-alice', 'u-bruno', 'u-chen', 'u-dara', 'u-emeka', 'u-freya', 'u-gabriel', 'u-hana'];
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /**

@@ -4,6 +4,10 @@
  */
 import { type ServiceName } from './services';
 
+/** The pages the list scenario reads. */
+export const LIST_PAGES = ['tasks', 'completed', 'user', 'recommendations'] as const;
+export type ListPage = (typeof LIST_PAGES)[number];
+
 export type FigureName =
   /** Raw kafkajs round trip (produce → consume → produce → consume), p50 ms. */
   | 'floor.p50'
@@ -30,10 +34,22 @@ export type FigureName =
   /** The same two, p99 ms. */
   | 'accept.gateway.p99'
   | 'accept.bare.p99'
+  /** End-to-end capacity (tasks kept in flight, offline LLM), completed tasks/s: saturation. */
+  | 'capacity.perSecond'
+  /** CPU milliseconds per completed task over the system (services, Kafka, registry, store), at the fixed rate and at saturation. */
+  | 'cost.e2e.system'
+  | 'cost.capacity.system'
+  /** CPU milliseconds raw kafkajs and Kafka spend moving as many messages as one task makes, at each phase's message rate. */
+  | 'cost.e2e.raw'
+  | 'cost.capacity.raw'
   /** rebuild-projection, whole, events/s. */
   | 'rebuild.perSecond'
   /** A raw kafkajs consume of the same records, events/s. */
   | 'rebuild.raw'
+  /** CPU of each service and of the store with nothing submitted, % of one core. */
+  | `idle.cpu.${ServiceName | 'ferretdb'}`
+  /** A list page's latency, ms, with 1,000 (small) and N (large) tasks stored. */
+  | `lists.${ListPage}.${'small' | 'large'}.${'p50' | 'p99'}`
   /** Each service's RSS once started and idle, MB. */
   | `rss.idle.${ServiceName}`;
 

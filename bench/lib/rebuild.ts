@@ -89,6 +89,14 @@ export async function runRebuild(
   return { events, undecodable, tasks, readMs, totalMs, eventsPerSecond, wallMs, stderr };
 }
 
+/** Where a read starts and ends in one partition: offsets [start, end). */
+export type OffsetBounds = Map<string, { readonly start: number; readonly end: number }>;
+
+/** `topic:partition`, the key of OffsetBounds. */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
+
 /** Counts every record of the topics from `since` to their current end with one plain consumer. */
 export async function rawConsume(
   kafka: Kafka,
@@ -98,64 +106,84 @@ export async function rawConsume(
   const started = epochMs();
   const admin = kafka.admin();
   await admin.connect();
-  const groupId = `bench.raw-consume.${randomUUID()}`;
-  const bounds = new Map<string, { start: number; end: number }>();
+  const bounds: OffsetBounds = new Map();
   try {
     for (const topic of topics) {
       const high = await admin.fetchTopicOffsets(topic);
       const from = await admin.fetchTopicOffsetsByTimestamp(topic, since.getTime());
       for (const { partition, high: end } of high) {
         const start = Number(from.find((p) => p.partition === partition)?.offset ?? end);
-        if (start < Number(end)) bounds.set(`${topic}:${partition}`, { start, end: Number(end) });
+        if (start < Number(end)) bounds.set(partitionKey(topic, partition), { start, end: Number(end) });
       }
     }
-    let events = 0;
-    if (bounds.size > 0) {
-      const remaining = new Set(bounds.keys());
-      const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
-      await consumer.connect();
-      try {
-        await consumer.subscribe({ topics: [...topics], fromBeginning: true });
-        await new Promise<void>((resolve, reject) => {
-          consumer.on(consumer.events.CRASH, (event) => {
-            if (!event.payload.restart) reject(event.payload.error);
-          });
-          void consumer
-            .run({
-              autoCommit: false,
-              eachBatch: ({ batch }) => {
-                const key = `${batch.topic}:${batch.partition}`;
-                const range = bounds.get(key);
-                if (!range || !remaining.has(key)) return Promise.resolve();
-                for (const message of batch.messages) {
-                  const offset = Number(message.offset);
-                  if (offset >= range.start && offset < range.end) events += 1;
-                }
-                if (Number(batch.lastOffset()) >= range.end - 1) {
-                  remaining.delete(key);
-                  if (remaining.size === 0) resolve();
-                }
-                return Promise.resolve();
-              },
-            })
-            .then(() => {
-              for (const [key, { start }] of bounds) {
-                const at = key.lastIndexOf(':');
-                consumer.seek({
-                  topic: key.slice(0, at),
-                  partition: Number(key.slice(at + 1)),
-                  offset: String(start),
-                });
-              }
-            }, reject);
-        });
-      } finally {
-        await consumer.disconnect();
-      }
-    }
-    return { events, ms: epochMs() - started };
   } finally {
+    await admin.disconnect();
+  }
+  const { records } = await consumeRanges(kafka, bounds);
+  return { events: records, ms: epochMs() - started };
+}
+
+/**
+ * Reads the records in `bounds` with one plain consumer (a throwaway group, deleted after) and
+ * counts them and their bytes (key, value and headers as sent).
+ */
+export async function consumeRanges(
+  kafka: Kafka,
+  bounds: OffsetBounds,
+): Promise<{ records: number; bytes: number }> {
+  let records = 0;
+  let bytes = 0;
+  if (bounds.size === 0) return { records, bytes };
+  const topics = [...new Set([...bounds.keys()].map((key) => key.slice(0, key.lastIndexOf(':'))))];
+  const groupId = `bench.raw-consume.${randomUUID()}`;
+  const remaining = new Set(bounds.keys());
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.CRASH, (event) => {
+        if (!event.payload.restart) reject(event.payload.error);
+      });
+      void consumer
+        .run({
+          autoCommit: false,
+          eachBatch: ({ batch }) => {
+            const key = partitionKey(batch.topic, batch.partition);
+            const range = bounds.get(key);
+            if (!range || !remaining.has(key)) return Promise.resolve();
+            for (const message of batch.messages) {
+              const offset = Number(message.offset);
+              if (offset < range.start || offset >= range.end) continue;
+              records += 1;
+              bytes += (message.key?.length ?? 0) + (message.value?.length ?? 0);
+              for (const [name, value] of Object.entries(message.headers ?? {}))
+                bytes += name.length + (Buffer.isBuffer(value) ? value.length : String(value ?? '').length);
+            }
+            if (Number(batch.lastOffset()) >= range.end - 1) {
+              remaining.delete(key);
+              if (remaining.size === 0) resolve();
+            }
+            return Promise.resolve();
+          },
+        })
+        .then(() => {
+          for (const [key, { start }] of bounds) {
+            const at = key.lastIndexOf(':');
+            consumer.seek({
+              topic: key.slice(0, at),
+              partition: Number(key.slice(at + 1)),
+              offset: String(start),
+            });
+          }
+        }, reject);
+    });
+  } finally {
+    await consumer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
+  return { records, bytes };
 }

@@ -1,4 +1,6 @@
 /** The run's report: one JSON document and its Markdown rendering (also printed). */
+import { STACK_SERVERS } from './cost';
+import { SERVICE_NAMES } from './services';
 import { type Summary } from './stats';
 
 /** One line of the main table: a measurement, its baseline from the same run, and their ratio. */
@@ -24,11 +26,40 @@ export interface Target {
   readonly met: boolean | undefined;
 }
 
-/** The CPU a phase's tasks cost: CPU milliseconds per completed task, per process and for the four services together. */
+/**
+ * What a phase's tasks cost in CPU: per completed task, each process's CPU milliseconds, and the
+ * system's (the four services, Kafka, the registry, the store); beside it raw kafkajs moving as
+ * many messages per task, measured in the same run.
+ */
 export interface CpuPerTask {
   readonly phase: string;
   readonly tasks: number;
+  readonly tasksPerSecond: number;
+  readonly wallSeconds: number;
+  /** CPU milliseconds per task of the system's processes. */
+  readonly system: number;
+  /** The system's CPU over the phase, in cores (1 = one core busy all along). */
+  readonly coresBusy: number;
+  /** CPU milliseconds per task, per process (the bench process, the clients, too; not in `system`). */
   readonly msPerTask: Readonly<Record<string, number>>;
+  /** Records the phase wrote to the task, retry and dead-letter topics, per completed task. */
+  readonly messagesPerTask: number;
+  readonly bytesPerMessage: number;
+  readonly perTopic: Readonly<Record<string, number>>;
+  /** Other clients' consumer groups live on the shared stack during the phase. */
+  readonly others: readonly string[];
+  readonly raw?: {
+    /** CPU milliseconds of the bench process and Kafka for `messagesPerTask` messages. */
+    readonly msPerTask: number;
+    readonly messages: number;
+    readonly rate: number;
+    /** CPU milliseconds per message, per process, background taken off. */
+    readonly msPerMessage: Readonly<Record<string, number>>;
+    /** CPU seconds per second the bench process and Kafka used before the raw clients connected. */
+    readonly background: Readonly<Record<string, number>>;
+  };
+  /** system ÷ raw.msPerTask. */
+  readonly ratio?: number;
 }
 
 export interface Report {
@@ -74,18 +105,77 @@ function table(header: string[], rows: string[][]): string[] {
   ];
 }
 
+/** The system's processes, in the order the headline shows them. */
+const SYSTEM = [...SERVICE_NAMES, ...STACK_SERVERS];
+
 /** The headline: what one task costs in CPU, end to end (nothing when no such phase ran). */
 function cpuPerTaskLines(phases: readonly CpuPerTask[]): string[] {
   if (phases.length === 0) return [];
-  const names = [...new Set(phases.flatMap((p) => Object.keys(p.msPerTask)))];
   return [
     '## CPU per task',
     '',
-    'CPU milliseconds per completed task, per process over the phase ("services": the four together).',
+    'CPU milliseconds per completed task over every process of the system (the four services, Kafka, the schema registry, the store), beside raw kafkajs (one producer and one consumer in the bench process, no registry, no store) moving as many messages per task at the phase’s message rate, measured in the same run (its CPU: the bench process and Kafka).',
     '',
     ...table(
-      ['phase', 'tasks', ...names],
-      phases.map((p) => [p.phase, String(p.tasks), ...names.map((n) => fmt(p.msPerTask[n], 1))]),
+      [
+        'phase',
+        'tasks',
+        'tasks/s',
+        'system ms/task',
+        'cores busy',
+        'messages/task',
+        'raw kafkajs ms/task',
+        'ratio',
+      ],
+      phases.map((p) => [
+        p.phase,
+        String(p.tasks),
+        fmt(p.tasksPerSecond, 2),
+        fmt(p.system, 1),
+        fmt(p.coresBusy, 2),
+        fmt(p.messagesPerTask, 1),
+        fmt(p.raw?.msPerTask, 2),
+        times(p.ratio),
+      ]),
+    ),
+    '',
+    'Split by process (CPU ms per task; the bench process runs the HTTP and SSE clients and is not part of the system):',
+    '',
+    ...table(
+      ['phase', ...SYSTEM, 'bench'],
+      phases.map((p) => [p.phase, ...[...SYSTEM, 'bench'].map((n) => fmt(p.msPerTask[n], 1))]),
+    ),
+    '',
+    ...phases.flatMap((p) =>
+      p.others.length === 0
+        ? []
+        : [
+            `- ${p.phase}: other clients used the stack meanwhile (live consumer groups ${p.others.join(', ')}): Kafka's and the store's figures include their work.`,
+          ],
+    ),
+    ...phases.flatMap((p) =>
+      p.raw === undefined
+        ? []
+        : [
+            `- ${p.phase}: ${fmt(p.messagesPerTask, 1)} messages per task, ${fmt(p.bytesPerMessage, 0)} bytes each on average (${Object.entries(
+              p.perTopic,
+            )
+              .sort(([, a], [, b]) => b - a)
+              .map(([topic, n]) => `${topic.replace(/^tributary\./, '')} ${fmt(n / p.tasks, 1)}`)
+              .join(
+                ', ',
+              )}); raw kafkajs moved ${p.raw.messages} such messages at ${fmt(p.raw.rate, 0)}/s for ${Object.entries(
+              p.raw.msPerMessage,
+            )
+              .map(([name, ms]) => `${name} ${fmt(ms, 3)}`)
+              .join(
+                ' + ',
+              )} ms per message, less what each used before its clients connected (${Object.entries(
+              p.raw.background,
+            )
+              .map(([name, s]) => `${name} ${fmt(s * 100, 1)} %`)
+              .join(', ')} of a core).`,
+          ],
     ),
     '',
   ];

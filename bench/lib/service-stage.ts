@@ -11,9 +11,10 @@ import { cpus } from 'node:os';
 import { assertGroupsIdle } from '../../test/support/groups';
 import { type Bench } from './bench';
 import { GROUPS, resetGroups } from './groups';
+import { CostMeter, type PhaseCost, rawKafkaCost, type RawKafkaCost, STACK_SERVERS } from './cost';
 import { MongoTrace } from './mongo-trace';
 import { loadBuild } from './project';
-import { fmt, markdownTable } from './report';
+import { fmt, markdownTable, times } from './report';
 import {
   AGENTS,
   CpuMeter,
@@ -23,7 +24,7 @@ import {
   type ServiceName,
   ServiceSet,
 } from './services';
-import { sleep } from './stats';
+import { ratio, sleep } from './stats';
 
 export class ServiceStage {
   /** CPU use per phase, per process. */
@@ -126,34 +127,102 @@ export class ServiceStage {
       : {};
   }
 
+  /** The pids of every running service, of the stack's servers and of the bench process, by name. */
+  private pids(): Record<string, number | undefined> {
+    return {
+      ...Object.fromEntries(this.services.names().map((n) => [n, this.services.pid(n)])),
+      ...Object.fromEntries(STACK_SERVERS.map((s) => [s, this.bench.stack.readPidFile(s)?.pid])),
+      bench: process.pid,
+    };
+  }
+
   /** CPU of every running service and of the stack's servers over a phase: who is the bottleneck. */
   cpu(): CpuMeter {
-    return new CpuMeter(() => ({
-      ...Object.fromEntries(this.services.names().map((n) => [n, this.services.pid(n)])),
-      ferretdb: this.bench.stack.readPidFile('ferretdb')?.pid,
-      kafka: this.bench.stack.readPidFile('kafka')?.pid,
-      bench: process.pid,
-    })).begin();
+    return new CpuMeter(() => this.pids()).begin();
+  }
+
+  /** Starts measuring what a phase's tasks cost: the CPU of every process and the records written. */
+  cost(): Promise<CostMeter> {
+    return CostMeter.begin(this.bench.kafka, () => this.pids());
+  }
+
+  /** Keeps a phase's CPU use for the report's table (% of one core per process). */
+  recordCpu(phase: string, cpu: PhaseCpu): void {
+    this.cpuUse[phase] = cpu;
   }
 
   /**
-   * Keeps a phase's CPU use for the report's table; given the tasks that completed in the phase
-   * (every one of them through all four services), also its CPU per task, the report's headline.
+   * The report's headline for a phase whose completed tasks each went through all four services:
+   * the system's CPU per task (services, Kafka, registry, store) and its split by process, beside
+   * raw kafkajs moving as many messages per task at the phase's message rate, measured now.
    */
-  recordCpu(phase: string, cpu: PhaseCpu, completedTasks?: number): void {
-    this.cpuUse[phase] = cpu;
-    if (completedTasks === undefined || completedTasks === 0) return;
+  async recordCost(
+    phase: string,
+    figure: 'e2e' | 'capacity',
+    cost: PhaseCost,
+    completedTasks: number,
+  ): Promise<void> {
+    const { params, kafka, cleanup, runId, config, report, figures, log, stack } = this.bench;
+    this.recordCpu(phase, cost.cpu);
+    if (completedTasks === 0) return;
     const msPerTask = Object.fromEntries(
-      Object.entries(cpu.cpuSeconds).map(([name, s]) => [name, (s * 1000) / completedTasks]),
+      Object.entries(cost.cpu.cpuSeconds).map(([name, s]) => [name, (s * 1000) / completedTasks]),
     );
-    const services = SERVICE_NAMES.reduce((sum, name) => sum + (msPerTask[name] ?? 0), 0);
-    this.bench.report.cpuPerTask.push({
+    const system = [...SERVICE_NAMES, ...STACK_SERVERS].reduce(
+      (sum, name) => sum + (msPerTask[name] ?? 0),
+      0,
+    );
+    const busy = [...SERVICE_NAMES, ...STACK_SERVERS].reduce(
+      (sum, name) => sum + (cost.cpu.cpuSeconds[name] ?? 0),
+      0,
+    );
+    const messagesPerTask = cost.records / completedTasks;
+    const rate = cost.records / cost.cpu.wallSeconds;
+    log(
+      `${phase}: ${fmt(system, 1)} ms of CPU per task over the system (${[...SERVICE_NAMES, ...STACK_SERVERS].map((n) => `${n} ${fmt(msPerTask[n], 1)}`).join(', ')}); ${fmt(messagesPerTask, 1)} messages per task; now raw kafkajs at ${fmt(rate, 0)} messages/s`,
+    );
+    let raw: RawKafkaCost | undefined;
+    if (cost.records > 0) {
+      raw = await rawKafkaCost(
+        { kafka, cleanup, runId, kafkaPid: () => stack.readPidFile('kafka')?.pid },
+        {
+          phase: figure,
+          messages: Math.max(100, Math.round(rate * Math.min(cost.cpu.wallSeconds, params.rawSeconds))),
+          rate,
+          valueBytes: Math.max(1, Math.round(cost.bytes / cost.records)),
+          partitions: config.kafka.partitions,
+        },
+      );
+    }
+    const rawPerTask = raw === undefined ? undefined : raw.total * messagesPerTask;
+    report.cpuPerTask.push({
       phase,
       tasks: completedTasks,
-      msPerTask: { services, ...msPerTask },
+      tasksPerSecond: completedTasks / cost.cpu.wallSeconds,
+      wallSeconds: cost.cpu.wallSeconds,
+      system,
+      coresBusy: busy / cost.cpu.wallSeconds,
+      msPerTask,
+      messagesPerTask,
+      bytesPerMessage: cost.bytes / Math.max(1, cost.records),
+      perTopic: cost.perTopic,
+      others: cost.others,
+      raw:
+        raw === undefined || rawPerTask === undefined
+          ? undefined
+          : {
+              msPerTask: rawPerTask,
+              messages: raw.messages,
+              rate: raw.rate,
+              msPerMessage: raw.msPerMessage,
+              background: raw.background,
+            },
+      ratio: rawPerTask === undefined ? undefined : ratio(system, rawPerTask),
     });
-    this.bench.log(
-      `${phase}: ${fmt(services, 1)} ms of the services' CPU per task (${SERVICE_NAMES.map((n) => `${n} ${fmt(msPerTask[n], 1)}`).join(', ')})`,
+    figures[`cost.${figure}.system`] = system;
+    if (rawPerTask !== undefined) figures[`cost.${figure}.raw`] = rawPerTask;
+    log(
+      `${phase}: raw kafkajs ${fmt(rawPerTask, 2)} ms per task (${fmt(messagesPerTask, 1)} messages); the system ${times(ratio(system, rawPerTask ?? NaN))} that`,
     );
   }
 

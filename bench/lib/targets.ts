@@ -2,7 +2,7 @@
 import { type FigureName, type Figures } from './figures';
 import { fmt, ms, pct, type Target, times } from './report';
 
-type Unit = 'ms' | 'tasks/s' | 'req/s' | 'events/s' | 'MB';
+type Unit = 'ms' | 'tasks/s' | 'req/s' | 'events/s' | 'MB' | '% of a core';
 
 export interface TargetSpec {
   /** The scenario that measures it (the one to run to check it). */
@@ -29,7 +29,8 @@ export interface TargetSpec {
 
 function withUnit(value: number, unit: Unit): string {
   if (unit === 'ms') return ms(value);
-  return `${fmt(value, unit === 'tasks/s' ? 2 : unit === 'req/s' ? 1 : 0)} ${unit}`;
+  const digits = unit === 'tasks/s' || unit === '% of a core' ? 2 : unit === 'req/s' ? 1 : 0;
+  return `${fmt(value, digits)} ${unit}`;
 }
 
 export function judge(specs: readonly TargetSpec[], figures: Figures): Target[] {
@@ -47,16 +48,18 @@ export function judge(specs: readonly TargetSpec[], figures: Figures): Target[] 
           ? ratio >= spec.ratio.atLeast
           : ratio < spec.ratio.below;
     const alongside = spec.alongside;
-    const aside =
-      alongside === undefined
-        ? ''
-        : ` (${alongside.label} ${withUnit(figures[alongside.measured] ?? NaN, alongside.unit)} vs ${withUnit(figures[alongside.baseline] ?? NaN, alongside.unit)})`;
+    let aside = '';
+    if (alongside !== undefined) {
+      const over = figures[alongside.measured] ?? NaN;
+      const under = figures[alongside.baseline] ?? NaN;
+      aside = ` (${alongside.label} ${withUnit(over, alongside.unit)} vs ${withUnit(under, alongside.unit)}: ${times(over / under)})`;
+    }
     return {
       name: spec.name,
       target: spec.wanted,
       measured:
         typeof spec.baseline === 'number'
-          ? withUnit(measured, spec.unit)
+          ? `${withUnit(measured, spec.unit)}${aside}`
           : `${withUnit(measured, spec.unit)} vs ${withUnit(baseline, spec.unit)}: ${shown}${aside}`,
       met,
     };

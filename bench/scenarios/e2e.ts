@@ -5,6 +5,7 @@
  */
 import { CONSUMER_GROUPS } from '@tributary/contracts';
 import { closedLoop, followedTask, loadFigures, stageBreakdown, taskLoad, windowRate } from '../lib/e2e';
+import { waitQuiet } from '../lib/cost';
 import { waitCaughtUp } from '../lib/groups';
 import { fmt, ms } from '../lib/report';
 import { breakdownLines, traceSection } from '../lib/sections';
@@ -23,7 +24,7 @@ export const e2e: ServiceScenario = {
     await taskLoad(gatewayUrl, params.e2eRate, params.e2eWarmup, 60_000, 0, runId);
     const sampler = new RssSampler(services).start();
     for (const trace of traces.values()) trace.record(true);
-    const e2eCpu = stage.cpu();
+    const e2eCost = await stage.cost();
     const run = await taskLoad(
       gatewayUrl,
       params.e2eRate,
@@ -32,10 +33,11 @@ export const e2e: ServiceScenario = {
       params.e2eWarmup,
       runId,
     );
+    const e2eSpent = await e2eCost.end();
     const underLoad = sampler.stop();
     for (const trace of traces.values()) trace.record(false);
     const loaded = loadFigures(run);
-    stage.recordCpu(`end to end, ${params.e2eRate} tasks/s`, e2eCpu.end(), loaded.completed);
+    await stage.recordCost(`end to end, ${params.e2eRate} tasks/s`, 'e2e', e2eSpent, loaded.completed);
     if (traces.size > 0) {
       const { lines, all } = traceSection(traces, loaded.completed);
       report.sections.push({ title: 'MongoDB commands during the end-to-end run (--mongo-trace)', lines });
@@ -96,7 +98,7 @@ export const e2e: ServiceScenario = {
     log(
       `end to end, capacity: ${params.capacityInFlight} tasks kept in flight for ${params.capacitySeconds} s (after 10 s)`,
     );
-    const capacityCpu = stage.cpu();
+    const capacityCost = await stage.cost();
     const capacity = await closedLoop(
       params.capacityInFlight,
       10_000,
@@ -104,12 +106,16 @@ export const e2e: ServiceScenario = {
       followedTask(gatewayUrl, runId),
       50_000,
     );
-    stage.recordCpu(
+    const capacitySpent = await capacityCost.end();
+    figures['capacity.perSecond'] = capacity.perSecond;
+    await waitCaughtUp(kafka, CONSUMER_GROUPS.projection, 60_000);
+    await waitQuiet(kafka, 1_000, 30_000);
+    await stage.recordCost(
       `end to end, capacity (${params.capacityInFlight} in flight)`,
-      capacityCpu.end(),
+      'capacity',
+      capacitySpent,
       capacity.samples.filter((s) => s.status === 'completed').length,
     );
-    await waitCaughtUp(kafka, CONSUMER_GROUPS.projection, 60_000);
     report.rows.push({
       scenario: '3 end to end',
       what: `capacity: ${params.capacityInFlight} tasks kept in flight (closed loop), offline LLM`,

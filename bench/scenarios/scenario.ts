@@ -7,6 +7,8 @@ interface About {
   readonly name: string;
   /** What it measures, and against what (for --help). */
   readonly measures: string;
+  /** Runs only when named with --only (it takes long, or leaves much data behind). */
+  readonly optIn?: boolean;
 }
 
 /** Runs in the bench process against the stack alone. */

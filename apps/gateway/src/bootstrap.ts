@@ -5,15 +5,20 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type TributaryConfig } from '@tributary/config';
 import { authenticateEarly } from './auth/authenticate-early';
 import { Authenticator } from './auth/authenticator';
-import { useJsonBodiesOnly } from './common/json-body';
-import { ProblemFilter } from './common/problem.filter';
+import { useJsonBodiesOnly } from './http/json-body';
+import { ProblemFilter } from './http/problem.filter';
 import { zodComponents } from './docs/openapi';
 import { registerApiDocs } from './docs/swagger-ui';
 import { closeConnectionsWhenIdle } from './http/graceful-close';
 import { frameworkErrorProblem } from './http/framework-errors';
 import { answerMethodNotAllowed } from './http/method-not-allowed';
 import { GatewayModule } from './gateway.module';
-import { gatewayOptions, type GatewayOptionsOverrides } from './gateway.options';
+import { gatewayOptions, type GatewayOptionsOverrides } from './config/gateway.options';
+// Loaded for their side effect as well: each `.meta({ id })` names a schema of the OpenAPI document.
+import './read-model/task.schemas';
+import './streams/stream.schemas';
+import './submission/submission.schemas';
+import './webhooks/webhook.schemas';
 
 export interface CreateGatewayOptions {
   readonly logger: LoggerService;

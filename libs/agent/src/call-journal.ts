@@ -1,4 +1,5 @@
-import { type CallRecorder, type JournalScope, stableHash } from '@tributary/llm';
+import { type CallRecorder, type JournalScope } from '@tributary/llm';
+import { stableHash } from '@tributary/platform';
 import { modelOn, upsertRacing } from '@tributary/platform';
 import { type Connection, type Model, Schema } from 'mongoose';
 import { RecentCache } from './recent-cache';

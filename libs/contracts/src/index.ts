@@ -1,4 +1,5 @@
 export * from './avro';
+export * from './causal-order';
 export * from './causal-position';
 export * from './envelope';
 export * from './failure-headers';

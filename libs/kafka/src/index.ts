@@ -1,5 +1,4 @@
 export * from './admin';
-export * from './causal-order';
 export * from './client';
 export * from './consumer';
 export * from './delivery';

@@ -3,6 +3,7 @@ import {
   type DynamicModule,
   Inject,
   Injectable,
+  Logger,
   type LoggerService,
   Module,
   type OnApplicationShutdown,
@@ -13,6 +14,7 @@ import { ALL_TOPICS, deadLetterTopic, retryTopic, type TopicDefinition } from '@
 import { type Kafka } from 'kafkajs';
 import { KAFKA_ADMIN, KafkaAdmin } from './admin';
 import { createKafkaClient, KAFKA_CLIENT } from './client';
+import { errorMessage } from './errors';
 import { ParallelConsumer, type ParallelConsumerOptions } from './consumer';
 import { EventProducer } from './producer';
 import { EVENT_SERIALIZER, type EventSerializer, RegistrySerializer } from './serializer';
@@ -82,8 +84,14 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
     return consumer;
   }
 
+  /** Stops every consumer; one that fails to stop is logged and does not keep the others (or what closes after) from stopping. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    const results = await Promise.allSettled(this.consumers.map((consumer) => consumer.stop()));
+    for (const result of results)
+      if (result.status === 'rejected')
+        (this.options.logger ?? new Logger('KafkaRuntime')).error(
+          `a consumer did not stop cleanly: ${errorMessage(result.reason)}`,
+        );
   }
 
   async onApplicationShutdown(): Promise<void> {

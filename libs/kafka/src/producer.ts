@@ -31,6 +31,11 @@ export interface EmitOptions {
   readonly tenantId?: string;
   /** Tells apart several events of one type caused by the same event (their ids derive from the cause). */
   readonly discriminator?: string;
+  /**
+   * For a root event (no cause), its index among its task's root events: a submission is 0, a
+   * cancel request 1, so the two never share a causal position. Caused events are counted.
+   */
+  readonly rootIndex?: number;
   readonly now?: Date;
 }
 
@@ -148,8 +153,12 @@ export class EventProducer implements RawProducer {
    * topic, or after a crash) brings a new object and counts from 0 again, so a deterministic handler
    * assigns the same positions as before.
    */
-  private nextIndex(cause: Pick<Envelope, 'eventId'> | undefined, eventId: string): number {
-    if (cause === undefined) return 0;
+  private nextIndex(
+    cause: Pick<Envelope, 'eventId'> | undefined,
+    eventId: string,
+    rootIndex: number | undefined,
+  ): number {
+    if (cause === undefined) return rootIndex ?? 0;
     let counted = this.emitted.get(cause);
     if (counted === undefined) this.emitted.set(cause, (counted = new Map<string, number>()));
     // The same event emitted again for this cause (an in-process retry) keeps its position.
@@ -175,6 +184,7 @@ export class EventProducer implements RawProducer {
       index: this.nextIndex(
         options.causedBy,
         options.causedBy ? derivedEventId(options.causedBy.eventId, topic.name, options.discriminator) : '',
+        options.rootIndex,
       ),
       eventType: topic.name,
       correlationId: stringField(value, 'taskId') ?? key,

@@ -40,5 +40,4 @@ export {
   type RecordedLlmStats,
   type RecordedMethod,
 } from './recorded/recorded-llm';
-export { stableHash } from './recorded/stable-json';
 export { createLlm, type CreateLlmOptions } from './create-llm';

@@ -4,3 +4,4 @@ export * from './errors';
 export * from './health';
 export * from './logger';
 export * from './mongo';
+export * from './stable-json';

@@ -1,12 +1,12 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '@tributary/contracts';
 import { waitFor } from '@tributary/testing';
 import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SseHub } from '../../../apps/gateway/src/events/sse-hub';
-import { TaskEventRepository } from '../../../apps/gateway/src/persistence/task-event.repository';
-import { TaskRepository } from '../../../apps/gateway/src/persistence/task.repository';
-import { ProjectionApplier } from '../../../apps/gateway/src/projection/projection-applier';
-import { TaskNotifier } from '../../../apps/gateway/src/projection/task-notifier';
+import { ProjectionApplier } from '../../../apps/gateway/src/read-model/projection/projection-applier';
+import { TaskEventRepository } from '../../../apps/gateway/src/read-model/task-event.repository';
+import { TaskNotifier } from '../../../apps/gateway/src/read-model/task-notifier';
+import { TaskRepository } from '../../../apps/gateway/src/read-model/task.repository';
+import { SseHub } from '../../../apps/gateway/src/streams/sse-hub';
 import { toProjected } from '../../../apps/gateway/src/task/to-projected';
 import { sample } from './events';
 import { type Gateway, postJson, readEvents, startGateway, waitForTask } from './harness';

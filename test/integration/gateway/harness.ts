@@ -1,6 +1,8 @@
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Kafka } from 'kafkajs';
+import { type Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { type AddressInfo } from 'node:net';
-import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { storedId } from '@tributary/catalogue';
 import {
   ALL_TOPICS,
@@ -20,17 +22,14 @@ import {
 } from '@tributary/kafka';
 import { MONGO_CONNECTION } from '@tributary/platform';
 import { RecordingLogger, resetGroupToEnd, testConfig, uniqueName, waitFor } from '@tributary/testing';
-import { type Kafka } from 'kafkajs';
-import { type Connection } from 'mongoose';
 import { mintApiKey } from '../../../apps/gateway/src/auth/api-key';
+import { ApiKeyRepository } from '../../../apps/gateway/src/auth/api-key.repository';
 import { type Scope } from '../../../apps/gateway/src/auth/scopes';
 import { createGatewayApp } from '../../../apps/gateway/src/bootstrap';
-import { type GatewayOptionsOverrides } from '../../../apps/gateway/src/gateway.options';
-import { type ProjectionConsumer } from '../../../apps/gateway/src/projection/projection.consumer';
-import { ApiKeyRepository } from '../../../apps/gateway/src/persistence/api-key.repository';
-import { type InFlightConsumer } from '../../../apps/gateway/src/tasks/in-flight.consumer';
-import { IN_FLIGHT_CONSUMER, PROJECTION_CONSUMER, WEBHOOK_CONSUMER } from '../../../apps/gateway/src/tokens';
-import { type WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
+import { type GatewayOptionsOverrides } from '../../../apps/gateway/src/config/gateway.options';
+import { ProjectionConsumer } from '../../../apps/gateway/src/read-model/projection/projection.consumer';
+import { InFlightConsumer } from '../../../apps/gateway/src/submission/in-flight.consumer';
+import { WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
 
 /**
  * One consumer group for every gateway test run: reset to the topics' ends before each start, so
@@ -130,10 +129,10 @@ export async function startGateway(
     await resetGroupToEnd(kafka, group, [...ALL_TOPICS.map((t) => t.name), retryTopic(group)]);
   }
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const projection = app.get<ProjectionConsumer | null>(PROJECTION_CONSUMER);
-  if (projection) await projection.whenJoined();
-  await app.get<WebhookConsumer | null>(WEBHOOK_CONSUMER)?.whenJoined();
-  await app.get<InFlightConsumer | null>(IN_FLIGHT_CONSUMER)?.whenJoined();
+  // Each consumer group that runs is a module of its own: wait until each has joined its group.
+  if (overrides.projection?.enabled !== false) await app.get(ProjectionConsumer).consumer.whenJoined();
+  if (webhooks.enabled) await app.get(WebhookConsumer).consumer.whenJoined();
+  if (inFlight.enabled) await app.get(InFlightConsumer).consumer.whenJoined();
 
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${address.port}`;

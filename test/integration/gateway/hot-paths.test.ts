@@ -1,31 +1,33 @@
+import mongoose, { type Connection, type mongo } from 'mongoose';
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '@tributary/contracts';
 import { testConfig } from '@tributary/testing';
-import mongoose, { type Connection, type mongo } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tenantId } from '../../../apps/gateway/src/task/tenant';
-import { ApiKeyRepository } from '../../../apps/gateway/src/persistence/api-key.repository';
-import { IdempotencyRepository } from '../../../apps/gateway/src/persistence/idempotency.repository';
-import { InFlightRepository } from '../../../apps/gateway/src/persistence/in-flight.repository';
-import { SECURITY_COLLECTION_NAMES } from '../../../apps/gateway/src/persistence/security-collections';
-import { TenantWebhookRepository } from '../../../apps/gateway/src/persistence/tenant-webhook.repository';
-import { WebhookDeliveryRepository } from '../../../apps/gateway/src/persistence/webhook-delivery.repository';
-import { SseHub } from '../../../apps/gateway/src/events/sse-hub';
 import { MemorySink } from '@tributary/testing/gateway/memory-sink';
-import { StreamTaskEventsUseCase } from '../../../apps/gateway/src/events/stream-task-events.usecase';
-import { gatewayOptions } from '../../../apps/gateway/src/gateway.options';
-import { taskEventModel } from '../../../apps/gateway/src/persistence/task-event.entity';
-import { TaskEventRepository } from '../../../apps/gateway/src/persistence/task-event.repository';
-import { taskModel } from '../../../apps/gateway/src/persistence/task.entity';
-import { TaskRepository } from '../../../apps/gateway/src/persistence/task.repository';
-import { UserProfileRepository } from '../../../apps/gateway/src/persistence/user-profile.repository';
-import { ProjectionApplier } from '../../../apps/gateway/src/projection/projection-applier';
-import { applyEvent } from '../../../apps/gateway/src/task/reducer';
-import { TaskLog } from '../../../apps/gateway/src/projection/task-log';
+import { ApiKeyRepository } from '../../../apps/gateway/src/auth/api-key.repository';
+import { AUTH_COLLECTION_NAMES } from '../../../apps/gateway/src/auth/collections';
+import { gatewayOptions } from '../../../apps/gateway/src/config/gateway.options';
+import { ProjectionApplier } from '../../../apps/gateway/src/read-model/projection/projection-applier';
+import { taskEventModel } from '../../../apps/gateway/src/read-model/task-event.entity';
+import { TaskEventRepository } from '../../../apps/gateway/src/read-model/task-event.repository';
+import { TaskNotifier } from '../../../apps/gateway/src/read-model/task-notifier';
+import { TaskReader } from '../../../apps/gateway/src/read-model/task-reader';
+import { taskModel } from '../../../apps/gateway/src/read-model/task.entity';
+import { TaskRepository } from '../../../apps/gateway/src/read-model/task.repository';
+import { UserProfileRepository } from '../../../apps/gateway/src/read-model/user-profile.repository';
+import { SseHub } from '../../../apps/gateway/src/streams/sse-hub';
+import { StreamTaskEventsUseCase } from '../../../apps/gateway/src/streams/stream-task-events.usecase';
+import { SUBMISSION_COLLECTION_NAMES } from '../../../apps/gateway/src/submission/collections';
+import { IdempotencyRepository } from '../../../apps/gateway/src/submission/idempotency.repository';
+import { InFlightRepository } from '../../../apps/gateway/src/submission/in-flight.repository';
 import { claimRow } from '../../../apps/gateway/src/task/log';
-import { TaskNotifier } from '../../../apps/gateway/src/projection/task-notifier';
+import { applyEvent } from '../../../apps/gateway/src/task/reducer';
 import { type ProjectedEvent } from '../../../apps/gateway/src/task/task-state';
+import { tenantId } from '../../../apps/gateway/src/task/tenant';
 import { toProjected } from '../../../apps/gateway/src/task/to-projected';
+import { WEBHOOK_COLLECTION_NAMES } from '../../../apps/gateway/src/webhooks/collections';
+import { TenantWebhookRepository } from '../../../apps/gateway/src/webhooks/tenant-webhook.repository';
+import { WebhookDeliveryRepository } from '../../../apps/gateway/src/webhooks/webhook-delivery.repository';
 import { sample } from './events';
 
 /**
@@ -41,7 +43,9 @@ const WATCHED = new Set([
   'tasks',
   'task_events',
   'user_profiles',
-  ...Object.values(SECURITY_COLLECTION_NAMES),
+  ...Object.values(AUTH_COLLECTION_NAMES),
+  ...Object.values(SUBMISSION_COLLECTION_NAMES),
+  ...Object.values(WEBHOOK_COLLECTION_NAMES),
 ]);
 /** Commands that read or write documents (index and collection management is not a hot path). */
 const DATA_COMMANDS = new Set([
@@ -124,7 +128,7 @@ let database: string;
 let commands: CommandLog;
 let tasks: TaskRepository;
 let events: TaskEventRepository;
-let log: TaskLog;
+let log: TaskReader;
 
 function taskId(i: number): string {
   return `tsk_HOT${String(i).padStart(4, '0')}${randomBytes(4).toString('hex').toUpperCase()}`;
@@ -166,7 +170,7 @@ beforeAll(async () => {
   tasks = new TaskRepository(models[0]);
   events = new TaskEventRepository(models[1]);
   await Promise.all([tasks.ensureIndexes(), events.ensureIndexes()]);
-  log = new TaskLog(tasks, events);
+  log = new TaskReader(tasks, events);
   commands = new CommandLog(connection.getClient(), database);
 });
 
@@ -275,11 +279,11 @@ describe('hot paths on the read model', () => {
 
   it('authentication, idempotency keys, the in-flight count and webhook deliveries use only `_id` filters and inserts', async () => {
     const collection = <T extends { _id: string }>(name: string) => connection.collection<T>(name);
-    const keys = new ApiKeyRepository(collection(SECURITY_COLLECTION_NAMES.apiKeys));
-    const claims = new IdempotencyRepository(collection(SECURITY_COLLECTION_NAMES.idempotencyKeys));
-    const inFlight = new InFlightRepository(collection(SECURITY_COLLECTION_NAMES.inFlight));
-    const deliveries = new WebhookDeliveryRepository(collection(SECURITY_COLLECTION_NAMES.webhookDeliveries));
-    const tenants = new TenantWebhookRepository(collection(SECURITY_COLLECTION_NAMES.tenantWebhooks));
+    const keys = new ApiKeyRepository(collection(AUTH_COLLECTION_NAMES.apiKeys));
+    const claims = new IdempotencyRepository(collection(SUBMISSION_COLLECTION_NAMES.idempotencyKeys));
+    const inFlight = new InFlightRepository(collection(SUBMISSION_COLLECTION_NAMES.inFlight));
+    const deliveries = new WebhookDeliveryRepository(collection(WEBHOOK_COLLECTION_NAMES.webhookDeliveries));
+    const tenants = new TenantWebhookRepository(collection(WEBHOOK_COLLECTION_NAMES.tenantWebhooks));
     await inFlight.ensureIndexes();
     const mark = commands.mark();
 

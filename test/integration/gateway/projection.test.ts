@@ -1,6 +1,6 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '@tributary/contracts';
 import { bundleEntry, spawnBundle } from '@tributary/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintTaskId } from '../../../apps/gateway/src/task/ids';
 import { sample } from './events';
 import { type Gateway, getTask, postJson, startGateway, waitForTask } from './harness';

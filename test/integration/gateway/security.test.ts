@@ -1,7 +1,7 @@
-import { TOPICS } from '@tributary/contracts';
-import { waitFor } from '@tributary/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOPICS } from '@tributary/contracts';
+import { waitFor } from '@tributary/testing';
 import { sample } from './events';
 import { type Gateway, postJson, startGateway } from './harness';
 
@@ -88,7 +88,7 @@ describe('authentication', () => {
     expect(anonymous.status).toBe(401);
 
     expect((await get('/v1/tasks', key)).status).toBe(200);
-    const { ApiKeyRepository } = await import('../../../apps/gateway/src/persistence/api-key.repository');
+    const { ApiKeyRepository } = await import('../../../apps/gateway/src/auth/api-key.repository');
     const { tenantId } = await import('../../../apps/gateway/src/task/tenant');
     const keyId = key.slice(4, 20);
     expect(await gateway.app.get(ApiKeyRepository).revoke(tenantId(tenant), keyId, new Date())).toBe(true);

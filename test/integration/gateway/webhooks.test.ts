@@ -1,12 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { TOPICS } from '@tributary/contracts';
-import { waitFor } from '@tributary/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOPICS } from '@tributary/contracts';
+import { waitFor } from '@tributary/testing';
+import { WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
 import { sample } from './events';
-import { WEBHOOK_CONSUMER } from '../../../apps/gateway/src/tokens';
-import { type WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
 import { type Gateway, postJson, startGateway } from './harness';
 
 /**
@@ -155,7 +154,7 @@ describe('webhooks', () => {
     });
     // Later terminal events (a cancel, another failure) send nothing more: wait until the
     // webhooks consumer has handled both, then count.
-    const consumer = gateway.app.get<WebhookConsumer>(WEBHOOK_CONSUMER);
+    const consumer = gateway.app.get(WebhookConsumer).consumer;
     const handled = consumer.metrics().handled;
     await gateway.emit(TOPICS.taskCancelRequested, sample(TOPICS.taskCancelRequested, taskId));
     await gateway.emit(TOPICS.taskFailed, sample(TOPICS.taskFailed, taskId));

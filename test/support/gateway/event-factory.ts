@@ -1,6 +1,6 @@
 import { type EventValue, readSample, type TopicKey, TOPICS, type Topics } from '@tributary/contracts';
-import { tenantId } from '../../../apps/gateway/src/task/tenant';
 import { type ProjectedEvent } from '../../../apps/gateway/src/task/task-state';
+import { tenantId } from '../../../apps/gateway/src/task/tenant';
 
 /**
  * Builds projected events from the contracts' stored samples, re-keyed to a task: unit tests of

@@ -1,4 +1,4 @@
-import { type SseSink } from '../../../apps/gateway/src/events/sse';
+import { type SseSink } from '../../../apps/gateway/src/streams/sse';
 
 /** An SSE client for tests: keeps what was written, and can leave like a browser closing the tab. */
 export class MemorySink implements SseSink {

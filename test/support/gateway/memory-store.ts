@@ -1,11 +1,8 @@
-import { type TenantId } from '../../../apps/gateway/src/task/tenant';
-import { type TaskEventRepository } from '../../../apps/gateway/src/persistence/task-event.repository';
+import { type TaskEventRepository } from '../../../apps/gateway/src/read-model/task-event.repository';
+import { type TaskRepository, type TaskTimeline } from '../../../apps/gateway/src/read-model/task.repository';
 import { type TaskEventRow, taskEventId } from '../../../apps/gateway/src/task/log';
-import {
-  type TaskRepository,
-  type TaskTimeline,
-} from '../../../apps/gateway/src/persistence/task.repository';
 import { type TaskState } from '../../../apps/gateway/src/task/task-state';
+import { type TenantId } from '../../../apps/gateway/src/task/tenant';
 
 type Hook = () => Promise<void> | void;
 

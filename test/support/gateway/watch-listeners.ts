@@ -1,4 +1,4 @@
-import { type TaskNotifier } from '../../../apps/gateway/src/projection/task-notifier';
+import { type TaskNotifier } from '../../../apps/gateway/src/read-model/task-notifier';
 
 export type Watched<T extends TaskNotifier> = T & {
   /** How many tasks have listeners now: a stream or a webhook handler that let go leaves none. */

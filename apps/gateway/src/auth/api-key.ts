@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '@tributary/platform';
 
 /**
  * API keys look like `trb_<key id>_<secret>`: the key id (16 hex characters) is public and names the
@@ -19,7 +20,7 @@ export interface MintedApiKey {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return sha256Hex(secret);
 }
 
 export function mintApiKey(): MintedApiKey {

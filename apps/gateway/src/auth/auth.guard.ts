@@ -9,11 +9,11 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
-import { forbidden, rateLimited } from '../common/security-problems';
-import { type TenantId } from '../task/tenant';
-import { TENANT_REQUEST_KEY } from './current-tenant';
 import { problemResponse } from '../docs/openapi';
+import { type TenantId } from '../task/tenant';
+import { forbidden, rateLimited } from './auth-problems';
 import { Authenticator } from './authenticator';
+import { TENANT_REQUEST_KEY } from './current-tenant';
 import { type Principal, PRINCIPAL_REQUEST_KEY } from './principal';
 import { RateLimiter } from './rate-limiter';
 import { grants, type Scope } from './scopes';

@@ -1,5 +1,5 @@
 import { type FastifyInstance } from 'fastify';
-import { ApiProblem, PROBLEM_CONTENT_TYPE } from '../common/problem';
+import { ApiProblem, PROBLEM_CONTENT_TYPE } from '../http/problem';
 import { type Authenticator } from './authenticator';
 import { type Principal, PRINCIPAL_REQUEST_KEY } from './principal';
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
-import { unauthorized } from '../common/security-problems';
+import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { DEFAULT_TENANT, tenantId } from '../task/tenant';
-import { ApiKeyRepository, type ApiKeyDocument } from '../persistence/api-key.repository';
-import { TRIBUTARY_CONFIG } from '../tokens';
 import { API_KEY_PREFIX, parseApiKey, secretMatches } from './api-key';
+import { ApiKeyRepository, type ApiKeyDocument } from './api-key.repository';
+import { unauthorized } from './auth-problems';
 import { JwtRejectedError, JwtVerifier, looksLikeJwt } from './jwt-verifier';
 import { type Principal } from './principal';
 import { SCOPES } from './scopes';

@@ -1,5 +1,5 @@
-import { type JwtConfig } from '@tributary/config';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { type JwtConfig } from '@tributary/config';
 import { tenantId } from '../task/tenant';
 import { type Principal } from './principal';
 import { isScope, type Scope } from './scopes';

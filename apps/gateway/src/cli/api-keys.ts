@@ -9,19 +9,17 @@
  * `create` prints the key once: only the SHA-256 of its secret is stored. `webhook` shows the
  * tenant's signing secret (created on first use) and sets or clears its default endpoint.
  */
+import { parseArgs } from 'node:util';
 import { loadConfigFromProcess } from '@tributary/config';
 import { connectMongo } from '@tributary/platform';
-import { parseArgs } from 'node:util';
 import { mintApiKey } from '../auth/api-key';
+import { ApiKeyRepository, type ApiKeyDocument } from '../auth/api-key.repository';
+import { AUTH_COLLECTION_NAMES } from '../auth/collections';
 import { parseScopes } from '../auth/scopes';
 import { isTenantName } from '../auth/tenant-name';
 import { tenantId } from '../task/tenant';
-import { ApiKeyRepository, type ApiKeyDocument } from '../persistence/api-key.repository';
-import { SECURITY_COLLECTION_NAMES } from '../persistence/security-collections';
-import {
-  TenantWebhookRepository,
-  type TenantWebhookDocument,
-} from '../persistence/tenant-webhook.repository';
+import { WEBHOOK_COLLECTION_NAMES } from '../webhooks/collections';
+import { TenantWebhookRepository, type TenantWebhookDocument } from '../webhooks/tenant-webhook.repository';
 
 const USAGE = `usage:
   api-keys create  --tenant <tenant> --scopes submit,read,cancel,admin [--name <label>]
@@ -55,9 +53,9 @@ async function main(): Promise<number> {
   const config = loadConfigFromProcess('gateway');
   const mongo = await connectMongo(config.mongoUri);
   try {
-    const keys = new ApiKeyRepository(mongo.collection<ApiKeyDocument>(SECURITY_COLLECTION_NAMES.apiKeys));
+    const keys = new ApiKeyRepository(mongo.collection<ApiKeyDocument>(AUTH_COLLECTION_NAMES.apiKeys));
     const webhooks = new TenantWebhookRepository(
-      mongo.collection<TenantWebhookDocument>(SECURITY_COLLECTION_NAMES.tenantWebhooks),
+      mongo.collection<TenantWebhookDocument>(WEBHOOK_COLLECTION_NAMES.tenantWebhooks),
     );
     switch (command) {
       case 'create': {

@@ -27,13 +27,13 @@ import { ALL_TOPICS, type TopicKey, TOPICS } from '@tributary/contracts';
 import { createKafkaClient, readRanges, RegistrySerializer } from '@tributary/kafka';
 import { connectMongo, JsonLogger } from '@tributary/platform';
 import { type mongo } from 'mongoose';
-import { collectionNames } from '../persistence/collections';
-import { taskEventModel } from '../persistence/task-event.entity';
+import { collectionNames } from '../read-model/collections';
+import { taskEventModel } from '../read-model/task-event.entity';
 import { type TaskEventRow } from '../task/log';
-import { TaskEventRepository } from '../persistence/task-event.repository';
-import { type TaskDocument, taskModel } from '../persistence/task.entity';
-import { TaskRepository } from '../persistence/task.repository';
-import { RebuildFolder, type TaskWrite } from '../projection/rebuild';
+import { TaskEventRepository } from '../read-model/task-event.repository';
+import { type TaskDocument, taskModel } from '../read-model/task.entity';
+import { TaskRepository } from '../read-model/task.repository';
+import { RebuildFolder, type TaskWrite } from '../read-model/projection/rebuild';
 import { toProjected } from '../task/to-projected';
 
 interface Args {

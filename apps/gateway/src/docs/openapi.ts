@@ -1,9 +1,14 @@
-import { type ApiQueryOptions, type ApiResponseOptions, type OpenAPIObject } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiParam,
+  type ApiQueryOptions,
+  ApiResponse,
+  type ApiResponseOptions,
+  type OpenAPIObject,
+} from '@nestjs/swagger';
 import { z } from 'zod';
-import { PROBLEM_CONTENT_TYPE } from '../common/problem';
-// Imported for their side effect too: the `.meta({ id })` calls register every named schema.
-import '../tasks/task.schemas';
-import '../webhooks/webhook.schemas';
+import { PROBLEM_CONTENT_TYPE } from '../http/problem';
+import { TASK_ID_PATTERN } from '../task/ids';
 
 /** Schemas documented as request bodies: rendered with their input shape (defaults optional). */
 const INPUT_SCHEMAS = new Set(['SubmitTask', 'CancelTask', 'Constraints', 'PutWebhookEndpoint']);
@@ -18,7 +23,8 @@ function clean(schema: Record<string, unknown>): SchemaObject {
 }
 
 /**
- * Every zod schema named with `.meta({ id })`, as OpenAPI 3.0 components. Generated from the same
+ * Every zod schema named with `.meta({ id })`, as OpenAPI 3.0 components (a schema is named when
+ * its module is loaded: bootstrap.ts loads every feature's schemas before it asks). Generated from the same
  * schemas the validation pipe runs, so the document cannot drift from what the API accepts.
  */
 export function zodComponents(): Record<string, SchemaObject> {
@@ -77,4 +83,13 @@ export function problemResponse(status: number, description: string): ApiRespons
     description,
     content: { [PROBLEM_CONTENT_TYPE.split(';')[0]!]: { schema: ref('Problem') } },
   };
+}
+
+/** Documents a `:id` task path parameter and the answers a bad or unknown id gets. */
+export function TaskIdParam(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiParam({ name: 'id', schema: { type: 'string', pattern: TASK_ID_PATTERN.source } }),
+    ApiResponse(problemResponse(400, 'The task id is not well-formed.')),
+    ApiResponse(problemResponse(404, 'No such task (for this tenant).')),
+  );
 }

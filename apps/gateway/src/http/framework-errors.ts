@@ -1,5 +1,5 @@
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { ApiProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '../common/problem';
+import { ApiProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problem';
 
 /**
  * Errors Fastify raises while routing, before any handler or Nest filter runs (a malformed URL, a

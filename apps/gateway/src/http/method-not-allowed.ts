@@ -1,5 +1,5 @@
 import { type FastifyInstance } from 'fastify';
-import { ApiProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '../common/problem';
+import { ApiProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from './problem';
 
 interface KnownPath {
   readonly pattern: RegExp;

@@ -1,5 +1,5 @@
-import { applyEvent } from './reducer';
 import { claimRow, type TaskEventRow } from './log';
+import { applyEvent } from './reducer';
 import { type ProjectedEvent, type TaskState } from './task-state';
 
 export type FoldDecision = 'applied' | 'duplicate' | 'refused';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { EventFactory } from '@tributary/testing/gateway/event-factory';
 import { applyEvent } from './reducer';
 import { type ProjectedEvent, type TaskState } from './task-state';
-import { EventFactory } from '@tributary/testing/gateway/event-factory';
 
 function fold(events: readonly ProjectedEvent[], start: TaskState | null = null): TaskState {
   let state = start;

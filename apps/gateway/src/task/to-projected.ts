@@ -1,6 +1,6 @@
 import { type Envelope, type EventValue, type TopicKey, type Topics } from '@tributary/contracts';
-import { tenantId } from './tenant';
 import { type ProjectedEvent } from './task-state';
+import { tenantId } from './tenant';
 
 /**
  * The projection's view of one decoded event. The tenant comes from the value (validated against

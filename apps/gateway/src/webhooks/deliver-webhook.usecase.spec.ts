@@ -1,15 +1,15 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type TributaryConfig } from '@tributary/config';
 import { RetriableError } from '@tributary/kafka';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { tenantId } from '../task/tenant';
-import { type TaskEventRow } from '../task/log';
-import { type TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
-import { type WebhookDeliveryRepository } from '../persistence/webhook-delivery.repository';
-import { type TaskLog } from '../projection/task-log';
 import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
-import { TaskNotifier } from '../projection/task-notifier';
+import { TaskNotifier } from '../read-model/task-notifier';
+import { type TaskReader } from '../read-model/task-reader';
+import { type TaskEventRow } from '../task/log';
 import { type TaskState } from '../task/task-state';
+import { tenantId } from '../task/tenant';
 import { DeliverWebhookUseCase, type TerminalEvent } from './deliver-webhook.usecase';
+import { type TenantWebhookRepository } from './tenant-webhook.repository';
+import { type WebhookDeliveryRepository } from './webhook-delivery.repository';
 
 const MAX_AGE_MS = 60_000;
 const tenant = tenantId('default');
@@ -29,7 +29,7 @@ function useCaseOver(states: readonly (Partial<TaskState> | null)[]) {
         state === null ? null : ({ taskId: 'tsk_1', callbackUrl: null, ...state } as TaskState),
       );
     },
-  } as unknown as TaskLog;
+  } as unknown as TaskReader;
   const notifier = watchListeners(new TaskNotifier());
   const unexpected = () => Promise.reject(new Error('must not get this far'));
   const useCase = new DeliverWebhookUseCase(

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
 import { RetriableError } from '@tributary/kafka';
-import { type TenantId } from '../task/tenant';
-import { TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
-import { WebhookDeliveryRepository, type WebhookEventType } from '../persistence/webhook-delivery.repository';
-import { TaskLog } from '../projection/task-log';
-import { TaskNotifier } from '../projection/task-notifier';
+import { TRIBUTARY_CONFIG } from '../config/tokens';
+import { TaskNotifier } from '../read-model/task-notifier';
+import { TaskReader } from '../read-model/task-reader';
 import { isTerminal } from '../task/status';
 import { type TaskState } from '../task/task-state';
-import { TRIBUTARY_CONFIG } from '../tokens';
+import { type TenantId } from '../task/tenant';
 import { webhookHeaders } from './signature';
+import { TenantWebhookRepository } from './tenant-webhook.repository';
+import { WebhookDeliveryRepository, type WebhookEventType } from './webhook-delivery.repository';
 import { webhookBody, webhookIdOf, webhookTypeOf } from './webhook-payload';
 import { type WebhookTransport } from './webhook-sender';
 
@@ -49,7 +49,7 @@ export class DeliverWebhookUseCase {
 
   constructor(
     @Inject(TRIBUTARY_CONFIG) private readonly config: TributaryConfig,
-    @Inject(TaskLog) private readonly log: TaskLog,
+    @Inject(TaskReader) private readonly reader: TaskReader,
     @Inject(TaskNotifier) private readonly notifier: TaskNotifier,
     @Inject(WebhookDeliveryRepository) private readonly deliveries: WebhookDeliveryRepository,
     @Inject(TenantWebhookRepository) private readonly tenants: TenantWebhookRepository,
@@ -146,7 +146,7 @@ export class DeliverWebhookUseCase {
     for (;;) {
       // Listening before the read: a terminal event applied between the read and the wait still wakes it.
       const applied = this.terminalApplied(event.taskId, Math.min(PROJECTION_POLL_MS, deadline - Date.now()));
-      const task = await this.log.current(event.tenant, event.taskId).catch((error: unknown) => {
+      const task = await this.reader.current(event.tenant, event.taskId).catch((error: unknown) => {
         applied.cancel();
         throw error;
       });

@@ -1,7 +1,7 @@
+import { taskLinks } from '../http/links';
 import { isTerminal, type TaskStatus, type TerminalStatus } from '../task/status';
 import { type TaskState } from '../task/task-state';
-import { type WebhookEventType } from '../persistence/webhook-delivery.repository';
-import { taskLinks } from '../tasks/task.views';
+import { type WebhookEventType } from './webhook-delivery.repository';
 
 /** The webhook type of a task that ended with `status`. */
 export function webhookType(status: TerminalStatus): WebhookEventType {

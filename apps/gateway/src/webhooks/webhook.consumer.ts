@@ -1,7 +1,7 @@
-import { Logger } from '@nestjs/common';
-import { type ConsumerMetrics, type Delivery, type ParallelConsumer } from '@tributary/kafka';
-import { tenantId } from '../task/tenant';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type Delivery, type ParallelConsumer } from '@tributary/kafka';
 import { TERMINAL_EVENTS, TERMINAL_TOPICS, type TerminalTopic } from '../task/status';
+import { tenantId } from '../task/tenant';
 import { type DeliverWebhookUseCase } from './deliver-webhook.usecase';
 import { webhookType } from './webhook-payload';
 
@@ -10,17 +10,14 @@ import { webhookType } from './webhook-payload';
  * the terminal topics. A failed attempt throws, and the runtime retries it through the group's
  * retry topic (`tributary.internal.gateway-webhooks.retry.v1`) with exponential backoff.
  */
-export class WebhookConsumer {
+export class WebhookConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger(WebhookConsumer.name);
-  private readonly joined: Promise<void>;
 
   constructor(
-    private readonly consumer: ParallelConsumer,
+    /** The runtime's consumer of the group (its metrics, whenJoined); stopped by the KafkaRuntime. */
+    readonly consumer: ParallelConsumer,
     deliver: DeliverWebhookUseCase,
   ) {
-    this.joined = new Promise<void>((resolve) => {
-      consumer.kafkaConsumer.on(consumer.kafkaConsumer.events.GROUP_JOIN, () => resolve());
-    });
     for (const [kind, topic] of TERMINAL_TOPICS) {
       const endsAs = webhookType(TERMINAL_EVENTS[kind]);
       consumer.handle(topic, (delivery: Delivery<TerminalTopic>) =>
@@ -38,21 +35,8 @@ export class WebhookConsumer {
     }
   }
 
-  async start(): Promise<void> {
+  async onApplicationBootstrap(): Promise<void> {
     await this.consumer.start();
     this.logger.log('webhooks consumer started');
-  }
-
-  /** The runtime's counters: handled, retried, dead-lettered, lag per partition. */
-  metrics(): ConsumerMetrics {
-    return this.consumer.metrics();
-  }
-
-  whenJoined(): Promise<void> {
-    return this.joined;
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer.stop();
   }
 }

@@ -1,14 +1,13 @@
 import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.guard';
-import { TASK_ID_PATTERN } from '../task/ids';
 import { CurrentTenant } from '../auth/current-tenant';
+import { problemResponse, ref, TaskIdParam } from '../docs/openapi';
+import { taskIdParam } from '../http/params';
+import { ZodPipe } from '../http/zod-validation.pipe';
 import { type TenantId } from '../task/tenant';
-import { ZodPipe } from '../common/zod-validation.pipe';
-import { problemResponse, ref } from '../docs/openapi';
-import { TenantWebhookRepository } from '../persistence/tenant-webhook.repository';
-import { taskIdParamsSchema } from '../tasks/task.schemas';
 import { ListDeliveriesUseCase } from './list-deliveries.usecase';
+import { TenantWebhookRepository } from './tenant-webhook.repository';
 import {
   type PutWebhookEndpointBody,
   putWebhookEndpointBodySchema,
@@ -30,13 +29,11 @@ export class WebhooksController {
     summary: "Attempts to deliver a task's webhook",
     description: 'Every attempt, in order, with the answer or error; webhooks are sent when the task ends.',
   })
-  @ApiParam({ name: 'id', schema: { type: 'string', pattern: TASK_ID_PATTERN.source } })
+  @TaskIdParam()
   @ApiResponse({ status: 200, schema: ref('TaskDeliveries') })
-  @ApiResponse(problemResponse(400, 'The task id is not well-formed.'))
-  @ApiResponse(problemResponse(404, 'No such task (for this tenant).'))
   deliveries(
     @CurrentTenant() tenant: TenantId,
-    @Param(new ZodPipe(taskIdParamsSchema, 'params')) params: { id: string },
+    @Param(taskIdParam) params: { id: string },
   ): Promise<TaskDeliveries> {
     return this.listDeliveries.execute(tenant, params.id);
   }

@@ -13,7 +13,7 @@ import { MemoryCallRecorder, MemoryJournalScope } from '@tributary/testing/llm/m
 import { Deferred } from '@tributary/testing/wait';
 import { type CallRecorder } from './call-recorder';
 import { callKey, RecordedLlm } from './recorded-llm';
-import { stableJson } from './stable-json';
+import { stableJson } from '@tributary/platform';
 
 /** Counts the calls that reach the real port. */
 class CountingLlm implements LlmPort {

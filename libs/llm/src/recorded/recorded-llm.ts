@@ -9,7 +9,7 @@ import {
   type ReviewJudgement,
 } from '../port';
 import { type CallRecorder, type JournalScope } from './call-recorder';
-import { stableHash } from './stable-json';
+import { stableHash } from '@tributary/platform';
 
 /** Bump when the meaning of a recorded result changes, so old journal entries stop matching. */
 export const CALL_KEY_VERSION = 1;

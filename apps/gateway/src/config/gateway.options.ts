@@ -1,0 +1,84 @@
+import { CONSUMER_GROUPS } from '@tributary/contracts';
+
+/**
+ * Gateway settings that are not deployment configuration (that is TributaryConfig, from the
+ * environment): limits and timings with sensible defaults, overridable by tests.
+ */
+export interface GatewayOptions {
+  /** Larger bodies are refused with 413 while being read. */
+  readonly bodyLimitBytes: number;
+  /** How long a request waits for Kafka to acknowledge an event before answering 503. */
+  readonly publishTimeoutMs: number;
+  /** On shutdown, how long requests in flight may take before their connections are closed anyway. */
+  readonly shutdownGraceMs: number;
+  readonly sse: StreamOptions;
+  readonly projection: {
+    readonly enabled: boolean;
+    readonly group: string;
+    /** Where a group without committed offsets starts: true replays the topics' whole history. */
+    readonly fromBeginning: boolean;
+    /** Most events written in one projection write. */
+    readonly maxBatch: number;
+  };
+  /** The consumer that sends webhooks when tasks end (group `gateway-webhooks`). */
+  readonly webhooks: ConsumerSwitch;
+  /** The consumer that frees a tenant's in-flight slot when a task ends. */
+  readonly inFlight: ConsumerSwitch;
+  /** Read-model collections get this suffix (a rebuild target); unset for the live ones. */
+  readonly collectionSuffix?: string;
+}
+
+/** A task's event stream (SSE). */
+export interface StreamOptions {
+  /** How often to look for events applied by another gateway instance. */
+  readonly pollIntervalMs: number;
+  readonly heartbeatMs: number;
+  readonly pageSize: number;
+  /** Sent as the SSE `retry:` field: how long a browser waits before reconnecting. */
+  readonly retryMs: number;
+}
+
+export interface ConsumerSwitch {
+  readonly enabled: boolean;
+  readonly group: string;
+  /**
+   * Where a group without committed offsets starts. False for these: a new deployment must not send
+   * webhooks for every task that ever ended, nor count tasks it never admitted.
+   */
+  readonly fromBeginning: boolean;
+}
+
+/** Group of the in-flight counter; its retry and dead-letter topics derive from it. */
+export const IN_FLIGHT_GROUP = CONSUMER_GROUPS.inFlight;
+
+export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
+
+export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
+  bodyLimitBytes: 64 * 1024,
+  publishTimeoutMs: 10_000,
+  shutdownGraceMs: 10_000,
+  sse: { pollIntervalMs: 1_000, heartbeatMs: 15_000, pageSize: 500, retryMs: 3_000 },
+  projection: { enabled: true, group: CONSUMER_GROUPS.projection, fromBeginning: true, maxBatch: 256 },
+  webhooks: { enabled: true, group: CONSUMER_GROUPS.webhooks, fromBeginning: false },
+  inFlight: { enabled: true, group: IN_FLIGHT_GROUP, fromBeginning: false },
+};
+
+export type GatewayOptionsOverrides = Partial<
+  Omit<GatewayOptions, 'sse' | 'projection' | 'webhooks' | 'inFlight'>
+> & {
+  readonly sse?: Partial<StreamOptions>;
+  readonly projection?: Partial<GatewayOptions['projection']>;
+  readonly webhooks?: Partial<ConsumerSwitch>;
+  readonly inFlight?: Partial<ConsumerSwitch>;
+};
+
+export function gatewayOptions(overrides: GatewayOptionsOverrides = {}): GatewayOptions {
+  return {
+    ...DEFAULT_GATEWAY_OPTIONS,
+    ...overrides,
+    sse: { ...DEFAULT_GATEWAY_OPTIONS.sse, ...overrides.sse },
+    projection: { ...DEFAULT_GATEWAY_OPTIONS.projection, ...overrides.projection },
+    webhooks: { ...DEFAULT_GATEWAY_OPTIONS.webhooks, ...overrides.webhooks },
+    inFlight: { ...DEFAULT_GATEWAY_OPTIONS.inFlight, ...overrides.inFlight },
+  };
+}

@@ -1,0 +1,56 @@
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type TopicKey, TOPICS } from '@tributary/contracts';
+import { type Delivery, type ParallelConsumer, PermanentError } from '@tributary/kafka';
+import { type ProjectedEvent } from '../../task/task-state';
+import { toProjected } from '../../task/to-projected';
+import { GroupCommitter } from '../group-committer';
+import { type ProjectionApplier } from './projection-applier';
+
+type Outcome = 'stored' | 'refused';
+
+/**
+ * Feeds every task topic into the projection through the runtime's key-parallel consumer. A
+ * handler resolves only once its event is written (group-committed with whatever else arrived
+ * meanwhile), so the consumer commits an offset only after the write; a failed write rejects, and
+ * the runtime retries the event through the group's retry topic. An event whose task belongs to
+ * another tenant is refused and goes straight to the dead-letter topic.
+ */
+export class ProjectionConsumer implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ProjectionConsumer.name);
+  private readonly committer: GroupCommitter<ProjectedEvent, Outcome>;
+
+  constructor(
+    /** The runtime's consumer of the group (its metrics, whenJoined); stopped by the KafkaRuntime. */
+    readonly consumer: ParallelConsumer,
+    applier: ProjectionApplier,
+    maxBatch: number,
+  ) {
+    this.committer = new GroupCommitter<ProjectedEvent, Outcome>(async (events) => {
+      const report = await applier.apply(events);
+      const refused = new Set(report.refused.map((e) => e.eventId));
+      return (index) => (refused.has(events[index]!.eventId) ? 'refused' : 'stored');
+    }, maxBatch);
+    for (const kind of Object.keys(TOPICS) as TopicKey[]) this.route(kind);
+  }
+
+  private route<K extends TopicKey>(kind: K): void {
+    this.consumer.handle(TOPICS[kind], async (delivery: Delivery<(typeof TOPICS)[K]>) => {
+      const outcome = await this.committer.submit(toProjected(kind, delivery.envelope, delivery.value));
+      if (outcome === 'refused') {
+        throw new PermanentError(
+          `task ${delivery.key} belongs to another tenant than ${delivery.envelope.tenantId}`,
+          {
+            topic: delivery.topic,
+            partition: delivery.partition,
+            offset: delivery.offset,
+          },
+        );
+      }
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.start();
+    this.logger.log('projection consumer started');
+  }
+}

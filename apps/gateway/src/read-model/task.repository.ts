@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Model, type mongo } from 'mongoose';
+import { isDuplicateKey } from '@tributary/platform';
+import { type TaskStatus } from '../task/status';
+import { type TaskState } from '../task/task-state';
+import { type TenantId } from '../task/tenant';
+import { writeErrorsOf } from './bulk-write-errors';
+import { TASK_MODEL } from './collections';
+import { GroupCommitter } from './group-committer';
+import { type TaskDocument, toDocument, toState } from './task.entity';
+
+export interface TaskListQuery {
+  readonly userId?: string | undefined;
+  readonly status?: TaskStatus | undefined;
+  readonly limit: number;
+  /** Only tasks older than this one (the previous page's last id). */
+  readonly beforeTaskId?: string | undefined;
+}
+
+/** Most tasks one `insertMany` of submissions carries. */
+const ACCEPTED_INSERT_BATCH = 64;
+
+/** A task without its heavy parts (timeline, rounds, plan): what a list shows. */
+export type TaskSummaryState = Omit<TaskState, 'timeline' | 'rounds' | 'plan'>;
+
+/** What an event stream needs of a task document. */
+export type TaskTimeline = Pick<TaskState, 'status' | 'terminal' | 'version' | 'timeline'>;
+
+/**
+ * The `tasks` collection: one document per task, the task's state after its first `version` events
+ * (a snapshot of the log in `task_events`, which may be a little ahead of it; see ProjectionApplier).
+ *
+ * Every read of one task is by `_id` alone and checks the tenant in code: on FerretDB (the local
+ * store) only a filter that is exactly `{ _id }` is answered from SQLite's primary key, any other
+ * decodes every task document. A task stored under another tenant reads as absent, so a tenant can
+ * neither read nor infer another tenant's tasks. Only the listing endpoints query by other fields.
+ */
+@Injectable()
+export class TaskRepository {
+  /**
+   * Submissions store their task through one `insertMany` per round trip (group commit): while one
+   * insert is in flight the next tasks queue up and go together, so the store sees one command per
+   * batch instead of one per request. Each caller learns its own document's outcome.
+   */
+  private readonly acceptedInserts = new GroupCommitter<TaskDocument, Error | undefined>(
+    (documents) => this.insertEach(documents),
+    ACCEPTED_INSERT_BATCH,
+  );
+
+  constructor(@Inject(TASK_MODEL) private readonly tasks: Model<TaskDocument>) {}
+
+  /** The driver's collection: the hot paths skip mongoose's casting and hydration. */
+  private get collection(): mongo.Collection<TaskDocument> {
+    return this.tasks.collection as unknown as mongo.Collection<TaskDocument>;
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.tasks.createCollection().catch(() => undefined);
+    await this.tasks.createIndexes();
+  }
+
+  /** The task as the API accepted it, before any event is applied (version 0). */
+  async insertAccepted(state: TaskState): Promise<void> {
+    const failure = await this.acceptedInserts.submit(toDocument(state));
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Inserts documents unordered; resolves with each one's failure (a duplicate key, say) or undefined. */
+  private async insertEach(
+    documents: readonly TaskDocument[],
+  ): Promise<(index: number) => Error | undefined> {
+    try {
+      await this.collection.insertMany([...documents], { ordered: false });
+      return () => undefined;
+    } catch (error) {
+      const failed = writeErrorsOf(error);
+      if (failed.length === 0) throw error;
+      const byIndex = new Map(failed.map((e) => [e.index, e]));
+      return (index) => {
+        const e = byIndex.get(index);
+        return e === undefined
+          ? undefined
+          : Object.assign(
+              new Error(`task ${documents[index]?._id} was not stored (code ${String(e.code)})`),
+              {
+                code: e.code,
+              },
+            );
+      };
+    }
+  }
+
+  /**
+   * Removes a task no event has touched yet (version 0): the submission that could not be published.
+   * Read, then delete, both by `_id`: not one atomic step. If an event is applied in between (the
+   * publish was acknowledged late after all), its row in `task_events` survives the deletion and the
+   * task is rebuilt from its log by the next read or write (see TaskReader).
+   */
+  async deleteUnconfirmed(tenant: TenantId, taskId: string): Promise<boolean> {
+    const document = await this.collection.findOne<Pick<TaskDocument, 'tenantId' | 'version'>>(
+      { _id: taskId },
+      { projection: { tenantId: 1, version: 1 } },
+    );
+    if (document?.tenantId !== tenant || document.version !== 0) return false;
+    const result = await this.collection.deleteOne({ _id: taskId });
+    return result.deletedCount === 1;
+  }
+
+  /** The stored task of any tenant (the projection checks the tenant itself), or null. */
+  async findAnyTenant(taskId: string): Promise<TaskState | null> {
+    const document = await this.collection.findOne({ _id: taskId });
+    return document ? toState(document) : null;
+  }
+
+  async findById(tenant: TenantId, taskId: string): Promise<TaskState | null> {
+    const state = await this.findAnyTenant(taskId);
+    return state?.tenantId === tenant ? state : null;
+  }
+
+  /** Status, version and tenant only: whether an event stream has anything left to send. */
+  async findProgress(
+    tenant: TenantId,
+    taskId: string,
+  ): Promise<Pick<TaskState, 'status' | 'terminal' | 'version'> | null> {
+    const document = await this.collection.findOne<
+      Pick<TaskDocument, 'tenantId' | 'status' | 'terminal' | 'version'>
+    >({ _id: taskId }, { projection: { tenantId: 1, status: 1, terminal: 1, version: 1 } });
+    return document?.tenantId === tenant
+      ? { status: document.status, terminal: document.terminal, version: document.version }
+      : null;
+  }
+
+  /** Status, version and timeline only: an event stream's history. */
+  async findTimeline(tenant: TenantId, taskId: string): Promise<TaskTimeline | null> {
+    const document = await this.collection.findOne<
+      Pick<TaskDocument, 'tenantId' | 'status' | 'terminal' | 'version' | 'timeline'>
+    >({ _id: taskId }, { projection: { tenantId: 1, status: 1, terminal: 1, version: 1, timeline: 1 } });
+    return document?.tenantId === tenant
+      ? {
+          status: document.status,
+          terminal: document.terminal,
+          version: document.version,
+          timeline: document.timeline,
+        }
+      : null;
+  }
+
+  /**
+   * Newest first. A listing endpoint, not a per-event path: on FerretDB this filter is evaluated in
+   * Go over every task document (real MongoDB answers it from the indexes below).
+   */
+  async list(tenant: TenantId, query: TaskListQuery): Promise<TaskSummaryState[]> {
+    const filter: Record<string, unknown> = { tenantId: tenant };
+    if (query.userId !== undefined) filter.userId = query.userId;
+    if (query.status !== undefined) filter.status = query.status;
+    if (query.beforeTaskId !== undefined) filter._id = { $lt: query.beforeTaskId };
+    const documents = await this.tasks
+      .find(filter)
+      .select({ timeline: 0, rounds: 0, plan: 0 })
+      .sort({ _id: -1 })
+      .limit(query.limit)
+      .lean<Omit<TaskDocument, 'timeline' | 'rounds' | 'plan'>[]>()
+      .exec();
+    return documents.map(({ _id, ...rest }) => ({ taskId: _id, ...rest }));
+  }
+
+  /** A user's completed tasks, newest first. */
+  async latestCompleted(tenant: TenantId, userId: string, limit: number): Promise<TaskSummaryState[]> {
+    return this.list(tenant, { userId, status: 'completed', limit });
+  }
+
+  // --- projection ---------------------------------------------------------------------------
+
+  /**
+   * Writes task snapshots, each replacing (or creating) its document by `_id`, in one unordered bulk
+   * write. Resolves with the ids whose write lost a race to create the same new document (a
+   * duplicate key from a concurrent upsert: FerretDB's upsert is a read then an insert); the caller
+   * writes those again. The write is not conditional: a writer that was overtaken can put an older
+   * snapshot back, which is why the projection checks the log after writing (see ProjectionApplier).
+   */
+  async writeSnapshots(states: readonly TaskState[]): Promise<string[]> {
+    if (states.length === 0) return [];
+    const operations: mongo.AnyBulkWriteOperation<TaskDocument>[] = states.map((state) => {
+      const document = toDocument(state);
+      return { replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } };
+    });
+    try {
+      await this.collection.bulkWrite(operations, { ordered: false });
+      return [];
+    } catch (error) {
+      const failures = writeErrorsOf(error);
+      if (failures.length === 0 || failures.some((f) => !isDuplicateKey(f))) throw error;
+      return failures.map((f) => states[f.index]!.taskId);
+    }
+  }
+}

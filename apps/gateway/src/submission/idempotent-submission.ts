@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { stableHash } from '@tributary/platform';
+import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
+import { taskLinks } from '../http/links';
+import { ApiProblem } from '../http/problem';
+import { type TenantId } from '../task/tenant';
+import { IdempotencyRepository } from './idempotency.repository';
+import { idempotencyInProgress, idempotencyMismatch } from './submission-problems';
+import { type TaskAccepted } from './submission.schemas';
+
+/** The fingerprint of a validated request body (defaults applied, so `maxResults: 5` equals leaving it out). */
+export function requestFingerprint(body: unknown): string {
+  return stableHash(body);
+}
+
+const POLL_MS = 50;
+
+export type Submit = (taskId: string, resumed: boolean) => Promise<TaskAccepted>;
+
+/**
+ * `Idempotency-Key` on submit. The first request claims `<tenantId>:<key>` by insert together with
+ * the task id it will create; any number of concurrent or later requests with the key find the
+ * claim and answer with that task, never creating another:
+ *
+ * - same body, first request done: the same 202 (same task id);
+ * - same body, first request still running: wait for it (up to the publish time limit) and answer
+ *   as it did; if it failed (and released the key) take over; if it is still running, 409 with
+ *   `Retry-After`;
+ * - same body, first request answered 503 (Kafka did not confirm in time), or its gateway died
+ *   mid-way (a claim older than twice the publish limit): resume it with the claimed task id;
+ * - a different body: 409.
+ *
+ * A request refused before anything was created (unknown user, in-flight cap) releases the key, so
+ * the client can retry with the same key.
+ */
+@Injectable()
+export class IdempotentSubmission {
+  private readonly waitMs: number;
+  private readonly staleMs: number;
+
+  constructor(
+    @Inject(IdempotencyRepository) private readonly claims: IdempotencyRepository,
+    @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
+  ) {
+    this.waitMs = options.publishTimeoutMs + 2_000;
+    this.staleMs = options.publishTimeoutMs * 2 + 10_000;
+  }
+
+  async run(
+    tenant: TenantId,
+    key: string,
+    body: unknown,
+    taskId: string,
+    submit: Submit,
+  ): Promise<TaskAccepted> {
+    const fingerprint = requestFingerprint(body);
+    const deadline = Date.now() + this.waitMs;
+    for (;;) {
+      const { won, claim } = await this.claims.claim(tenant, key, fingerprint, taskId);
+      if (claim.fingerprint !== fingerprint) throw idempotencyMismatch(key);
+      if (won) return this.owned(tenant, key, claim.taskId, false, submit);
+      if (claim.state === 'done') return accepted(claim.taskId);
+      if (claim.state === 'unconfirmed' || Date.now() - new Date(claim.claimedAt).getTime() > this.staleMs) {
+        return this.owned(tenant, key, claim.taskId, true, submit);
+      }
+      if (Date.now() >= deadline) throw idempotencyInProgress(key, 1);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  private async owned(
+    tenant: TenantId,
+    key: string,
+    taskId: string,
+    resumed: boolean,
+    submit: Submit,
+  ): Promise<TaskAccepted> {
+    let result: TaskAccepted;
+    try {
+      result = await submit(taskId, resumed);
+    } catch (error) {
+      // Kafka may still take a publish that timed out: keep the task id, so a retry resumes this
+      // task instead of creating another. Anything else created nothing: free the key.
+      const unconfirmed = error instanceof ApiProblem && error.status === 503;
+      await (unconfirmed ? this.claims.markUnconfirmed(tenant, key) : this.claims.release(tenant, key)).catch(
+        () => undefined,
+      );
+      throw error;
+    }
+    await this.claims.complete(tenant, key);
+    return result;
+  }
+}
+
+function accepted(taskId: string): TaskAccepted {
+  return { taskId, status: 'accepted', links: taskLinks(taskId) };
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ApiProblem } from '../http/problem';
+import { type TaskRepository } from '../read-model/task.repository';
+import { type UserProfileRepository } from '../read-model/user-profile.repository';
+import { type TaskState } from '../task/task-state';
+import { DEFAULT_TENANT } from '../task/tenant';
+import { type IdempotentSubmission } from './idempotent-submission';
+import { type InFlightRepository } from './in-flight.repository';
+import { SubmitTaskUseCase } from './submit-task.usecase';
+import { type TaskEventPublisher } from './task-event-publisher';
+
+function setup(publish: (topic: unknown, value: unknown, options?: unknown) => Promise<void>) {
+  const stored = new Map<string, TaskState>();
+  const tasks = {
+    insertAccepted: (state: TaskState) => {
+      stored.set(state.taskId, state);
+      return Promise.resolve();
+    },
+    deleteUnconfirmed: (_tenant: unknown, taskId: string) => Promise.resolve(stored.delete(taskId)),
+  } as unknown as TaskRepository;
+  const profiles = {
+    exists: (_t: unknown, userId: string) => Promise.resolve(userId === 'u-alice'),
+  } as unknown as UserProfileRepository;
+  const publisher: TaskEventPublisher = { publish };
+  const inFlight = {} as InFlightRepository;
+  const idempotency = {} as IdempotentSubmission;
+  return {
+    stored,
+    useCase: new SubmitTaskUseCase(profiles, tasks, publisher, inFlight, idempotency, {
+      maxInFlightTasks: 0,
+    }),
+  };
+}
+
+const body = { userId: 'u-alice', request: 'a sci-fi novel', maxResults: 5, priority: 'normal' as const };
+
+describe('submitting a task', () => {
+  it('stores the task before publishing it, and answers with its links', async () => {
+    let storedWhenPublished = 0;
+    const { stored, useCase } = setup(() => {
+      storedWhenPublished = stored.size;
+      return Promise.resolve();
+    });
+    const accepted = await useCase.execute({ tenant: DEFAULT_TENANT, body });
+    expect(storedWhenPublished).toBe(1);
+    expect(stored.get(accepted.taskId)).toMatchObject({
+      status: 'accepted',
+      version: 0,
+      tenantId: 'default',
+      userId: 'u-alice',
+    });
+    expect(accepted.links.events).toBe(`/v1/tasks/${accepted.taskId}/events`);
+  });
+
+  it('withdraws the task and answers 503 with Retry-After when Kafka does not take the event', async () => {
+    const { stored, useCase } = setup(() => Promise.reject(new Error('broker down')));
+    const failure = await useCase.execute({ tenant: DEFAULT_TENANT, body }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApiProblem);
+    expect((failure as ApiProblem).status).toBe(503);
+    expect((failure as ApiProblem).headers['retry-after']).toBe('5');
+    expect(stored.size).toBe(0);
+  });
+
+  it('publishes task.requested with the request priority in the emit options', async () => {
+    const seen: unknown[] = [];
+    const { useCase } = setup((_topic, _value, options) => {
+      seen.push(options);
+      return Promise.resolve();
+    });
+    await useCase.execute({ tenant: DEFAULT_TENANT, body: { ...body, priority: 'high' } });
+    expect(seen).toEqual([{ priority: 'high' }]);
+  });
+
+  it('refuses an unknown user with 422 before storing anything', async () => {
+    const { stored, useCase } = setup(() => Promise.resolve());
+    const failure = await useCase
+      .execute({ tenant: DEFAULT_TENANT, body: { ...body, userId: 'u-nobody' } })
+      .catch((error: unknown) => error);
+    expect((failure as ApiProblem).status).toBe(422);
+    expect(stored.size).toBe(0);
+  });
+});

@@ -1,0 +1,58 @@
+import { type EventPriority, type EventValue, type TopicDefinition } from '@tributary/contracts';
+
+export interface PublishOptions {
+  /** The task's scheduling class; every event the agents emit for it inherits it. */
+  readonly priority?: EventPriority;
+  /** Its index among the task's root events (a submission 0, a cancel request 1): see ADR 0007. */
+  readonly rootIndex?: number;
+}
+
+/** What the gateway publishes (task requests, cancellations), behind a port so use cases never see Kafka. */
+export interface TaskEventPublisher {
+  publish<T extends TopicDefinition>(topic: T, value: EventValue<T>, options?: PublishOptions): Promise<void>;
+}
+
+export const TASK_EVENT_PUBLISHER = Symbol('TASK_EVENT_PUBLISHER');
+
+/** The part of the runtime's EventProducer this adapter uses. */
+export interface EmitsEvents {
+  emit<T extends TopicDefinition>(topic: T, value: EventValue<T>, options?: PublishOptions): Promise<unknown>;
+}
+
+export class PublishTimeoutError extends Error {
+  override readonly name = 'PublishTimeoutError';
+}
+
+/**
+ * Publishes through the runtime's idempotent producer with a time limit, so a request never hangs
+ * on a broker that is down: past the limit the use case answers 503 (the event may still land;
+ * the projection then records the task as usual).
+ */
+export class KafkaTaskEventPublisher implements TaskEventPublisher {
+  constructor(
+    private readonly producer: EmitsEvents,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async publish<T extends TopicDefinition>(
+    topic: T,
+    value: EventValue<T>,
+    options: PublishOptions = {},
+  ): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.producer.emit(topic, value, options),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(new PublishTimeoutError(`no acknowledgement from Kafka within ${this.timeoutMs} ms`)),
+            this.timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,5 +1,0 @@
-export const TRIBUTARY_CONFIG = Symbol('TRIBUTARY_CONFIG');
-export const PROJECTION_CONSUMER = Symbol('PROJECTION_CONSUMER');
-export const GATEWAY_LOGGER = Symbol('GATEWAY_LOGGER');
-export const WEBHOOK_CONSUMER = Symbol('WEBHOOK_CONSUMER');
-export const IN_FLIGHT_CONSUMER = Symbol('IN_FLIGHT_CONSUMER');
