@@ -27,8 +27,8 @@ export class ProgressReporter {
    * Queues a progress event and returns at once: the work goes on while it is published, in order
    * after the events queued before it. A failure to publish surfaces at the step's closing
    * `flushTokens()`, which waits for every queued event, so the step is retried rather than
-   * finished with its progress lost. A step awaits `flushTokens()` before it emits its result, so
-   * the result's causal position comes after all of its progress.
+   * finished with its progress lost. A step awaits it (through its `settle()`) before it emits its
+   * result, so the result's causal position comes after all of its progress.
    */
   report(message: string): Promise<void> {
     this.queueTokens();
@@ -43,8 +43,8 @@ export class ProgressReporter {
   };
 
   /**
-   * Publishes the collected tokens and waits until every queued progress event is published: call
-   * it before emitting the step's result (positions are assigned in emission order).
+   * Publishes the collected tokens and waits until every queued progress event is published: the
+   * step's `settle()` calls it before the result is emitted (positions are assigned in emission order).
    */
   async flushTokens(): Promise<void> {
     this.queueTokens();
