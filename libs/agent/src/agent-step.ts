@@ -3,7 +3,7 @@ import { TOPICS } from '@tributary/contracts';
 import { type EventProducer, isRetriable, type UntypedDelivery, errorMessage } from '@tributary/kafka';
 import { type CancellationRegistry } from './cancellation';
 import { ProgressReporter } from './progress';
-import { isFirstDelivery, StepJournal } from './step-journal';
+import { StepJournal } from './step-journal';
 
 export interface StepContext {
   /** Aborted when the task is cancelled, or when this consumer lost the partition or is shutting down. */
@@ -41,7 +41,7 @@ export class AgentStep {
     work: (context: StepContext) => Promise<void>,
   ): Promise<void> {
     const { taskId, tenantId } = delivery.value;
-    const firstDelivery = isFirstDelivery(delivery);
+    const firstDelivery = delivery.firstDelivery;
     if (await this.cancellations.isCancelled(tenantId, taskId, { firstDelivery })) {
       this.logger.log(`task ${taskId}: cancelled, ${stage} skipped`);
       return;

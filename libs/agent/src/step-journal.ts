@@ -1,14 +1,4 @@
-import { FAILURE_HEADERS } from '@tributary/contracts';
-import { type UntypedDelivery } from '@tributary/kafka';
 import { type JournalScope } from '@tributary/llm';
-
-/**
- * Whether no earlier attempt can have recorded work for this delivery. A redriven dead letter is a
- * new message to Kafka, but the attempts that put it in the dead-letter topic may have recorded calls.
- */
-export function isFirstDelivery(delivery: Pick<UntypedDelivery, 'firstDelivery' | 'headers'>): boolean {
-  return delivery.firstDelivery && delivery.headers[FAILURE_HEADERS.redrivenFrom] === undefined;
-}
 
 /**
  * The journal scope of one step: whether the journal needs reading, and the writes still under way,

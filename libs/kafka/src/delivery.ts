@@ -13,7 +13,7 @@ interface DeliveryBase {
   readonly attempt: number;
   /**
    * True when no consumer of this group can have been handed this message before: it is no retry
-   * copy, and its offset was past the partition's end when this consumer was assigned the partition.
+   * copy nor a redriven dead letter, and its offset was past the partition's end when this consumer was assigned the partition.
    * A handler may then skip looking for work an earlier attempt recorded (false only means "maybe").
    */
   readonly firstDelivery: boolean;

@@ -1,10 +1,16 @@
-import { type EventValue, mintEnvelope, readSample, type TopicDefinition } from '@tributary/contracts';
+import {
+  type EventValue,
+  FAILURE_HEADERS,
+  mintEnvelope,
+  readSample,
+  type TopicDefinition,
+} from '@tributary/contracts';
 import { type Delivery } from '@tributary/kafka';
 
 export interface DeliveryOptions {
   /** 1 on the first delivery; the retry topic raises it. */
   readonly attempt?: number;
-  /** Whether no consumer can have been handed the event before; by default, on a first attempt. */
+  /** Whether no consumer can have been handed the event before; by default, a first attempt not redriven. */
   readonly firstDelivery?: boolean;
   /** Aborted when the consumer loses the partition or shuts down. */
   readonly signal?: AbortSignal;
@@ -18,9 +24,10 @@ export function delivery<T extends TopicDefinition>(
   value: EventValue<T>,
   {
     attempt = 1,
-    firstDelivery = attempt === 1,
-    signal = new AbortController().signal,
     headers = {},
+    // As the runtime decides it: a first attempt, and no redriven dead letter.
+    firstDelivery = attempt === 1 && headers[FAILURE_HEADERS.redrivenFrom] === undefined,
+    signal = new AbortController().signal,
   }: DeliveryOptions = {},
 ): Delivery<T> {
   const { taskId, tenantId } = value as { taskId: string; tenantId: string };

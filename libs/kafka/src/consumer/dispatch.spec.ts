@@ -83,7 +83,9 @@ describe('Dispatcher', () => {
     const state = partition(topic.name, 0, 8);
     await dispatch.dispatch(workFor(state, message({ offset: '7' }), 7, false));
     await dispatch.dispatch(workFor(state, message({ offset: '8' }), 8, false));
-    expect(deliveries.map((d) => d.firstDelivery)).toEqual([false, true]);
+    const redriven = { ...envelopeToHeaders(envelope), [FAILURE_HEADERS.redrivenFrom]: 'group.dlt/0/3' };
+    await dispatch.dispatch(workFor(state, message({ offset: '9', headers: redriven }), 9, false));
+    expect(deliveries.map((d) => d.firstDelivery)).toEqual([false, true, false]);
   });
 
   it('delivers a retry copy as its origin event, its attempt counted, and says where it was read', async () => {

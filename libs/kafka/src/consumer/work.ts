@@ -1,3 +1,4 @@
+import { FAILURE_HEADERS } from '@tributary/contracts';
 import { type KafkaMessage } from 'kafkajs';
 import { type FailureRecord, readFailure } from '../failure';
 import { type OffsetTracker } from '../offset-tracker';
@@ -56,7 +57,9 @@ export function workFor(
   const previous = fromRetryTopic ? readFailure(message.headers) : undefined;
   if (previous === undefined) {
     const origin = { topic: state.topic, partition: state.partition, offset: message.offset };
-    const firstDelivery = !fromRetryTopic && offset >= state.unseenFrom;
+    // A redriven dead letter is new to Kafka, but the attempts that dead-lettered it may have done work.
+    const redriven = message.headers?.[FAILURE_HEADERS.redrivenFrom] !== undefined;
+    const firstDelivery = !fromRetryTopic && !redriven && offset >= state.unseenFrom;
     return { state, message, offset, key, origin, attempt: 1, firstDelivery, controller };
   }
   const origin = {
