@@ -1,32 +1,32 @@
-import { type EventProducer } from '@tributary/kafka';
+import { type EventProducer, type PendingEvent } from '@tributary/kafka';
 import { describe, expect, it } from 'vitest';
 import { ProgressReporter } from './progress';
 
-/** A producer whose publishes complete only when the test says so, recording what was sent. */
+/** A producer whose publishes complete only when the test says so, recording what each request sent. */
 function heldProducer() {
-  const sent: { message: string; tokenDelta: string | null; discriminator: string }[] = [];
+  type Sent = { message: string; tokenDelta: string | null; discriminator: string };
+  const sent: Sent[] = [];
+  const requests: Sent[][] = [];
   const held: { release: () => void; fail: (error: Error) => void }[] = [];
   const producer = {
-    emit: (
-      _topic: unknown,
-      value: { message: string; tokenDelta: string | null },
-      options: { discriminator: string },
-    ) =>
+    emitMany: (events: PendingEvent[]) =>
       new Promise<void>((resolve, reject) => {
+        const request = events.map(({ value, options }) => ({
+          message: (value as Sent).message,
+          tokenDelta: (value as Sent).tokenDelta,
+          discriminator: options.discriminator ?? '',
+        }));
         held.push({
           release: () => {
-            sent.push({
-              message: value.message,
-              tokenDelta: value.tokenDelta,
-              discriminator: options.discriminator,
-            });
+            requests.push(request);
+            sent.push(...request);
             resolve();
           },
           fail: reject,
         });
       }),
   } as unknown as EventProducer;
-  return { producer, sent, held };
+  return { producer, sent, requests, held };
 }
 
 const cause = {
@@ -36,7 +36,7 @@ const cause = {
 
 describe('progress of a step', () => {
   it('returns from report() before the event is published, and publishes in order', async () => {
-    const { producer, sent, held } = heldProducer();
+    const { producer, sent, requests, held } = heldProducer();
     const progress = new ProgressReporter(producer, cause, 'research');
     await progress.report('first');
     progress.token('abc');
@@ -44,13 +44,17 @@ describe('progress of a step', () => {
     expect(sent).toEqual([]);
     let flushed = false;
     const flush = progress.flushTokens().then(() => (flushed = true));
-    // One publish at a time, each after the previous one completed.
-    for (let i = 0; i < 3; i += 1) {
+    // One request at a time: what queued while the first was in flight goes in the second.
+    for (let i = 0; i < 2; i += 1) {
       await expect.poll(() => held.length).toBe(i + 1);
       expect(flushed).toBe(false);
       held[i]?.release();
     }
     await flush;
+    expect(requests.map((request) => request.map((event) => event.message))).toEqual([
+      ['first'],
+      ['tokens', 'second'],
+    ]);
     expect(sent).toEqual([
       { message: 'first', tokenDelta: null, discriminator: 'research#1' },
       { message: 'tokens', tokenDelta: 'abc', discriminator: 'research#2' },

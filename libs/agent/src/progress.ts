@@ -1,5 +1,5 @@
 import { TOPICS } from '@tributary/contracts';
-import { type EventProducer, type UntypedDelivery } from '@tributary/kafka';
+import { type EventProducer, pending, type PendingEvent, type UntypedDelivery } from '@tributary/kafka';
 
 /** How often streamed tokens are flushed as one progress event: live enough, without an event per token. */
 const TOKEN_FLUSH_MS = 250;
@@ -16,6 +16,8 @@ export class ProgressReporter {
   private buffer = '';
   private timer: NodeJS.Timeout | undefined;
   private pending: Promise<unknown> = Promise.resolve();
+  /** Events queued while a publish is in flight: they go together, in one request, when it completes. */
+  private batch: PendingEvent[] = [];
 
   constructor(
     private readonly producer: EventProducer,
@@ -25,14 +27,15 @@ export class ProgressReporter {
 
   /**
    * Queues a progress event and returns at once: the work goes on while it is published, in order
-   * after the events queued before it. A failure to publish surfaces at the step's closing
+   * after the events queued before it (one request at a time, carrying every event queued while
+   * the previous one was in flight). A failure to publish surfaces at the step's closing
    * `flushTokens()`, which waits for every queued event, so the step is retried rather than
    * finished with its progress lost. A step awaits it (through its `settle()`) before it emits its
    * result, so the result's causal position comes after all of its progress.
    */
   report(message: string): Promise<void> {
     this.queueTokens();
-    this.enqueue(() => this.emit(message, null));
+    this.enqueue(message, null);
     return Promise.resolve();
   }
 
@@ -57,23 +60,23 @@ export class ProgressReporter {
     if (this.buffer !== '') {
       const delta = this.buffer;
       this.buffer = '';
-      this.enqueue(() => this.emit('tokens', delta));
+      this.enqueue('tokens', delta);
     }
   }
 
-  private enqueue(publish: () => Promise<void>): void {
-    this.pending = this.pending.then(publish);
-    // Handled here so a failure is not an unhandled rejection before flushTokens() awaits it.
-    this.pending.catch(() => undefined);
-  }
-
-  private async emit(message: string, tokenDelta: string | null): Promise<void> {
+  private enqueue(message: string, tokenDelta: string | null): void {
     const { taskId, tenantId } = this.cause.value;
     this.step += 1;
-    await this.producer.emit(
-      TOPICS.taskProgress,
-      { taskId, tenantId, stage: this.stage, message, tokenDelta, at: Date.now() },
-      { causedBy: this.cause.envelope, discriminator: `${this.stage}#${this.step}` },
+    this.batch.push(
+      pending(
+        TOPICS.taskProgress,
+        { taskId, tenantId, stage: this.stage, message, tokenDelta, at: Date.now() },
+        { causedBy: this.cause.envelope, discriminator: `${this.stage}#${this.step}` },
+      ),
     );
+    if (this.batch.length > 1) return;
+    this.pending = this.pending.then(() => this.producer.emitMany(this.batch.splice(0)));
+    // Handled here so a failure is not an unhandled rejection before flushTokens() awaits it.
+    this.pending.catch(() => undefined);
   }
 }

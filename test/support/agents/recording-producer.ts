@@ -1,5 +1,5 @@
 import { type EventValue, type TopicDefinition } from '@tributary/contracts';
-import { type EmitOptions, type EventProducer, invalidPaths } from '@tributary/kafka';
+import { type EmitOptions, type EventProducer, invalidPaths, type PendingEvent } from '@tributary/kafka';
 import { Type } from 'avsc';
 
 export interface EmittedEvent {
@@ -18,7 +18,7 @@ export class RecordingProducer {
   private failure: Error | undefined;
   private readonly types = new Map<string, Type>();
 
-  /** The producer to hand to the code under test (only `emit` is implemented). */
+  /** The producer to hand to the code under test (only `emit` and `emitMany` are implemented). */
   get producer(): EventProducer {
     return this as unknown as EventProducer;
   }
@@ -29,13 +29,22 @@ export class RecordingProducer {
 
   emit<T extends TopicDefinition>(topic: T, value: EventValue<T>, options: EmitOptions = {}): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    const type =
-      this.types.get(topic.name) ?? Type.forSchema(topic.schema as Parameters<typeof Type.forSchema>[0]);
-    this.types.set(topic.name, type);
-    const invalid = invalidPaths(type, value);
+    const invalid = invalidPaths(this.typeOf(topic), value);
     if (invalid.length > 0)
       return Promise.reject(new Error(`${topic.name}: invalid value at ${invalid.join(', ')}`));
     this.emitted.push({ topic, value, options });
+    return Promise.resolve();
+  }
+
+  /** Several events in one request: all recorded, or none when one is invalid. */
+  emitMany(events: readonly PendingEvent[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    for (const event of events) {
+      const invalid = invalidPaths(this.typeOf(event.topic), event.value);
+      if (invalid.length > 0)
+        return Promise.reject(new Error(`${event.topic.name}: invalid value at ${invalid.join(', ')}`));
+    }
+    this.emitted.push(...events);
     return Promise.resolve();
   }
 
@@ -44,6 +53,13 @@ export class RecordingProducer {
     return this.emitted
       .filter((event) => event.topic.name === topic.name)
       .map((event) => event.value as EventValue<T>);
+  }
+
+  private typeOf(topic: TopicDefinition): Type {
+    const type =
+      this.types.get(topic.name) ?? Type.forSchema(topic.schema as Parameters<typeof Type.forSchema>[0]);
+    this.types.set(topic.name, type);
+    return type;
   }
 
   /** The topic names emitted, in order. */
