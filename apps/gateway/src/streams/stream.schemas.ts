@@ -4,9 +4,9 @@ import { z } from 'zod';
 export const taskEventsQuerySchema = z.strictObject({
   lastEventId: z
     .string()
-    .regex(/^(\d{1,15})?$/, 'must be the id of an event this stream sent (a non-negative integer)')
+    .max(64)
     .optional()
-    .describe('Resume point for clients that cannot send Last-Event-ID.'),
+    .describe('Resume point for clients that cannot send Last-Event-ID: the id of the last event received.'),
 });
 
 export type TaskEventsQuery = z.output<typeof taskEventsQuerySchema>;
