@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../http/problem';
-import { resumePoint } from './last-event-id';
+import { isFeedId } from '../task/task-feed';
+import { FEED_ID_PATTERN, resumePoint } from './last-event-id';
 
 describe('resumePoint', () => {
   it('takes a causal position or an event id, from the header before the query', () => {
@@ -24,5 +25,11 @@ describe('resumePoint', () => {
     expect(refused('abc', undefined)).toEqual([400, 'header.last-event-id']);
     expect(refused(undefined, '7')).toEqual([400, 'query.lastEventId']);
     expect(refused('1.2.3', undefined)).toEqual([400, 'header.last-event-id']);
+  });
+
+  it('documents exactly the ids it accepts', () => {
+    const pattern = new RegExp(FEED_ID_PATTERN);
+    for (const id of ['0.0', '12.3', '0f8fad5b-d9cb-469f-a165-70867728950e', 'abc', '7', '1.2.3', '1.', ''])
+      expect(pattern.test(id), id).toBe(isFeedId(id));
   });
 });

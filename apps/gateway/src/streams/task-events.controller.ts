@@ -8,7 +8,7 @@ import { queryParameters, TaskIdParam } from '../docs/openapi';
 import { taskIdParam } from '../http/params';
 import { ZodPipe } from '../http/zod-validation.pipe';
 import { type TenantId } from '../task/tenant';
-import { resumePoint } from './last-event-id';
+import { FEED_ID_PATTERN, resumePoint } from './last-event-id';
 import { serveEventStream } from './serve-event-stream';
 import { SseHub } from './sse-hub';
 import { StreamTaskEventsUseCase } from './stream-task-events.usecase';
@@ -40,7 +40,7 @@ export class TaskEventsController {
     name: 'Last-Event-ID',
     required: false,
     description: "The id of the last event received (a causal position such as '2.1').",
-    schema: { type: 'string' },
+    schema: { type: 'string', pattern: `^\\s*(${FEED_ID_PATTERN.slice(1, -1)})?\\s*$` },
   })
   @applyDecorators(...queryParameters(taskEventsQuerySchema).map((q) => ApiQuery(q)))
   @ApiResponse({
