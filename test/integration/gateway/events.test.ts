@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Envelope, newTraceparent, TOPICS } from '@tributary/contracts';
+import {
+  type Envelope,
+  type EventValue,
+  mintEnvelope,
+  newTraceparent,
+  type TopicKey,
+  TOPICS,
+  type Topics,
+} from '@tributary/contracts';
 import { waitFor } from '@tributary/testing';
 import { TaskRepository } from '../../../apps/gateway/src/read-model/task.repository';
 import { type KafkaTaskEvents } from '../../../apps/gateway/src/streams/kafka-task-events';
@@ -88,6 +96,54 @@ describe('task event stream (SSE)', () => {
     });
   });
 
+  it('puts live events that arrive out of causal order back in order', async () => {
+    const taskId = await submit();
+    const requested = await requestedOf(taskId);
+    // Envelopes as the agents mint them, sent in another order than they happened.
+    const event = <K extends TopicKey>(
+      kind: K,
+      cause: Pick<Envelope, 'eventId' | 'traceparent' | 'position'>,
+      index: number,
+      patch: Partial<EventValue<Topics[K]>> = {},
+    ) => {
+      const topic = TOPICS[kind];
+      const envelope = mintEnvelope({
+        eventType: topic.name,
+        correlationId: taskId,
+        tenantId: gateway.tenant,
+        producer: 'test',
+        schemaVersion: topic.schemaVersion,
+        causedBy: cause,
+        index,
+        discriminator: `${kind}#${index}`,
+      });
+      return { envelope, send: () => gateway.resend(topic, sample(topic, taskId, patch), envelope) };
+    };
+    const progress = event('taskProgress', requested, 0, { stage: 'planning', tokenDelta: null });
+    const planned = event('taskPlanned', requested, 1);
+    const drafted = event('researchCompleted', planned.envelope, 0);
+    const reviewed = event('reviewCompleted', drafted.envelope, 0);
+    const ready = event('recommendationReady', drafted.envelope, 1);
+
+    const result = await readEvents(gateway, taskId, {
+      onOpen: async () => {
+        // Each stage's result before its progress, the end before the review it follows.
+        for (const late of [planned, drafted, ready, progress, reviewed]) await late.send();
+      },
+    });
+    expect(result.ended).toBe(true);
+    expect(result.messages.map((m) => m.id)).toEqual(EXPECTED_IDS);
+    expect(result.messages.map((m) => m.event)).toEqual(EXPECTED_TYPES);
+    expect(result.messages.map((m) => m.data.status)).toEqual([
+      'accepted',
+      'planning',
+      'researching',
+      'reviewing',
+      'reviewing',
+      'completed',
+    ]);
+  });
+
   it('resumes from Last-Event-ID with no gap and no repeat; 204 once the client has everything', async () => {
     const taskId = await submit();
     await runAgents(taskId);
@@ -123,11 +179,13 @@ describe('task event stream (SSE)', () => {
     );
     try {
       const taskId = await submit();
-      const here = readEvents(gateway, taskId, { onOpen: () => runAgents(taskId) });
-      const there = await readEvents(other, taskId);
+      const [here, there] = await Promise.all([
+        readEvents(gateway, taskId, { onOpen: () => runAgents(taskId) }),
+        readEvents(other, taskId),
+      ]);
       expect(there.ended).toBe(true);
       expect(there.messages.map((m) => m.id)).toEqual(EXPECTED_IDS);
-      expect((await here).messages).toEqual(there.messages);
+      expect(here.messages).toEqual(there.messages);
 
       const resumed = await readEvents(other, taskId, { lastEventId: '1.1' });
       expect(resumed.messages.map((m) => m.id)).toEqual(['2.0', '3.0', '3.1']);
