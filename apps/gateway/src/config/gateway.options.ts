@@ -47,9 +47,6 @@ export interface ConsumerSwitch {
   readonly fromBeginning: boolean;
 }
 
-/** Group of the in-flight counter; its retry and dead-letter topics derive from it. */
-export const IN_FLIGHT_GROUP = CONSUMER_GROUPS.inFlight;
-
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
 
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
@@ -59,7 +56,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   sse: { heartbeatMs: 15_000, reorderWindowMs: 2_000, retryMs: 3_000 },
   projection: { enabled: true, group: CONSUMER_GROUPS.projection, fromBeginning: true, maxBatch: 256 },
   webhooks: { enabled: true, group: CONSUMER_GROUPS.webhooks, fromBeginning: false },
-  inFlight: { enabled: true, group: IN_FLIGHT_GROUP, fromBeginning: false },
+  inFlight: { enabled: true, group: CONSUMER_GROUPS.inFlight, fromBeginning: false },
 };
 
 export type GatewayOptionsOverrides = Partial<

@@ -7,8 +7,8 @@ import { SubmissionModule } from './submission.module';
 
 /**
  * The in-flight admission consumer group (`gateway-in-flight`): frees a tenant's slot when one of
- * its tasks ends. It starts at the topics' ends when the group is new: a new deployment must not
- * count ends of tasks it never admitted. Failures are retried with the runtime's default backoff.
+ * its tasks ends. A new group starts at the topics' ends (options): a new deployment must not count
+ * ends of tasks it never admitted. Failures are retried with the runtime's default policy.
  */
 @Module({
   imports: [SubmissionModule],

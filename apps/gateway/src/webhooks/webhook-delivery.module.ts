@@ -31,8 +31,8 @@ const equalJitter = (): number => 0.5 + Math.random() / 2;
 
 /**
  * The webhooks consumer group (`gateway-webhooks`): sends a task's webhook when it ends, retried
- * with the policy above. It starts at the topics' ends when the group is new: a new deployment must
- * not send webhooks for every task that ever ended.
+ * with the policy above. A new group starts at the topics' ends (options): a new deployment must not
+ * send webhooks for every task that ever ended.
  */
 @Module({
   imports: [ReadModelModule, WebhooksModule],

@@ -7,8 +7,8 @@ import { ProjectionConsumer } from './projection.consumer';
 
 /**
  * The projection consumer group (`gateway-projection`): every task topic, applied to the read model
- * in group-committed batches. It reads the topics' whole history when the group is new, so a fresh
- * store is rebuilt by the projection itself.
+ * in group-committed batches; a failed write is retried with the runtime's default policy, an event
+ * of another tenant's task is dead-lettered. A new group reads the topics' whole history (options).
  */
 @Module({
   imports: [ReadModelModule],
