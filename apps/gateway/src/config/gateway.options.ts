@@ -30,9 +30,10 @@ export interface GatewayOptions {
 
 /** A task's event stream (SSE). */
 export interface StreamOptions {
+  /** How often to look for events applied by another gateway instance. */
+  readonly pollIntervalMs: number;
   readonly heartbeatMs: number;
-  /** How long a live event waits for the one before it in causal order before it is sent anyway (ADR 0008). */
-  readonly reorderWindowMs: number;
+  readonly pageSize: number;
   /** Sent as the SSE `retry:` field: how long a browser waits before reconnecting. */
   readonly retryMs: number;
 }
@@ -53,7 +54,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   bodyLimitBytes: 64 * 1024,
   publishTimeoutMs: 10_000,
   shutdownGraceMs: 10_000,
-  sse: { heartbeatMs: 15_000, reorderWindowMs: 2_000, retryMs: 3_000 },
+  sse: { pollIntervalMs: 1_000, heartbeatMs: 15_000, pageSize: 500, retryMs: 3_000 },
   projection: { enabled: true, group: CONSUMER_GROUPS.projection, fromBeginning: true, maxBatch: 256 },
   webhooks: { enabled: true, group: CONSUMER_GROUPS.webhooks, fromBeginning: false },
   inFlight: { enabled: true, group: CONSUMER_GROUPS.inFlight, fromBeginning: false },

@@ -18,8 +18,6 @@ const CLOCK_SKEW_MS = 60_000;
  * the task was accepted, decoding only its own events.
  */
 export class KafkaTaskEvents implements TaskEventSource {
-  private listeners = 0;
-
   constructor(
     private readonly tail: LiveTail,
     private readonly kafka: Kafka,
@@ -28,20 +26,7 @@ export class KafkaTaskEvents implements TaskEventSource {
   ) {}
 
   listen(taskId: string, listener: (record: RangeRecord<TopicDefinition>) => void): () => void {
-    const stop = this.tail.listen(taskId, listener);
-    this.listeners += 1;
-    let stopped = false;
-    return () => {
-      if (stopped) return;
-      stopped = true;
-      this.listeners -= 1;
-      stop();
-    };
-  }
-
-  /** How many streams listen to the tail now (each open stream is one). */
-  get listening(): number {
-    return this.listeners;
+    return this.tail.listen(taskId, listener);
   }
 
   async history(taskId: string, since: Date): Promise<RangeRecord<TopicDefinition>[]> {

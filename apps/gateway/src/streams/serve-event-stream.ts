@@ -1,7 +1,5 @@
 import { type FastifyReply } from 'fastify';
 import { RawSseSink } from './raw-sse-sink';
-import { sseRetry } from './sse';
-import { SseStreamSink } from './sse-stream-sink';
 import { type SseHub } from './sse-hub';
 import { type OpenedStream } from './stream-task-events.usecase';
 
@@ -10,12 +8,7 @@ import { type OpenedStream } from './stream-task-events.usecase';
  * reply is hijacked and the stream writes `text/event-stream` to the socket until it ends; timers
  * and subscriptions go when the client does.
  */
-export function serveEventStream(
-  reply: FastifyReply,
-  opened: OpenedStream,
-  hub: SseHub,
-  retryMs: number,
-): void {
+export function serveEventStream(reply: FastifyReply, opened: OpenedStream, hub: SseHub): void {
   if (opened.kind === 'ended') {
     void reply.status(204).send();
     return;
@@ -31,10 +24,9 @@ export function serveEventStream(
     'x-accel-buffering': 'no',
   });
   raw.flushHeaders();
-  const sse = new RawSseSink(raw);
-  void sse.write(sseRetry(retryMs)).catch(() => stream.close());
-  void stream.run(new SseStreamSink(sse, stream.taskId)).finally(() => {
+  const sink = new RawSseSink(raw);
+  void stream.run(sink).finally(() => {
     hub.release(stream);
-    sse.end();
+    sink.end();
   });
 }

@@ -1,6 +1,6 @@
-import { type FeedEntry } from '../task/task-feed';
+import { type TaskEventRow } from '../task/log';
 
-/** Where SSE text goes: the HTTP layer adapts a raw response to it. */
+/** Where an event stream writes; the HTTP layer adapts a raw response to it (tests use an array). */
 export interface SseSink {
   /** Resolves once the chunk is written or buffered within the socket's limit (back-pressure). */
   write(chunk: string): Promise<void>;
@@ -11,7 +11,6 @@ export interface SseSink {
 
 /** The JSON in each SSE `data:` line. */
 export interface StreamedEvent {
-  /** The event's place in the stream as the fold numbers it (1 for the first event of the task). */
   seq: number;
   taskId: string;
   type: string;
@@ -21,24 +20,24 @@ export interface StreamedEvent {
   data: Record<string, unknown>;
 }
 
-/** One SSE message: `id:` is the entry's causal position, the same on every gateway instance. */
-export function sseMessage(taskId: string, { id, entry }: FeedEntry): string {
+/** What one SSE message is made of: a `task_events` row, or an entry of the task's timeline. */
+export type StreamedRow = Pick<
+  TaskEventRow,
+  'taskId' | 'seq' | 'type' | 'at' | 'status' | 'advanced' | 'data'
+>;
+
+export function sseMessage(row: StreamedRow): string {
   const payload: StreamedEvent = {
-    seq: entry.seq,
-    taskId,
-    type: entry.type,
-    at: new Date(entry.at).toISOString(),
-    status: entry.status,
-    advanced: entry.advanced,
-    data: entry.data,
+    seq: row.seq,
+    taskId: row.taskId,
+    type: row.type,
+    at: new Date(row.at).toISOString(),
+    status: row.status,
+    advanced: row.advanced,
+    data: row.data,
   };
   // JSON.stringify never emits a raw newline, so one data line carries the whole event.
-  return `id: ${id}\nevent: ${entry.type}\ndata: ${JSON.stringify(payload)}\n\n`;
-}
-
-/** The SSE `retry:` field: how long a browser waits before reconnecting. */
-export function sseRetry(retryMs: number): string {
-  return `retry: ${retryMs}\n\n`;
+  return `id: ${row.seq}\nevent: ${row.type}\ndata: ${JSON.stringify(payload)}\n\n`;
 }
 
 export const SSE_HEARTBEAT = ': keep-alive\n\n';

@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { FEED_ID_PATTERN, LAST_EVENT_ID_MESSAGE } from './last-event-id';
 
 /** `?lastEventId=`: for clients that cannot send the `Last-Event-ID` header (checked with it, see resumePoint). */
 export const taskEventsQuerySchema = z.strictObject({
   lastEventId: z
     .string()
-    .regex(new RegExp(`${FEED_ID_PATTERN}|^$`), LAST_EVENT_ID_MESSAGE)
+    .regex(/^(\d{1,15})?$/, 'must be the id of an event this stream sent (a non-negative integer)')
     .optional()
-    .describe('Resume point for clients that cannot send Last-Event-ID: the id of the last event received.'),
+    .describe('Resume point for clients that cannot send Last-Event-ID.'),
 });
 
 export type TaskEventsQuery = z.output<typeof taskEventsQuerySchema>;
