@@ -61,7 +61,7 @@ export class LiveTail {
     };
   }
 
-  /** Joins the tail's group; resolves once partitions are assigned, so later events are not missed. */
+  /** Joins the tail's group; every event published after it resolves is read. */
   async start(): Promise<void> {
     if (this.consumer) return this.joined;
     const consumer = this.options.kafka.consumer({
@@ -93,7 +93,18 @@ export class LiveTail {
         }
       },
     });
-    return this.joined;
+    await this.joined;
+    // A new group's first fetch starts "at the end" whenever it gets to it: seek to the end as of
+    // now, so every event published after start() resolves is read.
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of this.byName.keys())
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic))
+          consumer.seek({ topic, partition, offset: high });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Leaves and deletes the tail's group. */
