@@ -1,7 +1,6 @@
 import {
   type Envelope,
   type EventPriority,
-  derivedEventId,
   envelopeToHeaders,
   type EventValue,
   mintEnvelope,
@@ -154,16 +153,19 @@ export class EventProducer implements RawProducer {
    * assigns the same positions as before.
    */
   private nextIndex(
-    cause: Pick<Envelope, 'eventId'> | undefined,
-    eventId: string,
+    cause: object | undefined,
+    topic: string,
+    discriminator: string | undefined,
     rootIndex: number | undefined,
   ): number {
     if (cause === undefined) return rootIndex ?? 0;
     let counted = this.emitted.get(cause);
     if (counted === undefined) this.emitted.set(cause, (counted = new Map<string, number>()));
-    // The same event emitted again for this cause (an in-process retry) keeps its position.
-    const index = counted.get(eventId) ?? counted.size;
-    counted.set(eventId, index);
+    // The same event emitted again for this cause (an in-process retry: for one cause, its type and
+    // discriminator are what derive its id) keeps its position.
+    const event = `${topic}\n${discriminator ?? ''}`;
+    const index = counted.get(event) ?? counted.size;
+    counted.set(event, index);
     return index;
   }
 
@@ -181,11 +183,7 @@ export class EventProducer implements RawProducer {
       );
     }
     const envelope = mintEnvelope({
-      index: this.nextIndex(
-        options.causedBy,
-        options.causedBy ? derivedEventId(options.causedBy.eventId, topic.name, options.discriminator) : '',
-        options.rootIndex,
-      ),
+      index: this.nextIndex(options.causedBy, topic.name, options.discriminator, options.rootIndex),
       eventType: topic.name,
       correlationId: stringField(value, 'taskId') ?? key,
       tenantId,
