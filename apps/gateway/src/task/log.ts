@@ -1,7 +1,6 @@
 import { type TopicKey } from '@tributary/contracts';
 import { applyEvent } from './reducer';
-import { type TaskStatus } from './status';
-import { type EventType, type ProjectedEvent, type TaskState, type TimelineEntry } from './task-state';
+import { type ProjectedEvent, type TaskState, type TimelineEntry } from './task-state';
 import { type TenantId, tenantId } from './tenant';
 
 /*
@@ -31,18 +30,11 @@ export function taskEventId(taskId: string, seq: number): string {
  * `value`) the event itself, so that any applier can reapply a claim whose task write never happened.
  * Rows are inserted once and never changed.
  */
-export interface TaskEventRow {
+export interface TaskEventRow extends TimelineEntry {
   /** `taskEventId(taskId, seq)`: the primary key is what makes a claim atomic. */
   _id: string;
   tenantId: TenantId;
   taskId: string;
-  seq: number;
-  eventId: string;
-  type: EventType;
-  at: Date;
-  status: TaskStatus;
-  advanced: boolean;
-  data: Record<string, unknown>;
   /** The topic the event came from. */
   kind: TopicKey;
   /** The decoded event value, as the projection received it. */
