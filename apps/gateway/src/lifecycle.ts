@@ -16,10 +16,12 @@ import { SseHub } from './streams/sse-hub';
  * The order of start-up and shutdown, around what the modules do themselves.
  *
  * Start: each feature module creates its indexes and the Kafka runtime its topics, schemas and
- * producer (module init); then the consumer groups start (bootstrap); HTTP listens after all of it.
+ * producer (module init); then the consumer groups and the streams' live tail start (bootstrap);
+ * HTTP listens after all of it.
  * Stop: end open event streams first (Nest's HTTP close waits for open connections); the Kafka
- * runtime stops the consumer groups (they drain and commit); Nest closes HTTP (requests in flight
- * finish); the runtime disconnects the producer; MongoDB closes last.
+ * runtime stops the consumer groups (they drain and commit) and the live tail leaves its group;
+ * Nest closes HTTP (requests in flight finish); the runtime disconnects the producer; MongoDB
+ * closes last.
  */
 @Injectable()
 export class GatewayLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { toCatalogueConstraints } from '@tributary/agent';
 import { CatalogueStore, defaultDataFiles, loadData, satisfies } from '@tributary/catalogue';
-import { ALL_TOPICS, CONSUMER_GROUPS, type Constraints, retryTopic, TOPICS } from '@tributary/contracts';
+import {
+  ALL_TOPICS,
+  comparePositions,
+  CONSUMER_GROUPS,
+  type Constraints,
+  parsePosition,
+  retryTopic,
+  TOPICS,
+} from '@tributary/contracts';
 import { createKafkaClient, readRange, readRanges, RegistrySerializer } from '@tributary/kafka';
 import { connectMongo } from '@tributary/platform';
 import {
@@ -106,6 +114,37 @@ const terminal = (taskId: string, timeoutMs?: number) =>
 /** Terminal entries that changed the status: the projection must hold exactly one per task. */
 const terminalTransitions = (view: TaskView) =>
   view.timeline.filter((e) => e.advanced && ['completed', 'failed', 'cancelled'].includes(e.status));
+
+/** One message of a task's SSE stream: its id (a causal position) and its JSON. */
+interface StreamedMessage {
+  readonly id: string;
+  readonly seq: number;
+  readonly type: string;
+  readonly status: string;
+  readonly advanced: boolean;
+}
+
+/**
+ * What breaks causal order in a stream: an id that is not a position, or one before the id sent
+ * just before it (a stage's progress after its result, round n+1 before round n). Nothing may follow
+ * the terminal event, so whatever does is reported too.
+ */
+function streamOrderProblems(messages: readonly StreamedMessage[]): string[] {
+  const problems: string[] = [];
+  const ended = (m: StreamedMessage) => m.advanced && ['completed', 'failed', 'cancelled'].includes(m.status);
+  messages.forEach((message, i) => {
+    const position = parsePosition(message.id);
+    if (!position) return problems.push(`${message.type} has id ${message.id}, not a position`);
+    const before = messages[i - 1];
+    if (!before) return;
+    if (ended(before))
+      return problems.push(`${message.type}@${message.id} after the terminal ${before.type}`);
+    const previous = parsePosition(before.id);
+    if (previous && comparePositions(previous, position) > 0)
+      problems.push(`${message.type}@${message.id} after ${before.type}@${before.id}`);
+  });
+  return problems;
+}
 
 function eventConstraints(c: Submission['constraints'] = {}): Constraints {
   return {
@@ -236,44 +275,50 @@ describe('the agent pipeline, end to end', () => {
     }
   }, 180_000);
 
-  it('streams a task’s events in order over SSE and resumes from Last-Event-ID with no gap or repeat', async () => {
+  it('streams a task’s events in causal order over SSE and resumes from Last-Event-ID with no gap or repeat', async () => {
     const taskId = await submit({ userId: 'u-gabriel', request: 'films and music for a quiet evening' });
-    const read = async (lastEventId?: string, stopAfter?: number): Promise<number[]> => {
+    const read = async (lastEventId?: string, stopAfter?: number): Promise<StreamedMessage[]> => {
       const controller = new AbortController();
       const res = await fetch(`${services.url('gateway')}/v1/tasks/${taskId}/events`, {
         headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
         signal: controller.signal,
       });
-      const seqs: number[] = [];
+      const messages: StreamedMessage[] = [];
       const decoder = new TextDecoder();
       let buffer = '';
       try {
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           buffer += decoder.decode(chunk, { stream: true });
           for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const id = /^id: (\d+)$/m.exec(buffer.slice(0, end))?.[1];
+            const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            if (id) seqs.push(Number(id));
-            if (stopAfter !== undefined && seqs.length >= stopAfter) {
+            const id = /^id: (\S+)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (id && data) messages.push({ id, ...(JSON.parse(data) as Omit<StreamedMessage, 'id'>) });
+            if (stopAfter !== undefined && messages.length >= stopAfter) {
               controller.abort();
-              return seqs;
+              return messages;
             }
           }
         }
       } catch (error) {
         if (!controller.signal.aborted) throw error;
       }
-      return seqs;
+      return messages;
     };
 
     const first = await read(undefined, 2);
-    const rest = await read(String(first[first.length - 1]));
+    const rest = await read(first[first.length - 1]?.id);
     const all = [...first, ...rest];
-    expect(all).toEqual(all.map((_, i) => i + 1));
-    // The stream closes once the task has ended, having sent the terminal event.
+    // No repeat, and no gap: the two parts together are the whole stream as a fresh reader gets it.
+    expect(new Set(all.map((m) => m.id)).size).toBe(all.length);
+    expect(all.map((m) => m.seq)).toEqual(all.map((_, i) => i + 1));
+    expect(all.map((m) => m.id)).toEqual((await read()).map((m) => m.id));
+    expect(streamOrderProblems(all)).toEqual([]);
+    // The stream closes once the task has ended, having sent the terminal event last.
     const view = await task(taskId);
     expect(view.terminal).toBe(true);
-    expect(all).toContain(terminalTransitions(view)[0]?.seq);
+    expect(all.at(-1)?.type).toBe(terminalTransitions(view)[0]?.type);
   });
 
   it('cancels a task in flight: its LLM call is aborted and it ends cancelled', async () => {

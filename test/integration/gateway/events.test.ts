@@ -1,16 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOPICS } from '@tributary/contracts';
+import {
+  type Envelope,
+  type EventValue,
+  mintEnvelope,
+  newTraceparent,
+  type TopicKey,
+  TOPICS,
+  type Topics,
+} from '@tributary/contracts';
 import { waitFor } from '@tributary/testing';
-import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
-import { ProjectionApplier } from '../../../apps/gateway/src/read-model/projection/projection-applier';
-import { TaskEventRepository } from '../../../apps/gateway/src/read-model/task-event.repository';
-import { TaskNotifier } from '../../../apps/gateway/src/read-model/task-notifier';
 import { TaskRepository } from '../../../apps/gateway/src/read-model/task.repository';
+import { type KafkaTaskEvents } from '../../../apps/gateway/src/streams/kafka-task-events';
 import { SseHub } from '../../../apps/gateway/src/streams/sse-hub';
-import { toProjected } from '../../../apps/gateway/src/task/to-projected';
+import { TASK_EVENT_SOURCE } from '../../../apps/gateway/src/streams/streams.tokens';
 import { sample } from './events';
 import { type Gateway, postJson, readEvents, startGateway, waitForTask } from './harness';
 
+/**
+ * A task's SSE stream, served from the log (ADR 0008): ids are the events' causal positions, the
+ * same on every gateway instance, so a client resumes after any of them anywhere.
+ */
 let gateway: Gateway;
 
 beforeAll(async () => {
@@ -21,26 +30,42 @@ afterAll(async () => {
   await gateway?.close();
 });
 
-async function submit(): Promise<string> {
-  const userId = await gateway.newUser();
-  const response = await postJson(gateway, '/v1/tasks', { userId, request: 'a sci-fi novel and a day pack' });
+async function submit(on: Gateway = gateway): Promise<string> {
+  const userId = await on.newUser();
+  const response = await postJson(on, '/v1/tasks', { userId, request: 'a sci-fi novel and a day pack' });
   return ((await response.json()) as { taskId: string }).taskId;
 }
 
-/** The agents' part of a task, produced by hand: progress, plan, draft, approval, result. */
+/** The submission's `task.requested` as a cause: its event id (once projected) at position 0.0. */
+async function requestedOf(taskId: string): Promise<Pick<Envelope, 'eventId' | 'traceparent' | 'position'>> {
+  const task = await waitForTask(gateway, taskId, (t) => t.version >= 1, 'task.requested to be applied');
+  const stored = await gateway.app.get(TaskRepository).findAnyTenant(task.taskId);
+  const requested = stored?.timeline.find((entry) => entry.type === 'task.requested');
+  if (!requested) throw new Error(`task ${taskId} has no task.requested`);
+  return { eventId: requested.eventId, traceparent: newTraceparent(), position: { depth: 0, index: 0 } };
+}
+
+/**
+ * The agents' part of a task, produced the way agents produce it: each stage reacts to the event
+ * of the stage before (planner: progress and plan; research: draft; reviewer: verdict and result).
+ */
 async function runAgents(taskId: string): Promise<void> {
+  const requested = await requestedOf(taskId);
   await gateway.emit(
     TOPICS.taskProgress,
     sample(TOPICS.taskProgress, taskId, { stage: 'planning', tokenDelta: null }),
+    { causedBy: requested },
   );
-  await waitForTask(gateway, taskId, (t) => t.status === 'planning', 'planning');
-  await gateway.emit(TOPICS.taskPlanned, sample(TOPICS.taskPlanned, taskId));
-  await waitForTask(gateway, taskId, (t) => t.status === 'researching', 'researching');
-  await gateway.emit(TOPICS.researchCompleted, sample(TOPICS.researchCompleted, taskId));
-  await waitForTask(gateway, taskId, (t) => t.status === 'reviewing', 'reviewing');
-  await gateway.emit(TOPICS.reviewCompleted, sample(TOPICS.reviewCompleted, taskId));
-  await waitForTask(gateway, taskId, (t) => t.version === 5, 'the review');
-  await gateway.emit(TOPICS.recommendationReady, sample(TOPICS.recommendationReady, taskId));
+  const planned = await gateway.emit(TOPICS.taskPlanned, sample(TOPICS.taskPlanned, taskId), {
+    causedBy: requested,
+  });
+  const drafted = await gateway.emit(TOPICS.researchCompleted, sample(TOPICS.researchCompleted, taskId), {
+    causedBy: planned,
+  });
+  await gateway.emit(TOPICS.reviewCompleted, sample(TOPICS.reviewCompleted, taskId), { causedBy: drafted });
+  await gateway.emit(TOPICS.recommendationReady, sample(TOPICS.recommendationReady, taskId), {
+    causedBy: drafted,
+  });
 }
 
 const EXPECTED_TYPES = [
@@ -51,18 +76,18 @@ const EXPECTED_TYPES = [
   'review.completed',
   'recommendation.ready',
 ];
+const EXPECTED_IDS = ['0.0', '1.0', '1.1', '2.0', '3.0', '3.1'];
 
 describe('task event stream (SSE)', () => {
   it('streams history then live events in order, and closes after the terminal event', async () => {
     const taskId = await submit();
-    await waitForTask(gateway, taskId, (t) => t.version === 1, 'task.requested to be applied');
 
     const result = await readEvents(gateway, taskId, { onOpen: () => runAgents(taskId) });
     expect(result.status).toBe(200);
     expect(result.contentType).toMatch(/^text\/event-stream/);
     expect(result.ended).toBe(true);
     expect(result.messages.map((m) => m.event)).toEqual(EXPECTED_TYPES);
-    expect(result.messages.map((m) => m.id)).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(result.messages.map((m) => m.id)).toEqual(EXPECTED_IDS);
     expect(result.messages.map((m) => m.data.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(result.messages.at(-1)?.data).toMatchObject({
       taskId,
@@ -71,60 +96,114 @@ describe('task event stream (SSE)', () => {
     });
   });
 
+  it('puts live events that arrive out of causal order back in order', async () => {
+    const taskId = await submit();
+    const requested = await requestedOf(taskId);
+    // Envelopes as the agents mint them, sent in another order than they happened.
+    const event = <K extends TopicKey>(
+      kind: K,
+      cause: Pick<Envelope, 'eventId' | 'traceparent' | 'position'>,
+      index: number,
+      patch: Partial<EventValue<Topics[K]>> = {},
+    ) => {
+      const topic = TOPICS[kind];
+      const envelope = mintEnvelope({
+        eventType: topic.name,
+        correlationId: taskId,
+        tenantId: gateway.tenant,
+        producer: 'test',
+        schemaVersion: topic.schemaVersion,
+        causedBy: cause,
+        index,
+        discriminator: `${kind}#${index}`,
+      });
+      return { envelope, send: () => gateway.resend(topic, sample(topic, taskId, patch), envelope) };
+    };
+    const progress = event('taskProgress', requested, 0, { stage: 'planning', tokenDelta: null });
+    const planned = event('taskPlanned', requested, 1);
+    const drafted = event('researchCompleted', planned.envelope, 0);
+    const reviewed = event('reviewCompleted', drafted.envelope, 0);
+    const ready = event('recommendationReady', drafted.envelope, 1);
+
+    const result = await readEvents(gateway, taskId, {
+      onOpen: async () => {
+        // Each stage's result before its progress, the end before the review it follows.
+        for (const late of [planned, drafted, ready, progress, reviewed]) await late.send();
+      },
+    });
+    expect(result.ended).toBe(true);
+    expect(result.messages.map((m) => m.id)).toEqual(EXPECTED_IDS);
+    expect(result.messages.map((m) => m.event)).toEqual(EXPECTED_TYPES);
+    expect(result.messages.map((m) => m.data.status)).toEqual([
+      'accepted',
+      'planning',
+      'researching',
+      'reviewing',
+      'reviewing',
+      'completed',
+    ]);
+  });
+
   it('resumes from Last-Event-ID with no gap and no repeat; 204 once the client has everything', async () => {
     const taskId = await submit();
     await runAgents(taskId);
-    await waitForTask(gateway, taskId, (t) => t.terminal, 'completion');
 
     const firstPart = await readEvents(gateway, taskId, { stopAfter: 2 });
-    expect(firstPart.messages.map((m) => m.data.seq)).toEqual([1, 2]);
-    const rest = await readEvents(gateway, taskId, { lastEventId: Number(firstPart.messages.at(-1)?.id) });
+    expect(firstPart.messages.map((m) => m.id)).toEqual(['0.0', '1.0']);
+    const rest = await readEvents(gateway, taskId, { lastEventId: firstPart.messages.at(-1)?.id });
     expect(rest.ended).toBe(true);
+    expect(rest.messages.map((m) => m.id)).toEqual(['1.1', '2.0', '3.0', '3.1']);
     expect(rest.messages.map((m) => m.data.seq)).toEqual([3, 4, 5, 6]);
     expect([...firstPart.messages, ...rest.messages].map((m) => m.event)).toEqual(EXPECTED_TYPES);
 
-    const nothingLeft = await readEvents(gateway, taskId, { lastEventId: 6 });
+    const nothingLeft = await readEvents(gateway, taskId, { lastEventId: '3.1' });
     expect(nothingLeft.status).toBe(204);
-    const ahead = await gateway.fetch(`/v1/tasks/${taskId}/events`, { headers: { 'last-event-id': '99' } });
-    expect(ahead.status).toBe(400);
+    // An id of the right shape that this task never sent: the whole history again, nothing missed.
+    const unknown = await readEvents(gateway, taskId, { lastEventId: '99.0' });
+    expect(unknown.messages.map((m) => m.id)).toEqual(EXPECTED_IDS);
     const garbage = await gateway.fetch(`/v1/tasks/${taskId}/events`, {
       headers: { 'last-event-id': 'abc' },
     });
     expect(garbage.status).toBe(400);
+    const garbageQuery = await gateway.fetch(`/v1/tasks/${taskId}/events?lastEventId=abc`);
+    expect(garbageQuery.status).toBe(400);
+    const missing = await gateway.fetch('/v1/tasks/tsk_00000000000000000000000000/events');
+    expect(missing.status).toBe(404);
   });
 
-  it('delivers events applied by another gateway instance through polling', async () => {
-    const taskId = await submit();
-    await waitForTask(gateway, taskId, (t) => t.version === 1, 'task.requested to be applied');
-    // Another instance's projection: same database, its own notifier, so this process hears nothing.
-    const elsewhere = new ProjectionApplier(
-      gateway.app.get(TaskRepository),
-      gateway.app.get(TaskEventRepository),
-      new TaskNotifier(),
+  it('a second gateway instance streams the same events with the same ids, and resumes after any of them', async () => {
+    // Another instance on the same database, without a projection of its own.
+    const other = await startGateway(
+      { projection: { enabled: false } },
+      { TRIBUTARY_MONGO_URI: gateway.mongoUri },
     );
-    const result = await readEvents(gateway, taskId, {
-      onOpen: async () => {
-        const envelope = { eventId: `${taskId}-elsewhere`, occurredAt: new Date().toISOString() };
-        await elsewhere.apply([toProjected('taskFailed', envelope, sample(TOPICS.taskFailed, taskId))]);
-      },
-    });
-    expect(result.ended).toBe(true);
-    expect(result.messages.map((m) => [m.data.seq, m.event])).toEqual([
-      [1, 'task.requested'],
-      [2, 'task.failed'],
-    ]);
+    try {
+      const taskId = await submit();
+      const [here, there] = await Promise.all([
+        readEvents(gateway, taskId, { onOpen: () => runAgents(taskId) }),
+        readEvents(other, taskId),
+      ]);
+      expect(there.ended).toBe(true);
+      expect(there.messages.map((m) => m.id)).toEqual(EXPECTED_IDS);
+      expect(here.messages).toEqual(there.messages);
+
+      const resumed = await readEvents(other, taskId, { lastEventId: '1.1' });
+      expect(resumed.messages.map((m) => m.id)).toEqual(['2.0', '3.0', '3.1']);
+      expect((await readEvents(other, taskId, { lastEventId: '3.1' })).status).toBe(204);
+    } finally {
+      await other.close();
+    }
   });
 
   it('releases the stream when the client goes away', async () => {
     const taskId = await submit();
-    await waitForTask(gateway, taskId, (t) => t.version === 1, 'task.requested to be applied');
-    const notifier = watchListeners(gateway.app.get(TaskNotifier));
     const hub = gateway.app.get(SseHub);
+    const source = gateway.app.get<KafkaTaskEvents>(TASK_EVENT_SOURCE);
     let openWhileReading = 0;
     const partial = await readEvents(gateway, taskId, {
       stopAfter: 1,
       onOpen: async () => {
-        await waitFor(() => hub.open === 1 && notifier.watchedTasks === 1, {
+        await waitFor(() => hub.open === 1 && source.listening === 1, {
           description: 'the stream to be open',
           timeoutMs: 5_000,
         });
@@ -133,20 +212,18 @@ describe('task event stream (SSE)', () => {
     });
     expect(partial.messages).toHaveLength(1);
     expect(openWhileReading).toBe(1);
-    await waitFor(() => hub.open === 0 && notifier.watchedTasks === 0, {
+    await waitFor(() => hub.open === 0 && source.listening === 0, {
       description: 'the stream to be released after the client left',
       timeoutMs: 5_000,
     });
   });
 
   it('ends open streams and closes promptly on shutdown', async () => {
-    // A second gateway without a projection: its task never moves, so its stream stays open.
+    // A second gateway without a projection, and no agents: its task never ends, so its stream stays open.
     const other = await startGateway({ projection: { enabled: false } });
     let closed = false;
     try {
-      const userId = await other.newUser();
-      const response = await postJson(other, '/v1/tasks', { userId, request: 'a quiet task' });
-      const { taskId } = (await response.json()) as { taskId: string };
+      const taskId = await submit(other);
       const reading = readEvents(other, taskId, {
         onOpen: async () => {
           await waitFor(() => other.app.get(SseHub).open === 1, {
@@ -161,7 +238,7 @@ describe('task event stream (SSE)', () => {
       });
       const result = await reading;
       expect(result.ended).toBe(true);
-      expect(result.messages).toEqual([]);
+      expect(result.messages.map((m) => m.event)).toEqual(['task.requested']);
     } finally {
       if (!closed) await other.close();
     }

@@ -14,6 +14,7 @@ import {
   type TopicDefinition,
 } from '@tributary/contracts';
 import {
+  type EmitOptions,
   EVENT_SERIALIZER,
   type EventSerializer,
   EventProducer,
@@ -45,7 +46,7 @@ export interface Gateway {
   readonly app: NestFastifyApplication;
   readonly url: string;
   readonly mongo: Connection;
-  /** The URI of this gateway's own database. */
+  /** The URI of this gateway's database (its own unless `env.TRIBUTARY_MONGO_URI` named another's). */
   readonly mongoUri: string;
   readonly producer: EventProducer;
   readonly logger: RecordingLogger;
@@ -54,8 +55,8 @@ export interface Gateway {
   newUser(tenant?: string): Promise<string>;
   /** Creates an API key in this gateway's database; resolves with the key to send as a bearer token. */
   createApiKey(tenant: string, scopes: readonly Scope[]): Promise<string>;
-  /** Publishes an event; resolves with its envelope. */
-  emit<T extends TopicDefinition>(topic: T, value: EventValue<T>): Promise<Envelope>;
+  /** Publishes an event (as a reaction to `options.causedBy`, as agents do); resolves with its envelope. */
+  emit<T extends TopicDefinition>(topic: T, value: EventValue<T>, options?: EmitOptions): Promise<Envelope>;
   /** Publishes the same event again (same envelope, same event id): a redelivery as the projection sees it. */
   resend<T extends TopicDefinition>(topic: T, value: EventValue<T>, envelope: Envelope): Promise<void>;
   fetch(path: string, init?: RequestInit): Promise<Response>;
@@ -101,7 +102,6 @@ export async function startGateway(
     logger,
     overrides: {
       ...overrides,
-      sse: { pollIntervalMs: 250, ...overrides.sse },
       projection: { group, fromBeginning: false, ...overrides.projection },
       webhooks,
       inFlight,
@@ -145,7 +145,7 @@ export async function startGateway(
     app,
     url,
     mongo,
-    mongoUri: mongoUri.toString(),
+    mongoUri: config.mongoUri,
     producer,
     logger,
     tenant,
@@ -178,8 +178,8 @@ export async function startGateway(
       });
       return minted.key;
     },
-    emit(topic, value) {
-      return producer.emit(topic, value);
+    emit(topic, value, options) {
+      return producer.emit(topic, value, options);
     },
     async resend(topic, value, envelope) {
       const bytes = await serializer.encode(topic, value);
@@ -192,7 +192,8 @@ export async function startGateway(
       return fetch(`${url}${path}`, init);
     },
     async close() {
-      await mongo.dropDatabase().catch(() => undefined);
+      // A gateway started on another's database (`env.TRIBUTARY_MONGO_URI`) leaves it to its owner.
+      if (env.TRIBUTARY_MONGO_URI === undefined) await mongo.dropDatabase().catch(() => undefined);
       await app.close();
     },
   };
@@ -277,12 +278,12 @@ export async function readEvents(
     stopAfter,
     timeoutMs = 20_000,
     onOpen,
-  }: { lastEventId?: number; stopAfter?: number; timeoutMs?: number; onOpen?: () => Promise<void> } = {},
+  }: { lastEventId?: string; stopAfter?: number; timeoutMs?: number; onOpen?: () => Promise<void> } = {},
 ): Promise<SseResult> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const headers: Record<string, string> = { accept: 'text/event-stream' };
-  if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
+  if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
   const messages: SseMessage[] = [];
   let ended = false;
   try {

@@ -54,4 +54,54 @@ describe('LiveTail', () => {
     await tail.stop();
     expect((await groups()).filter((g) => g.startsWith('tail'))).toEqual([]);
   });
+
+  it("keeps what it read for recent(): a key's events from memory, and says when it cannot hold them all", async () => {
+    const h = (harness = new RuntimeHarness(testConfig('gateway', { TRIBUTARY_KAFKA_PARTITIONS: '3' })));
+    const topic = testTopic();
+    await h.prepare(topic);
+    const emit = (key: string, seq: number) =>
+      h.producer.emitMany([
+        pending(topic, { taskId: key, tenantId: 'tenant-a', seq, note: 'x'.repeat(200) }),
+      ]);
+    await emit('task-a', 0);
+
+    const tail = new LiveTail({
+      kafka: h.kafka,
+      serializer: h.serializer,
+      topics: [topic],
+      groupPrefix: uniqueName('tail'),
+      retainMs: 60_000,
+      retainBytes: 5_000,
+    });
+    h.onClose(() => tail.stop());
+    const beforeStart = new Date();
+    await tail.start();
+    const started = new Date();
+    // Nobody listens: the tail keeps the records anyway.
+    await emit('task-a', 1);
+    await emit('task-b', 2);
+    await emit('task-a', 3);
+    const seqs = (records: RangeRecord<typeof topic>[] | undefined) =>
+      records?.map((r) => (r.ok ? r.value.seq : r.error.message));
+    await waitFor(async () => seqs(await tail.recent('task-a', started))?.length === 2, {
+      description: 'the two events of task-a after the start, in memory',
+    });
+    expect(seqs(await tail.recent('task-a', started))).toEqual([1, 3]);
+    expect(seqs(await tail.recent('task-b', started))).toEqual([2]);
+    expect(seqs(await tail.recent('task-c', started))).toEqual([]);
+    // Seq 0 was published before the tail started: memory cannot answer for that time.
+    expect(await tail.recent('task-a', beforeStart)).toBeUndefined();
+
+    // Over its byte budget it drops its oldest records, and no longer answers for their time.
+    let seq = 4;
+    await waitFor(
+      async () => {
+        await emit('task-d', seq++);
+        return (await tail.recent('task-a', started)) === undefined;
+      },
+      { description: 'the oldest records dropped for the byte budget' },
+    );
+    // It still answers for what arrives from now on.
+    expect(await tail.recent('task-d', new Date())).toBeDefined();
+  });
 });

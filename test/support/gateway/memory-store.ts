@@ -72,7 +72,7 @@ export class MemoryStore {
   }
 
   eventRepository(): TaskEventRepository {
-    const repository: Pick<TaskEventRepository, 'claim' | 'get' | 'after'> = {
+    const repository: Pick<TaskEventRepository, 'claim' | 'get'> = {
       claim: async (rows) => {
         this.claims += 1;
         await take(this, 'beforeClaim');
@@ -91,15 +91,6 @@ export class MemoryStore {
         return inserted;
       },
       get: (taskId, seq) => Promise.resolve(this.row(taskId, seq)),
-      after: (taskId, afterSeq, limit) => {
-        const rows: TaskEventRow[] = [];
-        for (let seq = afterSeq + 1; rows.length < limit; seq += 1) {
-          const row = this.row(taskId, seq);
-          if (!row) break;
-          rows.push(row);
-        }
-        return Promise.resolve(rows);
-      },
     };
     return repository as TaskEventRepository;
   }

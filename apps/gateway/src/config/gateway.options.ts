@@ -30,12 +30,17 @@ export interface GatewayOptions {
 
 /** A task's event stream (SSE). */
 export interface StreamOptions {
-  /** How often to look for events applied by another gateway instance. */
-  readonly pollIntervalMs: number;
   readonly heartbeatMs: number;
-  readonly pageSize: number;
+  /** How long a live event waits for the one before it in causal order before it is sent anyway (ADR 0008). */
+  readonly reorderWindowMs: number;
   /** Sent as the SSE `retry:` field: how long a browser waits before reconnecting. */
   readonly retryMs: number;
+  /**
+   * How long the live tail keeps every task event it reads, so a stream of a recent task reads its
+   * history from memory instead of the log (ADR 0008), and how many bytes of events at most.
+   */
+  readonly recentMs: number;
+  readonly recentBytes: number;
 }
 
 export interface ConsumerSwitch {
@@ -54,7 +59,13 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   bodyLimitBytes: 64 * 1024,
   publishTimeoutMs: 10_000,
   shutdownGraceMs: 10_000,
-  sse: { pollIntervalMs: 1_000, heartbeatMs: 15_000, pageSize: 500, retryMs: 3_000 },
+  sse: {
+    heartbeatMs: 15_000,
+    reorderWindowMs: 2_000,
+    retryMs: 3_000,
+    recentMs: 5 * 60_000,
+    recentBytes: 64 * 1024 * 1024,
+  },
   projection: { enabled: true, group: CONSUMER_GROUPS.projection, fromBeginning: true, maxBatch: 256 },
   webhooks: { enabled: true, group: CONSUMER_GROUPS.webhooks, fromBeginning: false },
   inFlight: { enabled: true, group: CONSUMER_GROUPS.inFlight, fromBeginning: false },

@@ -61,18 +61,4 @@ export class TaskEventRepository {
   async get(taskId: string, seq: number): Promise<TaskEventRow | null> {
     return this.collection.findOne({ _id: taskEventId(taskId, seq) });
   }
-
-  /**
-   * The rows after `afterSeq`, in order, up to the first unclaimed seq or `limit` rows: one `_id`
-   * read per row plus one that finds nothing (seqs are claimed without gaps).
-   */
-  async after(taskId: string, afterSeq: number, limit: number): Promise<TaskEventRow[]> {
-    const rows: TaskEventRow[] = [];
-    for (let seq = afterSeq + 1; rows.length < limit; seq += 1) {
-      const row = await this.get(taskId, seq);
-      if (row === null) break;
-      rows.push(row);
-    }
-    return rows;
-  }
 }

@@ -6,8 +6,7 @@ export type TaskListener = (rows: readonly TaskEventRow[]) => void;
 
 /**
  * In-process signal "task X has new events", raised by the projection after its writes, with the
- * rows it claimed in the log. Event streams send those rows without reading them back; events
- * applied by another gateway instance reach them by polling.
+ * rows it claimed in the log, so what waits on a task (a webhook delivery) need not poll for it.
  */
 @Injectable()
 export class TaskNotifier {

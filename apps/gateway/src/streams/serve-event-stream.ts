@@ -1,5 +1,7 @@
 import { type FastifyReply } from 'fastify';
 import { RawSseSink } from './raw-sse-sink';
+import { sseRetry } from './sse';
+import { SseStreamSink } from './sse-stream-sink';
 import { type SseHub } from './sse-hub';
 import { type OpenedStream } from './stream-task-events.usecase';
 
@@ -8,7 +10,12 @@ import { type OpenedStream } from './stream-task-events.usecase';
  * reply is hijacked and the stream writes `text/event-stream` to the socket until it ends; timers
  * and subscriptions go when the client does.
  */
-export function serveEventStream(reply: FastifyReply, opened: OpenedStream, hub: SseHub): void {
+export function serveEventStream(
+  reply: FastifyReply,
+  opened: OpenedStream,
+  hub: SseHub,
+  retryMs: number,
+): void {
   if (opened.kind === 'ended') {
     void reply.status(204).send();
     return;
@@ -24,9 +31,10 @@ export function serveEventStream(reply: FastifyReply, opened: OpenedStream, hub:
     'x-accel-buffering': 'no',
   });
   raw.flushHeaders();
-  const sink = new RawSseSink(raw);
-  void stream.run(sink).finally(() => {
+  const sse = new RawSseSink(raw);
+  void sse.write(sseRetry(retryMs)).catch(() => stream.close());
+  void stream.run(new SseStreamSink(sse, stream.taskId)).finally(() => {
     hub.release(stream);
-    sink.end();
+    sse.end();
   });
 }

@@ -1,6 +1,6 @@
-import { type TaskEventRow } from '../task/log';
+import { type FeedEntry } from '../task/task-feed';
 
-/** Where an event stream writes; the HTTP layer adapts a raw response to it (tests use an array). */
+/** Where SSE text goes: the HTTP layer adapts a raw response to it. */
 export interface SseSink {
   /** Resolves once the chunk is written or buffered within the socket's limit (back-pressure). */
   write(chunk: string): Promise<void>;
@@ -11,6 +11,7 @@ export interface SseSink {
 
 /** The JSON in each SSE `data:` line. */
 export interface StreamedEvent {
+  /** The event's place in the stream as the fold numbers it (1 for the first event of the task). */
   seq: number;
   taskId: string;
   type: string;
@@ -20,24 +21,24 @@ export interface StreamedEvent {
   data: Record<string, unknown>;
 }
 
-/** What one SSE message is made of: a `task_events` row, or an entry of the task's timeline. */
-export type StreamedRow = Pick<
-  TaskEventRow,
-  'taskId' | 'seq' | 'type' | 'at' | 'status' | 'advanced' | 'data'
->;
-
-export function sseMessage(row: StreamedRow): string {
+/** One SSE message: `id:` is the entry's causal position, the same on every gateway instance. */
+export function sseMessage(taskId: string, { id, entry }: FeedEntry): string {
   const payload: StreamedEvent = {
-    seq: row.seq,
-    taskId: row.taskId,
-    type: row.type,
-    at: new Date(row.at).toISOString(),
-    status: row.status,
-    advanced: row.advanced,
-    data: row.data,
+    seq: entry.seq,
+    taskId,
+    type: entry.type,
+    at: new Date(entry.at).toISOString(),
+    status: entry.status,
+    advanced: entry.advanced,
+    data: entry.data,
   };
   // JSON.stringify never emits a raw newline, so one data line carries the whole event.
-  return `id: ${row.seq}\nevent: ${row.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+  return `id: ${id}\nevent: ${entry.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+}
+
+/** The SSE `retry:` field: how long a browser waits before reconnecting. */
+export function sseRetry(retryMs: number): string {
+  return `retry: ${retryMs}\n\n`;
 }
 
 export const SSE_HEARTBEAT = ': keep-alive\n\n';

@@ -1,57 +1,43 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import { ApiProblem } from '../http/problem';
-import { TaskEventRepository } from '../read-model/task-event.repository';
-import { TaskNotifier } from '../read-model/task-notifier';
-import { TaskReader } from '../read-model/task-reader';
 import { TaskRepository } from '../read-model/task.repository';
 import { type TenantId } from '../task/tenant';
 import { SseHub } from './sse-hub';
-import { TaskEventStream } from './task-event-stream';
+import { TASK_EVENT_SOURCE } from './streams.tokens';
+import { type TaskEventSource, TaskLogStream } from './task-log-stream';
 
 export type OpenedStream =
-  { readonly kind: 'stream'; readonly stream: TaskEventStream } | { readonly kind: 'ended' };
+  { readonly kind: 'stream'; readonly stream: TaskLogStream } | { readonly kind: 'ended' };
 
 /**
- * Opens a task's event stream after `afterSeq` (0 for the whole history). `ended` means the task
- * is over and the client has every event: the HTTP layer answers 204, which tells an EventSource
- * not to reconnect.
+ * Opens a task's event stream from the log (ADR 0008), after `after` (the client's Last-Event-ID;
+ * undefined for the whole history; an id the task's history does not hold also means the whole
+ * history). `ended` means the task is over and the client has every event: the HTTP layer answers
+ * 204, which tells an EventSource not to reconnect.
  */
 @Injectable()
 export class StreamTaskEventsUseCase {
   constructor(
-    @Inject(TaskReader) private readonly reader: TaskReader,
     @Inject(TaskRepository) private readonly tasks: TaskRepository,
-    @Inject(TaskEventRepository) private readonly events: TaskEventRepository,
-    @Inject(TaskNotifier) private readonly notifier: TaskNotifier,
+    @Inject(TASK_EVENT_SOURCE) private readonly source: TaskEventSource,
     @Inject(SseHub) private readonly hub: SseHub,
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
   ) {}
 
-  async execute(tenant: TenantId, taskId: string, afterSeq: number): Promise<OpenedStream> {
-    // The task as its log has it (document, then the claims after it): a client may hold a seq the
-    // task document does not show yet.
-    const progress = await this.reader.current(tenant, taskId);
-    if (!progress) throw ApiProblem.notFound(`No task ${taskId}.`);
-    if (afterSeq > progress.version) {
-      throw ApiProblem.validation(
-        `Last-Event-ID ${afterSeq} is ahead of the task's last event (${progress.version}).`,
-        [
-          {
-            path: 'header.last-event-id',
-            message: `is ahead of the task's last event (${progress.version})`,
-          },
-        ],
-      );
+  async execute(tenant: TenantId, taskId: string, after: string | undefined): Promise<OpenedStream> {
+    const task = await this.tasks.findById(tenant, taskId);
+    if (!task) throw ApiProblem.notFound(`No task ${taskId}.`);
+    const stream = new TaskLogStream(this.source, tenant, taskId, after, this.options.sse);
+    try {
+      if (!(await stream.prepare(task.createdAt))) {
+        stream.close();
+        return { kind: 'ended' };
+      }
+    } catch (error) {
+      stream.close();
+      throw error;
     }
-    if (progress.terminal && afterSeq === progress.version) return { kind: 'ended' };
-    const stream = new TaskEventStream(
-      { tasks: this.tasks, events: this.events, notifier: this.notifier },
-      tenant,
-      taskId,
-      afterSeq,
-      this.options.sse,
-    );
     this.hub.track(stream);
     return { kind: 'stream', stream };
   }

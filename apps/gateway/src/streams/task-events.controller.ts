@@ -3,11 +3,12 @@ import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } 
 import { type FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/auth.guard';
 import { CurrentTenant } from '../auth/current-tenant';
+import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import { queryParameters, TaskIdParam } from '../docs/openapi';
 import { taskIdParam } from '../http/params';
 import { ZodPipe } from '../http/zod-validation.pipe';
 import { type TenantId } from '../task/tenant';
-import { resumePoint } from './last-event-id';
+import { FEED_ID_PATTERN, resumePoint } from './last-event-id';
 import { serveEventStream } from './serve-event-stream';
 import { SseHub } from './sse-hub';
 import { StreamTaskEventsUseCase } from './stream-task-events.usecase';
@@ -20,6 +21,7 @@ export class TaskEventsController {
   constructor(
     @Inject(StreamTaskEventsUseCase) private readonly streamEvents: StreamTaskEventsUseCase,
     @Inject(SseHub) private readonly hub: SseHub,
+    @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
   ) {}
 
   @Get(':id/events')
@@ -27,17 +29,18 @@ export class TaskEventsController {
   @ApiOperation({
     summary: "A task's events as Server-Sent Events",
     description:
-      'History first, then live, in order; each event has `id:` (its seq), `event:` (its type) and one JSON `data:` line. ' +
-      'Reconnect with `Last-Event-ID` to resume with no gap or repeat. The stream ends after the event that ends the task; ' +
-      '204 when the task has ended and the client already has every event.',
+      'History first, then live, in causal order; each event has `id:` (its causal position, `depth.index`, the same on every ' +
+      'gateway instance), `event:` (its type) and one JSON `data:` line. Reconnect to any instance with `Last-Event-ID` ' +
+      'to resume with no gap or repeat; an id the task never sent resumes from the start. The stream ends after the event ' +
+      'that ends the task; 204 when the task has ended and the client already has every event.',
   })
   @TaskIdParam()
   @ApiProduces('text/event-stream')
   @ApiHeader({
     name: 'Last-Event-ID',
     required: false,
-    description: 'The id (seq) of the last event received.',
-    schema: { type: 'string', pattern: '^\\s*(\\d{1,15})?\\s*$' },
+    description: "The id of the last event received (a causal position such as '2.1').",
+    schema: { type: 'string', pattern: `^\\s*(${FEED_ID_PATTERN.slice(1, -1)})?\\s*$` },
   })
   @applyDecorators(...queryParameters(taskEventsQuerySchema).map((q) => ApiQuery(q)))
   @ApiResponse({
@@ -57,6 +60,7 @@ export class TaskEventsController {
       reply,
       await this.streamEvents.execute(tenant, params.id, resumePoint(lastEventId, query.lastEventId)),
       this.hub,
+      this.options.sse.retryMs,
     );
   }
 }
