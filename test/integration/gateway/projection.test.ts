@@ -212,8 +212,9 @@ describe('projection', () => {
       patch: Parameters<typeof sample<T>>[2] = {},
     ) => steps.push([taskId, () => gateway.emit(topic, sample(topic, taskId, patch))]);
     emit(reviewed, TOPICS.taskRequested);
+    // Progress is stored only when it moves the task (here from accepted to planning).
+    emit(reviewed, TOPICS.taskProgress, { stage: 'planning', tokenDelta: null });
     emit(reviewed, TOPICS.taskPlanned);
-    emit(reviewed, TOPICS.taskProgress);
     emit(reviewed, TOPICS.researchCompleted, { round: 1 });
     emit(reviewed, TOPICS.reviewCompleted, { round: 1, verdict: 'revise' });
     emit(reviewed, TOPICS.researchCompleted, { round: 2 });

@@ -155,6 +155,7 @@ async function main(): Promise<void> {
         applied: counts.applied,
         duplicates: counts.duplicates,
         refused: counts.refused,
+        skipped: counts.skipped,
         tasks: statuses.reduce((n, s) => n + s.count, 0),
         statuses: Object.fromEntries(statuses.map((s) => [s._id, s.count])),
         topics: Object.fromEntries(perTopic),
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
       `  ${'applied'.padEnd(48)} ${String(counts.applied).padStart(8)}`,
       `  ${'duplicates (same event id again)'.padEnd(48)} ${String(counts.duplicates).padStart(8)}`,
       `  ${'refused (task of another tenant)'.padEnd(48)} ${String(counts.refused).padStart(8)}`,
+      `  ${'skipped (progress that moved nothing)'.padEnd(48)} ${String(counts.skipped).padStart(8)}`,
       '',
       'tasks per final status:',
       ...statuses

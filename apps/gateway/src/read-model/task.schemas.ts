@@ -142,8 +142,15 @@ export const taskViewSchema = z
       .describe('True when the reviewer approved the best draft after its round limit.'),
     failure: z.object({ stage: z.string(), reason: z.string(), at: isoDate }).nullable(),
     cancellation: z.object({ reason: z.string().nullable(), requestedAt: isoDate }).nullable(),
-    progress: z.object({ stage: z.string(), message: z.string(), at: isoDate }).nullable(),
-    timeline: z.array(timelineEntrySchema).describe('Applied events except token-level progress.'),
+    progress: z
+      .object({ stage: z.string(), message: z.string(), at: isoDate })
+      .nullable()
+      .describe('The last progress that moved the task to a new status; the live stream has every one.'),
+    timeline: z
+      .array(timelineEntrySchema)
+      .describe(
+        'The events that moved the task: milestones, and progress that changed its status. Every event, progress and token deltas included, is on the live stream (`/events`).',
+      ),
     durations: z
       .object({
         planningMs: z.number().nullable(),

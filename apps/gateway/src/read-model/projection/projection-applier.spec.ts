@@ -69,15 +69,40 @@ describe('projection applier', () => {
     ]);
     const report = await a.apply([f.make('reviewCompleted')]);
     expect(report).toMatchObject({ applied: 1, duplicates: 0 });
+    // The progress moved nothing (the plan had already moved the task to researching): not stored.
     expect(types(store, 'tsk_O')).toEqual([
       'task.requested',
       'task.planned',
-      'task.progress',
       'research.completed',
       'review.completed',
     ]);
-    expect(store.tasks.get('tsk_O')).toMatchObject({ version: 5 });
+    expect(store.tasks.get('tsk_O')).toMatchObject({ version: 4 });
     expectSnapshotMatchesLog(store, 'tsk_O');
+  });
+
+  it('keeps milestones only: progress that moves nothing, and token-level progress, is skipped', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_M');
+    const a = instance(store);
+    const report = await a.apply([
+      f.make('taskRequested'),
+      f.make('taskProgress', { stage: 'planning', tokenDelta: null }),
+      f.make('taskProgress', { stage: 'planning', tokenDelta: null }),
+      f.make('taskPlanned'),
+      f.make('taskProgress', { stage: 'drafting', tokenDelta: 'Look' }),
+      f.make('taskProgress', { stage: 'researching', tokenDelta: null }),
+      f.make('researchCompleted'),
+    ]);
+    expect(report).toMatchObject({ applied: 4, duplicates: 0, skipped: 3 });
+    // The first planning progress moved the task from accepted to planning: that one is kept.
+    expect(types(store, 'tsk_M')).toEqual([
+      'task.requested',
+      'task.progress',
+      'task.planned',
+      'research.completed',
+    ]);
+    expect(store.tasks.get('tsk_M')).toMatchObject({ version: 4, status: 'reviewing' });
+    expectSnapshotMatchesLog(store, 'tsk_M');
   });
 
   it('two instances: the loser of a claim takes in the winner’s row and claims the next seq', async () => {
@@ -109,19 +134,19 @@ describe('projection applier', () => {
 
     const planned = f.make('taskPlanned');
     const research = f.make('researchCompleted');
-    const progress = f.make('taskProgress', { stage: 'researching', tokenDelta: 'Look' });
+    const cancel = f.make('taskCancelRequested');
     // A has inserted seq 2 (planned) and is about to insert seq 3 when B claims seq 3.
-    store.afterRow = { index: 0, run: () => b.apply([progress]).then(() => undefined) };
+    store.afterRow = { index: 0, run: () => b.apply([cancel]).then(() => undefined) };
     const report = await a.apply([planned, research]);
 
     expect(report).toMatchObject({ applied: 2, duplicates: 0 });
     expect(types(store, 'tsk_R')).toEqual([
       'task.requested',
       'task.planned',
-      'task.progress',
+      'task.cancel-requested',
       'research.completed',
     ]);
-    expect(store.tasks.get('tsk_R')).toMatchObject({ version: 4, status: 'reviewing' });
+    expect(store.tasks.get('tsk_R')).toMatchObject({ version: 4, status: 'cancelled' });
     expectSnapshotMatchesLog(store, 'tsk_R');
   });
 

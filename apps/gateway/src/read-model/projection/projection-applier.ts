@@ -12,6 +12,8 @@ export interface ApplyReport {
   readonly applied: number;
   /** Events already recorded (redeliveries, including a claim an earlier attempt made before it crashed). */
   readonly duplicates: number;
+  /** Progress that moved nothing: streams read it from the log, the store keeps none of it. */
+  readonly skipped: number;
   /** Events whose task id belongs to another tenant: refused, never written. */
   readonly refused: readonly ProjectedEvent[];
 }
@@ -98,7 +100,7 @@ export class ProjectionApplier {
 
   async apply(batch: readonly ProjectedEvent[]): Promise<ApplyReport> {
     const works = [...groupByTask(batch)].map(([taskId, events]) => new TaskWork(taskId, events));
-    const report = { applied: 0, duplicates: 0, refused: [] as ProjectedEvent[] };
+    const report = { applied: 0, duplicates: 0, skipped: 0, refused: [] as ProjectedEvent[] };
     try {
       await Promise.all(
         works.map(async (work) => {
@@ -135,7 +137,7 @@ export class ProjectionApplier {
    */
   private async claim(
     works: readonly TaskWork[],
-    report: { applied: number; duplicates: number; refused: ProjectedEvent[] },
+    report: { applied: number; duplicates: number; skipped: number; refused: ProjectedEvent[] },
   ): Promise<void> {
     for (let round = 0; ; round += 1) {
       const open = works.filter((work) => work.remaining.length > 0);
@@ -176,13 +178,14 @@ export class ProjectionApplier {
   private settle(
     work: TaskWork,
     got: number,
-    report: { applied: number; duplicates: number; refused: ProjectedEvent[] },
+    report: { applied: number; duplicates: number; skipped: number; refused: ProjectedEvent[] },
   ): void {
     let settled = 0;
     for (const { event, decision, rowsBefore } of work.decisions) {
       if (decision === 'applied' && rowsBefore >= got) break;
       if (decision === 'applied') report.applied += 1;
       else if (decision === 'duplicate') report.duplicates += 1;
+      else if (decision === 'skipped') report.skipped += 1;
       else report.refused.push(event);
       settled += 1;
     }

@@ -33,6 +33,7 @@ interface TaskEvents {
   applied: number;
   duplicates: number;
   refused: number;
+  skipped: number;
   status: TaskStatus | undefined;
 }
 
@@ -40,6 +41,8 @@ export interface RebuildCounts {
   readonly applied: number;
   readonly duplicates: number;
   readonly refused: number;
+  /** Progress that moved nothing: streams read it from the log, the store keeps none of it. */
+  readonly skipped: number;
   readonly statuses: ReadonlyMap<TaskStatus, number>;
 }
 
@@ -78,6 +81,7 @@ export class RebuildFolder {
         dirty: false,
         applied: 0,
         duplicates: 0,
+        skipped: 0,
         refused: 0,
         status: undefined,
       };
@@ -122,14 +126,16 @@ export class RebuildFolder {
     let applied = 0;
     let duplicates = 0;
     let refused = 0;
+    let skipped = 0;
     const statuses = new Map<TaskStatus, number>();
     for (const task of this.tasks.values()) {
       applied += task.applied;
       duplicates += task.duplicates;
       refused += task.refused;
+      skipped += task.skipped;
       if (task.status !== undefined) statuses.set(task.status, (statuses.get(task.status) ?? 0) + 1);
     }
-    return { applied, duplicates, refused, statuses };
+    return { applied, duplicates, refused, skipped, statuses };
   }
 
   private fold(taskId: string, task: TaskEvents): TaskWrite | undefined {
@@ -138,9 +144,11 @@ export class RebuildFolder {
     task.applied = 0;
     task.duplicates = 0;
     task.refused = 0;
+    task.skipped = 0;
     for (const step of steps) {
       if (step.decision === 'applied') task.applied += 1;
       else if (step.decision === 'duplicate') task.duplicates += 1;
+      else if (step.decision === 'skipped') task.skipped += 1;
       else task.refused += 1;
     }
     task.status = state?.status;
