@@ -64,6 +64,7 @@ const GROUPS = [
 
 let simulator: LlmSimulator;
 let services: Services;
+let serviceEnv: Record<string, string>;
 let mongo: Connection;
 const startedAt = new Date();
 
@@ -146,6 +147,45 @@ function streamOrderProblems(messages: readonly StreamedMessage[]): string[] {
   return problems;
 }
 
+/**
+ * Reads a task's SSE stream from a gateway until it closes, or until `stopAfter` messages (then
+ * leaves, as a client that loses its connection).
+ */
+async function readStream(
+  gatewayUrl: string,
+  taskId: string,
+  lastEventId?: string,
+  stopAfter?: number,
+): Promise<StreamedMessage[]> {
+  const controller = new AbortController();
+  const res = await fetch(`${gatewayUrl}/v1/tasks/${taskId}/events`, {
+    headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+    signal: controller.signal,
+  });
+  const messages: StreamedMessage[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const id = /^id: (\S+)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (id && data) messages.push({ id, ...(JSON.parse(data) as Omit<StreamedMessage, 'id'>) });
+        if (stopAfter !== undefined && messages.length >= stopAfter) {
+          controller.abort();
+          return messages;
+        }
+      }
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  }
+  return messages;
+}
+
 function eventConstraints(c: Submission['constraints'] = {}): Constraints {
   return {
     categories: c.categories ?? [],
@@ -177,7 +217,7 @@ beforeAll(async () => {
   simulator = await LlmSimulator.start({
     delayMs: (prompt) => (prompt.includes(SLOW_MARK) ? SLOW_MS : FAST_MS),
   });
-  services = new Services({
+  serviceEnv = {
     TRIBUTARY_MONGO_URI: mongoUri,
     TRIBUTARY_LOG_LEVEL: 'warn',
     // The simulator drafts the same picks whatever the critique: one review round keeps runs short.
@@ -185,7 +225,8 @@ beforeAll(async () => {
     TRIBUTARY_RESEARCH_LLM_BASE_URL: simulator.baseUrl,
     TRIBUTARY_RESEARCH_LLM_API_KEY: 'e2e',
     TRIBUTARY_RESEARCH_LLM_MODEL: 'simulator',
-  });
+  };
+  services = new Services(serviceEnv);
   for (const name of ['gateway', 'planner-agent', 'research-agent', 'reviewer-agent'] as const) {
     await services.start(name);
   }
@@ -277,35 +318,8 @@ describe('the agent pipeline, end to end', () => {
 
   it('streams a task’s events in causal order over SSE and resumes from Last-Event-ID with no gap or repeat', async () => {
     const taskId = await submit({ userId: 'u-gabriel', request: 'films and music for a quiet evening' });
-    const read = async (lastEventId?: string, stopAfter?: number): Promise<StreamedMessage[]> => {
-      const controller = new AbortController();
-      const res = await fetch(`${services.url('gateway')}/v1/tasks/${taskId}/events`, {
-        headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
-        signal: controller.signal,
-      });
-      const messages: StreamedMessage[] = [];
-      const decoder = new TextDecoder();
-      let buffer = '';
-      try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const id = /^id: (\S+)$/m.exec(block)?.[1];
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (id && data) messages.push({ id, ...(JSON.parse(data) as Omit<StreamedMessage, 'id'>) });
-            if (stopAfter !== undefined && messages.length >= stopAfter) {
-              controller.abort();
-              return messages;
-            }
-          }
-        }
-      } catch (error) {
-        if (!controller.signal.aborted) throw error;
-      }
-      return messages;
-    };
+    const read = (lastEventId?: string, stopAfter?: number) =>
+      readStream(services.url('gateway'), taskId, lastEventId, stopAfter);
 
     const first = await read(undefined, 2);
     const rest = await read(first[first.length - 1]?.id);
@@ -321,6 +335,50 @@ describe('the agent pipeline, end to end', () => {
     const view = await task(taskId);
     expect(all.at(-1)?.type).toBe(terminalTransitions(view)[0]?.type);
   });
+
+  it('streams fifty tasks to two clients each, one resuming on a second gateway: every event once, in causal order, ending with the terminal one', async () => {
+    const second = new Services(serviceEnv);
+    await second.start('gateway');
+    try {
+      const requests = [
+        'films and music for a quiet evening',
+        'a board game for four',
+        'gear for weekend hikes',
+        'a fantasy novel',
+        'plants for a shady garden',
+      ];
+      const users = ['u-alice', 'u-chen', 'u-dara', 'u-gabriel', 'u-hana'];
+      const ids = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => submit({ userId: users[i % 5]!, request: requests[i % 5]! })),
+      );
+      const watched = await Promise.all(
+        ids.map(async (taskId, i) => {
+          // Client A watches the whole task on the first gateway. Client B leaves after a few events
+          // and resumes on the second gateway with the last id it got.
+          const [whole, head] = await Promise.all([
+            readStream(services.url('gateway'), taskId),
+            readStream(services.url('gateway'), taskId, undefined, 1 + (i % 4)),
+          ]);
+          const tail = await readStream(second.url('gateway'), taskId, head.at(-1)?.id);
+          return { taskId, whole, resumed: [...head, ...tail] };
+        }),
+      );
+      for (const { taskId, whole, resumed } of watched) {
+        expect(
+          resumed.map((m) => m.id),
+          taskId,
+        ).toEqual(whole.map((m) => m.id));
+        expect(new Set(whole.map((m) => m.id)).size, taskId).toBe(whole.length);
+        expect(streamOrderProblems(whole), taskId).toEqual([]);
+        expect(streamOrderProblems(resumed), taskId).toEqual([]);
+        expect(whole.at(-1), taskId).toMatchObject({ type: 'recommendation.ready', status: 'completed' });
+        // Progress reaches clients too, though the store keeps milestones only.
+        expect(whole.filter((m) => m.type === 'task.progress').length, taskId).toBeGreaterThan(2);
+      }
+    } finally {
+      await second.stopAll();
+    }
+  }, 240_000);
 
   it('cancels a task in flight: its LLM call is aborted and it ends cancelled', async () => {
     const abortedBefore = simulator.aborted;
