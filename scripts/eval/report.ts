@@ -140,13 +140,18 @@ export function slices(results: readonly CaseResult[]): Slice[] {
     ]);
     for (const key of keys) add(key, result);
   }
-  return [...groups.entries()].map(([slice, group]) => ({
-    slice,
-    cases: group.length,
-    coverage: row('intent coverage', 'share', group, coverage),
-    allCovered: row('every intent covered', 'share', group, allCovered),
-    ndcg: row('nDCG@k', 'number', group, ndcg),
-  }));
+  const users = new Set(results.map((result) => result.userId));
+  const order = (key: string): string =>
+    `${key.endsWith('-intent') ? 0 : users.has(key) ? 2 : 1}${key.startsWith('single') ? 0 : 1}${key}`;
+  return [...groups.entries()]
+    .sort(([a], [b]) => order(a).localeCompare(order(b)))
+    .map(([slice, group]) => ({
+      slice,
+      cases: group.length,
+      coverage: row('intent coverage', 'share', group, coverage),
+      allCovered: row('every intent covered', 'share', group, allCovered),
+      ndcg: row('nDCG@k', 'number', group, ndcg),
+    }));
 }
 
 function format(value: number | null, unit: Row['unit']): string {
