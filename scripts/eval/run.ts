@@ -4,6 +4,7 @@
  *   npm run eval                                   # the offline provider
  *   npm run eval -- --llm http://127.0.0.1:8000/v1 --model qwen2.5-7b-instruct
  *   npm run eval -- --only alice --k 3             # a subset, another cut-off
+ *   npm run eval -- --variant rounds5:TRIBUTARY_REVIEW_MAX_ROUNDS=5   # a second column
  *
  * Runs the planner, research and reviewer agents in this process (their own modules and use cases,
  * events through an in-process bus, stores in memory), prints a table and writes report.json and
@@ -14,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalogueFile, loadProfilesFile } from '@tributary/catalogue';
-import { loadConfigFromProcess, type TributaryConfig } from '@tributary/config';
+import { loadConfig, type TributaryConfig } from '@tributary/config';
 import {
   type RecommendationReady,
   type ReviewCompleted,
@@ -26,14 +27,25 @@ import { BASELINE, Bm25Baseline } from './baseline';
 import { type EvalCase, loadCases, requestOf } from './cases';
 import { type AgentsRun, InProcessAgents } from './in-process-agents';
 import { type ReviewedRound } from './metrics';
-import { renderMarkdown, type Report, slices, slicesTable, summarise, summaryTable } from './report';
-import { type CaseResult, idealGrades, runFacts, scoreList } from './score';
+import {
+  renderMarkdown,
+  type Report,
+  slices,
+  slicesTable,
+  summarise,
+  summaryTable,
+  type SystemInfo,
+} from './report';
+import { type AgentsAnswer, type CaseResult, idealGrades, runFacts, scoreList } from './score';
 
 const HELP = `npm run eval -- [options]
 
   --llm <base URL>     run against an OpenAI-compatible endpoint (its key from TRIBUTARY_LLM_API_KEY)
                        instead of the offline provider
   --model <name>       the model to ask for (with --llm; default TRIBUTARY_LLM_MODEL or gpt-4o-mini)
+  --variant <name>:<VAR=value>[,<VAR=value>…]
+                       also run the agents with these environment variables changed, as another
+                       column of the same report (repeatable)
   --cases <dir>        the judged set, *.jsonl files (default data/eval/cases)
   --only <text>        only the cases whose id or user id contains the text
   --k <n>              the nDCG cut-off (default 5)
@@ -41,9 +53,15 @@ const HELP = `npm run eval -- [options]
   --out <dir>          where the report goes (default eval/results/<timestamp>)
   --help`;
 
+interface Variant {
+  readonly name: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
 interface Options {
   readonly llm?: string;
   readonly model?: string;
+  readonly variants: readonly Variant[];
   readonly cases: string;
   readonly only?: string;
   readonly k: number;
@@ -58,12 +76,24 @@ function positiveInt(flag: string, value: string | undefined, fallback: number):
   return n;
 }
 
+function variant(text: string): Variant {
+  const match = /^([A-Za-z0-9._-]+):(.+)$/.exec(text);
+  const pairs = match?.[2]?.split(',').map((pair) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair.trim()));
+  if (!match?.[1] || !pairs || pairs.some((pair) => !pair))
+    throw new Error(`--variant takes <name>:<VAR=value>[,<VAR=value>…], not "${text}"`);
+  return {
+    name: match[1],
+    env: Object.fromEntries(pairs.map((pair) => [pair?.[1] ?? '', pair?.[2] ?? ''])),
+  };
+}
+
 function options(argv: string[]): Options | null {
   const { values } = parseArgs({
     args: argv,
     options: {
       llm: { type: 'string' },
       model: { type: 'string' },
+      variant: { type: 'string', multiple: true, default: [] },
       cases: { type: 'string', default: 'data/eval/cases' },
       only: { type: 'string' },
       k: { type: 'string' },
@@ -75,9 +105,16 @@ function options(argv: string[]): Options | null {
   });
   if (values.help) return null;
   if (values.model !== undefined && values.llm === undefined) throw new Error('--model needs --llm');
+  const variants = values.variant.map(variant);
+  const taken = new Set(['agents']);
+  for (const { name } of variants) {
+    if (taken.has(name)) throw new Error(`--variant ${name} is named twice (or "agents")`);
+    taken.add(name);
+  }
   return {
     llm: values.llm,
     model: values.model,
+    variants,
     cases: values.cases,
     only: values.only,
     k: positiveInt('--k', values.k, 5),
@@ -86,9 +123,11 @@ function options(argv: string[]): Options | null {
   };
 }
 
-/** The reviewer's configuration from the environment, with the provider this run asks for. */
-function configFor(opts: Options): TributaryConfig {
-  const config = loadConfigFromProcess('reviewer-agent');
+/** The reviewer's configuration from the environment (with a variant's changes), with the provider this run asks for. */
+function configFor(opts: Options, changes: Readonly<Record<string, string>>): TributaryConfig {
+  // The one read of the environment: a variant is the process's configuration with some variables changed.
+  // eslint-disable-next-line no-restricted-properties
+  const config = loadConfig('reviewer-agent', { ...process.env, ...changes });
   return {
     ...config,
     llm: {
@@ -144,62 +183,73 @@ async function main(): Promise<void> {
     return;
   }
   const startedAt = new Date();
-  const config = configFor(opts);
+  const base = configFor(opts, {});
   const [catalogue, profiles] = await Promise.all([
-    loadCatalogueFile(join(config.dataDir, 'catalogue.jsonl')),
-    loadProfilesFile(join(config.dataDir, 'profiles.jsonl')),
+    loadCatalogueFile(join(base.dataDir, 'catalogue.jsonl')),
+    loadProfilesFile(join(base.dataDir, 'profiles.jsonl')),
   ]);
   const byId = new Map(catalogue.map((item) => [item.id, item]));
   const cases = loadCases(opts.cases, catalogue, profiles).filter(
     (c) => opts.only === undefined || c.id.includes(opts.only) || c.userId.includes(opts.only),
   );
   if (cases.length === 0) throw new Error(`no case matches --only ${opts.only ?? ''}`);
-  const baseline = new Bm25Baseline(catalogue);
-  const agents = await InProcessAgents.start(config, catalogue, profiles);
-  console.log(`${cases.length} judged requests, provider ${agents.provider}, baseline: ${BASELINE}`);
+  const ideals = new Map(cases.map((c) => [c.id, idealGrades(c, catalogue, opts.k)]));
+  const bm25 = new Bm25Baseline(catalogue);
+  const baselines = new Map(
+    cases.map((c) => {
+      const { itemIds, latencyMs } = bm25.answer(requestOf(c));
+      return [c.id, { ...scoreList(c, itemIds, byId, ideals.get(c.id) ?? [], opts.k), latencyMs }];
+    }),
+  );
+  console.log(`${cases.length} judged requests; baseline: ${BASELINE}`);
 
-  let done = 0;
-  const evaluate = async (evalCase: EvalCase): Promise<CaseResult> => {
-    const request = requestOf(evalCase);
-    const ideal = idealGrades(evalCase, catalogue, opts.k);
-    const base = baseline.answer(request);
-    const run = await agents.run(`eval-${evalCase.id}-${startedAt.getTime()}`, request);
-    const { itemIds, outcome, rounds, failure } = outcomeOf(run);
-    const result: CaseResult = {
-      id: evalCase.id,
-      userId: evalCase.userId,
-      query: evalCase.query,
-      labels: evalCase.labels,
-      intents: evalCase.intents.map((intent) => intent.label),
-      agents: {
-        ...scoreList(evalCase, itemIds, byId, ideal, opts.k),
+  const systems: SystemInfo[] = [];
+  const answers: AgentsAnswer[][] = [];
+  for (const { name, env } of [{ name: 'agents', env: {} }, ...opts.variants]) {
+    const config = configFor(opts, env);
+    const agents = await InProcessAgents.start(config, catalogue, profiles);
+    systems.push({ name, provider: agents.provider, env });
+    console.log(`\n${name}: provider ${agents.provider}`);
+    let done = 0;
+    const evaluate = async (evalCase: EvalCase): Promise<AgentsAnswer> => {
+      const run = await agents.run(`eval-${name}-${evalCase.id}-${startedAt.getTime()}`, requestOf(evalCase));
+      const { itemIds, outcome, rounds, failure } = outcomeOf(run);
+      const answer: AgentsAnswer = {
+        ...scoreList(evalCase, itemIds, byId, ideals.get(evalCase.id) ?? [], opts.k),
         ...runFacts(outcome, rounds, run.llmCalls.length, run.latencyMs, failure),
-      },
-      baseline: { ...scoreList(evalCase, base.itemIds, byId, ideal, opts.k), latencyMs: base.latencyMs },
+      };
+      done += 1;
+      const covered = answer.intentsCovered.filter(Boolean).length;
+      console.log(
+        `[${String(done).padStart(3)}/${cases.length}] ${evalCase.id.padEnd(40)} ${outcome.padEnd(11)} ` +
+          `intents ${covered}/${evalCase.intents.length}  nDCG ${answer.ndcg?.toFixed(2) ?? '–'} ` +
+          `(BM25 ${baselines.get(evalCase.id)?.ndcg?.toFixed(2) ?? '–'})  ${run.latencyMs.toFixed(0)} ms`,
+      );
+      return answer;
     };
-    done += 1;
-    const covered = result.agents.intentsCovered.filter(Boolean).length;
-    console.log(
-      `[${String(done).padStart(3)}/${cases.length}] ${evalCase.id.padEnd(28)} ${outcome.padEnd(11)} ` +
-        `intents ${covered}/${result.intents.length}  nDCG ${result.agents.ndcg?.toFixed(2) ?? '–'} ` +
-        `(BM25 ${result.baseline.ndcg?.toFixed(2) ?? '–'})  ${run.latencyMs.toFixed(0)} ms`,
-    );
-    return result;
-  };
-  let results: CaseResult[];
-  try {
-    results = await pool(cases, opts.concurrency, evaluate);
-  } finally {
-    await agents.stop();
+    try {
+      answers.push(await pool(cases, opts.concurrency, evaluate));
+    } finally {
+      await agents.stop();
+    }
   }
 
+  const results: CaseResult[] = cases.map((c, i) => ({
+    id: c.id,
+    userId: c.userId,
+    query: c.query,
+    labels: c.labels,
+    intents: c.intents.map((intent) => intent.label),
+    answers: answers.map((system) => system[i] as AgentsAnswer),
+    baseline: baselines.get(c.id) as CaseResult['baseline'],
+  }));
   const report: Report = {
     startedAt: startedAt.toISOString(),
-    provider: agents.provider,
+    systems,
     baseline: BASELINE,
     k: opts.k,
-    maxRounds: config.review.maxRounds,
-    approveThreshold: config.review.approveThreshold,
+    maxRounds: base.review.maxRounds,
+    approveThreshold: base.review.approveThreshold,
     cases: results.length,
     rows: summarise(results),
     slices: slices(results),

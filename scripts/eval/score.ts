@@ -36,13 +36,17 @@ export interface RunFacts {
   readonly latencyMs: number;
 }
 
+/** One configuration's answer to a case, scored, with what its run did. */
+export type AgentsAnswer = ListScore & RunFacts;
+
 export interface CaseResult {
   readonly id: string;
   readonly userId: string;
   readonly query: string;
   readonly labels: readonly string[];
   readonly intents: readonly string[];
-  readonly agents: ListScore & RunFacts;
+  /** One per configuration of the agents, in the order of the report's systems. */
+  readonly answers: readonly AgentsAnswer[];
   readonly baseline: ListScore & { readonly latencyMs: number };
 }
 
