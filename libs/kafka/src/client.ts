@@ -1,6 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { fixKafkajsRequestQueue } from './request-queue-fix';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
@@ -28,6 +29,7 @@ export function createKafkaClient(
   config: Pick<TributaryConfig, 'kafka' | 'logLevel'>,
   options: KafkaClientOptions = {},
 ): Kafka {
+  fixKafkajsRequestQueue();
   const logger = options.logger ?? new Logger('kafkajs');
   return new Kafka({
     clientId: options.clientId ?? config.kafka.clientId,

@@ -11,5 +11,6 @@ export * from './offset-tracker';
 export * from './producer';
 export * from './read-range';
 export * from './redrive';
+export * from './request-queue-fix';
 export * from './serializer';
 export * from './transport';
