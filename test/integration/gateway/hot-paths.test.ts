@@ -176,9 +176,9 @@ afterAll(async () => {
 });
 
 describe('hot paths on the read model', () => {
-  it('the detector flags a filtered query (the listing endpoint, which may filter)', async () => {
+  it('the detector flags a filtered query', async () => {
     const mark = commands.mark();
-    await tasks.list(tenant, { limit: 5, status: 'completed' });
+    await connection.collection('tasks').find({ tenantId: tenant, status: 'completed' }).limit(5).toArray();
     expect(commands.offenders(mark)).toHaveLength(1);
   });
 

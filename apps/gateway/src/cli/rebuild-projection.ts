@@ -9,7 +9,8 @@
  * fold (reducer and row shape) into its final document and its `<taskId>#<seq>` rows. Nothing else
  * writes the fresh collections, so there are no claims and no reads: each task is written once,
  * with large unordered inserts (`--batch` documents each) into `tasks_<suffix>` and
- * `task_events_<suffix>`. Writing overlaps reading: a task that looks finished (a terminal event,
+ * `task_events_<suffix>`, and then the lists (`task_lists_<suffix>`: each task among all, its user's,
+ * its final status's and its user's in that status, in task id order). Writing overlaps reading: a task that looks finished (a terminal event,
  * and every partition read past it) is written while the read goes on, and rewritten at the end in
  * the rare case a later event of it turns up. Prints counts per topic and per final status, and the
  * time taken. The live collections are not touched; switch over by renaming.
@@ -31,6 +32,7 @@ import { collectionNames } from '../read-model/collections';
 import { taskEventModel } from '../read-model/task-event.entity';
 import { type TaskEventRow } from '../task/log';
 import { TaskEventRepository } from '../read-model/task-event.repository';
+import { TaskListRepository } from '../read-model/task-list.repository';
 import { type TaskDocument, taskModel } from '../read-model/task.entity';
 import { TaskRepository } from '../read-model/task.repository';
 import { RebuildFolder, type TaskWrite } from '../read-model/projection/rebuild';
@@ -88,22 +90,28 @@ async function main(): Promise<void> {
   try {
     const tasksModel = taskModel(connection, names.tasks);
     const eventsModel = taskEventModel(connection, names.taskEvents);
+    const listsCollection = connection.collection(names.taskLists);
     const existing =
-      (await tasksModel.estimatedDocumentCount()) + (await eventsModel.estimatedDocumentCount());
+      (await tasksModel.estimatedDocumentCount()) +
+      (await eventsModel.estimatedDocumentCount()) +
+      (await listsCollection.estimatedDocumentCount());
     if (existing > 0 && !args.replace)
       throw new Error(
-        `${names.tasks} / ${names.taskEvents} are not empty; pass --replace to drop them first`,
+        `${names.tasks} / ${names.taskEvents} / ${names.taskLists} are not empty; pass --replace to drop them first`,
       );
+    const lists = new TaskListRepository(listsCollection);
     // Preparing the collections overlaps the start of the read; inserts wait for it.
     const prepared = (async () => {
       if (existing > 0)
         await Promise.all([
           tasksModel.collection.drop().catch(() => undefined),
           eventsModel.collection.drop().catch(() => undefined),
+          listsCollection.drop().catch(() => undefined),
         ]);
       await Promise.all([
         new TaskRepository(tasksModel).ensureIndexes(),
         new TaskEventRepository(eventsModel).ensureIndexes(),
+        lists.ensureCollection(),
       ]);
     })();
     prepared.catch(() => undefined); // awaited by the writer; never an unhandled rejection meanwhile
@@ -141,6 +149,11 @@ async function main(): Promise<void> {
     }
     const readMs = Math.round(performance.now() - started);
     await writer.write(folder.rest()).drained();
+    // Nothing else writes the fresh collection: every listing is fresh (no markers to read first).
+    const listings = folder.listings();
+    for (let start = 0; start < listings.length; start += args.batch) {
+      await lists.enlist(listings.slice(start, start + args.batch), { fresh: true });
+    }
     const counts = folder.counts();
     const statuses = [...counts.statuses].map(([status, count]) => ({ _id: status, count }));
 
@@ -150,6 +163,7 @@ async function main(): Promise<void> {
       const summary = {
         tasksCollection: names.tasks,
         eventsCollection: names.taskEvents,
+        listsCollection: names.taskLists,
         events,
         undecodable: [...perTopic.values()].reduce((n, c) => n + c.undecodable, 0),
         applied: counts.applied,
@@ -168,7 +182,7 @@ async function main(): Promise<void> {
       return;
     }
     const lines = [
-      `rebuilt the read model into ${names.tasks} and ${names.taskEvents} in ${totalMs} ms (reading ${readMs} ms)`,
+      `rebuilt the read model into ${names.tasks}, ${names.taskEvents} and ${names.taskLists} in ${totalMs} ms (reading ${readMs} ms)`,
       '',
       'events per topic (read / undecodable):',
       ...[...perTopic].map(

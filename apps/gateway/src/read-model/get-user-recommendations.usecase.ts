@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { taskLinks } from '../http/links';
 import { ApiProblem } from '../http/problem';
 import { type TenantId } from '../task/tenant';
-import { TaskRepository } from './task.repository';
+import { scopeOf } from './task-list';
+import { TaskListReader } from './task-list.reader';
 import { type UserRecommendations } from './task.schemas';
 import { UserProfileRepository } from './user-profile.repository';
 
@@ -10,26 +11,30 @@ import { UserProfileRepository } from './user-profile.repository';
 export class GetUserRecommendationsUseCase {
   constructor(
     @Inject(UserProfileRepository) private readonly profiles: UserProfileRepository,
-    @Inject(TaskRepository) private readonly tasks: TaskRepository,
+    @Inject(TaskListReader) private readonly lists: TaskListReader,
   ) {}
 
+  /** The user's completed tasks, newest first: the first page of their completed list. */
   async execute(tenant: TenantId, userId: string, limit: number): Promise<UserRecommendations> {
-    if (!(await this.profiles.exists(tenant, userId))) throw ApiProblem.notFound(`No user ${userId}.`);
-    const tasks = await this.tasks.latestCompleted(tenant, userId, limit);
+    const [known, page] = await Promise.all([
+      this.profiles.exists(tenant, userId),
+      this.lists.page(tenant, { scope: scopeOf({ userId, status: 'completed' }), limit }),
+    ]);
+    if (!known) throw ApiProblem.notFound(`No user ${userId}.`);
     return {
       userId,
-      items: tasks.flatMap((task) =>
-        task.result
+      items: page.items.flatMap(({ taskId, item }) =>
+        item.result
           ? [
               {
-                taskId: task.taskId,
-                request: task.request?.query ?? null,
-                completedAt: new Date(task.result.completedAt).toISOString(),
-                summary: task.result.summary,
-                recommendations: task.result.recommendations,
-                bestEffort: task.result.bestEffort,
-                provider: task.result.provider,
-                links: taskLinks(task.taskId),
+                taskId,
+                request: item.request,
+                completedAt: new Date(item.result.completedAt).toISOString(),
+                summary: item.result.summary,
+                recommendations: item.result.recommendations,
+                bestEffort: item.result.bestEffort,
+                provider: item.result.provider,
+                links: taskLinks(taskId),
               },
             ]
           : [],

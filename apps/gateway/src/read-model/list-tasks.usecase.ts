@@ -2,16 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../http/problem';
 import { type TenantId } from '../task/tenant';
 import { decodeCursor, encodeCursor } from './cursor';
-import { TaskRepository } from './task.repository';
+import { scopeOf } from './task-list';
+import { TaskListReader } from './task-list.reader';
 import { type ListTasksQuery, type TaskPage } from './task.schemas';
 import { toTaskSummary } from './task.views';
 
 @Injectable()
 export class ListTasksUseCase {
-  constructor(@Inject(TaskRepository) private readonly tasks: TaskRepository) {}
+  constructor(@Inject(TaskListReader) private readonly lists: TaskListReader) {}
 
   async execute(tenant: TenantId, query: ListTasksQuery): Promise<TaskPage> {
-    let beforeTaskId: string | undefined;
+    let before: number | undefined;
     if (query.cursor !== undefined) {
       const cursor = decodeCursor(query.cursor);
       if (!cursor) {
@@ -20,20 +21,16 @@ export class ListTasksUseCase {
           [{ path: 'query.cursor', message: 'is not a cursor this API returned' }],
         );
       }
-      beforeTaskId = cursor.lastTaskId;
+      before = cursor.before;
     }
-    // One extra row tells whether another page exists without a count query.
-    const rows = await this.tasks.list(tenant, {
-      userId: query.userId,
-      status: query.status,
-      limit: query.limit + 1,
-      beforeTaskId,
+    const page = await this.lists.page(tenant, {
+      scope: scopeOf({ userId: query.userId, status: query.status }),
+      limit: query.limit,
+      before,
     });
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
     return {
-      items: page.map(toTaskSummary),
-      nextCursor: rows.length > query.limit && last ? encodeCursor({ lastTaskId: last.taskId }) : null,
+      items: page.items.map(toTaskSummary),
+      nextCursor: page.before === undefined ? null : encodeCursor({ before: page.before }),
     };
   }
 }

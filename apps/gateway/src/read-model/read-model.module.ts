@@ -7,6 +7,7 @@ import {
   type CollectionNames,
   collectionNames,
   TASK_EVENT_MODEL,
+  TASK_LIST_COLLECTION,
   TASK_MODEL,
   USER_PROFILE_COLLECTION,
 } from './collections';
@@ -15,6 +16,8 @@ import { GetUserRecommendationsUseCase } from './get-user-recommendations.usecas
 import { ListTasksUseCase } from './list-tasks.usecase';
 import { taskEventModel } from './task-event.entity';
 import { TaskEventRepository } from './task-event.repository';
+import { TaskListReader } from './task-list.reader';
+import { TaskListRepository } from './task-list.repository';
 import { TaskNotifier } from './task-notifier';
 import { TaskReader } from './task-reader';
 import { taskModel } from './task.entity';
@@ -24,7 +27,7 @@ import { UserProfileRepository } from './user-profile.repository';
 import { UsersController } from './users.controller';
 
 /**
- * The read model: the `tasks` snapshots and the `task_events` log, how a task's current state is
+ * The read model: the `tasks` snapshots, the `task_events` log, the `task_lists` pages, how a task's current state is
  * read from them (TaskReader), the in-process signal that a task has new events (TaskNotifier),
  * and the read API. The projection that writes it is a consumer group of its own (ProjectionModule).
  */
@@ -47,12 +50,19 @@ import { UsersController } from './users.controller';
       inject: [MONGO_CONNECTION, COLLECTION_NAMES],
     },
     {
+      provide: TASK_LIST_COLLECTION,
+      useFactory: (c: Connection, names: CollectionNames) => c.collection(names.taskLists),
+      inject: [MONGO_CONNECTION, COLLECTION_NAMES],
+    },
+    {
       provide: USER_PROFILE_COLLECTION,
       useFactory: (c: Connection, names: CollectionNames) => c.collection(names.userProfiles),
       inject: [MONGO_CONNECTION, COLLECTION_NAMES],
     },
     TaskRepository,
     TaskEventRepository,
+    TaskListRepository,
+    TaskListReader,
     UserProfileRepository,
     TaskReader,
     TaskNotifier,
@@ -60,15 +70,27 @@ import { UsersController } from './users.controller';
     ListTasksUseCase,
     GetUserRecommendationsUseCase,
   ],
-  exports: [TaskRepository, TaskEventRepository, UserProfileRepository, TaskReader, TaskNotifier],
+  exports: [
+    TaskRepository,
+    TaskEventRepository,
+    TaskListRepository,
+    UserProfileRepository,
+    TaskReader,
+    TaskNotifier,
+  ],
 })
 export class ReadModelModule implements OnModuleInit {
   constructor(
     @Inject(TaskRepository) private readonly tasks: TaskRepository,
     @Inject(TaskEventRepository) private readonly events: TaskEventRepository,
+    @Inject(TaskListRepository) private readonly lists: TaskListRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await Promise.all([this.tasks.ensureIndexes(), this.events.ensureIndexes()]);
+    await Promise.all([
+      this.tasks.ensureIndexes(),
+      this.events.ensureIndexes(),
+      this.lists.ensureCollection(),
+    ]);
   }
 }

@@ -31,12 +31,7 @@ const taskSchema = new Schema<TaskDocument>(
   { versionKey: false, minimize: false, strict: true },
 );
 
-// GET /v1/tasks (all of a tenant's tasks, newest first; task ids sort by creation time).
-taskSchema.index({ tenantId: 1, _id: -1 });
-// GET /v1/tasks?userId=… and the per-user recommendations (filtered on status in the index scan).
-taskSchema.index({ tenantId: 1, userId: 1, _id: -1 });
-// GET /v1/tasks?status=…
-taskSchema.index({ tenantId: 1, status: 1, _id: -1 });
+// No secondary indexes: every read is by `_id`; lists are documents of their own (task_lists).
 
 export function taskModel(connection: Connection, collection: string): Model<TaskDocument> {
   return (

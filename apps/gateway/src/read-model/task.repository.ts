@@ -1,27 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type Model, type mongo } from 'mongoose';
 import { isDuplicateKey } from '@tributary/platform';
-import { type TaskStatus } from '../task/status';
 import { type TaskState } from '../task/task-state';
 import { type TenantId } from '../task/tenant';
 import { writeErrorsOf } from './bulk-write-errors';
 import { TASK_MODEL } from './collections';
 import { GroupCommitter } from './group-committer';
+import { type ListItem, listItem, memberships, ownerScopes, statusScopes } from './task-list';
+import { TaskListRepository } from './task-list.repository';
 import { type TaskDocument, toDocument, toState } from './task.entity';
-
-export interface TaskListQuery {
-  readonly userId?: string | undefined;
-  readonly status?: TaskStatus | undefined;
-  readonly limit: number;
-  /** Only tasks older than this one (the previous page's last id). */
-  readonly beforeTaskId?: string | undefined;
-}
 
 /** Most tasks one `insertMany` of submissions carries. */
 const ACCEPTED_INSERT_BATCH = 64;
-
-/** A task without its heavy parts (timeline, rounds, plan): what a list shows. */
-export type TaskSummaryState = Omit<TaskState, 'timeline' | 'rounds' | 'plan'>;
 
 /** What an event stream needs of a task document. */
 export type TaskTimeline = Pick<TaskState, 'status' | 'terminal' | 'version' | 'timeline'>;
@@ -33,7 +23,7 @@ export type TaskTimeline = Pick<TaskState, 'status' | 'terminal' | 'version' | '
  * Every read of one task is by `_id` alone and checks the tenant in code: on FerretDB (the local
  * store) only a filter that is exactly `{ _id }` is answered from SQLite's primary key, any other
  * decodes every task document. A task stored under another tenant reads as absent, so a tenant can
- * neither read nor infer another tenant's tasks. Only the listing endpoints query by other fields.
+ * neither read nor infer another tenant's tasks. Lists are documents of their own (TaskListRepository).
  */
 @Injectable()
 export class TaskRepository {
@@ -43,11 +33,15 @@ export class TaskRepository {
    * batch instead of one per request. Each caller learns its own document's outcome.
    */
   private readonly acceptedInserts = new GroupCommitter<TaskDocument, Error | undefined>(
-    (documents) => this.insertEach(documents),
+    (documents) => this.insertAndList(documents),
     ACCEPTED_INSERT_BATCH,
   );
 
-  constructor(@Inject(TASK_MODEL) private readonly tasks: Model<TaskDocument>) {}
+  constructor(
+    @Inject(TASK_MODEL) private readonly tasks: Model<TaskDocument>,
+    /** Lists each accepted task (every task, its user's, the accepted status's); none without it. */
+    @Optional() @Inject(TaskListRepository) private readonly lists?: TaskListRepository,
+  ) {}
 
   /** The driver's collection: the hot paths skip mongoose's casting and hydration. */
   private get collection(): mongo.Collection<TaskDocument> {
@@ -63,6 +57,26 @@ export class TaskRepository {
   async insertAccepted(state: TaskState): Promise<void> {
     const failure = await this.acceptedInserts.submit(toDocument(state));
     if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Inserts the tasks, then lists those stored (before their first event is published, so the
+   * projection finds them listed and no one else lists them meanwhile: a fresh listing).
+   */
+  private async insertAndList(
+    documents: readonly TaskDocument[],
+  ): Promise<(index: number) => Error | undefined> {
+    const outcome = await this.insertEach(documents);
+    if (this.lists !== undefined) {
+      const stored = documents.filter((_, i) => outcome(i) === undefined).map(toState);
+      await this.lists.enlist(
+        stored.flatMap((state) =>
+          memberships(state, [...ownerScopes(state.userId), ...statusScopes(state.userId, state.status)]),
+        ),
+        { fresh: true },
+      );
+    }
+    return outcome;
   }
 
   /** Inserts documents unordered; resolves with each one's failure (a duplicate key, say) or undefined. */
@@ -146,27 +160,25 @@ export class TaskRepository {
   }
 
   /**
-   * Newest first. A listing endpoint, not a per-event path: on FerretDB this filter is evaluated in
-   * Go over every task document (real MongoDB answers it from the indexes below).
+   * The current list items of tasks (read by `_id`, concurrently, without their heavy parts): what a
+   * list shows of a task that has not ended. Tasks of another tenant, or gone, are left out.
    */
-  async list(tenant: TenantId, query: TaskListQuery): Promise<TaskSummaryState[]> {
-    const filter: Record<string, unknown> = { tenantId: tenant };
-    if (query.userId !== undefined) filter.userId = query.userId;
-    if (query.status !== undefined) filter.status = query.status;
-    if (query.beforeTaskId !== undefined) filter._id = { $lt: query.beforeTaskId };
-    const documents = await this.tasks
-      .find(filter)
-      .select({ timeline: 0, rounds: 0, plan: 0 })
-      .sort({ _id: -1 })
-      .limit(query.limit)
-      .lean<Omit<TaskDocument, 'timeline' | 'rounds' | 'plan'>[]>()
-      .exec();
-    return documents.map(({ _id, ...rest }) => ({ taskId: _id, ...rest }));
-  }
-
-  /** A user's completed tasks, newest first. */
-  async latestCompleted(tenant: TenantId, userId: string, limit: number): Promise<TaskSummaryState[]> {
-    return this.list(tenant, { userId, status: 'completed', limit });
+  async findListItems(tenant: TenantId, taskIds: readonly string[]): Promise<Map<string, ListItem>> {
+    const documents = await Promise.all(
+      [...new Set(taskIds)].map((taskId) =>
+        this.collection.findOne<Omit<TaskDocument, 'timeline' | 'rounds' | 'plan'>>(
+          { _id: taskId },
+          { projection: { timeline: 0, rounds: 0, plan: 0 } },
+        ),
+      ),
+    );
+    const items = new Map<string, ListItem>();
+    for (const document of documents) {
+      if (document?.tenantId !== tenant) continue;
+      const { _id, ...rest } = document;
+      items.set(_id, listItem({ taskId: _id, ...rest, timeline: [], rounds: [], plan: null }, true));
+    }
+    return items;
   }
 
   // --- projection ---------------------------------------------------------------------------

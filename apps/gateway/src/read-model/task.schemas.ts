@@ -27,7 +27,7 @@ export const listTasksQuerySchema = z.strictObject({
     .string()
     .regex(CURSOR_PATTERN, 'is not a cursor this API returned')
     .optional()
-    .describe('The `nextCursor` of the previous page.'),
+    .describe('The `nextCursor` of the previous page of the same query (the same filters).'),
 });
 
 export type ListTasksQuery = z.output<typeof listTasksQuerySchema>;
@@ -190,7 +190,12 @@ export const taskSummarySchema = z
 export const taskPageSchema = z
   .object({
     items: z.array(taskSummarySchema),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe(
+        'Pass as `cursor` for the next page; null on the last page. A page may hold fewer items than asked for (even none) and still have a next page: each page examines a bounded number of entries.',
+      ),
   })
   .meta({ id: 'TaskPage' });
 

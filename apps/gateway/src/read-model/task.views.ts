@@ -1,6 +1,6 @@
 import { taskLinks } from '../http/links';
 import { type TaskState, type TimelineEntry } from '../task/task-state';
-import { type TaskSummaryState } from './task.repository';
+import { type ListedTask } from './task-list';
 import { type TaskSummaryView, type TaskView } from './task.schemas';
 
 const iso = (date: Date): string => new Date(date).toISOString();
@@ -105,18 +105,18 @@ export function toTaskView(task: TaskState): TaskView {
   };
 }
 
-export function toTaskSummary(task: TaskSummaryState): TaskSummaryView {
+export function toTaskSummary({ taskId, item }: Pick<ListedTask, 'taskId' | 'item'>): TaskSummaryView {
   return {
-    taskId: task.taskId,
-    status: task.status,
-    terminal: task.terminal,
-    userId: task.userId,
-    request: task.request?.query ?? null,
-    provider: task.provider,
-    recommendations: task.result ? task.result.recommendations.length : null,
-    createdAt: iso(task.createdAt),
-    updatedAt: iso(task.updatedAt),
-    endedAt: isoOrNull(task.endedAt),
-    links: taskLinks(task.taskId),
+    taskId,
+    status: item.status,
+    terminal: item.terminal,
+    userId: item.userId,
+    request: item.request,
+    provider: item.provider,
+    recommendations: item.recommendations,
+    createdAt: iso(item.createdAt),
+    updatedAt: iso(item.updatedAt),
+    endedAt: isoOrNull(item.endedAt),
+    links: taskLinks(taskId),
   };
 }

@@ -1,11 +1,13 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { foldEvents, type FoldStep } from '../../task/fold';
 import { type TaskEventRow } from '../../task/log';
 import { type ProjectedEvent, type TaskState } from '../../task/task-state';
 import { TaskEventRepository } from '../task-event.repository';
+import { TaskListRepository } from '../task-list.repository';
 import { TaskNotifier } from '../task-notifier';
 import { TaskReader } from '../task-reader';
 import { TaskRepository } from '../task.repository';
+import { ListProjection } from './list-projection';
 
 export interface ApplyReport {
   /** Events this call recorded under a new seq. */
@@ -32,6 +34,10 @@ class TaskWork {
   /** The version the `tasks` document had when read, or was last written with (null: no document). */
   stored: number | null = null;
   loadedVersion = 0;
+  /** The task as read before this batch (null: no document). */
+  loaded: TaskState | null = null;
+  /** Events of this batch found already in the log (redeliveries, adopted claims). */
+  duplicates = 0;
 
   // The current round's reduction of `remaining` on `state`.
   rows: TaskEventRow[] = [];
@@ -77,7 +83,8 @@ class TaskWork {
  * 4. Write each changed task document with a replace by `_id` (one unordered bulk write).
  * 5. Read the row after each written version by `_id`: if another applier claimed more meanwhile,
  *    its snapshot may have been overwritten by ours, so roll forward and write again.
- * 6. Notify local event streams.
+ * 6. Keep the task lists in step (ListProjection), after the documents they point to.
+ * 7. Notify local event streams.
  *
  * Offsets are committed only after this resolves. A crash at any point leaves a log that is a
  * prefix-closed set of claims and a snapshot that is at or behind it; the redelivered events are
@@ -89,13 +96,17 @@ export class ProjectionApplier {
   private readonly reader: TaskReader;
   /** See remember(): the last state written of tasks in flight, oldest first. */
   private readonly recent = new Map<string, TaskState>();
+  private readonly lists: ListProjection | undefined;
 
   constructor(
     @Inject(TaskRepository) private readonly tasks: TaskRepository,
     @Inject(TaskEventRepository) private readonly events: TaskEventRepository,
     @Inject(TaskNotifier) private readonly notifier: TaskNotifier,
+    /** The task lists (step 6); not kept without it. */
+    @Optional() @Inject(TaskListRepository) lists?: TaskListRepository,
   ) {
     this.reader = new TaskReader(tasks, events);
+    this.lists = lists === undefined ? undefined : new ListProjection(lists);
   }
 
   async apply(batch: readonly ProjectedEvent[]): Promise<ApplyReport> {
@@ -107,10 +118,18 @@ export class ProjectionApplier {
           work.state = this.recent.get(work.taskId) ?? (await this.tasks.findAnyTenant(work.taskId));
           work.stored = work.state?.version ?? null;
           work.loadedVersion = work.state?.version ?? 0;
+          work.loaded = work.state;
         }),
       );
       await this.claim(works, report);
       await this.writeSnapshots(works);
+      await this.lists?.project(
+        works.flatMap((work) =>
+          work.state === null || (work.state.version === work.loadedVersion && work.duplicates === 0)
+            ? []
+            : [{ before: work.loaded, after: work.state, redelivered: work.duplicates > 0 }],
+        ),
+      );
     } catch (error) {
       // What this batch got into the store is unknown: read these tasks from it next time.
       for (const work of works) this.recent.delete(work.taskId);
@@ -184,8 +203,10 @@ export class ProjectionApplier {
     for (const { event, decision, rowsBefore } of work.decisions) {
       if (decision === 'applied' && rowsBefore >= got) break;
       if (decision === 'applied') report.applied += 1;
-      else if (decision === 'duplicate') report.duplicates += 1;
-      else if (decision === 'skipped') report.skipped += 1;
+      else if (decision === 'duplicate') {
+        report.duplicates += 1;
+        work.duplicates += 1;
+      } else if (decision === 'skipped') report.skipped += 1;
       else report.refused.push(event);
       settled += 1;
     }

@@ -1,7 +1,8 @@
 import { foldEvents } from '../../task/fold';
 import { type TaskEventRow, taskEventId } from '../../task/log';
 import { isTerminalEvent, type TaskStatus } from '../../task/status';
-import { type ProjectedEvent } from '../../task/task-state';
+import { type ProjectedEvent, type TaskState } from '../../task/task-state';
+import { type Membership, memberships, ownerScopes, statusScopes } from '../task-list';
 import { type TaskDocument, toDocument } from '../task.entity';
 
 /** The order a rebuild applies a task's events in: by the time they happened, ties by event id. */
@@ -35,6 +36,8 @@ interface TaskEvents {
   refused: number;
   skipped: number;
   status: TaskStatus | undefined;
+  /** The task after the last fold. */
+  state: TaskState | null;
 }
 
 export interface RebuildCounts {
@@ -84,6 +87,7 @@ export class RebuildFolder {
         skipped: 0,
         refused: 0,
         status: undefined,
+        state: null,
       };
       this.tasks.set(taskId, task);
     }
@@ -138,6 +142,21 @@ export class RebuildFolder {
     return { applied, duplicates, refused, skipped, statuses };
   }
 
+  /**
+   * Every task's places in the lists (call after `rest`): among every task, its user's, its final
+   * status's and its user's in that status, with its final item; in task id order (creation order),
+   * which is the order the lists then show them in.
+   */
+  listings(): Membership[] {
+    const ids = [...this.tasks.keys()].sort();
+    return ids.flatMap((taskId) => {
+      const state = this.tasks.get(taskId)!.state;
+      return state === null
+        ? []
+        : memberships(state, [...ownerScopes(state.userId), ...statusScopes(state.userId, state.status)]);
+    });
+  }
+
   private fold(taskId: string, task: TaskEvents): TaskWrite | undefined {
     task.events.sort(byOccurrence);
     const { state, rows, steps } = foldEvents(null, task.events);
@@ -152,6 +171,7 @@ export class RebuildFolder {
       else task.refused += 1;
     }
     task.status = state?.status;
+    task.state = state;
     if (state === null) return undefined;
 
     const before = task.written ?? [];
