@@ -1,41 +1,87 @@
 /**
  * 10: lists (opt-in). The list and user-recommendation pages with 1,000 tasks stored and with N
- * (100,000; 10,000 with --quick), each against itself at 1,000. The tasks are seeded through the
- * public path, so the figures hold whatever the store's layout: synthetic, schema-valid events
- * (task requested, then recommendation ready) for tasks of the eight users, produced to Kafka with
- * the runtime's EventProducer and stored by the gateway's projection; seeding waits until the
- * projection has caught up and GET /v1/tasks lists the last task seeded first. The agents are
- * stopped meanwhile (they would work on the seeded requests) and their groups skip what was seeded.
+ * (100,000; 10,000 with --quick), each against itself at 1,000, in one run.
+ *
+ * The tasks are seeded into the read model directly, not through Kafka (the whole pipeline stores
+ * about 25 tasks/s, so 100,000 would take over an hour): each finished task's state is the
+ * projection's own fold of synthetic, schema-valid events (task requested, then recommendation
+ * ready) for the eight users, its document is written with the projection's snapshot write
+ * (TaskRepository.writeSnapshots) and its list entries with the projection's list writer
+ * (TaskListRepository.enlist, in bulk), into the database the running gateway serves. The event
+ * rows (`task_events`) are not seeded: no list reads them. Seeding ends with GET /v1/tasks listing
+ * the last task seeded first.
  */
-import { CONSUMER_GROUPS } from '@tributary/contracts';
-import { EventProducer, RegistrySerializer } from '@tributary/kafka';
+import 'reflect-metadata';
+import { type EventValue, readSample, TOPICS } from '@tributary/contracts';
+import { connectMongo } from '@tributary/platform';
+import { foldEvents } from '../../apps/gateway/src/task/fold';
+import { type TaskState } from '../../apps/gateway/src/task/task-state';
+import { tenantId } from '../../apps/gateway/src/task/tenant';
+import { toProjected } from '../../apps/gateway/src/task/to-projected';
+import { memberships, ownerScopes, statusScopes } from '../../apps/gateway/src/read-model/task-list';
+import { TaskListRepository } from '../../apps/gateway/src/read-model/task-list.repository';
+import { taskModel } from '../../apps/gateway/src/read-model/task.entity';
+import { TaskRepository } from '../../apps/gateway/src/read-model/task.repository';
+import { USERS } from '../lib/e2e';
 import { type FigureName, LIST_PAGES, type ListPage } from '../lib/figures';
-import { AGENT_GROUPS, resetGroups, waitCaughtUp } from '../lib/groups';
 import { PAGES, type PageTiming, timePage, waitListed } from '../lib/pages';
 import { fmt, ms } from '../lib/report';
-import { produceFinishedTasks, TaskIds } from '../lib/seed';
-import { AGENTS } from '../lib/services';
+import { TaskIds } from '../lib/seed';
 import { epochMs, ratio } from '../lib/stats';
 import { type ServiceScenario } from './scenario';
 
-/** Tasks produced before waiting for the projection to store them. */
-const CHUNK = 5_000;
-/** Tasks per produce request (their task.requested events, then their recommendation.ready events). */
-const BATCH = 250;
+/** Tasks written per round (their documents in one bulk write, then their list entries). */
+const CHUNK = 1_000;
+const TENANT = tenantId('default');
+
+type Requested = EventValue<typeof TOPICS.taskRequested>;
+type Ready = EventValue<typeof TOPICS.recommendationReady>;
+
+/** The state of the i-th seeded task, finished, as the projection folds its two events. */
+function finishedTask(taskId: string, i: number): TaskState {
+  const userId = USERS[i % USERS.length] as string;
+  const requestedAt = Date.now();
+  const request = readSample(TOPICS.taskRequested) as Requested;
+  const ready = readSample(TOPICS.recommendationReady) as Ready;
+  const query = `${request.request.query} (seeded ${i})`;
+  const envelope = (n: number, at: number) => ({
+    eventId: `${taskId}-seed-${n}`,
+    occurredAt: new Date(at).toISOString(),
+  });
+  const { state } = foldEvents(null, [
+    toProjected('taskRequested', envelope(1, requestedAt), {
+      ...request,
+      taskId,
+      tenantId: TENANT,
+      request: { ...request.request, userId, query },
+      callbackUrl: null,
+      requestedAt,
+    }),
+    toProjected('recommendationReady', envelope(2, requestedAt + 1_000), {
+      ...ready,
+      taskId,
+      tenantId: TENANT,
+      userId,
+      query,
+      completedAt: requestedAt + 1_000,
+    }),
+  ]);
+  if (state === null) throw new Error(`seeding: the fold of task ${taskId} gave no state`);
+  return state;
+}
 
 export const lists: ServiceScenario = {
   name: 'lists',
   measures:
-    'list and user-recommendation pages with 1,000 and with N tasks stored (seeded through the projection)',
+    'list and user-recommendation pages with 1,000 and with N tasks stored (seeded into the read model directly)',
   needsServices: true,
   optIn: true,
-  async run({ params, config, kafka, cleanup, report, figures, log }, stage) {
-    const { services, gatewayUrl } = stage;
-    const running = AGENTS.filter((name) => services.names().includes(name));
-    await services.stop([...AGENTS]);
-    const serializer = new RegistrySerializer({ registryUrl: config.registryUrl, clientId: 'bench-seed' });
-    const producer = new EventProducer(kafka, serializer, { service: 'bench' });
-    const closeProducer = cleanup.add('seeding producer', () => producer.disconnect());
+  async run(bench, stage) {
+    const { params, report, figures, log } = bench;
+    const { gatewayUrl } = stage;
+    const connection = await connectMongo(bench.mongoUri);
+    const listRepository = new TaskListRepository(connection.collection('task_lists'));
+    const taskRepository = new TaskRepository(taskModel(connection, 'tasks'));
     const ids = new TaskIds();
     const seedStarted = epochMs();
     let seeded = 0;
@@ -55,24 +101,23 @@ export const lists: ServiceScenario = {
           return;
         }
         const started = epochMs();
-        const chunkIds = await produceFinishedTasks(producer, ids, {
-          first: seeded,
-          count: chunk,
-          batch: BATCH,
-          tenantId: 'default',
-        });
-        const left = Math.max(60, params.listSeedBudgetS - spent) * 1000;
-        if (!(await waitCaughtUp(kafka, CONSUMER_GROUPS.projection, left))) {
-          throw new Error(
-            `the projection did not store ${chunk} seeded tasks within ${fmt(left / 1000, 0)} s`,
-          );
-        }
+        const states = Array.from({ length: chunk }, (_, k) => finishedTask(ids.next(), seeded + k));
+        const lost = await taskRepository.writeSnapshots(states);
+        if (lost.length > 0) throw new Error(`seeding: ${lost.length} task documents were not written`);
+        await listRepository.enlist(
+          states.flatMap((state) =>
+            memberships(state, [...ownerScopes(state.userId), ...statusScopes(state.userId, state.status)]),
+          ),
+          { fresh: true },
+        );
         seeded += chunk;
         seedingMs += epochMs() - started;
-        newest = chunkIds.at(-1);
-        log(
-          `lists: ${seeded} tasks seeded and stored, ${fmt(seeded / (seedingMs / 1000), 0)} tasks/s (${fmt((2 * seeded) / (seedingMs / 1000), 0)} events/s) through the projection`,
-        );
+        newest = states.at(-1)?.taskId;
+        if (seeded % 10_000 === 0 || seeded === target) {
+          log(
+            `lists: ${seeded} tasks seeded into the read model, ${fmt(seeded / (seedingMs / 1000), 0)} tasks/s`,
+          );
+        }
       }
     };
 
@@ -80,7 +125,7 @@ export const lists: ServiceScenario = {
     try {
       const points = [...new Set([params.listSmall, params.listTasks])].sort((a, b) => a - b);
       for (const point of points) {
-        log(`lists: seeding ${point - seeded} tasks through the projection (${point} in all)`);
+        log(`lists: seeding ${point - seeded} tasks into the read model (${point} in all)`);
         await seedTo(point);
         if (newest === undefined) break;
         await waitListed(gatewayUrl, newest, params.listTimeoutS * 3_000);
@@ -100,22 +145,16 @@ export const lists: ServiceScenario = {
         if (seeded < point) break;
       }
     } finally {
-      await closeProducer();
-      // The seeded task.requested events are no work for the agents.
-      await resetGroups(
-        kafka,
-        AGENTS.map((name) => AGENT_GROUPS[name]),
-      );
-      for (const name of running) await services.start([name], stage.tracedUri(name));
+      await connection.close();
     }
 
     const seedRate = seeded / Math.max(0.001, seedingMs / 1000);
     report.rows.push({
       scenario: '10 lists',
-      what: `seeding: ${seeded} finished tasks (task requested, recommendation ready) produced to Kafka and stored by the projection`,
+      what: `seeding: ${seeded} finished tasks written into the read model directly (the projection's fold, snapshot write and list writer; not through Kafka)`,
       throughput: seedRate,
       unit: 'tasks/s',
-      note: `${fmt(2 * seedRate, 0)} events/s; ${fmt(seedingMs / 1000, 0)} s${seeded < params.listTasks ? `; stopped short of ${params.listTasks}: seeding budget ${params.listSeedBudgetS} s` : ''}`,
+      note: `${fmt(seedingMs / 1000, 0)} s${seeded < params.listTasks ? `; stopped short of ${params.listTasks}: seeding budget ${params.listSeedBudgetS} s` : ''}`,
     });
     const [small, large] = [...measured.keys()];
     for (const [point, pages] of measured) {
@@ -152,7 +191,7 @@ export const lists: ServiceScenario = {
     };
     if (large === undefined && params.listTasks !== params.listSmall) {
       report.skipped.push(
-        `lists at ${params.listTasks} tasks: seeding stopped at ${seeded} (${fmt(seedRate, 0)} tasks/s through the projection)`,
+        `lists at ${params.listTasks} tasks: seeding stopped at ${seeded} (${fmt(seedRate, 0)} tasks/s into the read model)`,
       );
     }
   },

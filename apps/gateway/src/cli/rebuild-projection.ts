@@ -182,7 +182,7 @@ async function main(): Promise<void> {
       return;
     }
     const lines = [
-      `rebuilt the read model into ${names.tasks}, ${names.taskEvents} and ${names.taskLists} in ${totalMs} ms (reading ${readMs} ms)`,
+      `rebuilt the read model into ${names.tasks} and ${names.taskEvents} in ${totalMs} ms (reading ${readMs} ms), and its lists into ${names.taskLists}`,
       '',
       'events per topic (read / undecodable):',
       ...[...perTopic].map(

@@ -49,6 +49,8 @@ const MAX_ROUNDS = 100;
 const PROBE = 4;
 /** Scopes whose newest position a writer remembers. */
 const HEADS_KEPT = 10_000;
+/** Final entries kept in memory (a few hundred bytes to 2 kB each). */
+const FINAL_KEPT = 5_000;
 
 /**
  * The list documents (see docs/adr/0009): every read is an exact `_id` (the only filter FerretDB,
@@ -61,6 +63,12 @@ const HEADS_KEPT = 10_000;
 export class TaskListRepository {
   /** The newest position this process saw per scope prefix (a hint, like the head documents). */
   private readonly heads = new Map<string, number>();
+  /**
+   * Entries that are live with a final item, by `_id`, least recently read first. Such an entry never
+   * changes again (a finalize run twice writes the same item), so reading it once is enough: the
+   * top pages of the lists, which most reads ask for, then cost the probes for newer entries only.
+   */
+  private readonly final = new Map<string, ListEntryDocument>();
 
   constructor(@Inject(TASK_LIST_COLLECTION) private readonly lists: Collection) {}
 
@@ -308,36 +316,61 @@ export class TaskListRepository {
   // --- reads ---------------------------------------------------------------------------------
 
   /**
-   * The newest position of a scope: the head document, then probes past it by `_id` (the head lags
-   * when a writer died between its entry and the head, or lost a race to move it), a few at once.
+   * The newest position of a scope: from the newest this process has seen (or the head document),
+   * probes past it by `_id`, a few at once (the head lags when a writer died between its entry and
+   * the head, or lost a race to move it; other instances add entries this one has not seen).
    */
   async newest(prefix: string): Promise<number> {
-    const head = (await this.collection.findOne({ _id: headId(prefix) })) as HeadDocument | null;
-    let top = head?.position ?? 0;
-    for (;;) {
-      const probes = Array.from({ length: PROBE }, (_, i) => top + 1 + i);
+    let top = this.heads.get(prefix);
+    if (top === undefined) {
+      await this.readHeads([prefix]);
+      top = this.heads.get(prefix) ?? 0;
+    }
+    for (let round = 0; ; round += 1) {
+      // Far behind (another instance wrote many): the head document may know better.
+      if (round === 2) {
+        await this.readHeads([prefix]);
+        top = Math.max(top, this.heads.get(prefix) ?? 0);
+      }
+      const probes = Array.from({ length: PROBE }, (_, i) => top! + 1 + i);
       const found = await Promise.all(
         probes.map((position) =>
           this.entries.findOne({ _id: entryId(prefix, position) }, { projection: { _id: 1 } }),
         ),
       );
-      const present = found.findIndex((entry) => entry === null);
-      if (present === -1) top += PROBE;
-      else return top + present;
+      const missing = found.findIndex((entry) => entry === null);
+      if (missing === -1) {
+        top += PROBE;
+        continue;
+      }
+      top += missing;
+      this.remember(prefix, top);
+      return top;
     }
   }
 
   /** The live entries at positions `from` down to `to` (inclusive), newest first, read concurrently. */
   async window(prefix: string, from: number, to: number): Promise<ListedTask[]> {
-    const positions: number[] = [];
-    for (let position = from; position >= Math.max(1, to); position -= 1) positions.push(position);
+    const ids: string[] = [];
+    for (let position = from; position >= Math.max(1, to); position -= 1) ids.push(entryId(prefix, position));
     const found = await Promise.all(
-      positions.map((position) => this.entries.findOne({ _id: entryId(prefix, position) })),
+      ids.map((_id) => {
+        const kept = this.final.get(_id);
+        return kept === undefined ? this.entries.findOne({ _id }) : Promise.resolve(kept);
+      }),
     );
     const listed: ListedTask[] = [];
     for (const [i, entry] of found.entries()) {
-      if (entry?.live) listed.push({ position: positions[i]!, taskId: entry.taskId, item: entry.item });
+      if (!entry?.live) continue;
+      if (entry.item.terminal) this.keep(entry);
+      listed.push({ position: from - i, taskId: entry.taskId, item: entry.item });
     }
     return listed;
+  }
+
+  private keep(entry: ListEntryDocument): void {
+    this.final.delete(entry._id);
+    this.final.set(entry._id, entry);
+    if (this.final.size > FINAL_KEPT) this.final.delete(this.final.keys().next().value as string);
   }
 }

@@ -19,9 +19,9 @@ export interface TaskChange {
  * Keeps the task lists in step with the projection (see docs/adr/0009). Run after the task
  * documents are written, so a listed task can always be read. Per task:
  * - new to the projection (no document, or the submission's version 0): listed among every task
- *   and its user's (the submission lists it already; then only the markers are read);
- * - the status it is in, when the batch moved it there: listed in that status's scope and its user's in that status, with its
- *   item as of now (with the result in the completed scopes);
+ *   and its user's, and in its status (the submission lists it already; then only markers are read);
+ * - the status it is in, when the batch moved it there: listed in that status's scope and its
+ *   user's in that status, with its item as of now (with the result in the completed scopes);
  * - when it ends: its entries in the scopes it was in get the final item, so readers take a list
  *   item from the entry alone and skip it, unread, in the statuses it has left.
  * Every step is idempotent (markers make a task's place in a scope a claim), so a redelivered batch
@@ -36,9 +36,10 @@ export class ListProjection {
     for (const { before, after, redelivered } of changes) {
       if (before !== null && before.tenantId !== after.tenantId) continue;
       const scopes: string[] = [];
-      if (before === null || before.version === 0 || redelivered) scopes.push(...ownerScopes(after.userId));
+      const first = before === null || before.version === 0;
+      if (first || redelivered) scopes.push(...ownerScopes(after.userId));
       // Only the status the task is in now: one it entered and left within the batch lists nothing.
-      if (after.status !== before?.status || redelivered) {
+      if (first || redelivered || after.status !== before.status) {
         scopes.push(...statusScopes(after.userId, after.status));
       }
       enlist.push(...memberships(after, scopes));

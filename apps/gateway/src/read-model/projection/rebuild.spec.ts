@@ -5,6 +5,7 @@ import { type TaskEventRow } from '../../task/log';
 import { type ProjectedEvent } from '../../task/task-state';
 import { tenantId } from '../../task/tenant';
 import { TaskNotifier } from '../task-notifier';
+import { scopeOf } from '../task-list';
 import { type TaskDocument, toDocument } from '../task.entity';
 import { ProjectionApplier } from './projection-applier';
 import { byOccurrence, RebuildFolder, type TaskWrite } from './rebuild';
@@ -136,5 +137,32 @@ describe('rebuild folder', () => {
     written.apply(late);
     expect(written).toEqual(await live([requested, planned, research, ready, cancel], 2));
     expect(folder.rest()).toEqual([]);
+  });
+
+  it('lists every task once: among all, its user, its final status, its user in that status; oldest first', () => {
+    const folder = new RebuildFolder();
+    for (const event of history()) folder.add(event, event.occurredAt.getTime());
+    folder.rest();
+    const listings = folder.listings();
+    const user = (taskId: string) => listings.find((m) => m.taskId === taskId)!.item.userId!;
+    expect(listings.map((m) => [m.taskId, m.scope, m.item.status])).toEqual([
+      ['tsk_A', 'all', 'completed'],
+      ['tsk_A', scopeOf({ userId: user('tsk_A') }), 'completed'],
+      ['tsk_A', scopeOf({ status: 'completed' }), 'completed'],
+      ['tsk_A', scopeOf({ userId: user('tsk_A'), status: 'completed' }), 'completed'],
+      ['tsk_B', 'all', 'failed'],
+      ['tsk_B', scopeOf({ userId: user('tsk_B') }), 'failed'],
+      ['tsk_B', scopeOf({ status: 'failed' }), 'failed'],
+      ['tsk_B', scopeOf({ userId: user('tsk_B'), status: 'failed' }), 'failed'],
+      ['tsk_C', 'all', 'cancelled'],
+      ['tsk_C', scopeOf({ userId: user('tsk_C') }), 'cancelled'],
+      ['tsk_C', scopeOf({ status: 'cancelled' }), 'cancelled'],
+      ['tsk_C', scopeOf({ userId: user('tsk_C'), status: 'cancelled' }), 'cancelled'],
+    ]);
+    // Only the completed lists carry the result (the user-recommendations page shows it).
+    expect(listings.filter((m) => m.item.result !== null).map((m) => m.scope)).toEqual([
+      scopeOf({ status: 'completed' }),
+      scopeOf({ userId: user('tsk_A'), status: 'completed' }),
+    ]);
   });
 });
