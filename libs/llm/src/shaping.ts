@@ -93,7 +93,9 @@ export function eligibleCandidates(
 
 export interface RawPlan {
   summary: string;
-  steps: { query: string; categories: string[]; rationale: string }[];
+  steps: { query: string; categories: string[]; rationale: string; intent?: string | null }[];
+  /** What the request asks for; a step names the intent it serves by id. */
+  intents?: { id: string; text: string; categories: string[]; tags: string[] }[];
 }
 
 export interface Shaped<T> {
@@ -105,6 +107,17 @@ export interface Shaped<T> {
 /** Numbers the steps, honours `constraints.categories` and drops steps without a query. */
 export function shapePlan(raw: RawPlan, request: TaskRequest, provider: string): Shaped<Plan> {
   const allowed = [...new Set(lower(request.constraints.categories))];
+  const intents = (raw.intents ?? []).map((intent) => {
+    const categories = [...new Set(lower(intent.categories))];
+    return {
+      id: intent.id,
+      text: intent.text.trim(),
+      categories:
+        allowed.length > 0 ? categories.filter((category) => allowed.includes(category)) : categories,
+      tags: [...new Set(lower(intent.tags))],
+    };
+  });
+  const intentIds = new Set(intents.map((intent) => intent.id));
   const steps = raw.steps
     .map((step) => ({ ...step, query: step.query.trim().replace(/\s+/g, ' ') }))
     .filter((step) => step.query !== '')
@@ -115,11 +128,19 @@ export function shapePlan(raw: RawPlan, request: TaskRequest, provider: string):
         categories = categories.filter((category) => allowed.includes(category));
         if (categories.length === 0) categories = allowed;
       }
-      return { id: `step-${index + 1}`, query: step.query, categories, rationale: step.rationale.trim() };
+      const intent = step.intent ?? null;
+      const served = intent !== null && intentIds.has(intent) ? intent : null;
+      return {
+        id: `step-${index + 1}`,
+        query: step.query,
+        categories,
+        rationale: step.rationale.trim(),
+        intent: served,
+      };
     });
   const problems =
     steps.length === 0 ? ['$.steps: at least one step with a non-empty query is required'] : [];
-  return { value: { summary: raw.summary.trim(), steps, provider }, problems };
+  return { value: { summary: raw.summary.trim(), steps, provider, intents }, problems };
 }
 
 export interface RawDraft {

@@ -40,8 +40,10 @@ function planOf(...steps: { query: string; categories?: string[] }[]): Plan {
       query: step.query,
       categories: step.categories ?? [],
       rationale: '',
+      intent: null,
     })),
     provider: 'test',
+    intents: [],
   };
 }
 

@@ -1,5 +1,5 @@
 import { budgetOvershoot, type CatalogueItem, type UserProfile, violations } from '@tributary/catalogue';
-import { type Draft, type TaskRequest } from '@tributary/contracts';
+import { type Draft, type Plan, type PlanIntent, type TaskRequest } from '@tributary/contracts';
 import { type ReviewCheck } from '@tributary/llm';
 import { toCatalogueConstraints } from '@tributary/agent';
 
@@ -19,6 +19,7 @@ export function reviewChecks(
   request: TaskRequest,
   profile: UserProfile,
   catalogue: ReadonlyMap<string, CatalogueItem>,
+  plan?: Pick<Plan, 'intents'>,
 ): ReviewCheck[] {
   const checks: ReviewCheck[] = [];
   const recs = draft.recommendations;
@@ -80,8 +81,13 @@ export function reviewChecks(
     }
   }
 
+  const intents = askedIntents(plan);
+  if (recs.length > 0) checks.push(...missedIntents(draft, request, intents, catalogue));
+
   const categories = new Set(recs.map((rec) => rec.category));
-  const singleCategoryAsked = request.constraints.categories.length === 1;
+  const singleCategoryAsked =
+    request.constraints.categories.length === 1 ||
+    new Set(intents.flatMap((intent) => intent.categories)).size === 1;
   if (recs.length >= 3 && categories.size === 1 && !singleCategoryAsked) {
     checks.push({
       kind: 'low-diversity',
@@ -90,4 +96,39 @@ export function reviewChecks(
     });
   }
   return checks;
+}
+
+/** The plan's intents that name a category: the ones a draft can be checked against. */
+function askedIntents(plan: Pick<Plan, 'intents'> | undefined): PlanIntent[] {
+  // A plan read from an event written before plans named intents has none.
+  const intents: PlanIntent[] | undefined = plan?.intents;
+  return (intents ?? []).filter((intent) => intent.categories.length > 0);
+}
+
+/**
+ * An intent is answered by a recommendation in one of its categories, each recommendation answering
+ * one intent (two intents of one category need two items). A draft with fewer slots than intents
+ * answers as many as it has slots.
+ */
+function missedIntents(
+  draft: Draft,
+  request: TaskRequest,
+  intents: readonly PlanIntent[],
+  catalogue: ReadonlyMap<string, CatalogueItem>,
+): ReviewCheck[] {
+  const unused = draft.recommendations.map((rec) => catalogue.get(rec.itemId)?.category ?? rec.category);
+  const missed = intents.filter((intent) => {
+    const index = unused.findIndex((category) => intent.categories.includes(category));
+    if (index < 0) return true;
+    unused.splice(index, 1);
+    return false;
+  });
+  const room = Math.min(request.maxResults, intents.length);
+  if (intents.length - missed.length >= room) return [];
+  return missed.map((intent) => ({
+    kind: 'missed-intent' as const,
+    message: `Nothing answers “${intent.text}” (${intent.categories.join(', ')}).`,
+    itemIds: [],
+    intent: intent.id,
+  }));
 }
