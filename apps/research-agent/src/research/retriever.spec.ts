@@ -246,3 +246,76 @@ describe('the retriever: personalisation', () => {
     );
   });
 });
+
+describe('the retriever: intents', () => {
+  const intentPlan = (profileQuery?: string): Plan => ({
+    summary: 'two intents',
+    steps: [
+      { id: 'step-1', query: 'sci-fi', categories: ['books'], rationale: '', intent: 'intent-1' },
+      { id: 'step-2', query: 'hiking', categories: ['outdoor'], rationale: '', intent: 'intent-2' },
+      ...(profileQuery === undefined
+        ? []
+        : [{ id: 'step-3', query: profileQuery, categories: [], rationale: '', intent: null }]),
+    ],
+    provider: 'test',
+    intents: [
+      { id: 'intent-1', text: 'a sci-fi novel', categories: ['books'], tags: ['sci-fi'] },
+      { id: 'intent-2', text: 'gear for hikes', categories: ['outdoor'], tags: ['hiking'] },
+    ],
+  });
+  const byIntent = (candidates: { itemId: string; intent?: string }[]): Record<string, string[]> => {
+    const groups: Record<string, string[]> = {};
+    for (const candidate of candidates) (groups[candidate.intent ?? 'profile'] ??= []).push(candidate.itemId);
+    return groups;
+  };
+
+  it('retrieves a pool per intent, each candidate tagged with the intent it serves, profile picks with none', () => {
+    const candidates = rankCandidates(
+      new Bm25Index(CATALOGUE),
+      taskRequest(),
+      intentPlan('knife'),
+      makeProfile({ budget: undefined }),
+    );
+
+    expect(byIntent(candidates)).toEqual({
+      'intent-1': ['bk-orbit'],
+      'intent-2': ['od-pack', 'od-boots'],
+      profile: ['kt-knife'],
+    });
+    // Interleaved: the best of every pool comes before the second-best of any.
+    expect(ids(candidates).slice(0, 3)).toEqual(['bk-orbit', 'od-pack', 'kt-knife']);
+  });
+
+  it('never lets the profile crowd out the items that match an intent', () => {
+    const profile = makeProfile({
+      interests: { 'sci-fi': 1, guide: 1 },
+      preferredCategories: ['books'],
+      budget: undefined,
+    });
+    const candidates = rankCandidates(new Bm25Index(CATALOGUE), taskRequest(), intentPlan('hiking'), profile);
+
+    expect(byIntent(candidates)['intent-2']).toEqual(expect.arrayContaining(['od-pack', 'od-boots']));
+    // The hiking guide matches the profile's step only: no intent took it.
+    expect(byIntent(candidates).profile).toEqual(['bk-walks']);
+  });
+
+  it("keeps out of every pool what the request's constraints or the user's budget rule out", () => {
+    const candidates = rankCandidates(
+      new Bm25Index(CATALOGUE),
+      taskRequest({}, { excludeTags: ['boots'] }),
+      intentPlan(),
+      makeProfile({ budget: { max: 40, currency: 'EUR' } }),
+    );
+
+    // No outdoor item is allowed: the hiking intent falls back to its words in any category.
+    expect(byIntent(candidates)).toEqual({ 'intent-1': ['bk-orbit'], 'intent-2': ['bk-walks'] });
+  });
+
+  it("searches an intent's categories by name when its words match nothing there", () => {
+    const plan = intentPlan();
+    plan.steps[1] = { ...plan.steps[1]!, query: 'weekend' };
+    const candidates = rankCandidates(new Bm25Index(CATALOGUE), taskRequest(), plan, noTaste);
+
+    expect(byIntent(candidates)['intent-2']?.sort()).toEqual(['od-boots', 'od-pack', 'od-tent']);
+  });
+});

@@ -1,5 +1,5 @@
 import { type CatalogueItem } from '@tributary/catalogue';
-import { type Draft, type Recommendation } from '@tributary/contracts';
+import { type Draft, type Plan, type PlanIntent, type Recommendation } from '@tributary/contracts';
 import { draftOf, recommendation } from '@tributary/testing/agents/drafts';
 import { makeItem, makeProfile } from '@tributary/testing/catalogue/fixtures';
 import { taskRequest } from '@tributary/testing/llm/fixtures';
@@ -193,6 +193,54 @@ describe('reviewer checks', () => {
       expect(
         kinds(draftOf(rec('bk-1'), rec('bk-2'), rec('bk-4')), taskRequest({}, { categories: ['books'] })),
       ).toEqual([]);
+    });
+  });
+
+  describe('missed-intent', () => {
+    const intent = (id: string, text: string, categories: string[]): PlanIntent => ({
+      id,
+      text,
+      categories,
+      tags: [],
+    });
+    const plan = (...intents: PlanIntent[]): Pick<Plan, 'intents'> => ({ intents });
+    const check = (draft: Draft, intents: PlanIntent[], maxResults = 3) =>
+      reviewChecks(draft, taskRequest({ maxResults }), PROFILE, CATALOGUE, plan(...intents));
+    const NOVEL = intent('intent-1', 'a sci-fi novel', ['books']);
+    const GEAR = intent('intent-2', 'gear for hikes', ['outdoor']);
+
+    it('fires for each intent no recommendation answers, naming it for the reviser', () => {
+      expect(check(draftOf(rec('bk-1'), rec('bk-2')), [NOVEL, GEAR])).toEqual([
+        {
+          kind: 'missed-intent',
+          message: 'Nothing answers “gear for hikes” (outdoor).',
+          itemIds: [],
+          intent: 'intent-2',
+        },
+      ]);
+    });
+
+    it('needs one item per intent: two intents of one category are not answered by one item', () => {
+      const poetry = intent('intent-2', 'a poetry book', ['books']);
+      expect(check(draftOf(rec('bk-1'), rec('od-1')), [NOVEL, poetry]).map((c) => c.intent)).toEqual([
+        'intent-2',
+      ]);
+      expect(check(draftOf(rec('bk-1'), rec('bk-2')), [NOVEL, poetry])).toEqual([]);
+    });
+
+    it('asks no more intents answered than the request has slots', () => {
+      expect(check(draftOf(rec('bk-1')), [NOVEL, GEAR], 1)).toEqual([]);
+      expect(check(draftOf(rec('od-1')), [NOVEL, GEAR], 1)).toEqual([]);
+    });
+
+    it('does not fire for an intent that names no category, or for a plan without intents', () => {
+      expect(check(draftOf(rec('bk-1'), rec('bk-2')), [NOVEL, intent('intent-2', 'fun', [])])).toEqual([]);
+      expect(reviewChecks(draftOf(rec('bk-1'), rec('bk-2')), taskRequest(), PROFILE, CATALOGUE)).toEqual([]);
+    });
+
+    it('counts every intent of one category as asking for that category alone: no low-diversity', () => {
+      const poetry = intent('intent-2', 'a poetry book', ['books']);
+      expect(check(draftOf(rec('bk-1'), rec('bk-2'), rec('bk-4')), [NOVEL, poetry])).toEqual([]);
     });
   });
 

@@ -200,3 +200,91 @@ describe('reviewing a draft', () => {
     ]);
   });
 });
+
+describe('no wasted rounds', () => {
+  const intents = (...categories: string[]): Plan => ({
+    ...PLAN,
+    intents: categories.map((category, i) => ({
+      id: `intent-${i + 1}`,
+      text: `something from ${category}`,
+      categories: [category],
+      tags: [],
+    })),
+  });
+  const offline = (draft: Draft): Draft => ({ ...draft, provider: 'offline' });
+
+  it('sends back a draft that misses an intent the catalogue can answer, with the finding for the reviser', async () => {
+    const { recorder, reviewFor } = reviewer([judgement('revise', 0.6)]);
+
+    await reviewFor(intents('books', 'outdoor'), offline(draftOf(BOOK!, ALBUM!)));
+
+    expect(recorder.values(TOPICS.reviewCompleted)).toMatchObject([
+      {
+        verdict: 'revise',
+        findings: [
+          {
+            kind: 'missed-intent',
+            message: 'Nothing answers “something from outdoor” (outdoor).',
+            itemIds: [],
+            intent: 'intent-2',
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('approves the best draft as a best effort at once when nothing the catalogue holds answers the findings', async () => {
+    const { recorder, reviewFor } = reviewer([judgement('revise', 0.6)]);
+
+    await reviewFor(intents('books', 'garden'), offline(draftOf(BOOK!, ALBUM!)));
+
+    expect(recorder.values(TOPICS.reviewCompleted)).toMatchObject([
+      {
+        verdict: 'approved',
+        round: 1,
+        critique: expect.stringContaining('no finding the catalogue can answer') as string,
+      },
+    ]);
+    expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([{ bestEffort: true, rounds: 1 }]);
+  });
+
+  it('does not send an offline draft back for a low score alone: the offline reviser acts on findings', async () => {
+    const { recorder, review } = reviewer([judgement('revise', 0.6)]);
+
+    await review(offline(sound('first')));
+
+    expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([{ bestEffort: true, rounds: 1 }]);
+  });
+
+  it('does not send back a draft the revision left unchanged', async () => {
+    const { recorder, review } = reviewer([judgement('revise', 0.6)]);
+
+    await review(sound('first'), sound('first'));
+
+    expect(recorder.values(TOPICS.reviewCompleted)).toMatchObject([
+      { verdict: 'revise', round: 1 },
+      {
+        verdict: 'approved',
+        round: 2,
+        critique: expect.stringContaining('the revision changed nothing') as string,
+      },
+    ]);
+    expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([{ bestEffort: true, rounds: 2 }]);
+  });
+
+  it('says in a later round what the revision changed and how the score moved', async () => {
+    const { recorder, reviewFor } = reviewer([judgement('revise', 0.6), judgement('approved', 0.9)]);
+
+    await reviewFor(
+      intents('books', 'outdoor'),
+      offline(draftOf(BOOK!, ALBUM!)),
+      offline(draftOf(BOOK!, PACK!)),
+    );
+
+    const [, second] = recorder.values(TOPICS.reviewCompleted);
+    expect(second).toMatchObject({ verdict: 'approved', round: 2, score: 0.9 });
+    expect(second?.critique).toMatch(
+      /^Since round 1: added “Hiking Daypack”; removed “Trail Songs”; score 0\.60 → 0\.90 \(up\)\./,
+    );
+  });
+});
