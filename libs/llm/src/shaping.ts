@@ -34,6 +34,17 @@ export function rankScore(candidate: Pick<Candidate, 'relevance' | 'affinity'>):
   return clamp01(candidate.relevance) * Math.min(1, Math.max(0.1, 0.5 + 0.5 * affinity));
 }
 
+/**
+ * Relevance first, personalisation second: request relevance scaled by 0.75 + 0.25 × affinity
+ * (affinity kept within [-1, 1]), so the profile moves an item by at most a quarter of its match:
+ * a strong match the profile does not favour (or that is over the user's usual budget) still ranks
+ * above a weak match the profile loves.
+ */
+export function relevanceFirst(candidate: Pick<Candidate, 'relevance' | 'affinity'>): number {
+  const affinity = Number.isFinite(candidate.affinity) ? Math.min(1, Math.max(-1, candidate.affinity)) : 0;
+  return clamp01(candidate.relevance) * (0.75 + 0.25 * affinity);
+}
+
 /** Item id first, then the request terms the item matched. */
 export function evidenceFor(candidate: Candidate): string[] {
   return [candidate.itemId, ...candidate.matchedTerms];

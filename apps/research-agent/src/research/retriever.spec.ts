@@ -299,15 +299,26 @@ describe('the retriever: intents', () => {
     expect(byIntent(candidates).profile).toEqual(['bk-walks']);
   });
 
-  it("keeps out of every pool what the request's constraints or the user's budget rule out", () => {
+  it("keeps out of every pool what the request's constraints rule out and what the user has; the budget only weighs", () => {
     const candidates = rankCandidates(
       new Bm25Index(CATALOGUE),
       taskRequest({}, { excludeTags: ['boots'] }),
       intentPlan(),
-      makeProfile({ budget: { max: 40, currency: 'EUR' } }),
+      makeProfile({ history: ['od-tent'], budget: { max: 40, currency: 'EUR' } }),
     );
 
-    // No outdoor item is allowed: the hiking intent falls back to its words in any category.
+    // The daypack is over the budget of 40, yet it is the one item that answers the hiking intent.
+    expect(byIntent(candidates)).toEqual({ 'intent-1': ['bk-orbit'], 'intent-2': ['od-pack'] });
+  });
+
+  it('falls back to the words of an intent in any category when its categories hold nothing allowed', () => {
+    const candidates = rankCandidates(
+      new Bm25Index(CATALOGUE),
+      taskRequest({}, { excludeTags: ['boots', 'camping'], excludeItemIds: ['od-pack'] }),
+      intentPlan(),
+      noTaste,
+    );
+
     expect(byIntent(candidates)).toEqual({ 'intent-1': ['bk-orbit'], 'intent-2': ['bk-walks'] });
   });
 

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { toCatalogueConstraints } from '@tributary/agent';
 import {
   type Bm25Index,
-  budgetOvershoot,
   type CatalogueItem,
   explainRecommendation,
   type RankedItem,
@@ -12,7 +11,7 @@ import {
   type UserProfile,
 } from '@tributary/catalogue';
 import { type Plan, type TaskRequest } from '@tributary/contracts';
-import { type Candidate, rankScore } from '@tributary/llm';
+import { type Candidate, relevanceFirst } from '@tributary/llm';
 import { CatalogueIndex } from './catalogue-index';
 
 /** Candidates offered to the drafter per requested recommendation: room to choose, few enough to prompt. */
@@ -88,17 +87,17 @@ const MIN_PER_POOL = 6;
  * that match it best (relevance normalised within the pool, so a rare word in one intent cannot
  * crowd out another), ordered by relevance scaled by profile fit; the profile's own step fills a
  * last pool with what the intents did not bring. Every pool honours the request's constraints and
- * the user's budget, so no pool is made of items the drafter may not use.
+ * leaves out what the user already has; the profile budget is a preference, weighed in the order,
+ * so the one item that answers an intent is offered even above it.
  */
 function rankByIntent(index: Bm25Index, request: TaskRequest, plan: Plan, profile: UserProfile): Candidate[] {
   const perPool = Math.max(MIN_PER_POOL, request.maxResults * 2);
-  const affordable = (item: CatalogueItem): boolean =>
-    budgetOvershoot(item, profile) === 0 && !profile.history.includes(item.id);
+  const owned = (item: CatalogueItem): boolean => profile.history.includes(item.id);
   const search = (query: string, categories: readonly string[]): ScoredItem[] => {
     const constraints = toCatalogueConstraints(request.constraints, categories);
     return index.search(query, {
       limit: HITS_PER_STEP,
-      filter: (item) => satisfies(item, constraints) && affordable(item),
+      filter: (item) => satisfies(item, constraints) && !owned(item),
     });
   };
   const pools = new Map<string | null, Candidate[]>();
@@ -110,7 +109,7 @@ function rankByIntent(index: Bm25Index, request: TaskRequest, plan: Plan, profil
     if (hits.length === 0) hits = search(step.query, []);
     const ranked = rerankForProfile(hits, profile, { diversity: 0 })
       .map((entry) => toCandidate(entry, profile, step.intent ?? undefined))
-      .sort(byRankScore);
+      .sort(byRelevanceFirst);
     const intent = step.intent ?? null;
     pools.set(intent, [...(pools.get(intent) ?? []), ...ranked]);
   }
@@ -147,9 +146,11 @@ function rankByIntent(index: Bm25Index, request: TaskRequest, plan: Plan, profil
   return merged;
 }
 
-function byRankScore(a: Candidate, b: Candidate): number {
+function byRelevanceFirst(a: Candidate, b: Candidate): number {
   return (
-    rankScore(b) - rankScore(a) || (b.rating ?? -1) - (a.rating ?? -1) || a.itemId.localeCompare(b.itemId)
+    relevanceFirst(b) - relevanceFirst(a) ||
+    (b.rating ?? -1) - (a.rating ?? -1) ||
+    a.itemId.localeCompare(b.itemId)
   );
 }
 

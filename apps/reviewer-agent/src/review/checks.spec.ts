@@ -238,6 +238,15 @@ describe('reviewer checks', () => {
       expect(reviewChecks(draftOf(rec('bk-1'), rec('bk-2')), taskRequest(), PROFILE, CATALOGUE)).toEqual([]);
     });
 
+    it("does not hold the profile budget against a draft's only answer to an intent", () => {
+      // Trail Boots cost 140, over the budget of 100; they are the only outdoor pick.
+      expect(check(draftOf(rec('bk-1'), rec('od-2')), [NOVEL, GEAR])).toEqual([]);
+      expect(check(draftOf(rec('od-1'), rec('od-2')), [NOVEL, GEAR]).map((c) => c.kind)).toEqual([
+        'over-budget',
+        'missed-intent',
+      ]);
+    });
+
     it('counts every intent of one category as asking for that category alone: no low-diversity', () => {
       const poetry = intent('intent-2', 'a poetry book', ['books']);
       expect(check(draftOf(rec('bk-1'), rec('bk-2'), rec('bk-4')), [NOVEL, poetry])).toEqual([]);

@@ -24,6 +24,7 @@ export function reviewChecks(
   const checks: ReviewCheck[] = [];
   const recs = draft.recommendations;
   const constraints = toCatalogueConstraints(request.constraints);
+  const intents = askedIntents(plan);
 
   if (recs.length === 0) {
     checks.push({ kind: 'too-few-results', message: 'The draft recommends nothing.', itemIds: [] });
@@ -57,7 +58,7 @@ export function reviewChecks(
       });
     }
     const budget = profile.budget;
-    if (budget && budgetOvershoot(item, profile) > 0) {
+    if (budget && budgetOvershoot(item, profile) > 0 && !onlyAnswer(item, recs, intents, catalogue)) {
       checks.push({
         kind: 'over-budget',
         message: `“${item.title}” costs ${item.price} ${item.currency}, over the budget of ${budget.max}.`,
@@ -81,7 +82,6 @@ export function reviewChecks(
     }
   }
 
-  const intents = askedIntents(plan);
   if (recs.length > 0) checks.push(...missedIntents(draft, request, intents, catalogue));
 
   const categories = new Set(recs.map((rec) => rec.category));
@@ -131,4 +131,22 @@ function missedIntents(
     itemIds: [],
     intent: intent.id,
   }));
+}
+
+/**
+ * Whether the item is the draft's only answer to an intent of its category. The profile budget is a
+ * preference: it does not count against the one item that answers what the request asks for.
+ */
+function onlyAnswer(
+  item: CatalogueItem,
+  recs: Draft['recommendations'],
+  intents: readonly PlanIntent[],
+  catalogue: ReadonlyMap<string, CatalogueItem>,
+): boolean {
+  return intents.some(
+    (intent) =>
+      intent.categories.includes(item.category) &&
+      recs.filter((rec) => intent.categories.includes(catalogue.get(rec.itemId)?.category ?? rec.category))
+        .length === 1,
+  );
 }

@@ -90,7 +90,7 @@ describe('the offline drafter, intent by intent', () => {
     // The one jazz record is a weak match the user has little affinity for; books and the film fit the profile far better.
     const draft = await llm.draft(
       input({
-        request: taskRequest({ maxResults: 2 }),
+        request: taskRequest({ maxResults: 2 }, { maxPrice: 100 }),
         candidates: intentCandidates({
           'mu-1': { relevance: 0.3, affinity: -0.5 },
           'mu-2': { price: 500 },

@@ -1,7 +1,8 @@
 import { type Draft, type PlanIntent } from '@tributary/contracts';
 import { type Candidate, type DraftInput, type ReviewCheck } from '../port';
-import { eligibleCandidates, rankScore, toRecommendation } from '../shaping';
+import { eligibleCandidates, relevanceFirst, toRecommendation } from '../shaping';
 import { byRank, dedupe, type Ranked, reasonFor } from './ranking';
+import { money } from './text';
 
 /** A disliked tag halves an item's score: kept only when nothing else serves. */
 const DISLIKED_PENALTY = 0.5;
@@ -19,15 +20,25 @@ export function draftsByIntent(input: DraftInput): boolean {
   return intentsOf(input).length > 0 && input.candidates.some((candidate) => candidate.intent !== undefined);
 }
 
-/** Eligible candidates, best first, one per product, without the ids in `without`. */
+/** Over the profile's budget: a preference an explicit intent may override, never a profile pick. */
+function overBudget(candidate: Candidate, input: DraftInput): boolean {
+  const { budgetMax, currency } = input.profile;
+  return budgetMax !== null && candidate.currency === currency && candidate.price > budgetMax;
+}
+
+/**
+ * Candidates the request allows (its constraints are hard; the profile budget is not), best first by
+ * relevance before profile fit, one per product, without the ids in `without`.
+ */
 function rankedPool(input: DraftInput, without: ReadonlySet<string>): Ranked[] {
   const disliked = new Set(input.profile.dislikedTags.map((tag) => tag.toLowerCase()));
-  const scored = eligibleCandidates(input.candidates, input.request, input.profile)
+  const withoutBudget = { ...input.profile, budgetMax: null };
+  const scored = eligibleCandidates(input.candidates, input.request, withoutBudget)
     .filter((candidate) => !without.has(candidate.itemId))
     .map((candidate) => ({
       candidate,
       score:
-        rankScore(candidate) *
+        relevanceFirst(candidate) *
         (candidate.tags.some((tag) => disliked.has(tag.toLowerCase())) ? DISLIKED_PENALTY : 1),
     }));
   return dedupe(scored.sort(byRank));
@@ -55,7 +66,9 @@ function selectByIntent(input: DraftInput, pool: readonly Ranked[], chosen: Rank
     picked.add(entry.candidate.itemId);
   };
   const free = (entry: Ranked): boolean => !picked.has(entry.candidate.itemId);
+  const affordable = (entry: Ranked): boolean => !overBudget(entry.candidate, input);
   const served = (id: string): boolean => chosen.some((entry) => entry.candidate.intent === id);
+  // The one pick that answers an intent may be over the user's usual budget; no other pick may.
   for (const intent of intents) {
     if (!served(intent.id)) take(pool.find((entry) => free(entry) && entry.candidate.intent === intent.id));
   }
@@ -79,17 +92,26 @@ function selectByIntent(input: DraftInput, pool: readonly Ranked[], chosen: Rank
     ...pool.filter((entry) => entry.candidate.intent === undefined),
     ...pool.filter((entry) => entry.candidate.intent !== undefined && !strong(entry)),
   ];
-  for (const entry of order) if (free(entry) && count(entry.candidate.category) < cap) take(entry);
-  for (const entry of order) if (free(entry)) take(entry);
+  for (const entry of order)
+    if (free(entry) && affordable(entry) && count(entry.candidate.category) < cap) take(entry);
+  for (const entry of order) if (free(entry) && affordable(entry)) take(entry);
   return chosen;
 }
 
 function reasonWithIntent(candidate: Candidate, input: DraftInput): string {
-  const reason = reasonFor(candidate, input.request, input.profile);
+  const over = overBudget(candidate, input);
+  const reason = reasonFor(
+    candidate,
+    input.request,
+    over ? { ...input.profile, budgetMax: null } : input.profile,
+  );
+  const budget = over
+    ? ` Above your usual budget of ${money(input.profile.budgetMax ?? 0, input.profile.currency)}: the closest match to what you asked.`
+    : '';
   const intent = intentsOf(input).find((entry) => entry.id === candidate.intent);
   return intent === undefined
-    ? `Beyond what you asked, for your profile: ${reason}`
-    : `For “${intent.text}”: ${reason}`;
+    ? `Beyond what you asked, for your profile: ${reason}${budget}`
+    : `For “${intent.text}”: ${reason}${budget}`;
 }
 
 function toDraft(input: DraftInput, chosen: readonly Ranked[], summary: string, provider: string): Draft {
@@ -168,11 +190,12 @@ export function reviseDraft(input: DraftInput, previous: Draft, provider: string
     } else if (candidate === undefined || !scoreOf.has(rec.itemId)) {
       changes.push(`dropped ${label(rec)} (not an eligible candidate)`);
     } else {
-      chosen.push({ candidate, score: scoreOf.get(rec.itemId) ?? rankScore(candidate) });
+      chosen.push({ candidate, score: scoreOf.get(rec.itemId) ?? relevanceFirst(candidate) });
     }
   }
   const free = (entry: Ranked): boolean =>
-    !chosen.some((picked) => picked.candidate.itemId === entry.candidate.itemId);
+    !chosen.some((picked) => picked.candidate.itemId === entry.candidate.itemId) &&
+    !overBudget(entry.candidate, input);
 
   // Each dropped offender's place goes to the best remaining item serving what it served.
   for (const offender of dropped) {
@@ -216,11 +239,12 @@ export function reviseDraft(input: DraftInput, previous: Draft, provider: string
     if (finding.kind !== 'missed-intent') continue;
     const intent = intents.find((entry) => entry.id === finding.intent);
     if (intent === undefined) continue;
-    const best = pool.find(
-      (entry) =>
-        free(entry) &&
-        (entry.candidate.intent === intent.id || intent.categories.includes(entry.candidate.category)),
-    );
+    // Like the first draft's pick for an intent, this one may be over the usual budget.
+    const unpicked = (entry: Ranked): boolean =>
+      !chosen.some((picked) => picked.candidate.itemId === entry.candidate.itemId);
+    const best =
+      pool.find((entry) => unpicked(entry) && intent.categories.includes(entry.candidate.category)) ??
+      pool.find((entry) => unpicked(entry) && entry.candidate.intent === intent.id);
     if (best !== undefined)
       swap(
         victim(chosen),
