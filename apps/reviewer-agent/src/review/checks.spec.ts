@@ -228,6 +228,17 @@ describe('reviewer checks', () => {
       expect(check(draftOf(rec('bk-1'), rec('bk-2')), [NOVEL, poetry])).toEqual([]);
     });
 
+    it('matches picks to intents so that as many as can be are answered, whatever the order of the picks', () => {
+      const trip = intent('intent-1', 'a trip read or gear', ['books', 'outdoor']);
+      const hike = intent('intent-2', 'gear for hikes', ['outdoor']);
+      expect(check(draftOf(rec('od-1'), rec('bk-1')), [trip, hike])).toEqual([]);
+    });
+
+    it('asks for variety only where the request leaves room: not when every pick answers a named intent', () => {
+      const guide = intent('intent-1', 'a guidebook for hiking', ['books', 'outdoor']);
+      expect(check(draftOf(rec('bk-1'), rec('bk-2'), rec('bk-4')), [guide])).toEqual([]);
+    });
+
     it('asks no more intents answered than the request has slots', () => {
       expect(check(draftOf(rec('bk-1')), [NOVEL, GEAR], 1)).toEqual([]);
       expect(check(draftOf(rec('od-1')), [NOVEL, GEAR], 1)).toEqual([]);
@@ -242,9 +253,10 @@ describe('reviewer checks', () => {
       // Trail Boots cost 140, over the budget of 100; they are the only outdoor pick.
       expect(check(draftOf(rec('bk-1'), rec('od-2')), [NOVEL, GEAR])).toEqual([]);
       expect(check(draftOf(rec('od-1'), rec('od-2')), [NOVEL, GEAR]).map((c) => c.kind)).toEqual([
-        'over-budget',
         'missed-intent',
       ]);
+      // Not an answer to any intent: the budget counts.
+      expect(check(draftOf(rec('bk-1'), rec('od-2')), [NOVEL]).map((c) => c.kind)).toEqual(['over-budget']);
     });
 
     it('counts every intent of one category as asking for that category alone: no low-diversity', () => {

@@ -58,7 +58,11 @@ export function reviewChecks(
       });
     }
     const budget = profile.budget;
-    if (budget && budgetOvershoot(item, profile) > 0 && !onlyAnswer(item, recs, intents, catalogue)) {
+    if (
+      budget &&
+      budgetOvershoot(item, profile) > 0 &&
+      !onlyAnswer(item, recs, profile, intents, catalogue)
+    ) {
       checks.push({
         kind: 'over-budget',
         message: `“${item.title}” costs ${item.price} ${item.currency}, over the budget of ${budget.max}.`,
@@ -85,9 +89,15 @@ export function reviewChecks(
   if (recs.length > 0) checks.push(...missedIntents(draft, request, intents, catalogue));
 
   const categories = new Set(recs.map((rec) => rec.category));
+  // Variety is asked of a draft only where the request leaves room: not when it allows one
+  // category, nor when every pick lies in the categories of the intents, all of them answered.
+  const named = new Set(intents.flatMap((intent) => intent.categories));
   const singleCategoryAsked =
     request.constraints.categories.length === 1 ||
-    new Set(intents.flatMap((intent) => intent.categories)).size === 1;
+    named.size === 1 ||
+    (intents.length > 0 &&
+      [...categories].every((category) => named.has(category)) &&
+      answeredIntents(draft, intents, catalogue).size === intents.length);
   if (recs.length >= 3 && categories.size === 1 && !singleCategoryAsked) {
     checks.push({
       kind: 'low-diversity',
@@ -107,8 +117,8 @@ function askedIntents(plan: Pick<Plan, 'intents'> | undefined): PlanIntent[] {
 
 /**
  * An intent is answered by a recommendation in one of its categories, each recommendation answering
- * one intent (two intents of one category need two items). A draft with fewer slots than intents
- * answers as many as it has slots.
+ * one intent (two intents of one category need two items), matched so that as many intents as can
+ * be are answered. A draft with fewer slots than intents answers as many as it has slots.
  */
 function missedIntents(
   draft: Draft,
@@ -116,37 +126,61 @@ function missedIntents(
   intents: readonly PlanIntent[],
   catalogue: ReadonlyMap<string, CatalogueItem>,
 ): ReviewCheck[] {
-  const unused = draft.recommendations.map((rec) => catalogue.get(rec.itemId)?.category ?? rec.category);
-  const missed = intents.filter((intent) => {
-    const index = unused.findIndex((category) => intent.categories.includes(category));
-    if (index < 0) return true;
-    unused.splice(index, 1);
-    return false;
-  });
+  const answered = answeredIntents(draft, intents, catalogue);
   const room = Math.min(request.maxResults, intents.length);
-  if (intents.length - missed.length >= room) return [];
-  return missed.map((intent) => ({
-    kind: 'missed-intent' as const,
-    message: `Nothing answers “${intent.text}” (${intent.categories.join(', ')}).`,
-    itemIds: [],
-    intent: intent.id,
-  }));
+  if (answered.size >= room) return [];
+  return intents
+    .filter((intent) => !answered.has(intent.id))
+    .map((intent) => ({
+      kind: 'missed-intent' as const,
+      message: `Nothing answers “${intent.text}” (${intent.categories.join(', ')}).`,
+      itemIds: [],
+      intent: intent.id,
+    }));
+}
+
+/** The intents a draft answers, by a maximum matching of recommendations to intents (augmenting paths). */
+function answeredIntents(
+  draft: Draft,
+  intents: readonly PlanIntent[],
+  catalogue: ReadonlyMap<string, CatalogueItem>,
+): Set<string> {
+  const categories = draft.recommendations.map((rec) => catalogue.get(rec.itemId)?.category ?? rec.category);
+  const holder = new Map<number, PlanIntent>();
+  const assign = (intent: PlanIntent, visited: Set<number>): boolean => {
+    for (const [index, category] of categories.entries()) {
+      if (visited.has(index) || !intent.categories.includes(category)) continue;
+      visited.add(index);
+      const current = holder.get(index);
+      if (current === undefined || assign(current, visited)) {
+        holder.set(index, intent);
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const intent of intents) assign(intent, new Set());
+  return new Set([...holder.values()].map((intent) => intent.id));
 }
 
 /**
- * Whether the item is the draft's only answer to an intent of its category. The profile budget is a
- * preference: it does not count against the one item that answers what the request asks for.
+ * Whether the item is the draft's one pick over the user's budget among the answers to an intent
+ * of its category. The profile budget is a preference: an intent the catalogue answers only above
+ * it may have one such answer.
  */
 function onlyAnswer(
   item: CatalogueItem,
   recs: Draft['recommendations'],
+  profile: UserProfile,
   intents: readonly PlanIntent[],
   catalogue: ReadonlyMap<string, CatalogueItem>,
 ): boolean {
+  const over = recs
+    .map((rec) => catalogue.get(rec.itemId))
+    .filter((entry): entry is CatalogueItem => entry !== undefined && budgetOvershoot(entry, profile) > 0);
   return intents.some(
     (intent) =>
       intent.categories.includes(item.category) &&
-      recs.filter((rec) => intent.categories.includes(catalogue.get(rec.itemId)?.category ?? rec.category))
-        .length === 1,
+      over.filter((entry) => intent.categories.includes(entry.category)).length === 1,
   );
 }

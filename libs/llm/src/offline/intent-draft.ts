@@ -53,8 +53,9 @@ function categoryCap(input: DraftInput): number {
 
 /**
  * Relevance first, personalisation second: the best candidate of each intent in the order the
- * request states them, then the intents' next-best in turn, then the profile's picks, and only
- * then weak matches; at most half the list from one category while another can fill it.
+ * request states them, then the intents' next-best in turn, then weaker matches to intents that
+ * name a category, then the profile's picks; at most half the list from one category while
+ * another can fill it.
  */
 function selectByIntent(input: DraftInput, pool: readonly Ranked[], chosen: Ranked[]): Ranked[] {
   const limit = Math.max(0, input.request.maxResults);
@@ -87,10 +88,14 @@ function selectByIntent(input: DraftInput, pool: readonly Ranked[], chosen: Rank
       if (entry !== undefined) waves.push(entry);
     }
   }
+  // Weaker matches to an intent that names a category still answer it better than a profile pick.
+  const named = new Set(intents.filter((intent) => intent.categories.length > 0).map((intent) => intent.id));
+  const weak = (entry: Ranked): boolean => entry.candidate.intent !== undefined && !strong(entry);
   const order = [
     ...waves,
+    ...pool.filter((entry) => weak(entry) && named.has(entry.candidate.intent ?? '')),
     ...pool.filter((entry) => entry.candidate.intent === undefined),
-    ...pool.filter((entry) => entry.candidate.intent !== undefined && !strong(entry)),
+    ...pool.filter((entry) => weak(entry) && !named.has(entry.candidate.intent ?? '')),
   ];
   for (const entry of order)
     if (free(entry) && affordable(entry) && count(entry.candidate.category) < cap) take(entry);
