@@ -81,6 +81,8 @@ export function rankCandidates(
 
 /** Candidates kept per pool (one pool per intent, one for the profile): room to replace any pick. */
 const MIN_PER_POOL = 6;
+/** The weight of a match outside the categories the planner gave an intent. */
+const OUTSIDE_CATEGORY = 0.5;
 
 /**
  * Relevance first, personalisation second: each intent of the plan gets its own pool of the items
@@ -103,6 +105,15 @@ function rankByIntent(index: Bm25Index, request: TaskRequest, plan: Plan, profil
   const pools = new Map<string | null, Candidate[]>();
   for (const step of plan.steps) {
     let hits = search(step.query, step.categories);
+    // The planner's categories come from a keyword table and can miss the one the catalogue files
+    // an item under ("a daypack for a trip"): strong matches elsewhere stay in the pool, at a discount.
+    if (step.categories.length > 0 && (step.intent ?? null) !== null) {
+      const inside = new Set(hits.map((hit) => hit.item.id));
+      const outside = search(step.query, [])
+        .filter((hit) => !inside.has(hit.item.id))
+        .map((hit) => ({ ...hit, score: hit.score * OUTSIDE_CATEGORY }));
+      hits = [...hits, ...outside];
+    }
     // Words that match nothing in the intent's categories: its categories' best-rated items, by name.
     if (hits.length === 0 && step.categories.length > 0)
       hits = search(step.categories.join(' ').replace(/-/g, ' '), step.categories);
