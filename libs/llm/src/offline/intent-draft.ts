@@ -69,11 +69,20 @@ function selectByIntent(input: DraftInput, pool: readonly Ranked[], chosen: Rank
   const free = (entry: Ranked): boolean => !picked.has(entry.candidate.itemId);
   const strong = (entry: Ranked): boolean =>
     entry.candidate.intent !== undefined && entry.candidate.relevance >= WEAK_MATCH;
-  // The profile budget weighs in every intent's order; it rules out only picks that answer no intent.
-  const affordable = (entry: Ranked): boolean => !overBudget(entry.candidate, input) || strong(entry);
+  // The profile budget weighs in every intent's order. It rules out only picks that answer no
+  // intent as the reviewer sees it: an item in one of the categories of the intent it was found for.
+  const answers = (entry: Ranked): boolean =>
+    intents.some(
+      (intent) =>
+        intent.id === entry.candidate.intent && intent.categories.includes(entry.candidate.category),
+    );
+  const withinBudget = (entry: Ranked): boolean => !overBudget(entry.candidate, input) || answers(entry);
+  const affordable = (entry: Ranked): boolean =>
+    withinBudget(entry) && (strong(entry) || !overBudget(entry.candidate, input));
   const served = (id: string): boolean => chosen.some((entry) => entry.candidate.intent === id);
   for (const intent of intents) {
-    if (!served(intent.id)) take(pool.find((entry) => free(entry) && entry.candidate.intent === intent.id));
+    if (served(intent.id)) continue;
+    take(pool.find((entry) => free(entry) && entry.candidate.intent === intent.id && withinBudget(entry)));
   }
   const cap = categoryCap(input);
   const count = (category: string): number =>
