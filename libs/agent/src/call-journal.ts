@@ -1,7 +1,6 @@
 import { type CallRecorder, type JournalScope } from '@tributary/llm';
-import { stableHash } from '@tributary/platform';
-import { modelOn, upsertRacing } from '@tributary/platform';
-import { type Connection, type Model, Schema } from 'mongoose';
+import { isDuplicateKey, modelOn, stableHash } from '@tributary/platform';
+import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import { RecentCache } from './recent-cache';
 
 /**
@@ -35,6 +34,8 @@ const schema = new Schema<CallDoc>(
  */
 export class MongoCallJournal implements CallRecorder {
   private readonly model: Model<CallDoc>;
+  /** The driver's collection: a record is written as it is, without the model's casting. */
+  private readonly calls: mongo.Collection<CallDoc>;
   private readonly recent = new RecentCache<unknown>({ capacity: RECENT_CALLS });
 
   constructor(
@@ -42,6 +43,7 @@ export class MongoCallJournal implements CallRecorder {
     private readonly agent: string,
   ) {
     this.model = modelOn(connection, 'LlmCall', schema, 'llm_calls');
+    this.calls = this.model.collection as unknown as mongo.Collection<CallDoc>;
   }
 
   /** The journal key of a tool call (LLM calls are keyed by RecordedLlm itself). */
@@ -63,14 +65,14 @@ export class MongoCallJournal implements CallRecorder {
 
   async put(key: string, value: unknown): Promise<void> {
     this.recent.set(key, value);
-    // First writer wins: a duplicate delivery that raced us recorded the same call.
-    await upsertRacing(() =>
-      this.model.updateOne(
-        { _id: key },
-        { $setOnInsert: { agent: this.agent, value, createdAt: new Date() } },
-        { upsert: true },
-      ),
-    );
+    // First writer wins: a record with this key holds the same call (a duplicate delivery, or another
+    // task with the same inputs, recorded it). An insert costs the store less than an upsert, which
+    // looks the key up first (measured on the local store: about 1.5 against 1.8–2.4 ms of its CPU).
+    try {
+      await this.calls.insertOne({ _id: key, agent: this.agent, value, createdAt: new Date() });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
   }
 
   /**

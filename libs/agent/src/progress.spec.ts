@@ -42,23 +42,39 @@ describe('progress of a step', () => {
     progress.token('abc');
     await progress.report('second');
     expect(sent).toEqual([]);
+    // The step's reports so far go in one request; one queued while it is in flight goes in the next.
+    const firstFlush = progress.flushTokens();
+    await expect.poll(() => held.length).toBe(1);
+    await progress.report('third');
     let flushed = false;
     const flush = progress.flushTokens().then(() => (flushed = true));
-    // One request at a time: what queued while the first was in flight goes in the second.
-    for (let i = 0; i < 2; i += 1) {
-      await expect.poll(() => held.length).toBe(i + 1);
-      expect(flushed).toBe(false);
-      held[i]?.release();
-    }
+    held[0]?.release();
+    await firstFlush;
+    await expect.poll(() => held.length).toBe(2);
+    expect(flushed).toBe(false);
+    held[1]?.release();
     await flush;
     expect(requests.map((request) => request.map((event) => event.message))).toEqual([
-      ['first'],
-      ['tokens', 'second'],
+      ['first', 'tokens', 'second'],
+      ['third'],
     ]);
     expect(sent).toEqual([
       { message: 'first', tokenDelta: null, discriminator: 'research#1' },
       { message: 'tokens', tokenDelta: 'abc', discriminator: 'research#2' },
       { message: 'second', tokenDelta: null, discriminator: 'research#3' },
+      { message: 'third', tokenDelta: null, discriminator: 'research#4' },
+    ]);
+  });
+
+  it('publishes a report on its own once it has waited a moment for company', async () => {
+    const { producer, requests, held } = heldProducer();
+    const progress = new ProgressReporter(producer, cause, 'research');
+    await progress.report('Searching the catalogue');
+    await expect.poll(() => held.length).toBe(1);
+    held[0]?.release();
+    await progress.flushTokens();
+    expect(requests.map((request) => request.map((event) => event.message))).toEqual([
+      ['Searching the catalogue'],
     ]);
   });
 

@@ -4,6 +4,13 @@ import { type EventProducer, pending, type PendingEvent, type UntypedDelivery } 
 /** How often streamed tokens are flushed as one progress event: live enough, without an event per token. */
 const TOKEN_FLUSH_MS = 250;
 
+/**
+ * How long a progress event waits for company before it is published: the reports of a quick step
+ * (and the offline LLM's steps take milliseconds) then go in one produce request, published by the
+ * step's closing `settle()`, instead of one request for the first report and one for the rest.
+ */
+const PROGRESS_LINGER_MS = 100;
+
 type Cause = Pick<UntypedDelivery, 'envelope'> & { value: { taskId: string; tenantId: string } };
 
 /**
@@ -15,9 +22,12 @@ export class ProgressReporter {
   private step = 0;
   private buffer = '';
   private timer: NodeJS.Timeout | undefined;
+  private lingering: NodeJS.Timeout | undefined;
   private pending: Promise<unknown> = Promise.resolve();
-  /** Events queued while a publish is in flight: they go together, in one request, when it completes. */
+  /** Events not published yet: they go together, in one request, when the linger ends or the one in flight completes. */
   private batch: PendingEvent[] = [];
+  /** A publish is chained behind the one in flight and takes whatever the batch holds when it starts. */
+  private chained = false;
 
   constructor(
     private readonly producer: EventProducer,
@@ -28,7 +38,7 @@ export class ProgressReporter {
   /**
    * Queues a progress event and returns at once: the work goes on while it is published, in order
    * after the events queued before it (one request at a time, carrying every event queued while
-   * the previous one was in flight). A failure to publish surfaces at the step's closing
+   * the previous one was in flight or within PROGRESS_LINGER_MS). A failure to publish surfaces at the step's closing
    * `flushTokens()`, which waits for every queued event, so the step is retried rather than
    * finished with its progress lost. A step awaits it (through its `settle()`) before it emits its
    * result, so the result's causal position comes after all of its progress.
@@ -51,6 +61,7 @@ export class ProgressReporter {
    */
   async flushTokens(): Promise<void> {
     this.queueTokens();
+    this.publish();
     await this.pending;
   }
 
@@ -74,8 +85,20 @@ export class ProgressReporter {
         { causedBy: this.cause.envelope, discriminator: `${this.stage}#${this.step}` },
       ),
     );
-    if (this.batch.length > 1) return;
-    this.pending = this.pending.then(() => this.producer.emitMany(this.batch.splice(0)));
+    if (!this.chained) this.lingering ??= setTimeout(() => this.publish(), PROGRESS_LINGER_MS);
+  }
+
+  /** Publishes the batch after the request in flight, if any (at once otherwise). */
+  private publish(): void {
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
+    if (this.chained || this.batch.length === 0) return;
+    this.chained = true;
+    this.pending = this.pending.then(() => {
+      this.chained = false;
+      const events = this.batch.splice(0);
+      return events.length > 0 ? this.producer.emitMany(events) : undefined;
+    });
     // Handled here so a failure is not an unhandled rejection before flushTokens() awaits it.
     this.pending.catch(() => undefined);
   }

@@ -206,7 +206,7 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
       concurrency: read.int('TRIBUTARY_CONCURRENCY', 16, { min: 1, max: 10_000 }),
       sessionTimeoutMs: read.int('TRIBUTARY_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
       heartbeatIntervalMs: read.int('TRIBUTARY_HEARTBEAT_INTERVAL_MS', 3_000, { min: 100, max: 60_000 }),
-      fetchMaxWaitMs: read.int('TRIBUTARY_FETCH_MAX_WAIT_MS', 2_000, { min: 10, max: 60_000 }),
+      fetchMaxWaitMs: read.int('TRIBUTARY_FETCH_MAX_WAIT_MS', 3_000, { min: 10, max: 60_000 }),
       maxAttempts: read.int('TRIBUTARY_MAX_ATTEMPTS', 4, { min: 1, max: 100 }),
       retryBaseDelayMs: read.int('TRIBUTARY_RETRY_BASE_DELAY_MS', 500, { min: 0, max: 3_600_000 }),
       retryMaxDelayMs: read.int('TRIBUTARY_RETRY_MAX_DELAY_MS', 60_000, { min: 0, max: 86_400_000 }),

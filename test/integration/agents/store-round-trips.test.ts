@@ -148,9 +148,9 @@ describe('the store operations of one task’s agent stages', () => {
     const stages = await runTask(processes, 'tsk-counted');
 
     expect(stages).toEqual({
-      planning: ['llm_calls.updateOne'],
-      researching: ['llm_calls.updateOne', 'llm_calls.updateOne'],
-      reviewing: ['llm_calls.updateOne', 'review_rounds.updateOne'],
+      planning: ['llm_calls.insertOne'],
+      researching: ['llm_calls.insertOne', 'llm_calls.insertOne'],
+      reviewing: ['llm_calls.insertOne', 'review_rounds.updateOne'],
     });
     const [calls, rounds] = before;
     expect(Object.fromEntries(processes.recorder.storedAtResult)).toEqual({

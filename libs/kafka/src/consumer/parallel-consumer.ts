@@ -48,7 +48,11 @@ export interface ParallelConsumerOptions {
   readonly maxPending?: number;
   /** Retry messages waiting for their due time at which the retry topic pauses; default 10 000. */
   readonly maxDelayed?: number;
-  /** How long after a completion the finished offsets are committed (completions in between share one commit). */
+  /**
+   * How long after a completion the finished offsets are committed (completions in between share one
+   * commit); default 1 s. A commit is a request the broker writes to its offsets log; what finished
+   * in the last second before a crash is handled again (handlers are idempotent).
+   */
   readonly commitDelayMs?: number;
   /** Commits also run on this period, whatever completes (default 5 s). */
   readonly commitIntervalMs?: number;
@@ -141,7 +145,7 @@ export class ParallelConsumer {
       stopped: () => this.state === 'stopped',
     });
     this.commits = new CommitCoalescer({
-      delayMs: options.commitDelayMs ?? 100,
+      delayMs: options.commitDelayMs ?? 1_000,
       intervalMs: options.commitIntervalMs ?? 5_000,
       commit: () => this.commitFinished(),
     });

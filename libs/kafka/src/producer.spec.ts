@@ -1,0 +1,90 @@
+import { TOPICS } from '@tributary/contracts';
+import { type Kafka, type Producer, type ProducerBatch } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { EventProducer, pending } from './producer';
+import { type EventSerializer } from './serializer';
+
+const serializer: EventSerializer = {
+  register: () => Promise.resolve(),
+  encode: (_topic, value) => Promise.resolve(Buffer.from(JSON.stringify(value))),
+  decode: () => Promise.reject(new Error('not used')),
+};
+
+/** A kafkajs producer whose requests the test answers one by one. */
+function controlledProducer() {
+  const requests: { batch: ProducerBatch; answer: (error?: Error) => void }[] = [];
+  const producer = {
+    connect: () => Promise.resolve(),
+    disconnect: () => Promise.resolve(),
+    sendBatch: (batch: ProducerBatch) =>
+      new Promise((resolve, reject) => {
+        requests.push({ batch, answer: (error) => (error ? reject(error) : resolve([])) });
+      }),
+  } as unknown as Producer;
+  return { producer, requests };
+}
+
+function progress(taskId: string, message: string) {
+  return pending(TOPICS.taskProgress, {
+    taskId,
+    tenantId: 'tenant-a',
+    stage: 'research',
+    message,
+    tokenDelta: null,
+    at: 1,
+  });
+}
+
+/** The messages a request carries, as `<topic> <message>` in request order. */
+function carried(batch: ProducerBatch): string[] {
+  return (batch.topicMessages ?? []).flatMap(({ topic, messages }) =>
+    messages.map((m) => `${topic} ${(JSON.parse(String(m.value)) as { message: string }).message}`),
+  );
+}
+
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('EventProducer', () => {
+  it('sends an emit alone at once, and carries the emits made meanwhile together in the next request, in order', async () => {
+    const { producer, requests } = controlledProducer();
+    const events = new EventProducer({} as Kafka, serializer, { service: 'spec', producer });
+    const first = events.emitMany([progress('t1', 'a')]);
+    await settled();
+    expect(requests).toHaveLength(1);
+    const second = events.emitMany([progress('t2', 'b'), progress('t2', 'c')]);
+    const third = events.emitMany([progress('t3', 'd')]);
+    await settled();
+    expect(requests).toHaveLength(1);
+
+    requests[0]?.answer();
+    await first;
+    await settled();
+    expect(requests).toHaveLength(2);
+    const topic = TOPICS.taskProgress.name;
+    expect(carried(requests[1]!.batch)).toEqual([`${topic} b`, `${topic} c`, `${topic} d`]);
+    requests[1]?.answer();
+    expect(await second).toHaveLength(2);
+    expect(await third).toHaveLength(1);
+  });
+
+  it('fails every emit a failed request carried, and sends what waits after it', async () => {
+    const { producer, requests } = controlledProducer();
+    const events = new EventProducer({} as Kafka, serializer, { service: 'spec', producer });
+    const first = events.emitMany([progress('t1', 'a')]);
+    await settled();
+    const second = events.emitMany([progress('t2', 'b')]);
+    const third = events.emitMany([progress('t3', 'c')]);
+    await settled();
+    requests[0]?.answer(new Error('broker down'));
+    await expect(first).rejects.toThrow('broker down');
+    await settled();
+    requests[1]?.answer(new Error('still down'));
+    await expect(second).rejects.toThrow('still down');
+    await expect(third).rejects.toThrow('still down');
+    const fourth = events.emitMany([progress('t4', 'd')]);
+    await settled();
+    expect(requests).toHaveLength(3);
+    requests[2]?.answer();
+    expect(await fourth).toHaveLength(1);
+  });
+});
