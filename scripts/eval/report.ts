@@ -253,7 +253,18 @@ export function slicesTable(report: Pick<Report, 'slices' | 'k' | 'systems'>): s
 function casesTable(report: Report, system: number): string {
   const covered = (flags: readonly boolean[]): string => `${flags.filter(Boolean).length}/${flags.length}`;
   return table(
-    ['case', 'user', 'outcome', 'rounds', 'covered', 'baseline', `nDCG@${report.k}`, 'baseline', 'items'],
+    [
+      'case',
+      'user',
+      'outcome',
+      'rounds',
+      'covered',
+      'baseline',
+      `nDCG@${report.k}`,
+      'baseline',
+      'missed intents',
+      'items',
+    ],
     report.results.map((r) => {
       const answer = r.answers[system] as AgentsAnswer;
       return [
@@ -267,6 +278,7 @@ function casesTable(report: Report, system: number): string {
         covered(r.baseline.intentsCovered),
         format(answer.ndcg, 'number'),
         format(r.baseline.ndcg, 'number'),
+        r.intents.filter((_, i) => !answer.intentsCovered[i]).join(', '),
         [
           answer.itemIds.join(' '),
           answer.violations.length > 0 ? ` ✗ ${answer.violations.map((v) => v.itemId).join(' ')}` : '',

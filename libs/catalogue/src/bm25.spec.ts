@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Bm25Index, stem, tokenize, words } from './bm25';
+import { Bm25Index, stem, tokenize, withinOneEdit, words } from './bm25';
 import { makeItem } from '@tributary/testing/catalogue/fixtures';
 
 describe('tokenizer', () => {
@@ -146,5 +146,41 @@ describe('Bm25Index', () => {
     const idf = Math.log(1 + (2 - 1 + 0.5) / (1 + 0.5));
     const expected = (idf * (2 * 2.2)) / (2 + 1.2);
     expect(new Bm25Index(docs).search('alpha')[0]?.score).toBeCloseTo(expected, 10);
+  });
+});
+
+describe('spelling slips', () => {
+  const index = new Bm25Index([
+    makeItem({ id: 'mon', title: '4K Monitor', tags: ['monitor'] }),
+    makeItem({ id: 'hose', title: 'Garden Hose', tags: ['hose', 'watering'] }),
+    makeItem({ id: 'home', title: 'Home Planner', tags: ['home'] }),
+    makeItem({ id: 'home-2', title: 'Home Lamp', tags: ['home'] }),
+    makeItem({ id: 'home-3', title: 'Home Desk', tags: ['home'] }),
+    makeItem({ id: 'boot', title: 'Hiking Boots', tags: ['hiking', 'boots'] }),
+  ]);
+  const found = (query: string): string[] => index.search(query).map((hit) => hit.item.id);
+
+  it('reads a word the catalogue does not hold as the words one edit away, and names the word as typed', () => {
+    expect(found('moniter')).toEqual(['mon']);
+    expect(found('hikng bots')).toEqual(['boot']);
+    expect(index.search('hikng')[0]?.matchedTerms).toEqual(['hikng']);
+  });
+
+  it('lets every look-alike count, so the rare one decides: "hoze" finds the hose above the home', () => {
+    expect(found('hoze')[0]).toBe('hose');
+  });
+
+  it('leaves short words and words the catalogue holds as they are', () => {
+    expect(found('bot')).toEqual([]);
+    expect(found('lamp')).toEqual(['home-2']);
+  });
+
+  it('counts one insertion, deletion, substitution or swap of neighbours as one edit', () => {
+    expect(['mixr', 'mixxer', 'mixor', 'mxier', 'mixer'].map((word) => withinOneEdit(word, 'mixer'))).toEqual(
+      [true, true, true, true, true],
+    );
+    expect(withinOneEdit('mxr', 'mixer')).toBe(false);
+    expect(withinOneEdit('mixre', 'mixer')).toBe(true);
+    expect(withinOneEdit('maxir', 'mixer')).toBe(false);
   });
 });

@@ -80,6 +80,21 @@ export function tokenize(text: string): string[] {
   return words(text).map(stem);
 }
 
+const MIN_FUZZY_LENGTH = 4;
+const MAX_LOOK_ALIKES = 6;
+
+/** One insertion, deletion, substitution or swap of neighbours turns `a` into `b` (or they are equal). */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
 interface Posting {
   readonly doc: number;
   readonly tf: number;
@@ -130,9 +145,18 @@ export class Bm25Index {
   private readonly lengths: number[] = [];
   private readonly postings = new Map<string, Posting[]>();
   private readonly averageLength: number;
+  /** Every word of the catalogue, as written after folding, grouped by length, for spelling fallbacks. */
+  private readonly vocabulary = new Map<number, Set<string>>();
 
   constructor(items: readonly CatalogueItem[]) {
     this.items = [...items];
+    for (const item of this.items) {
+      for (const word of words(`${item.title} ${item.tags.join(' ')} ${item.category} ${item.description}`)) {
+        const sameLength = this.vocabulary.get(word.length) ?? new Set<string>();
+        sameLength.add(word);
+        this.vocabulary.set(word.length, sameLength);
+      }
+    }
     this.items.forEach((item, doc) => {
       const frequencies = weightedTermFrequencies(item);
       let length = 0;
@@ -173,14 +197,37 @@ export class Bm25Index {
     return results.sort(compareScored).slice(0, Math.max(0, limit));
   }
 
-  /** Unique stems in query order, each mapped to the first word that produced it. */
+  /**
+   * Unique stems in query order, each mapped to the first word that produced it. A word of four
+   * letters or more that the catalogue does not hold stands for the catalogue's words one edit away
+   * ("hikng" for "hiking", "moniter" for "monitor"); each counts with its own idf, so a frequent
+   * look-alike weighs little.
+   */
   private queryTerms(query: string): Map<string, string> {
     const terms = new Map<string, string>();
     for (const word of words(query)) {
       const term = stem(word);
-      if (!terms.has(term)) terms.set(term, word);
+      const known = this.postings.has(term);
+      if (known || word.length < MIN_FUZZY_LENGTH) {
+        if (!terms.has(term)) terms.set(term, word);
+        continue;
+      }
+      for (const alike of this.lookAlikes(word)) {
+        const alikeTerm = stem(alike);
+        if (!terms.has(alikeTerm)) terms.set(alikeTerm, word);
+      }
     }
     return terms;
+  }
+
+  private lookAlikes(word: string): string[] {
+    const found: string[] = [];
+    for (let length = word.length - 1; length <= word.length + 1; length += 1) {
+      for (const candidate of this.vocabulary.get(length) ?? []) {
+        if (withinOneEdit(word, candidate)) found.push(candidate);
+      }
+    }
+    return found.sort().slice(0, MAX_LOOK_ALIKES);
   }
 
   private idf(documentFrequency: number): number {

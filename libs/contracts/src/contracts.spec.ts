@@ -28,7 +28,9 @@ describe('topic catalogue', () => {
         const errors: string[] = [];
         type.isValid(sample, { errorHook: (path) => errors.push(path.join('.')) });
         expect(errors).toEqual([]);
-        expect(type.fromBuffer(type.toBuffer(sample))).toEqual(sample);
+        // An older sample reads with the fields added since at their defaults.
+        if (version === topic.schemaVersion) expect(type.fromBuffer(type.toBuffer(sample))).toEqual(sample);
+        else expect(type.fromBuffer(type.toBuffer(sample))).toMatchObject(sample as object);
       }
     },
   );

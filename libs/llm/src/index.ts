@@ -21,6 +21,7 @@ export {
   ineligibility,
   priceCeiling,
   rankScore,
+  relevanceFirst,
 } from './shaping';
 export { OFFLINE_PROVIDER, OfflineLlm, type OfflineLlmOptions } from './offline/offline-llm';
 export { keywords, tokenize } from './offline/text';

@@ -72,6 +72,11 @@ export interface Candidate {
   readonly matchedTerms: readonly string[];
   /** A reason pre-computed by retrieval, in words. */
   readonly hint: string;
+  /**
+   * The plan intent this candidate was retrieved for (`plan.intents[].id`); absent when only the
+   * profile brought it in, or when the plan names no intents.
+   */
+  readonly intent?: string;
 }
 
 export interface PlanInput {
@@ -88,6 +93,10 @@ export interface DraftInput {
   readonly critique: string | null;
   /** Starts at 1. */
   readonly round: number;
+  /** The draft the reviewer sent back; absent in round 1. A reviser changes it rather than starting over. */
+  readonly previous?: Draft;
+  /** The reviewer's rule findings on `previous`, each a change to make. */
+  readonly findings?: readonly ReviewCheck[];
 }
 
 /** Kinds of deterministic rule findings the reviewer agent computes before asking the LLM. */
@@ -98,6 +107,7 @@ export type ReviewCheckKind =
   | 'duplicate'
   | 'missing-evidence'
   | 'low-diversity'
+  | 'missed-intent'
   | 'too-few-results';
 
 export interface ReviewCheck {
@@ -106,6 +116,8 @@ export interface ReviewCheck {
   readonly message: string;
   /** The recommendations the finding is about; empty when it concerns the whole draft. */
   readonly itemIds: readonly string[];
+  /** The plan intent a missed-intent finding is about. */
+  readonly intent?: string;
 }
 
 export interface ReviewInput {

@@ -34,6 +34,17 @@ export function rankScore(candidate: Pick<Candidate, 'relevance' | 'affinity'>):
   return clamp01(candidate.relevance) * Math.min(1, Math.max(0.1, 0.5 + 0.5 * affinity));
 }
 
+/**
+ * Relevance first, personalisation second: request relevance scaled by 0.75 + 0.25 × affinity
+ * (affinity kept within [-1, 1]), so the profile moves an item by at most a quarter of its match:
+ * a strong match the profile does not favour (or that is over the user's usual budget) still ranks
+ * above a weak match the profile loves.
+ */
+export function relevanceFirst(candidate: Pick<Candidate, 'relevance' | 'affinity'>): number {
+  const affinity = Number.isFinite(candidate.affinity) ? Math.min(1, Math.max(-1, candidate.affinity)) : 0;
+  return clamp01(candidate.relevance) * (0.75 + 0.25 * affinity);
+}
+
 /** Item id first, then the request terms the item matched. */
 export function evidenceFor(candidate: Candidate): string[] {
   return [candidate.itemId, ...candidate.matchedTerms];
@@ -93,7 +104,9 @@ export function eligibleCandidates(
 
 export interface RawPlan {
   summary: string;
-  steps: { query: string; categories: string[]; rationale: string }[];
+  steps: { query: string; categories: string[]; rationale: string; intent?: string | null }[];
+  /** What the request asks for; a step names the intent it serves by id. */
+  intents?: { id: string; text: string; categories: string[]; tags: string[] }[];
 }
 
 export interface Shaped<T> {
@@ -105,6 +118,17 @@ export interface Shaped<T> {
 /** Numbers the steps, honours `constraints.categories` and drops steps without a query. */
 export function shapePlan(raw: RawPlan, request: TaskRequest, provider: string): Shaped<Plan> {
   const allowed = [...new Set(lower(request.constraints.categories))];
+  const intents = (raw.intents ?? []).map((intent) => {
+    const categories = [...new Set(lower(intent.categories))];
+    return {
+      id: intent.id,
+      text: intent.text.trim(),
+      categories:
+        allowed.length > 0 ? categories.filter((category) => allowed.includes(category)) : categories,
+      tags: [...new Set(lower(intent.tags))],
+    };
+  });
+  const intentIds = new Set(intents.map((intent) => intent.id));
   const steps = raw.steps
     .map((step) => ({ ...step, query: step.query.trim().replace(/\s+/g, ' ') }))
     .filter((step) => step.query !== '')
@@ -115,11 +139,19 @@ export function shapePlan(raw: RawPlan, request: TaskRequest, provider: string):
         categories = categories.filter((category) => allowed.includes(category));
         if (categories.length === 0) categories = allowed;
       }
-      return { id: `step-${index + 1}`, query: step.query, categories, rationale: step.rationale.trim() };
+      const intent = step.intent ?? null;
+      const served = intent !== null && intentIds.has(intent) ? intent : null;
+      return {
+        id: `step-${index + 1}`,
+        query: step.query,
+        categories,
+        rationale: step.rationale.trim(),
+        intent: served,
+      };
     });
   const problems =
     steps.length === 0 ? ['$.steps: at least one step with a non-empty query is required'] : [];
-  return { value: { summary: raw.summary.trim(), steps, provider }, problems };
+  return { value: { summary: raw.summary.trim(), steps, provider, intents }, problems };
 }
 
 export interface RawDraft {

@@ -124,10 +124,12 @@ export function plan(): Plan {
         query: 'cosy mystery novels',
         categories: ['books'],
         rationale: 'The request asks for mysteries.',
+        intent: null,
       },
-      { id: 'step-2', query: 'jazz vinyl', categories: ['music'], rationale: 'And for jazz.' },
+      { id: 'step-2', query: 'jazz vinyl', categories: ['music'], rationale: 'And for jazz.', intent: null },
     ],
     provider: 'test',
+    intents: [],
   };
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AgentStep, MongoCallJournal, ProfileCache, profileView } from '@tributary/agent';
 import { TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
-import { LLM_PORT, type LlmPort } from '@tributary/llm';
+import { type DraftInput, LLM_PORT, type LlmPort, type ReviewCheck } from '@tributary/llm';
 import { Retriever } from './retriever';
 
 type ResearchCause = Delivery<typeof TOPICS.taskPlanned> | Delivery<typeof TOPICS.reviewCompleted>;
@@ -44,7 +44,15 @@ export class ResearchUseCase {
         `Found ${candidates.length} candidates across ${new Set(candidates.map((c) => c.category)).size} categories`,
       );
       const draft = await this.llm.draft(
-        { request, plan, candidates, profile: profileView(profile), critique, round },
+        {
+          request,
+          plan,
+          candidates,
+          profile: profileView(profile),
+          critique,
+          round,
+          ...revisionOf(delivery),
+        },
         { taskId, signal, onToken: progress.token, journal },
       );
       await progress.report(`Drafted ${draft.recommendations.length} recommendations`);
@@ -56,4 +64,40 @@ export class ResearchUseCase {
       );
     });
   }
+}
+
+const CHECK_KINDS: ReadonlySet<string> = new Set<ReviewCheck['kind']>([
+  'constraint-violation',
+  'over-budget',
+  'disliked-tag',
+  'duplicate',
+  'missing-evidence',
+  'low-diversity',
+  'missed-intent',
+  'too-few-results',
+]);
+
+const isKind = (kind: string): kind is ReviewCheck['kind'] => CHECK_KINDS.has(kind);
+
+/** For a review that sent the draft back: that draft and the findings to act on, so the reviser edits it. */
+function revisionOf(delivery: ResearchCause): Pick<DraftInput, 'previous' | 'findings'> {
+  const value = delivery.value;
+  if (!('verdict' in value)) return {};
+  // A review written before reviews carried findings has none.
+  const findings: (typeof value.findings)[number][] | undefined = value.findings;
+  return {
+    previous: value.draft,
+    findings: (findings ?? []).flatMap((finding) =>
+      isKind(finding.kind)
+        ? [
+            {
+              kind: finding.kind,
+              message: finding.message,
+              itemIds: finding.itemIds,
+              ...(finding.intent === null ? {} : { intent: finding.intent }),
+            },
+          ]
+        : [],
+    ),
+  };
 }

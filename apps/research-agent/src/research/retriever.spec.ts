@@ -40,8 +40,10 @@ function planOf(...steps: { query: string; categories?: string[] }[]): Plan {
       query: step.query,
       categories: step.categories ?? [],
       rationale: '',
+      intent: null,
     })),
     provider: 'test',
+    intents: [],
   };
 }
 
@@ -242,5 +244,90 @@ describe('the retriever: personalisation', () => {
     expect(first(makeProfile({ interests: { backpack: 0.9 }, preferredCategories: ['outdoor'] }))).toBe(
       'od-pack',
     );
+  });
+});
+
+describe('the retriever: intents', () => {
+  const intentPlan = (profileQuery?: string): Plan => ({
+    summary: 'two intents',
+    steps: [
+      { id: 'step-1', query: 'sci-fi', categories: ['books'], rationale: '', intent: 'intent-1' },
+      { id: 'step-2', query: 'hiking', categories: ['outdoor'], rationale: '', intent: 'intent-2' },
+      ...(profileQuery === undefined
+        ? []
+        : [{ id: 'step-3', query: profileQuery, categories: [], rationale: '', intent: null }]),
+    ],
+    provider: 'test',
+    intents: [
+      { id: 'intent-1', text: 'a sci-fi novel', categories: ['books'], tags: ['sci-fi'] },
+      { id: 'intent-2', text: 'gear for hikes', categories: ['outdoor'], tags: ['hiking'] },
+    ],
+  });
+  const byIntent = (candidates: { itemId: string; intent?: string }[]): Record<string, string[]> => {
+    const groups: Record<string, string[]> = {};
+    for (const candidate of candidates) (groups[candidate.intent ?? 'profile'] ??= []).push(candidate.itemId);
+    return groups;
+  };
+
+  it('retrieves a pool per intent, each candidate tagged with the intent it serves, profile picks with none', () => {
+    const candidates = rankCandidates(
+      new Bm25Index(CATALOGUE),
+      taskRequest(),
+      intentPlan('knife'),
+      makeProfile({ budget: undefined }),
+    );
+
+    expect(byIntent(candidates)).toEqual({
+      'intent-1': ['bk-orbit'],
+      // The hiking guide is a books item: it stays, after the outdoor matches, at a discount.
+      'intent-2': ['od-pack', 'od-boots', 'bk-walks'],
+      profile: ['kt-knife'],
+    });
+    // Interleaved: the best of every pool comes before the second-best of any.
+    expect(ids(candidates).slice(0, 3)).toEqual(['bk-orbit', 'od-pack', 'kt-knife']);
+  });
+
+  it('never lets the profile crowd out the items that match an intent', () => {
+    const profile = makeProfile({
+      interests: { 'sci-fi': 1, guide: 1 },
+      preferredCategories: ['books'],
+      budget: undefined,
+    });
+    const candidates = rankCandidates(new Bm25Index(CATALOGUE), taskRequest(), intentPlan('hiking'), profile);
+
+    // The hiking guide is what the profile favours; the outdoor items still lead the hiking intent.
+    expect(byIntent(candidates)['intent-2']?.slice(0, 2).sort()).toEqual(['od-boots', 'od-pack']);
+    expect(byIntent(candidates).profile).toBeUndefined();
+  });
+
+  it("keeps out of every pool what the request's constraints rule out and what the user has; the budget only weighs", () => {
+    const candidates = rankCandidates(
+      new Bm25Index(CATALOGUE),
+      taskRequest({}, { excludeTags: ['boots'] }),
+      intentPlan(),
+      makeProfile({ history: ['od-tent'], budget: { max: 40, currency: 'EUR' } }),
+    );
+
+    // The daypack is over the budget of 40, yet it is the one item that answers the hiking intent.
+    expect(byIntent(candidates)).toEqual({ 'intent-1': ['bk-orbit'], 'intent-2': ['od-pack', 'bk-walks'] });
+  });
+
+  it('falls back to the words of an intent in any category when its categories hold nothing allowed', () => {
+    const candidates = rankCandidates(
+      new Bm25Index(CATALOGUE),
+      taskRequest({}, { excludeTags: ['boots', 'camping'], excludeItemIds: ['od-pack'] }),
+      intentPlan(),
+      noTaste,
+    );
+
+    expect(byIntent(candidates)).toEqual({ 'intent-1': ['bk-orbit'], 'intent-2': ['bk-walks'] });
+  });
+
+  it("searches an intent's categories by name when its words match nothing there", () => {
+    const plan = intentPlan();
+    plan.steps[1] = { ...plan.steps[1]!, query: 'weekend' };
+    const candidates = rankCandidates(new Bm25Index(CATALOGUE), taskRequest(), plan, noTaste);
+
+    expect(byIntent(candidates)['intent-2']?.sort()).toEqual(['od-boots', 'od-pack', 'od-tent']);
   });
 });

@@ -2,13 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { toCatalogueConstraints } from '@tributary/agent';
 import {
   type Bm25Index,
+  type CatalogueItem,
   explainRecommendation,
+  type RankedItem,
   rerankForProfile,
+  satisfies,
   type ScoredItem,
   type UserProfile,
 } from '@tributary/catalogue';
 import { type Plan, type TaskRequest } from '@tributary/contracts';
-import { type Candidate } from '@tributary/llm';
+import { type Candidate, relevanceFirst } from '@tributary/llm';
 import { CatalogueIndex } from './catalogue-index';
 
 /** Candidates offered to the drafter per requested recommendation: room to choose, few enough to prompt. */
@@ -41,6 +44,15 @@ export function rankCandidates(
   plan: Plan,
   profile: UserProfile,
 ): Candidate[] {
+  // A plan read from an event written before plans named intents has none.
+  const intents: Plan['intents'] | undefined = plan.intents;
+  if (
+    intents !== undefined &&
+    intents.length > 0 &&
+    plan.steps.some((step) => (step.intent ?? null) !== null)
+  ) {
+    return rankByIntent(index, request, plan, profile);
+  }
   const best = new Map<string, ScoredItem>();
   const steps = plan.steps.length > 0 ? plan.steps : [{ query: request.query, categories: [] as string[] }];
   for (const step of steps) {
@@ -62,7 +74,99 @@ export function rankCandidates(
     }
   }
   const limit = Math.max(MIN_CANDIDATES, request.maxResults * CANDIDATES_PER_RESULT);
-  return rerankForProfile([...best.values()], profile, { limit }).map((ranked) => ({
+  return rerankForProfile([...best.values()], profile, { limit }).map((ranked) =>
+    toCandidate(ranked, profile),
+  );
+}
+
+/** Candidates kept per pool (one pool per intent, one for the profile): room to replace any pick. */
+const MIN_PER_POOL = 6;
+/** The weight of a match outside the categories the planner gave an intent. */
+const OUTSIDE_CATEGORY = 0.5;
+
+/**
+ * Relevance first, personalisation second: each intent of the plan gets its own pool of the items
+ * that match it best (relevance normalised within the pool, so a rare word in one intent cannot
+ * crowd out another), ordered by relevance scaled by profile fit; the profile's own step fills a
+ * last pool with what the intents did not bring. Every pool honours the request's constraints and
+ * leaves out what the user already has; the profile budget is a preference, weighed in the order,
+ * so the one item that answers an intent is offered even above it.
+ */
+function rankByIntent(index: Bm25Index, request: TaskRequest, plan: Plan, profile: UserProfile): Candidate[] {
+  const perPool = Math.max(MIN_PER_POOL, request.maxResults * 2);
+  const owned = (item: CatalogueItem): boolean => profile.history.includes(item.id);
+  const search = (query: string, categories: readonly string[]): ScoredItem[] => {
+    const constraints = toCatalogueConstraints(request.constraints, categories);
+    return index.search(query, {
+      limit: HITS_PER_STEP,
+      filter: (item) => satisfies(item, constraints) && !owned(item),
+    });
+  };
+  const pools = new Map<string | null, Candidate[]>();
+  for (const step of plan.steps) {
+    let hits = search(step.query, step.categories);
+    // The planner's categories come from a keyword table and can miss the one the catalogue files
+    // an item under ("a daypack for a trip"): strong matches elsewhere stay in the pool, at a discount.
+    if (step.categories.length > 0 && (step.intent ?? null) !== null) {
+      const inside = new Set(hits.map((hit) => hit.item.id));
+      const outside = search(step.query, [])
+        .filter((hit) => !inside.has(hit.item.id))
+        .map((hit) => ({ ...hit, score: hit.score * OUTSIDE_CATEGORY }));
+      hits = [...hits, ...outside];
+    }
+    // Words that match nothing in the intent's categories: its categories' best-rated items, by name.
+    if (hits.length === 0 && step.categories.length > 0)
+      hits = search(step.categories.join(' ').replace(/-/g, ' '), step.categories);
+    if (hits.length === 0) hits = search(step.query, []);
+    const ranked = rerankForProfile(hits, profile, { diversity: 0 })
+      .map((entry) => toCandidate(entry, profile, step.intent ?? undefined))
+      .sort(byRelevanceFirst);
+    const intent = step.intent ?? null;
+    pools.set(intent, [...(pools.get(intent) ?? []), ...ranked]);
+  }
+  // An item serves the intent where it is most relevant; the profile pool keeps only what no intent took.
+  const home = new Map<string, Candidate>();
+  for (const [intent, pool] of pools) {
+    if (intent === null) continue;
+    for (const candidate of pool) {
+      const seen = home.get(candidate.itemId);
+      if (seen === undefined || candidate.relevance > seen.relevance) home.set(candidate.itemId, candidate);
+    }
+  }
+  const ordered = [...pools.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : 0));
+  const kept = ordered.map((intent) => {
+    const seen = new Set<string>();
+    return (pools.get(intent) ?? [])
+      .filter((candidate) => {
+        const owner = home.get(candidate.itemId);
+        const mine = intent === null ? owner === undefined : owner === candidate;
+        if (!mine || seen.has(candidate.itemId)) return false;
+        seen.add(candidate.itemId);
+        return true;
+      })
+      .slice(0, perPool);
+  });
+  // Interleaved, best of each pool first, so a prompt that reads from the top sees every intent early.
+  const merged: Candidate[] = [];
+  for (let rank = 0; rank < perPool; rank += 1) {
+    for (const pool of kept) {
+      const candidate = pool[rank];
+      if (candidate !== undefined) merged.push(candidate);
+    }
+  }
+  return merged;
+}
+
+function byRelevanceFirst(a: Candidate, b: Candidate): number {
+  return (
+    relevanceFirst(b) - relevanceFirst(a) ||
+    (b.rating ?? -1) - (a.rating ?? -1) ||
+    a.itemId.localeCompare(b.itemId)
+  );
+}
+
+function toCandidate(ranked: RankedItem, profile: UserProfile, intent?: string): Candidate {
+  return {
     itemId: ranked.item.id,
     title: ranked.item.title,
     category: ranked.item.category,
@@ -75,5 +179,6 @@ export function rankCandidates(
     affinity: ranked.breakdown.affinity,
     matchedTerms: ranked.matchedTerms,
     hint: explainRecommendation(ranked.item, ranked.breakdown, profile, ranked.matchedTerms),
-  }));
+    ...(intent === undefined ? {} : { intent }),
+  };
 }

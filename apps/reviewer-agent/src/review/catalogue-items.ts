@@ -14,6 +14,11 @@ export class CatalogueItems {
     this.byTenant = new PerTenantCatalogue(store, (items) => new Map(items.map((item) => [item.id, item])));
   }
 
+  /** The tenant's whole catalogue as held in memory, by id. */
+  all(tenantId: string): Promise<ReadonlyMap<string, CatalogueItem>> {
+    return this.byTenant.get(tenantId);
+  }
+
   /** The items that exist, by id; unknown ids are left out. */
   async byIds(tenantId: string, ids: readonly string[]): Promise<ReadonlyMap<string, CatalogueItem>> {
     const copy = await this.byTenant.get(tenantId);

@@ -1,5 +1,5 @@
 import { type CatalogueItem } from '@tributary/catalogue';
-import { type Draft, type Recommendation } from '@tributary/contracts';
+import { type Draft, type Plan, type PlanIntent, type Recommendation } from '@tributary/contracts';
 import { draftOf, recommendation } from '@tributary/testing/agents/drafts';
 import { makeItem, makeProfile } from '@tributary/testing/catalogue/fixtures';
 import { taskRequest } from '@tributary/testing/llm/fixtures';
@@ -193,6 +193,75 @@ describe('reviewer checks', () => {
       expect(
         kinds(draftOf(rec('bk-1'), rec('bk-2'), rec('bk-4')), taskRequest({}, { categories: ['books'] })),
       ).toEqual([]);
+    });
+  });
+
+  describe('missed-intent', () => {
+    const intent = (id: string, text: string, categories: string[]): PlanIntent => ({
+      id,
+      text,
+      categories,
+      tags: [],
+    });
+    const plan = (...intents: PlanIntent[]): Pick<Plan, 'intents'> => ({ intents });
+    const check = (draft: Draft, intents: PlanIntent[], maxResults = 3) =>
+      reviewChecks(draft, taskRequest({ maxResults }), PROFILE, CATALOGUE, plan(...intents));
+    const NOVEL = intent('intent-1', 'a sci-fi novel', ['books']);
+    const GEAR = intent('intent-2', 'gear for hikes', ['outdoor']);
+
+    it('fires for each intent no recommendation answers, naming it for the reviser', () => {
+      expect(check(draftOf(rec('bk-1'), rec('bk-2')), [NOVEL, GEAR])).toEqual([
+        {
+          kind: 'missed-intent',
+          message: 'Nothing answers “gear for hikes” (outdoor).',
+          itemIds: [],
+          intent: 'intent-2',
+        },
+      ]);
+    });
+
+    it('needs one item per intent: two intents of one category are not answered by one item', () => {
+      const poetry = intent('intent-2', 'a poetry book', ['books']);
+      expect(check(draftOf(rec('bk-1'), rec('od-1')), [NOVEL, poetry]).map((c) => c.intent)).toEqual([
+        'intent-2',
+      ]);
+      expect(check(draftOf(rec('bk-1'), rec('bk-2')), [NOVEL, poetry])).toEqual([]);
+    });
+
+    it('matches picks to intents so that as many as can be are answered, whatever the order of the picks', () => {
+      const trip = intent('intent-1', 'a trip read or gear', ['books', 'outdoor']);
+      const hike = intent('intent-2', 'gear for hikes', ['outdoor']);
+      expect(check(draftOf(rec('od-1'), rec('bk-1')), [trip, hike])).toEqual([]);
+    });
+
+    it('asks for variety only where the request leaves room: not when every pick answers a named intent', () => {
+      const guide = intent('intent-1', 'a guidebook for hiking', ['books', 'outdoor']);
+      expect(check(draftOf(rec('bk-1'), rec('bk-2'), rec('bk-4')), [guide])).toEqual([]);
+    });
+
+    it('asks no more intents answered than the request has slots', () => {
+      expect(check(draftOf(rec('bk-1')), [NOVEL, GEAR], 1)).toEqual([]);
+      expect(check(draftOf(rec('od-1')), [NOVEL, GEAR], 1)).toEqual([]);
+    });
+
+    it('does not fire for an intent that names no category, or for a plan without intents', () => {
+      expect(check(draftOf(rec('bk-1'), rec('bk-2')), [NOVEL, intent('intent-2', 'fun', [])])).toEqual([]);
+      expect(reviewChecks(draftOf(rec('bk-1'), rec('bk-2')), taskRequest(), PROFILE, CATALOGUE)).toEqual([]);
+    });
+
+    it("does not hold the profile budget against a draft's only answer to an intent", () => {
+      // Trail Boots cost 140, over the budget of 100; they are the only outdoor pick.
+      expect(check(draftOf(rec('bk-1'), rec('od-2')), [NOVEL, GEAR])).toEqual([]);
+      expect(check(draftOf(rec('od-1'), rec('od-2')), [NOVEL, GEAR]).map((c) => c.kind)).toEqual([
+        'missed-intent',
+      ]);
+      // Not an answer to any intent: the budget counts.
+      expect(check(draftOf(rec('bk-1'), rec('od-2')), [NOVEL]).map((c) => c.kind)).toEqual(['over-budget']);
+    });
+
+    it('counts every intent of one category as asking for that category alone: no low-diversity', () => {
+      const poetry = intent('intent-2', 'a poetry book', ['books']);
+      expect(check(draftOf(rec('bk-1'), rec('bk-2'), rec('bk-4')), [NOVEL, poetry])).toEqual([]);
     });
   });
 

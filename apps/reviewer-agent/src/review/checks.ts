@@ -1,5 +1,5 @@
 import { budgetOvershoot, type CatalogueItem, type UserProfile, violations } from '@tributary/catalogue';
-import { type Draft, type TaskRequest } from '@tributary/contracts';
+import { type Draft, type Plan, type PlanIntent, type TaskRequest } from '@tributary/contracts';
 import { type ReviewCheck } from '@tributary/llm';
 import { toCatalogueConstraints } from '@tributary/agent';
 
@@ -19,10 +19,12 @@ export function reviewChecks(
   request: TaskRequest,
   profile: UserProfile,
   catalogue: ReadonlyMap<string, CatalogueItem>,
+  plan?: Pick<Plan, 'intents'>,
 ): ReviewCheck[] {
   const checks: ReviewCheck[] = [];
   const recs = draft.recommendations;
   const constraints = toCatalogueConstraints(request.constraints);
+  const intents = askedIntents(plan);
 
   if (recs.length === 0) {
     checks.push({ kind: 'too-few-results', message: 'The draft recommends nothing.', itemIds: [] });
@@ -56,7 +58,11 @@ export function reviewChecks(
       });
     }
     const budget = profile.budget;
-    if (budget && budgetOvershoot(item, profile) > 0) {
+    if (
+      budget &&
+      budgetOvershoot(item, profile) > 0 &&
+      !onlyAnswer(item, recs, profile, intents, catalogue)
+    ) {
       checks.push({
         kind: 'over-budget',
         message: `“${item.title}” costs ${item.price} ${item.currency}, over the budget of ${budget.max}.`,
@@ -80,8 +86,18 @@ export function reviewChecks(
     }
   }
 
+  if (recs.length > 0) checks.push(...missedIntents(draft, request, intents, catalogue));
+
   const categories = new Set(recs.map((rec) => rec.category));
-  const singleCategoryAsked = request.constraints.categories.length === 1;
+  // Variety is asked of a draft only where the request leaves room: not when it allows one
+  // category, nor when every pick lies in the categories of the intents, all of them answered.
+  const named = new Set(intents.flatMap((intent) => intent.categories));
+  const singleCategoryAsked =
+    request.constraints.categories.length === 1 ||
+    named.size === 1 ||
+    (intents.length > 0 &&
+      [...categories].every((category) => named.has(category)) &&
+      answeredIntents(draft, intents, catalogue).size === intents.length);
   if (recs.length >= 3 && categories.size === 1 && !singleCategoryAsked) {
     checks.push({
       kind: 'low-diversity',
@@ -90,4 +106,81 @@ export function reviewChecks(
     });
   }
   return checks;
+}
+
+/** The plan's intents that name a category: the ones a draft can be checked against. */
+function askedIntents(plan: Pick<Plan, 'intents'> | undefined): PlanIntent[] {
+  // A plan read from an event written before plans named intents has none.
+  const intents: PlanIntent[] | undefined = plan?.intents;
+  return (intents ?? []).filter((intent) => intent.categories.length > 0);
+}
+
+/**
+ * An intent is answered by a recommendation in one of its categories, each recommendation answering
+ * one intent (two intents of one category need two items), matched so that as many intents as can
+ * be are answered. A draft with fewer slots than intents answers as many as it has slots.
+ */
+function missedIntents(
+  draft: Draft,
+  request: TaskRequest,
+  intents: readonly PlanIntent[],
+  catalogue: ReadonlyMap<string, CatalogueItem>,
+): ReviewCheck[] {
+  const answered = answeredIntents(draft, intents, catalogue);
+  const room = Math.min(request.maxResults, intents.length);
+  if (answered.size >= room) return [];
+  return intents
+    .filter((intent) => !answered.has(intent.id))
+    .map((intent) => ({
+      kind: 'missed-intent' as const,
+      message: `Nothing answers “${intent.text}” (${intent.categories.join(', ')}).`,
+      itemIds: [],
+      intent: intent.id,
+    }));
+}
+
+/** The intents a draft answers, by a maximum matching of recommendations to intents (augmenting paths). */
+function answeredIntents(
+  draft: Draft,
+  intents: readonly PlanIntent[],
+  catalogue: ReadonlyMap<string, CatalogueItem>,
+): Set<string> {
+  const categories = draft.recommendations.map((rec) => catalogue.get(rec.itemId)?.category ?? rec.category);
+  const holder = new Map<number, PlanIntent>();
+  const assign = (intent: PlanIntent, visited: Set<number>): boolean => {
+    for (const [index, category] of categories.entries()) {
+      if (visited.has(index) || !intent.categories.includes(category)) continue;
+      visited.add(index);
+      const current = holder.get(index);
+      if (current === undefined || assign(current, visited)) {
+        holder.set(index, intent);
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const intent of intents) assign(intent, new Set());
+  return new Set([...holder.values()].map((intent) => intent.id));
+}
+
+/**
+ * Whether the item is the draft's one pick over the user's budget among the answers to an intent
+ * of its category. The profile budget is a preference: an intent the catalogue answers only above
+ * it may have one such answer.
+ */
+function onlyAnswer(
+  item: CatalogueItem,
+  recs: Draft['recommendations'],
+  profile: UserProfile,
+  intents: readonly PlanIntent[],
+  catalogue: ReadonlyMap<string, CatalogueItem>,
+): boolean {
+  const over = recs
+    .map((rec) => catalogue.get(rec.itemId))
+    .filter((entry): entry is CatalogueItem => entry !== undefined && budgetOvershoot(entry, profile) > 0);
+  return intents.some(
+    (intent) =>
+      intent.categories.includes(item.category) &&
+      over.filter((entry) => intent.categories.includes(entry.category)).length === 1,
+  );
 }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { AgentStep, CancellationRegistry, ProfileCache } from '@tributary/agent';
 import { type CatalogueStore, type ProfileStore } from '@tributary/catalogue';
 import { loadConfig } from '@tributary/config';
-import { type Draft, TOPICS } from '@tributary/contracts';
+import { type Draft, type Plan, TOPICS } from '@tributary/contracts';
 import { type ReviewJudgement } from '@tributary/llm';
 import { delivery, sampleValue } from '@tributary/testing/agents/deliveries';
 import { draftOf, recommendation } from '@tributary/testing/agents/drafts';
@@ -26,14 +26,20 @@ const ITEMS = [
 ];
 const [BOOK, PACK, ALBUM] = ITEMS.map((item) => recommendation(item));
 const request = taskRequest({ userId: 'u-ada' });
+/** A plan that names no intents: these tests are about rounds, not about what was asked. */
+const PLAN: Plan = { summary: 'Search.', steps: [], provider: 'test', intents: [] };
 
-/** Drafts told apart by their summaries; each recommends real catalogue items and breaks no rule. */
-const sound = (name: string): Draft => ({ ...draftOf(BOOK!, PACK!, ALBUM!), summary: name });
-/** A draft that breaks a hard rule: it recommends an item the catalogue does not have. */
-const broken = (name: string): Draft => ({
-  ...draftOf(BOOK!, recommendation(makeItem({ id: 'xx-404' }))),
+/** A draft's recommendations with reasons of its own, so no two named drafts are the same draft. */
+const named = (draft: Draft, name: string): Draft => ({
+  ...draft,
   summary: name,
+  recommendations: draft.recommendations.map((rec) => ({ ...rec, reason: `${rec.reason} (${name})` })),
 });
+/** Drafts told apart by their summaries and reasons; each recommends real catalogue items and breaks no rule. */
+const sound = (name: string): Draft => named(draftOf(BOOK!, PACK!, ALBUM!), name);
+/** A draft that breaks a hard rule: it recommends an item the catalogue does not have. */
+const broken = (name: string): Draft =>
+  named(draftOf(BOOK!, recommendation(makeItem({ id: 'xx-404' }))), name);
 
 const judgement = (verdict: ReviewJudgement['verdict'], score: number): ReviewJudgement => ({
   verdict,
@@ -64,18 +70,23 @@ function reviewer(judgements: ReviewJudgement[]) {
   );
   /** Reviews the drafts as rounds 1, 2, … of one task, in order. */
   const review = async (...drafts: Draft[]): Promise<void> => {
+    await reviewFor(PLAN, ...drafts);
+  };
+  /** The same, for a task with the given plan. */
+  const reviewFor = async (plan: Plan, ...drafts: Draft[]): Promise<void> => {
     for (const [i, draft] of drafts.entries()) {
       const value = sampleValue(TOPICS.researchCompleted, {
         taskId: 'tsk-1',
         tenantId: 'acme',
         request,
+        plan,
         round: i + 1,
         draft,
       });
       await useCase.execute(delivery(TOPICS.researchCompleted, value));
     }
   };
-  return { recorder, llm, review };
+  return { recorder, llm, review, reviewFor };
 }
 
 beforeAll(() => {
@@ -140,7 +151,9 @@ describe('reviewing a draft', () => {
       verdict: 'approved',
       round: MAX_ROUNDS,
       draft: { summary: 'second' },
-      critique: `Best effort after ${MAX_ROUNDS} rounds (round 2 scored 0.65). revise at 0.4`,
+      critique:
+        `Best effort in round ${MAX_ROUNDS}, round limit reached (round 2 scored 0.65). ` +
+        'Since round 2: the same items; score 0.65 → 0.40 (down).\nrevise at 0.4',
     });
   });
 
@@ -185,5 +198,93 @@ describe('reviewing a draft', () => {
         reason: `reviewing failed: no acceptable draft after ${MAX_ROUNDS} review rounds: weak at 0.9`,
       },
     ]);
+  });
+});
+
+describe('no wasted rounds', () => {
+  const intents = (...categories: string[]): Plan => ({
+    ...PLAN,
+    intents: categories.map((category, i) => ({
+      id: `intent-${i + 1}`,
+      text: `something from ${category}`,
+      categories: [category],
+      tags: [],
+    })),
+  });
+  const offline = (draft: Draft): Draft => ({ ...draft, provider: 'offline' });
+
+  it('sends back a draft that misses an intent the catalogue can answer, with the finding for the reviser', async () => {
+    const { recorder, reviewFor } = reviewer([judgement('revise', 0.6)]);
+
+    await reviewFor(intents('books', 'outdoor'), offline(draftOf(BOOK!, ALBUM!)));
+
+    expect(recorder.values(TOPICS.reviewCompleted)).toMatchObject([
+      {
+        verdict: 'revise',
+        findings: [
+          {
+            kind: 'missed-intent',
+            message: 'Nothing answers “something from outdoor” (outdoor).',
+            itemIds: [],
+            intent: 'intent-2',
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('approves the best draft as a best effort at once when nothing the catalogue holds answers the findings', async () => {
+    const { recorder, reviewFor } = reviewer([judgement('revise', 0.6)]);
+
+    await reviewFor(intents('books', 'garden'), offline(draftOf(BOOK!, ALBUM!)));
+
+    expect(recorder.values(TOPICS.reviewCompleted)).toMatchObject([
+      {
+        verdict: 'approved',
+        round: 1,
+        critique: expect.stringContaining('no finding the catalogue can answer') as string,
+      },
+    ]);
+    expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([{ bestEffort: true, rounds: 1 }]);
+  });
+
+  it('does not send an offline draft back for a low score alone: the offline reviser acts on findings', async () => {
+    const { recorder, review } = reviewer([judgement('revise', 0.6)]);
+
+    await review(offline(sound('first')));
+
+    expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([{ bestEffort: true, rounds: 1 }]);
+  });
+
+  it('does not send back a draft the revision left unchanged', async () => {
+    const { recorder, review } = reviewer([judgement('revise', 0.6)]);
+
+    await review(sound('first'), sound('first'));
+
+    expect(recorder.values(TOPICS.reviewCompleted)).toMatchObject([
+      { verdict: 'revise', round: 1 },
+      {
+        verdict: 'approved',
+        round: 2,
+        critique: expect.stringContaining('the revision changed nothing') as string,
+      },
+    ]);
+    expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([{ bestEffort: true, rounds: 2 }]);
+  });
+
+  it('says in a later round what the revision changed and how the score moved', async () => {
+    const { recorder, reviewFor } = reviewer([judgement('revise', 0.6), judgement('approved', 0.9)]);
+
+    await reviewFor(
+      intents('books', 'outdoor'),
+      offline(draftOf(BOOK!, ALBUM!)),
+      offline(draftOf(BOOK!, PACK!)),
+    );
+
+    const [, second] = recorder.values(TOPICS.reviewCompleted);
+    expect(second).toMatchObject({ verdict: 'approved', round: 2, score: 0.9 });
+    expect(second?.critique).toMatch(
+      /^Since round 1: added “Hiking Daypack”; removed “Trail Songs”; score 0\.60 → 0\.90 \(up\)\./,
+    );
   });
 });

@@ -3,7 +3,14 @@ import { AGENT_CONFIG, AgentStep, ProfileCache, profileView } from '@tributary/a
 import { type TributaryConfig } from '@tributary/config';
 import { type Draft, TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
-import { LLM_PORT, type LlmPort, type ReviewJudgement } from '@tributary/llm';
+import {
+  LLM_PORT,
+  type LlmPort,
+  OFFLINE_PROVIDER,
+  type ReviewCheck,
+  type ReviewJudgement,
+} from '@tributary/llm';
+import { actionableFindings, changesSince, sameDraft } from './actionable';
 import { CatalogueItems } from './catalogue-items';
 import { HARD_CHECKS, reviewChecks } from './checks';
 import { type ReviewRound, ReviewRounds } from './review-rounds.repository';
@@ -29,7 +36,7 @@ export class ReviewDraftUseCase {
   ) {}
 
   execute(delivery: Cause): Promise<void> {
-    const { taskId, tenantId, request, draft, round } = delivery.value;
+    const { taskId, tenantId, request, plan, draft, round } = delivery.value;
     return this.step.run(delivery, 'reviewing', async ({ signal, progress, journal, settle }) => {
       await progress.report(`Reviewing draft round ${round}`);
       const profile = await this.profiles.get(tenantId, request.userId);
@@ -38,11 +45,17 @@ export class ReviewDraftUseCase {
         tenantId,
         draft.recommendations.map((r) => r.itemId),
       );
-      const checks = reviewChecks(draft, request, profile, items);
-      const judgement = await this.llm.review(
+      const checks = reviewChecks(draft, request, profile, items, plan);
+      const judged = await this.llm.review(
         { request, profile: profileView(profile), draft, round, checks },
         { taskId, signal, onToken: progress.token, journal },
       );
+      const earlier = round > 1 ? await this.rounds.rounds(tenantId, taskId, round - 1) : [];
+      const last = earlier.find((r) => r.round === round - 1);
+      // The score and critique of a later round say what the revision changed.
+      const judgement: ReviewJudgement = last
+        ? { ...judged, critique: `${changesSince(last, draft, judged.score)}\n${judged.critique}` }
+        : judged;
       const acceptable = !checks.some((check) => HARD_CHECKS.has(check.kind));
       const reviewed: ReviewRound = { tenantId, taskId, round, score: judgement.score, acceptable, draft };
       journal.pending(this.rounds.record(reviewed));
@@ -50,19 +63,20 @@ export class ReviewDraftUseCase {
       if (judgement.verdict === 'approved') {
         await progress.report(`Approved (score ${judgement.score.toFixed(2)})`);
         await settle();
-        return this.approve(delivery, judgement, draft, round, false);
+        return this.approve(delivery, judgement, checks, draft, round, false);
       }
-      if (round < this.config.review.maxRounds) {
+      const stop = await this.reasonToStop(delivery, checks, last?.draft, round);
+      if (stop === null) {
         await progress.report(`Sent back for revision: ${judgement.issues.length} issue(s)`);
         await settle();
         await this.producer.emit(
           TOPICS.reviewCompleted,
-          { ...this.reviewed(delivery, judgement, draft), verdict: 'revise' },
+          { ...this.reviewed(delivery, judgement, checks, draft), verdict: 'revise' },
           { causedBy: delivery.envelope },
         );
         return;
       }
-      const best = [...(await this.rounds.rounds(tenantId, taskId, round - 1)), reviewed]
+      const best = [...earlier, reviewed]
         .filter((r) => r.acceptable)
         .sort((a, b) => b.score - a.score || b.round - a.round)[0];
       if (!best) {
@@ -70,16 +84,15 @@ export class ReviewDraftUseCase {
           `no acceptable draft after ${round} review rounds: ${judgement.issues.slice(0, 3).join('; ') || judgement.critique}`,
         );
       }
-      await progress.report(
-        `Round limit reached: approving the best draft (round ${best.round}) as best effort`,
-      );
+      await progress.report(`${stop}: approving the best draft (round ${best.round}) as best effort`);
       await settle();
       return this.approve(
         delivery,
         {
           ...judgement,
-          critique: `Best effort after ${round} rounds (round ${best.round} scored ${best.score.toFixed(2)}). ${judgement.critique}`,
+          critique: `Best effort in round ${round}, ${stop} (round ${best.round} scored ${best.score.toFixed(2)}). ${judgement.critique}`,
         },
+        checks,
         best.draft,
         round,
         true,
@@ -87,7 +100,35 @@ export class ReviewDraftUseCase {
     });
   }
 
-  private reviewed(delivery: Cause, judgement: ReviewJudgement, draft: Draft) {
+  /**
+   * Why a draft the judge wants revised is not sent back, or null when it is. No round is wasted:
+   * a revision must be able to change something. The offline reviser acts on the rule findings
+   * alone, so a finding must name an item to drop or the catalogue must hold a better item; a model
+   * may redraft from the critique, unless its last revision changed nothing.
+   */
+  private async reasonToStop(
+    delivery: Cause,
+    checks: readonly ReviewCheck[],
+    lastDraft: Draft | undefined,
+    round: number,
+  ): Promise<string | null> {
+    const { tenantId, request, plan, draft } = delivery.value;
+    if (round >= this.config.review.maxRounds) return 'round limit reached';
+    if (lastDraft !== undefined && sameDraft(lastDraft, draft)) return 'the revision changed nothing';
+    if (checks.length === 0) return draft.provider === OFFLINE_PROVIDER ? 'no finding to act on' : null;
+    const profile = await this.profiles.get(tenantId, request.userId);
+    if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
+    const catalogue = await this.catalogue.all(tenantId);
+    const actionable = actionableFindings(checks, draft, request, profile, catalogue, plan);
+    return actionable.length > 0 ? null : 'no finding the catalogue can answer';
+  }
+
+  private reviewed(
+    delivery: Cause,
+    judgement: ReviewJudgement,
+    checks: readonly ReviewCheck[],
+    draft: Draft,
+  ) {
     const { taskId, tenantId, request, plan, round } = delivery.value;
     return {
       taskId,
@@ -99,12 +140,19 @@ export class ReviewDraftUseCase {
       issues: judgement.issues,
       score: judgement.score,
       draft,
+      findings: checks.map((check) => ({
+        kind: check.kind,
+        message: check.message,
+        itemIds: [...check.itemIds],
+        intent: check.intent ?? null,
+      })),
     };
   }
 
   private async approve(
     delivery: Cause,
     judgement: ReviewJudgement,
+    checks: readonly ReviewCheck[],
     draft: Draft,
     rounds: number,
     bestEffort: boolean,
@@ -112,7 +160,7 @@ export class ReviewDraftUseCase {
     const { taskId, tenantId, request } = delivery.value;
     await this.producer.emit(
       TOPICS.reviewCompleted,
-      { ...this.reviewed(delivery, judgement, draft), verdict: 'approved' },
+      { ...this.reviewed(delivery, judgement, checks, draft), verdict: 'approved' },
       { causedBy: delivery.envelope },
     );
     await this.producer.emit(

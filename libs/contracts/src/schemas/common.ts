@@ -69,6 +69,12 @@ export const PLAN = {
             { name: 'query', type: 'string', doc: 'Search terms for the catalogue.' },
             { name: 'categories', type: { type: 'array', items: 'string' }, default: [] },
             { name: 'rationale', type: 'string' },
+            {
+              name: 'intent',
+              type: ['null', 'string'],
+              default: null,
+              doc: 'Id of the intent (in `intents`) this step searches for; null for a step that only personalises.',
+            },
           ],
         },
       },
@@ -77,6 +83,36 @@ export const PLAN = {
       name: 'provider',
       type: 'string',
       doc: 'Which LLM produced the plan, e.g. "offline" or "openai:gpt-4o-mini".',
+    },
+    {
+      name: 'intents',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'PlanIntent',
+          namespace: NAMESPACE,
+          doc: 'One thing the request asks for ("a fantasy novel" in "a co-op video game and a fantasy novel").',
+          fields: [
+            { name: 'id', type: 'string' },
+            { name: 'text', type: 'string', doc: 'The words of the request that state it.' },
+            {
+              name: 'categories',
+              type: { type: 'array', items: 'string' },
+              default: [],
+              doc: 'Categories it implies; empty when its words name none.',
+            },
+            {
+              name: 'tags',
+              type: { type: 'array', items: 'string' },
+              default: [],
+              doc: 'Catalogue tags its words imply.',
+            },
+          ],
+        },
+      },
+      default: [],
+      doc: 'What the request asks for, one entry per intent; empty when the planner did not split it.',
     },
   ],
 } as const;

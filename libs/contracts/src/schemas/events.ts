@@ -63,6 +63,35 @@ export const REVIEW_COMPLETED = {
     { name: 'issues', type: { type: 'array', items: 'string' }, doc: 'One entry per problem found.' },
     { name: 'score', type: 'double', doc: 'Overall quality in [0, 1].' },
     { name: 'draft', type: DRAFT, doc: 'The draft that was reviewed.' },
+    {
+      name: 'findings',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'ReviewFinding',
+          namespace: NAMESPACE,
+          doc: 'A rule check that fired, for the reviser to act on.',
+          fields: [
+            {
+              name: 'kind',
+              type: 'string',
+              doc: 'constraint-violation, over-budget, disliked-tag, duplicate, missing-evidence, low-diversity, missed-intent or too-few-results.',
+            },
+            { name: 'message', type: 'string' },
+            { name: 'itemIds', type: { type: 'array', items: 'string' }, default: [] },
+            {
+              name: 'intent',
+              type: ['null', 'string'],
+              default: null,
+              doc: 'The plan intent a missed-intent finding is about.',
+            },
+          ],
+        },
+      },
+      default: [],
+      doc: 'The rule checks behind the issues, structured.',
+    },
   ],
 } as const;
 

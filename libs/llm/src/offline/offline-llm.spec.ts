@@ -23,23 +23,46 @@ const ids = (draft: { recommendations: { itemId: string }[] }): string[] =>
   draft.recommendations.map((rec) => rec.itemId);
 
 describe('OfflineLlm.plan', () => {
-  it('searches the request keywords without stopwords, maps words to categories and adds a profile step', async () => {
+  it('plans one search step per intent, each naming its intent, then a profile step that serves none', async () => {
     const result = await llm.plan({ request: taskRequest(), profile: profile() }, opts);
 
     expect(result.provider).toBe('offline');
-    const [first, ...rest] = result.steps;
-    expect(first).toMatchObject({
-      id: 'step-1',
-      query: 'cosy mystery novels jazz vinyl rainy weekends',
-      categories: ['books', 'music'],
-    });
-    expect(first?.rationale).toContain('books (for "novels")');
-    expect(first?.rationale).toContain('music (for "jazz", "vinyl")');
-    expect(rest.map((step) => step.categories)).toEqual([['books'], ['music'], ['books', 'music']]);
-    // Hiking (0.2) is weaker than half of mystery (0.9): the profile step leaves it out.
-    expect(rest.at(-1)).toMatchObject({ query: 'mystery jazz' });
-    expect(rest.at(-1)?.rationale).toContain('Personalise for Ada');
+    expect(result.intents).toEqual([
+      { id: 'intent-1', text: 'Cosy mystery novels', categories: ['books'], tags: ['mystery'] },
+      {
+        id: 'intent-2',
+        text: 'some jazz vinyl for rainy weekends',
+        categories: ['music'],
+        tags: ['jazz', 'vinyl'],
+      },
+    ]);
+    expect(result.steps.map((step) => [step.query, step.categories, step.intent])).toEqual([
+      ['cosy mystery novels', ['books'], 'intent-1'],
+      ['jazz vinyl rainy weekends', ['music'], 'intent-2'],
+      // Hiking (0.2) is weaker than half of mystery (0.9): the profile step leaves it out.
+      ['mystery jazz', ['books', 'music'], null],
+    ]);
+    expect(result.steps[0]?.rationale).toContain('Intent 1 of 2, “Cosy mystery novels”');
+    expect(result.steps[1]?.rationale).toContain('music (for "jazz", "vinyl")');
+    expect(result.steps[2]?.rationale).toContain('Personalise for Ada');
+    expect(result.summary).toContain('2 intents');
     expect(result.summary).toContain('avoiding horror');
+  });
+
+  it('adds the tags an intent implies to its search', async () => {
+    const result = await llm.plan(
+      {
+        request: taskRequest({ query: 'a gripping science-fiction novel and gear for weekend hikes' }),
+        profile: profile({ interests: {}, preferredCategories: [] }),
+      },
+      opts,
+    );
+
+    expect(result.steps.map((step) => [step.categories, step.intent])).toEqual([
+      [['books'], 'intent-1'],
+      [['outdoor'], 'intent-2'],
+    ]);
+    expect(result.steps[0]?.query).toContain('sci-fi');
   });
 
   it('honours constraints.categories in every step and says what it left out', async () => {
@@ -62,7 +85,10 @@ describe('OfflineLlm.plan', () => {
       opts,
     );
 
-    expect(result.steps[0]?.categories).toEqual(['board-games', 'outdoor', 'travel-gear']);
+    expect(result.steps.map((step) => step.categories)).toEqual([
+      ['board-games'],
+      ['outdoor', 'travel-gear'],
+    ]);
   });
 
   it('still plans a search when the request has no keywords and the profile is empty', async () => {
@@ -87,7 +113,7 @@ describe('OfflineLlm.plan', () => {
 
     expect(second).toEqual(first);
     expect(tokens).toHaveLength(first.steps.length + 1);
-    expect(tokens[0]).toContain('Step 1: search "cosy mystery novels jazz vinyl rainy weekends"');
+    expect(tokens[0]).toContain('Step 1: search "cosy mystery novels"');
   });
 });
 

@@ -15,6 +15,7 @@ import {
   clamp01,
   eligibleCandidates,
   priceCeiling,
+  MAX_PLAN_STEPS,
   type RawPlan,
   rankScore,
   round,
@@ -23,7 +24,10 @@ import {
   toRecommendation,
 } from '../shaping';
 import { matchCategories } from '../categories';
-import { keywords, money, quoteList, tokenize } from './text';
+import { fold, splitIntents } from './intents';
+import { money, quoteList, tokenize } from './text';
+import { byRank, dedupe, type Ranked, reasonFor } from './ranking';
+import { draftForIntents, draftsByIntent, reviseDraft } from './intent-draft';
 
 export const OFFLINE_PROVIDER = 'offline';
 
@@ -32,7 +36,6 @@ export interface OfflineLlmOptions {
   readonly approveThreshold?: number;
 }
 
-const MAX_FOCUS_STEPS = 3;
 const MAX_INTEREST_TERMS = 3;
 /** A disliked tag halves an item's score unless the reviewer complained, then it is dropped. */
 const DISLIKED_PENALTY = 0.5;
@@ -114,42 +117,33 @@ export class OfflineLlm implements LlmPort {
 // ---------------------------------------------------------------- plan
 
 function planSteps({ request, profile }: PlanInput): RawPlan {
-  const words = keywords(request.query);
   const allowed = request.constraints.categories.map((category) => category.toLowerCase());
-  const matches = matchCategories(tokenize(request.query));
-  const usable = matches.filter((match) => allowed.length === 0 || allowed.includes(match.category));
-  const leftOut = matches.filter((match) => !usable.includes(match)).map((match) => match.category);
-  const categoryWords = new Set(
-    usable.flatMap((match) => match.words.flatMap((phrase) => phrase.split(' '))),
-  );
+  const intents = splitIntents(request.query, allowed).slice(0, MAX_PLAN_STEPS - 1);
   const steps: RawPlan['steps'] = [];
 
-  if (words.length > 0) {
-    const pointers = usable.map((match) => `${match.category} (for ${quoteList(match.words)})`);
+  for (const intent of intents) {
+    const query = [...new Set([...intent.words, ...intent.tags])].join(' ');
+    if (query === '') continue;
+    const pointers = intent.matches.map((match) => `${match.category} (for ${quoteList(match.words)})`);
     const scope =
-      usable.length > 0
+      pointers.length > 0
         ? `in ${pointers.join(', ')}`
         : `no word names a category, so search ${allowed.length > 0 ? allowed.join(', ') : 'every category'}`;
-    const constrained =
-      leftOut.length > 0
-        ? ` ${leftOut.join(', ')} left out: the request allows only ${allowed.join(', ')}.`
-        : '';
+    const tags = intent.tags.length > 0 ? `; tags ${intent.tags.join(', ')}` : '';
+    const of = intents.length > 1 ? ` ${intent.id.replace('intent-', '')} of ${intents.length}` : '';
     steps.push({
-      query: words.join(' '),
-      categories: usable.map((match) => match.category),
-      rationale: `Search the request's own terms ${quoteList(words)}; ${scope}.${constrained}`,
+      query,
+      categories: intent.categories.length > 0 ? intent.categories : allowed,
+      intent: intent.id,
+      rationale: `Intent${of}, “${intent.text}”: search ${quoteList(query.split(' '))} ${scope}${tags}.`,
     });
   }
-
-  if (usable.length >= 2) {
-    const otherWords = words.filter((word) => !categoryWords.has(word));
-    for (const match of usable.slice(0, MAX_FOCUS_STEPS)) {
-      steps.push({
-        query: [...match.words, ...otherWords].join(' '),
-        categories: [match.category],
-        rationale: `Focus on ${match.category} (asked for as ${quoteList(match.words)}) so that one category cannot crowd out the others.`,
-      });
-    }
+  const named = new Set(intents.flatMap((intent) => intent.categories));
+  const leftOut = matchCategories(tokenize(fold(request.query)))
+    .map((match) => match.category)
+    .filter((category) => !named.has(category));
+  if (leftOut.length > 0 && steps[0] !== undefined) {
+    steps[0].rationale += ` ${leftOut.join(', ')} left out: the request allows only ${allowed.join(', ')}.`;
   }
 
   const interests = topInterests(profile);
@@ -165,7 +159,8 @@ function planSteps({ request, profile }: PlanInput): RawPlan {
     steps.push({
       query: (interests.length > 0 ? interests.map(([name]) => name) : preferred).join(' '),
       categories: preferred,
-      rationale: `Personalise for ${profile.displayName}: ${parts.filter((part) => part !== '').join('; ')}.`,
+      intent: null,
+      rationale: `Personalise for ${profile.displayName}, after what the request asks for: ${parts.filter((part) => part !== '').join('; ')}.`,
     });
   }
 
@@ -173,17 +168,23 @@ function planSteps({ request, profile }: PlanInput): RawPlan {
     steps.push({
       query: tokenize(request.query).join(' ') || 'popular',
       categories: allowed,
+      intent: null,
       rationale:
         'The request has no searchable words and the profile no interests: search broadly and let ratings decide.',
     });
   }
 
   const scope = [...new Set(steps.flatMap((step) => step.categories))];
+  const asked =
+    intents.length > 1
+      ? ` ${intents.length} intents (${intents.map((intent) => `“${intent.text}”`).join(', ')}),`
+      : '';
   return {
     summary:
-      `Offline plan for "${request.query.trim()}": ${steps.length} search step${steps.length === 1 ? '' : 's'} over ` +
+      `Offline plan for "${request.query.trim()}":${asked} ${steps.length} search step${steps.length === 1 ? '' : 's'} over ` +
       `${scope.length > 0 ? scope.join(', ') : 'all categories'}${constraintNote(request, profile)}.`,
     steps,
+    intents: intents.map(({ id, text, categories, tags }) => ({ id, text, categories, tags })),
   };
 }
 
@@ -282,12 +283,9 @@ export function readCritique(critique: string | null, candidates: readonly Candi
   return { drop, diversity, budget, evidence, relevance, strictTags, notes };
 }
 
-interface Ranked {
-  readonly candidate: Candidate;
-  readonly score: number;
-}
-
 function draftFrom(input: DraftInput, provider: string): Draft {
+  if (input.previous !== undefined) return reviseDraft(input, input.previous, provider);
+  if (draftsByIntent(input)) return draftForIntents(input, provider);
   const { request, profile, candidates, critique, round: draftRound } = input;
   const course = readCritique(critique, candidates);
   const disliked = new Set(profile.dislikedTags.map((tag) => tag.toLowerCase()));
@@ -331,25 +329,6 @@ function draftFrom(input: DraftInput, provider: string): Draft {
   return { summary, recommendations, provider };
 }
 
-function byRank(a: Ranked, b: Ranked): number {
-  return (
-    b.score - a.score ||
-    (b.candidate.rating ?? -1) - (a.candidate.rating ?? -1) ||
-    a.candidate.itemId.localeCompare(b.candidate.itemId)
-  );
-}
-
-/** Keeps the best of items that are the same product under two ids (same title and category). */
-function dedupe(ranked: readonly Ranked[]): Ranked[] {
-  const seen = new Set<string>();
-  return ranked.filter(({ candidate }) => {
-    const key = `${candidate.category.toLowerCase()}\u0000${candidate.title.trim().toLowerCase()}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 /** Best first, at most `perCategory` of a category; then fills the remaining slots in rank order. */
 function selectDiverse(ranked: readonly Ranked[], limit: number, perCategory: number): Ranked[] {
   const chosen: Ranked[] = [];
@@ -367,43 +346,6 @@ function selectDiverse(ranked: readonly Ranked[], limit: number, perCategory: nu
     if (!chosen.includes(entry)) chosen.push(entry);
   }
   return chosen.sort(byRank);
-}
-
-function reasonFor(candidate: Candidate, request: TaskRequest, profile: ProfileView): string {
-  const sentences: string[] = [];
-  const hint = candidate.hint.trim();
-  if (hint !== '') sentences.push(/[.!?]$/.test(hint) ? hint : `${hint}.`);
-  if (candidate.matchedTerms.length > 0)
-    sentences.push(`Matches ${quoteList(candidate.matchedTerms)} from your request.`);
-  const interest = strongestInterest(candidate, profile);
-  if (interest !== undefined) sentences.push(`Fits your interest in ${interest}.`);
-  else if (
-    profile.preferredCategories.some(
-      (category) => category.toLowerCase() === candidate.category.toLowerCase(),
-    )
-  ) {
-    sentences.push(`From ${candidate.category}, one of your preferred categories.`);
-  }
-  if (sentences.length === 0)
-    sentences.push(`Broadens the selection with something from ${candidate.category}.`);
-  const ceiling = priceCeiling(request, profile);
-  if (ceiling !== null && candidate.currency === profile.currency) {
-    sentences.push(
-      `At ${money(candidate.price, candidate.currency)}, within your ${money(ceiling, profile.currency)} limit.`,
-    );
-  } else if (candidate.rating !== null) {
-    sentences.push(`Rated ${candidate.rating.toFixed(1)}/5.`);
-  }
-  return sentences.join(' ');
-}
-
-function strongestInterest(candidate: Candidate, profile: ProfileView): string | undefined {
-  const facets = new Set(
-    [candidate.category, ...candidate.tags, ...candidate.matchedTerms].map((facet) => facet.toLowerCase()),
-  );
-  return Object.entries(profile.interests)
-    .filter(([name, weight]) => weight > 0 && facets.has(name.toLowerCase()))
-    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0];
 }
 
 // ---------------------------------------------------------------- review

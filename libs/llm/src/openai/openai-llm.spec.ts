@@ -88,11 +88,19 @@ describe('OpenAiLlm', () => {
           query: 'cosy mystery novels',
           categories: ['books'],
           rationale: 'The request asks for cosy mysteries.',
+          intent: null,
         },
         // The request allows only books, so the model's "music" filter is replaced.
-        { id: 'step-2', query: 'jazz vinyl', categories: ['books'], rationale: 'Ada listens to jazz.' },
+        {
+          id: 'step-2',
+          query: 'jazz vinyl',
+          categories: ['books'],
+          rationale: 'Ada listens to jazz.',
+          intent: null,
+        },
       ],
       provider: llm.provider,
+      intents: [],
     });
     const [sent] = server.to('/chat/completions');
     expect(sent?.headers.authorization).toBe('Bearer test-key');

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { splitIntents } from './intents';
+
+const summary = (query: string, allowed: string[] = []): [string, string[]][] =>
+  splitIntents(query, allowed).map((intent) => [intent.text, intent.categories]);
+
+describe('splitIntents', () => {
+  it('splits "X and Y" into one intent per thing asked for, each with the categories its words name', () => {
+    expect(summary('wireless headphones and an ergonomic chair for my desk')).toEqual([
+      ['wireless headphones', ['electronics']],
+      ['an ergonomic chair for my desk', ['home-office']],
+    ]);
+    expect(summary('a co-op video game and a fantasy novel')).toEqual([
+      ['a co-op video game', ['video-games']],
+      ['a fantasy novel', ['books']],
+    ]);
+  });
+
+  it('splits on commas, "plus" and "as well as"', () => {
+    expect(summary('jazz vinyl, a noir film, plus a mystery book').map(([, c]) => c)).toEqual([
+      ['music'],
+      ['films'],
+      ['books'],
+    ]);
+    expect(summary('a tent as well as a cookbook').map(([text]) => text)).toEqual(['a tent', 'a cookbook']);
+  });
+
+  it('splits on the joints of the other languages the catalogue reads', () => {
+    expect(summary('un roman et un film').map(([, c]) => c)).toEqual([['books'], ['films']]);
+    expect(summary('un libro y una película').map(([, c]) => c)).toEqual([['books'], ['films']]);
+    expect(summary('ein Buch und ein Film').map(([, c]) => c)).toEqual([['books'], ['films']]);
+  });
+
+  it('keeps a part that names no category with its neighbour, as written', () => {
+    expect(summary('black and white films')).toEqual([['black and white films', ['films']]]);
+    expect(summary('a novel, nothing too long')).toEqual([['a novel, nothing too long', ['books']]]);
+  });
+
+  it('never splits inside a hyphenated word', () => {
+    expect(summary('an e-reader and a co-op board game').map(([text]) => text)).toEqual([
+      'an e-reader',
+      'a co-op board game',
+    ]);
+  });
+
+  it('is one intent, the whole request, when no part names a category', () => {
+    expect(summary('something fun and relaxing for the weekend')).toEqual([
+      ['something fun and relaxing for the weekend', []],
+    ]);
+  });
+
+  it('names the tags an intent implies, in catalogue spelling', () => {
+    const [novel, gear] = splitIntents('a gripping science-fiction novel and gear for weekend hikes');
+    expect(novel).toMatchObject({ id: 'intent-1', categories: ['books'], tags: ['sci-fi'] });
+    expect(gear).toMatchObject({ id: 'intent-2', categories: ['outdoor'], tags: ['hiking'] });
+  });
+
+  it('keeps only the categories the request allows', () => {
+    expect(summary('a novel and a film', ['books'])).toEqual([['a novel and a film', ['books']]]);
+  });
+});
