@@ -70,6 +70,7 @@ export function embeddingsConfigFor(
     queryModel: server.queryModel,
     timeoutMs: 60_000,
     batchSize: 16,
+    rrfK: 60,
     ...overrides,
   };
 }

@@ -53,6 +53,8 @@ export interface EmbeddingsConfig {
   readonly timeoutMs: number;
   /** Texts sent in one request when the catalogue is embedded. */
   readonly batchSize: number;
+  /** The k of reciprocal-rank fusion: smaller lets a first place count for more against agreement. */
+  readonly rrfK: number;
 }
 
 export type AuthMode = 'required' | 'disabled';
@@ -173,6 +175,7 @@ function readEmbeddingsConfig(read: EnvReader): EmbeddingsConfig {
     queryModel: read.string('TRIBUTARY_EMBEDDINGS_QUERY_MODEL', model),
     timeoutMs: read.int('TRIBUTARY_EMBEDDINGS_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
     batchSize: read.int('TRIBUTARY_EMBEDDINGS_BATCH_SIZE', 32, { min: 1, max: 2048 }),
+    rrfK: read.int('TRIBUTARY_EMBEDDINGS_RRF_K', 60, { min: 0, max: 1000 }),
   };
 }
 

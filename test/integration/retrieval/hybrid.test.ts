@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   Bm25Index,
   type CatalogueItem,
+  CatalogueStore,
   catalogueVectors,
   CatalogueVectorStore,
   DenseIndex,
@@ -15,6 +16,7 @@ import { testConfig, uniqueName } from '@tributary/testing';
 import { embeddingsConfigFor, embeddingsServer } from '@tributary/testing/embeddings';
 import { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HybridRetrieval } from '../../../apps/research-agent/src/research/hybrid-retrieval';
 
 const server = embeddingsServer();
 const available = 'baseUrl' in server ? server : undefined;
@@ -159,6 +161,45 @@ describe.skipIf(!available)('hybrid retrieval against a real embeddings server',
       const hits = hybrid.search(query, { limit: 5 });
       expect(hits).toHaveLength(5);
       expect(hits[0]?.item.tags).toContain('headphones');
+    });
+  });
+
+  describe("the research agent's retrieval", () => {
+    const settings = (baseUrl: string): Record<string, string> => ({
+      TRIBUTARY_EMBEDDINGS_BASE_URL: baseUrl,
+      TRIBUTARY_EMBEDDINGS_MODEL: config.model,
+      TRIBUTARY_EMBEDDINGS_QUERY_MODEL: config.queryModel,
+    });
+
+    it("embeds a tenant's catalogue into the store once and fuses its searches; BM25 alone without an endpoint or while it fails", async () => {
+      const catalogueStore = new CatalogueStore(mongo);
+      await catalogueStore.upsertMany('shop', catalogue);
+      const vectorStore = new CatalogueVectorStore(mongo);
+      const bm25 = new Bm25Index(catalogue);
+      const query = 'kabellose Kopfhörer';
+
+      const hybrid = new HybridRetrieval(
+        testConfig('research-agent', settings(config.baseUrl ?? '')),
+        catalogueStore,
+        vectorStore,
+      );
+      const search = await hybrid.searchFor('shop', bm25, [query]);
+      expect(search).toBeInstanceOf(HybridSearch);
+      expect(search.search(query, { limit: 5 })[0]?.item.tags).toContain('headphones');
+      expect(await vectorStore.load('shop', config.model)).toHaveLength(catalogue.length);
+
+      const off = new HybridRetrieval(
+        testConfig('research-agent', settings('')),
+        catalogueStore,
+        vectorStore,
+      );
+      expect(await off.searchFor('shop', bm25, [query])).toBe(bm25);
+      const unreachable = new HybridRetrieval(
+        testConfig('research-agent', settings('http://127.0.0.1:9/v1')),
+        catalogueStore,
+        vectorStore,
+      );
+      expect(await unreachable.searchFor('shop', bm25, [query])).toBe(bm25);
     });
   });
 });
