@@ -13,6 +13,11 @@ export interface LlmSimulatorOptions {
   /** How long each answer takes; a function may slow some prompts down more than others. */
   readonly delayMs: number | ((prompt: string) => number);
   readonly port?: number;
+  /**
+   * Which candidates a draft picks, from the draft prompt's user message, the allowed ids (best
+   * first, as the adapter lists them) and how many are wanted; by default the first allowed ids.
+   */
+  readonly choose?: (prompt: string, allowedIds: readonly string[], wanted: number) => string[];
 }
 
 interface ChatBody {
@@ -50,7 +55,7 @@ export class LlmSimulator {
     const { port } = server.address() as AddressInfo;
     const simulator = new LlmSimulator(server, `http://127.0.0.1:${port}/v1`);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      void simulator.handle(req, res, options.delayMs);
+      void simulator.handle(req, res, options);
     });
     return simulator;
   }
@@ -68,7 +73,7 @@ export class LlmSimulator {
   private async handle(
     req: IncomingMessage,
     res: ServerResponse,
-    delayMs: LlmSimulatorOptions['delayMs'],
+    { delayMs, choose }: LlmSimulatorOptions,
   ): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -105,7 +110,7 @@ export class LlmSimulator {
       this.aborted += 1;
       return;
     }
-    const content = JSON.stringify(answer(name, body));
+    const content = JSON.stringify(answer(name, body, choose));
     if (body.stream) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const piece of content.match(/.{1,40}/gs) ?? []) {
@@ -144,7 +149,7 @@ function userText(body: ChatBody): string {
   return [...(body.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? '';
 }
 
-function answer(name: string, body: ChatBody): unknown {
+function answer(name: string, body: ChatBody, choose: LlmSimulatorOptions['choose']): unknown {
   const text = userText(body);
   switch (name) {
     case 'research_plan': {
@@ -157,11 +162,10 @@ function answer(name: string, body: ChatBody): unknown {
     case 'recommendation_draft': {
       const wanted = Number(/up to (\d+) recommendations/.exec(text)?.[1] ?? 3);
       const ids = allowedIds(body.response_format?.json_schema?.schema);
+      const picks = choose ? choose(text, ids, wanted) : ids.slice(0, wanted);
       return {
-        summary: `${Math.min(wanted, ids.length)} picks from the candidates.`,
-        recommendations: ids
-          .slice(0, wanted)
-          .map((itemId) => ({ itemId, reason: 'Matches the request and the profile.' })),
+        summary: `${picks.length} picks from the candidates.`,
+        recommendations: picks.map((itemId) => ({ itemId, reason: 'Matches the request and the profile.' })),
       };
     }
     case 'draft_review':

@@ -23,6 +23,12 @@ export interface RuntimeConfig {
   readonly concurrency: number;
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
+  /**
+   * How long an idle fetch waits for data at the broker (kafkajs' `maxWaitTimeInMs`; at most the
+   * heartbeat interval). Data ends the wait at once, so it costs no latency, except that a consumer
+   * paused by back-pressure, or told of a rebalance at its next heartbeat, waits for the fetch to end.
+   */
+  readonly fetchMaxWaitMs: number;
   /** Attempts through the retry topic before a message is dead-lettered. */
   readonly maxAttempts: number;
   readonly retryBaseDelayMs: number;
@@ -233,6 +239,7 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
       concurrency: read.int('TRIBUTARY_CONCURRENCY', 16, { min: 1, max: 10_000 }),
       sessionTimeoutMs: read.int('TRIBUTARY_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
       heartbeatIntervalMs: read.int('TRIBUTARY_HEARTBEAT_INTERVAL_MS', 3_000, { min: 100, max: 60_000 }),
+      fetchMaxWaitMs: read.int('TRIBUTARY_FETCH_MAX_WAIT_MS', 2_000, { min: 10, max: 60_000 }),
       maxAttempts: read.int('TRIBUTARY_MAX_ATTEMPTS', 4, { min: 1, max: 100 }),
       retryBaseDelayMs: read.int('TRIBUTARY_RETRY_BASE_DELAY_MS', 500, { min: 0, max: 3_600_000 }),
       retryMaxDelayMs: read.int('TRIBUTARY_RETRY_MAX_DELAY_MS', 60_000, { min: 0, max: 86_400_000 }),

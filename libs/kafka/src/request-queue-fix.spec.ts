@@ -13,13 +13,14 @@ interface Queue {
       apiName: string;
       apiVersion: number;
       resolve: () => void;
-      reject: () => void;
+      reject: (error: unknown) => void;
     };
     expectResponse: boolean;
     sendRequest: () => void;
   }): void;
   fulfillRequest(response: { correlationId: number; payload: Buffer; size: number }): void;
   maybeThrottle(ms: number): void;
+  scheduleRequestTimeoutCheck(): void;
   destroy(): void;
 }
 
@@ -30,19 +31,19 @@ const silent = {
   error: () => undefined,
 };
 
-function queue(maxInFlightRequests: number): Queue {
+function queue(maxInFlightRequests: number, enforceRequestTimeout = false): Queue {
   const Queue = RequestQueue as unknown as new (options: object) => Queue;
   return new Queue({
     maxInFlightRequests,
     requestTimeout: 30_000,
-    enforceRequestTimeout: false,
+    enforceRequestTimeout,
     clientId: 'spec',
     broker: 'spec:9092',
     logger: silent,
   });
 }
 
-function request(correlationId: number, sent: number[]) {
+function request(correlationId: number, sent: number[], rejected: unknown[] = []) {
   return {
     entry: {
       correlationId,
@@ -50,7 +51,7 @@ function request(correlationId: number, sent: number[]) {
       apiName: 'Fetch',
       apiVersion: 11,
       resolve: () => undefined,
-      reject: () => undefined,
+      reject: (error: unknown) => rejected.push(error),
     },
     expectResponse: true,
     sendRequest: () => sent.push(correlationId),
@@ -93,6 +94,20 @@ describe('the kafkajs request-queue fix', () => {
     expect(sent).toEqual([1]);
     q.fulfillRequest({ correlationId: 1, payload: Buffer.alloc(0), size: 0 });
     expect(sent).toEqual([1, 2]);
+    q.destroy();
+  });
+
+  it('times out a request that gets no answer within its request timeout, at most a second late', () => {
+    const q = queue(1, true);
+    q.scheduleRequestTimeoutCheck();
+    const sent: number[] = [];
+    const rejected: unknown[] = [];
+    q.push(request(1, sent, rejected));
+    vi.advanceTimersByTime(29_000);
+    expect(rejected).toEqual([]);
+    vi.advanceTimersByTime(2_000);
+    expect(rejected).toHaveLength(1);
+    expect(String(rejected[0])).toMatch(/timed out/);
     q.destroy();
   });
 });

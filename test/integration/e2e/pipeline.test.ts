@@ -34,6 +34,37 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const SLOW_MS = 40_000;
 const FAST_MS = 150;
 const SLOW_MARK = 'patiently';
+const NARROW_MARK = 'one thing at a time';
+
+/**
+ * How the simulator drafts: the first candidates it is offered, or, for a request that says
+ * "one thing at a time", like a model that answers only the first thing asked (the category of
+ * its best candidate) until the reviewer's critique names the intents it missed: then it takes a
+ * candidate of each missed intent's category in place of its last picks.
+ */
+function chooseCandidates(prompt: string, allowedIds: readonly string[], wanted: number): string[] {
+  if (!prompt.includes(NARROW_MARK)) return allowedIds.slice(0, wanted);
+  const offered = [...prompt.matchAll(/^- (\S+) \| "(?:[^"\\]|\\.)*" \| ([a-z-]+) \|/gm)]
+    .map(([, itemId = '', category = '']) => ({ itemId, category }))
+    .filter((candidate) => allowedIds.includes(candidate.itemId));
+  const first = offered[0]?.category;
+  let picks = offered
+    .filter((candidate) => candidate.category === first)
+    .map((candidate) => candidate.itemId)
+    .slice(0, wanted);
+  const fixes: string[] = [];
+  for (const [, category = ''] of prompt.matchAll(/\[missed-intent\][^\n]*\(([a-z-]+)[^)\n]*\)/g)) {
+    const fix = offered.find(
+      (candidate) =>
+        candidate.category === category &&
+        !picks.includes(candidate.itemId) &&
+        !fixes.includes(candidate.itemId),
+    );
+    if (fix) fixes.push(fix.itemId);
+  }
+  if (fixes.length > 0) picks = [...picks.slice(0, Math.max(0, wanted - fixes.length)), ...fixes];
+  return picks;
+}
 
 interface TaskView {
   taskId: string;
@@ -216,12 +247,13 @@ beforeAll(async () => {
 
   simulator = await LlmSimulator.start({
     delayMs: (prompt) => (prompt.includes(SLOW_MARK) ? SLOW_MS : FAST_MS),
+    choose: chooseCandidates,
   });
   serviceEnv = {
     TRIBUTARY_MONGO_URI: mongoUri,
     TRIBUTARY_LOG_LEVEL: 'warn',
-    // The simulator drafts the same picks whatever the critique: one review round keeps runs short.
-    TRIBUTARY_REVIEW_MAX_ROUNDS: '1',
+    // Drafts go back for revision only when a revision can change them, so most tasks take one round.
+    TRIBUTARY_REVIEW_MAX_ROUNDS: '3',
     TRIBUTARY_RESEARCH_LLM_BASE_URL: simulator.baseUrl,
     TRIBUTARY_RESEARCH_LLM_API_KEY: 'e2e',
     TRIBUTARY_RESEARCH_LLM_MODEL: 'simulator',
@@ -315,6 +347,61 @@ describe('the agent pipeline, end to end', () => {
       expect(causalOrderProblems(events), taskId).toEqual([]);
     }
   }, 180_000);
+
+  it('sends a draft that misses an intent back, and approves the revision that answers every intent with a higher score', async () => {
+    const taskId = await submit({
+      userId: 'u-hana',
+      request: `a co-op video game and a fantasy novel, ${NARROW_MARK}`,
+      maxResults: 3,
+    });
+    const view = await terminal(taskId);
+    expect(view.status, JSON.stringify(view.timeline)).toBe('completed');
+
+    const reviews: { round: number; verdict: string; score: number; critique: string; kinds: string[] }[] =
+      [];
+    for await (const record of readRange({
+      kafka,
+      serializer,
+      topic: TOPICS.reviewCompleted,
+      fromTime: startedAt,
+    })) {
+      if (!record.ok) throw record.error;
+      const { value } = record;
+      if (value.taskId === taskId) {
+        const kinds = value.findings.map((finding) => finding.kind);
+        reviews.push({
+          round: value.round,
+          verdict: value.verdict,
+          score: value.score,
+          critique: value.critique,
+          kinds,
+        });
+      }
+    }
+    const [first, second] = reviews.sort((a, b) => a.round - b.round);
+    expect(reviews).toHaveLength(2);
+    expect(first).toMatchObject({ round: 1, verdict: 'revise' });
+    expect(first?.kinds).toContain('missed-intent');
+    expect(second).toMatchObject({ round: 2, verdict: 'approved', kinds: [] });
+    expect(second!.score).toBeGreaterThan(first!.score);
+    expect(second?.critique).toMatch(/^Since round 1: added .*; removed .*; score \S+ → \S+ \(up\)\./);
+
+    let ready: { bestEffort: boolean; rounds: number; categories: string[] } | undefined;
+    for await (const record of readRange({
+      kafka,
+      serializer,
+      topic: TOPICS.recommendationReady,
+      fromTime: startedAt,
+    })) {
+      if (!record.ok) throw record.error;
+      if (record.value.taskId === taskId) {
+        const { bestEffort, rounds, recommendations } = record.value;
+        ready = { bestEffort, rounds, categories: recommendations.map((rec) => rec.category) };
+      }
+    }
+    expect(ready).toMatchObject({ bestEffort: false, rounds: 2 });
+    expect(ready?.categories).toEqual(expect.arrayContaining(['video-games', 'books']));
+  }, 120_000);
 
   it('streams a task’s events in causal order over SSE and resumes from Last-Event-ID with no gap or repeat', async () => {
     const taskId = await submit({ userId: 'u-gabriel', request: 'films and music for a quiet evening' });

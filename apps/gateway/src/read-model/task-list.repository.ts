@@ -45,7 +45,7 @@ type ListDocument = ListEntryDocument | MarkerDocument | HeadDocument;
 const INSERT_CHUNK = 1_000;
 /** Claim rounds before giving up (each lost round means another writer took the positions tried). */
 const MAX_ROUNDS = 100;
-/** Positions a reader probes past the head at once. */
+/** Positions a reader probes past the newest it knows at once, once the first probe found one. */
 const PROBE = 4;
 /** Scopes whose newest position a writer remembers. */
 const HEADS_KEPT = 10_000;
@@ -328,11 +328,12 @@ export class TaskListRepository {
     }
     for (let round = 0; ; round += 1) {
       // Far behind (another instance wrote many): the head document may know better.
-      if (round === 2) {
+      if (round === 3) {
         await this.readHeads([prefix]);
         top = Math.max(top, this.heads.get(prefix) ?? 0);
       }
-      const probes = Array.from({ length: PROBE }, (_, i) => top! + 1 + i);
+      // Mostly nothing is newer: one probe says so; after a hit, several at once.
+      const probes = Array.from({ length: round === 0 ? 1 : PROBE }, (_, i) => top! + 1 + i);
       const found = await Promise.all(
         probes.map((position) =>
           this.entries.findOne({ _id: entryId(prefix, position) }, { projection: { _id: 1 } }),
@@ -340,7 +341,7 @@ export class TaskListRepository {
       );
       const missing = found.findIndex((entry) => entry === null);
       if (missing === -1) {
-        top += PROBE;
+        top += probes.length;
         continue;
       }
       top += missing;

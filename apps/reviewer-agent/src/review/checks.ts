@@ -58,11 +58,7 @@ export function reviewChecks(
       });
     }
     const budget = profile.budget;
-    if (
-      budget &&
-      budgetOvershoot(item, profile) > 0 &&
-      !onlyAnswer(item, recs, profile, intents, catalogue)
-    ) {
+    if (budget && budgetOvershoot(item, profile) > 0 && !answersIntent(item, intents)) {
       checks.push({
         kind: 'over-budget',
         message: `“${item.title}” costs ${item.price} ${item.currency}, over the budget of ${budget.max}.`,
@@ -164,23 +160,10 @@ function answeredIntents(
 }
 
 /**
- * Whether the item is the draft's one pick over the user's budget among the answers to an intent
- * of its category. The profile budget is a preference: an intent the catalogue answers only above
- * it may have one such answer.
+ * Whether the item answers an intent of the plan (it is in one of the intent's categories). The
+ * profile budget is a preference: it counts against the picks that answer nothing asked for, not
+ * against what the request asks for.
  */
-function onlyAnswer(
-  item: CatalogueItem,
-  recs: Draft['recommendations'],
-  profile: UserProfile,
-  intents: readonly PlanIntent[],
-  catalogue: ReadonlyMap<string, CatalogueItem>,
-): boolean {
-  const over = recs
-    .map((rec) => catalogue.get(rec.itemId))
-    .filter((entry): entry is CatalogueItem => entry !== undefined && budgetOvershoot(entry, profile) > 0);
-  return intents.some(
-    (intent) =>
-      intent.categories.includes(item.category) &&
-      over.filter((entry) => intent.categories.includes(entry.category)).length === 1,
-  );
+function answersIntent(item: CatalogueItem, intents: readonly PlanIntent[]): boolean {
+  return intents.some((intent) => intent.categories.includes(item.category));
 }

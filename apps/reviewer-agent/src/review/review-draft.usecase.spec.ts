@@ -115,7 +115,7 @@ describe('reviewing a draft', () => {
   });
 
   it('sends a weak draft back for revision while rounds remain, with the critique and issues', async () => {
-    const { recorder, review } = reviewer([judgement('revise', 0.5)]);
+    const { recorder, review } = reviewer([judgement('revise', 0.5), judgement('revise', 0.6)]);
 
     await review(sound('first'), sound('second'));
 
@@ -158,13 +158,9 @@ describe('reviewing a draft', () => {
   });
 
   it('prefers the later of two drafts that scored the same', async () => {
-    const { recorder, review } = reviewer([
-      judgement('revise', 0.6),
-      judgement('revise', 0.6),
-      judgement('revise', 0.3),
-    ]);
+    const { recorder, review } = reviewer([judgement('revise', 0.6), judgement('revise', 0.6)]);
 
-    await review(sound('first'), sound('second'), sound('third'));
+    await review(sound('first'), sound('second'));
 
     expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([
       { bestEffort: true, summary: 'second' },
@@ -186,7 +182,11 @@ describe('reviewing a draft', () => {
   });
 
   it('fails the task when no round produced an acceptable draft, with the last issues as the reason', async () => {
-    const { recorder, review } = reviewer([judgement('revise', 0.9)]);
+    const { recorder, review } = reviewer([
+      judgement('revise', 0.5),
+      judgement('revise', 0.7),
+      judgement('revise', 0.9),
+    ]);
 
     await review(broken('first'), broken('second'), draftOf());
 
@@ -254,6 +254,24 @@ describe('no wasted rounds', () => {
     await review(offline(sound('first')));
 
     expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([{ bestEffort: true, rounds: 1 }]);
+  });
+
+  it('does not send back again a revision that did not raise the score', async () => {
+    const { recorder, review } = reviewer([judgement('revise', 0.6), judgement('revise', 0.55)]);
+
+    await review(sound('first'), sound('second'));
+
+    expect(recorder.values(TOPICS.reviewCompleted)).toMatchObject([
+      { verdict: 'revise', round: 1 },
+      {
+        verdict: 'approved',
+        round: 2,
+        critique: expect.stringContaining('the revision did not raise the score') as string,
+      },
+    ]);
+    expect(recorder.values(TOPICS.recommendationReady)).toMatchObject([
+      { bestEffort: true, rounds: 2, summary: 'first' },
+    ]);
   });
 
   it('does not send back a draft the revision left unchanged', async () => {

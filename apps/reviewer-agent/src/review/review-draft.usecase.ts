@@ -65,7 +65,7 @@ export class ReviewDraftUseCase {
         await settle();
         return this.approve(delivery, judgement, checks, draft, round, false);
       }
-      const stop = await this.reasonToStop(delivery, checks, last?.draft, round);
+      const stop = await this.reasonToStop(delivery, checks, last, judgement.score);
       if (stop === null) {
         await progress.report(`Sent back for revision: ${judgement.issues.length} issue(s)`);
         await settle();
@@ -102,19 +102,21 @@ export class ReviewDraftUseCase {
 
   /**
    * Why a draft the judge wants revised is not sent back, or null when it is. No round is wasted:
-   * a revision must be able to change something. The offline reviser acts on the rule findings
+   * a revision must be able to change something, and a revision that did not raise the score is
+   * not followed by another. The offline reviser acts on the rule findings
    * alone, so a finding must name an item to drop or the catalogue must hold a better item; a model
    * may redraft from the critique, unless its last revision changed nothing.
    */
   private async reasonToStop(
     delivery: Cause,
     checks: readonly ReviewCheck[],
-    lastDraft: Draft | undefined,
-    round: number,
+    last: ReviewRound | undefined,
+    score: number,
   ): Promise<string | null> {
-    const { tenantId, request, plan, draft } = delivery.value;
+    const { tenantId, request, plan, draft, round } = delivery.value;
     if (round >= this.config.review.maxRounds) return 'round limit reached';
-    if (lastDraft !== undefined && sameDraft(lastDraft, draft)) return 'the revision changed nothing';
+    if (last !== undefined && sameDraft(last.draft, draft)) return 'the revision changed nothing';
+    if (last !== undefined && score <= last.score) return 'the revision did not raise the score';
     if (checks.length === 0) return draft.provider === OFFLINE_PROVIDER ? 'no finding to act on' : null;
     const profile = await this.profiles.get(tenantId, request.userId);
     if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);

@@ -149,8 +149,8 @@ export class ParallelConsumer {
       groupId: options.group,
       sessionTimeout: options.runtime.sessionTimeoutMs,
       heartbeatInterval: options.runtime.heartbeatIntervalMs,
-      // Heartbeats go out between fetches: an idle fetch must return well within the heartbeat interval.
-      maxWaitTimeInMs: Math.min(500, options.runtime.heartbeatIntervalMs),
+      // Heartbeats go out between fetches: an idle fetch returns within the heartbeat interval.
+      maxWaitTimeInMs: Math.min(options.runtime.fetchMaxWaitMs, options.runtime.heartbeatIntervalMs),
       allowAutoTopicCreation: false,
       ...fetchMaxBytes(maxPending),
     });

@@ -103,6 +103,23 @@ describe('the offline drafter, intent by intent', () => {
     expect(ids(draft).sort()).toEqual(['bk-1', 'mu-1']);
   });
 
+  it('lets strong matches to an intent be over the profile budget, and says so, but no profile pick', async () => {
+    // Budget 60: the second jazz record (75) is a strong match to the jazz intent; the film (80) is a profile pick.
+    const draft = await llm.draft(
+      input({
+        request: taskRequest({ maxResults: 4 }),
+        candidates: intentCandidates({ 'fi-1': { price: 80, relevance: 1, affinity: 1 } }),
+      }),
+      opts,
+    );
+
+    expect(ids(draft)).toContain('mu-2');
+    expect(ids(draft)).not.toContain('fi-1');
+    expect(draft.recommendations.find((rec) => rec.itemId === 'mu-2')?.reason).toContain(
+      'Above your usual budget of 60.00 EUR: the closest match to what you asked.',
+    );
+  });
+
   it('fills with profile picks before weak matches, and names them as beyond what was asked', async () => {
     const draft = await llm.draft(input({ request: taskRequest({ maxResults: 6 }) }), opts);
 

@@ -20,7 +20,7 @@ export function draftsByIntent(input: DraftInput): boolean {
   return intentsOf(input).length > 0 && input.candidates.some((candidate) => candidate.intent !== undefined);
 }
 
-/** Over the profile's budget: a preference an explicit intent may override, never a profile pick. */
+/** Over the profile's budget: a preference a strong match to an intent may override, never a profile pick. */
 function overBudget(candidate: Candidate, input: DraftInput): boolean {
   const { budgetMax, currency } = input.profile;
   return budgetMax !== null && candidate.currency === currency && candidate.price > budgetMax;
@@ -67,17 +67,26 @@ function selectByIntent(input: DraftInput, pool: readonly Ranked[], chosen: Rank
     picked.add(entry.candidate.itemId);
   };
   const free = (entry: Ranked): boolean => !picked.has(entry.candidate.itemId);
-  const affordable = (entry: Ranked): boolean => !overBudget(entry.candidate, input);
+  const strong = (entry: Ranked): boolean =>
+    entry.candidate.intent !== undefined && entry.candidate.relevance >= WEAK_MATCH;
+  // The profile budget weighs in every intent's order. It rules out only picks that answer no
+  // intent as the reviewer sees it: an item in one of the categories of the intent it was found for.
+  const answers = (entry: Ranked): boolean =>
+    intents.some(
+      (intent) =>
+        intent.id === entry.candidate.intent && intent.categories.includes(entry.candidate.category),
+    );
+  const withinBudget = (entry: Ranked): boolean => !overBudget(entry.candidate, input) || answers(entry);
+  const affordable = (entry: Ranked): boolean =>
+    withinBudget(entry) && (strong(entry) || !overBudget(entry.candidate, input));
   const served = (id: string): boolean => chosen.some((entry) => entry.candidate.intent === id);
-  // The one pick that answers an intent may be over the user's usual budget; no other pick may.
   for (const intent of intents) {
-    if (!served(intent.id)) take(pool.find((entry) => free(entry) && entry.candidate.intent === intent.id));
+    if (served(intent.id)) continue;
+    take(pool.find((entry) => free(entry) && entry.candidate.intent === intent.id && withinBudget(entry)));
   }
   const cap = categoryCap(input);
   const count = (category: string): number =>
     chosen.filter((entry) => entry.candidate.category === category).length;
-  const strong = (entry: Ranked): boolean =>
-    entry.candidate.intent !== undefined && entry.candidate.relevance >= WEAK_MATCH;
   const queues = intents.map((intent) =>
     pool.filter((entry) => entry.candidate.intent === intent.id && strong(entry)),
   );

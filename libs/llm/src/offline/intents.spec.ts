@@ -36,6 +36,20 @@ describe('splitIntents', () => {
     expect(summary('a novel, nothing too long')).toEqual([['a novel, nothing too long', ['books']]]);
   });
 
+  it('never makes an intent of what the request rules out, nor searches for it', () => {
+    const [game, ...rest] = splitIntents('a strategy game for the PC, no racing or sports');
+    expect(rest).toEqual([]);
+    expect(game).toMatchObject({
+      text: 'a strategy game for the PC, no racing or sports',
+      categories: ['board-games'],
+      words: ['strategy', 'game', 'pc'],
+    });
+    expect(summary('a novel, no horror and a film')).toEqual([
+      ['a novel, no horror', ['books']],
+      ['a film', ['films']],
+    ]);
+  });
+
   it('never splits inside a hyphenated word', () => {
     expect(summary('an e-reader and a co-op board game').map(([text]) => text)).toEqual([
       'an e-reader',

@@ -66,6 +66,10 @@ const TAG_SPELLINGS: Readonly<Record<string, string>> = {
   coop: 'co-op',
   cooperative: 'co-op',
   'co-operative': 'co-op',
+  'co-op': 'co-op',
+  cooperativo: 'co-op',
+  cooperatif: 'co-op',
+  kooperativ: 'co-op',
   multiplayer: 'multiplayer',
   hike: 'hiking',
   hikes: 'hiking',
@@ -139,13 +143,26 @@ function impliedTags(text: string): string[] {
 interface Segment {
   text: string;
   matches: CategoryMatch[];
+  /** The text without its ruled-out parts: what to search for. */
+  wanted: string;
 }
+
+/** Words that open a part the request rules out ("no racing or sports"), in the same languages. */
+const NEGATIONS = new Set(
+  'no not without except nothing none nor ohne kein keine keinen nicht sans pas aucun sin ni senza niente geen niet zonder ingen inga uden utan'.split(
+    ' ',
+  ),
+);
+/** Joints that carry a ruled-out part's negation on to the next part ("no racing or sports"). */
+const ALTERNATIVES = new Set(['or', 'nor', 'oder', 'ou', 'o', 'ni', 'of', 'eller', '/', ',']);
+
+const negated = (part: string): boolean => NEGATIONS.has(tokenize(fold(part))[0] ?? '');
 
 function segmentOf(text: string, allowed: readonly string[]): Segment {
   const matches = matchCategories(tokenize(fold(text))).filter(
     (match) => allowed.length === 0 || allowed.includes(match.category),
   );
-  return { text, matches };
+  return { text, matches, wanted: text };
 }
 
 /**
@@ -162,12 +179,20 @@ export function splitIntents(query: string, allowedCategories: readonly string[]
     `${left}${joint.trim() === ',' ? ', ' : ` ${joint.trim()} `}${right}`.replace(/\s+/g, ' ');
   const segments: Segment[] = [];
   let pending: { text: string; joint: string } | undefined;
+  let ruledOut = false;
   for (let index = 0; index < pieces.length; index += 2) {
     const part = pieces[index]?.trim() ?? '';
     const joint = pieces[index - 1] ?? ' ';
     if (part === '') continue;
+    // A ruled-out part names what the request does not want: never an intent, whatever it names.
+    ruledOut = negated(part) || (ruledOut && ALTERNATIVES.has(joint.trim().toLowerCase()));
     const text = pending === undefined ? part : joined(pending.text, joint, part);
-    const segment = segmentOf(text, allowed);
+    const segment = ruledOut ? { text, matches: [], wanted: pending?.text ?? '' } : segmentOf(text, allowed);
+    const previous = segments.at(-1);
+    if (ruledOut && pending === undefined && previous !== undefined) {
+      segments[segments.length - 1] = { ...previous, text: joined(previous.text, joint, part) };
+      continue;
+    }
     if (segment.matches.length > 0) {
       segments.push(segment);
       pending = undefined;
@@ -178,7 +203,12 @@ export function splitIntents(query: string, allowedCategories: readonly string[]
   const last = segments.at(-1);
   if (pending !== undefined) {
     if (last === undefined) segments.push(segmentOf(pending.text, allowed));
-    else segments[segments.length - 1] = segmentOf(joined(last.text, pending.joint, pending.text), allowed);
+    else
+      segments[segments.length - 1] = {
+        text: joined(last.text, pending.joint, pending.text),
+        matches: last.matches,
+        wanted: joined(last.wanted, pending.joint, pending.text),
+      };
   }
   if (segments.length === 0) segments.push(segmentOf(query.trim(), allowed));
   return segments.map((segment, index) => ({
@@ -186,7 +216,7 @@ export function splitIntents(query: string, allowedCategories: readonly string[]
     text: segment.text,
     categories: segment.matches.map((match) => match.category),
     matches: segment.matches,
-    tags: impliedTags(segment.text),
-    words: keywords(fold(segment.text)),
+    tags: impliedTags(segment.wanted),
+    words: keywords(fold(segment.wanted)),
   }));
 }

@@ -83,8 +83,8 @@ class TaskWork {
  * 4. Write each changed task document with a replace by `_id` (one unordered bulk write).
  * 5. Read the row after each written version by `_id`: if another applier claimed more meanwhile,
  *    its snapshot may have been overwritten by ours, so roll forward and write again.
- * 6. Keep the task lists in step (ListProjection), after the documents they point to.
- * 7. Notify local event streams.
+ * 6. Notify local event streams.
+ * 7. Keep the task lists in step (ListProjection), after the documents they point to.
  *
  * Offsets are committed only after this resolves. A crash at any point leaves a log that is a
  * prefix-closed set of claims and a snapshot that is at or behind it; the redelivered events are
@@ -102,7 +102,7 @@ export class ProjectionApplier {
     @Inject(TaskRepository) private readonly tasks: TaskRepository,
     @Inject(TaskEventRepository) private readonly events: TaskEventRepository,
     @Inject(TaskNotifier) private readonly notifier: TaskNotifier,
-    /** The task lists (step 6); not kept without it. */
+    /** The task lists (step 7); not kept without it. */
     @Optional() @Inject(TaskListRepository) lists?: TaskListRepository,
   ) {
     this.reader = new TaskReader(tasks, events);
@@ -123,13 +123,6 @@ export class ProjectionApplier {
       );
       await this.claim(works, report);
       await this.writeSnapshots(works);
-      await this.lists?.project(
-        works.flatMap((work) =>
-          work.state === null || (work.state.version === work.loadedVersion && work.duplicates === 0)
-            ? []
-            : [{ before: work.loaded, after: work.state, redelivered: work.duplicates > 0 }],
-        ),
-      );
     } catch (error) {
       // What this batch got into the store is unknown: read these tasks from it next time.
       for (const work of works) this.recent.delete(work.taskId);
@@ -146,6 +139,15 @@ export class ProjectionApplier {
         eventIds: report.refused.map((e) => e.eventId),
       });
     }
+    // Last, so event streams do not wait for it; if it fails, the batch is redelivered, its events
+    // are duplicates then, and the lists are brought in step with each task's current state.
+    await this.lists?.project(
+      works.flatMap((work) =>
+        work.state === null || (work.state.version === work.loadedVersion && work.duplicates === 0)
+          ? []
+          : [{ before: work.loaded, after: work.state, redelivered: work.duplicates > 0 }],
+      ),
+    );
     return report;
   }
 
