@@ -149,7 +149,7 @@ const NUMBERS = {
     arg: 'N',
     full: 100_000,
     quick: 10_000,
-    help: 'lists: stored tasks at the large point (seeded through the projection)',
+    help: 'lists: stored tasks at the large point (seeded into the read model directly, with the projection’s own code)',
   },
   listSmall: {
     flag: 'list-small',

@@ -10,6 +10,9 @@
  * (TaskListRepository.enlist, in bulk), into the database the running gateway serves. The event
  * rows (`task_events`) are not seeded: no list reads them. Seeding ends with GET /v1/tasks listing
  * the last task seeded first.
+ *
+ * The pages are timed through the gateway (warm after the first request: a gateway keeps the final
+ * entries it has read); beside them, cold first pages read in process by a new reader each time.
  */
 import 'reflect-metadata';
 import { type EventValue, readSample, TOPICS } from '@tributary/contracts';
@@ -18,7 +21,14 @@ import { foldEvents } from '../../apps/gateway/src/task/fold';
 import { type TaskState } from '../../apps/gateway/src/task/task-state';
 import { tenantId } from '../../apps/gateway/src/task/tenant';
 import { toProjected } from '../../apps/gateway/src/task/to-projected';
-import { memberships, ownerScopes, statusScopes } from '../../apps/gateway/src/read-model/task-list';
+import {
+  type ListFilter,
+  memberships,
+  ownerScopes,
+  scopeOf,
+  statusScopes,
+} from '../../apps/gateway/src/read-model/task-list';
+import { TaskListReader } from '../../apps/gateway/src/read-model/task-list.reader';
 import { TaskListRepository } from '../../apps/gateway/src/read-model/task-list.repository';
 import { taskModel } from '../../apps/gateway/src/read-model/task.entity';
 import { TaskRepository } from '../../apps/gateway/src/read-model/task.repository';
@@ -27,8 +37,20 @@ import { type FigureName, LIST_PAGES, type ListPage } from '../lib/figures';
 import { PAGES, type PageTiming, timePage, waitListed } from '../lib/pages';
 import { fmt, ms } from '../lib/report';
 import { TaskIds } from '../lib/seed';
-import { epochMs, ratio } from '../lib/stats';
+import { epochMs, ratio, summarize, type Summary } from '../lib/stats';
 import { type ServiceScenario } from './scenario';
+
+/**
+ * Cold pages: the first page of these lists read by a reader that has read nothing before (a new
+ * gateway instance, or one restarted), in the bench process, without HTTP: what a page costs before
+ * the gateway keeps its final entries in memory.
+ */
+const COLD_PAGES: readonly { readonly label: string; readonly filter: ListFilter }[] = [
+  { label: 'every task', filter: {} },
+  { label: 'status=completed', filter: { status: 'completed' } },
+  { label: `userId=${USERS[0]!}&status=completed`, filter: { userId: USERS[0]!, status: 'completed' } },
+];
+const COLD_READS = 20;
 
 /** Tasks written per round (their documents in one bulk write, then their list entries). */
 const CHUNK = 1_000;
@@ -122,6 +144,23 @@ export const lists: ServiceScenario = {
     };
 
     const measured = new Map<number, Map<ListPage, PageTiming>>();
+    const cold = new Map<number, Summary[]>();
+    /** COLD_READS first pages of each list, each by a new reader (nothing in memory), 20 items. */
+    const timeCold = async (): Promise<Summary[]> => {
+      const summaries: Summary[] = [];
+      for (const { filter } of COLD_PAGES) {
+        const samples: number[] = [];
+        for (let i = 0; i < COLD_READS; i += 1) {
+          const fresh = new TaskListRepository(connection.collection('task_lists'));
+          const reader = new TaskListReader(fresh, new TaskRepository(taskModel(connection, 'tasks'), fresh));
+          const started = epochMs();
+          await reader.page(TENANT, { scope: scopeOf(filter), limit: 20 });
+          samples.push(epochMs() - started);
+        }
+        summaries.push(summarize(samples));
+      }
+      return summaries;
+    };
     try {
       const points = [...new Set([params.listSmall, params.listTasks])].sort((a, b) => a - b);
       for (const point of points) {
@@ -142,6 +181,10 @@ export const lists: ServiceScenario = {
           );
         }
         measured.set(seeded, pages);
+        cold.set(seeded, await timeCold());
+        log(
+          `lists, ${seeded} tasks, cold first pages (in process): ${COLD_PAGES.map((c, i) => `${c.label} p50 ${ms(cold.get(seeded)![i]!.p50)}`).join(', ')}`,
+        );
         if (seeded < point) break;
       }
     } finally {
@@ -180,6 +223,19 @@ export const lists: ServiceScenario = {
           ]
             .filter(Boolean)
             .join('; '),
+        });
+      }
+    }
+    for (const [point, summaries] of cold) {
+      for (const [i, latency] of summaries.entries()) {
+        const base = point === small ? undefined : cold.get(small!)?.[i];
+        report.rows.push({
+          scenario: '10 lists',
+          what: `cold first page (${COLD_PAGES[i]!.label}, 20 items), ${point} tasks stored: a new reader each time, in the bench process, no HTTP`,
+          latency,
+          baseline: base === undefined ? undefined : `the same at ${small} tasks`,
+          ratio: base === undefined ? undefined : ratio(latency.p50, base.p50),
+          ratioOf: base === undefined ? undefined : 'p50',
         });
       }
     }
