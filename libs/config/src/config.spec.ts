@@ -37,7 +37,30 @@ describe('loadConfig', () => {
     ).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
   });
 
+  it('retrieves with BM25 alone unless an embeddings endpoint is set; the query model defaults to the item model', () => {
+    expect(loadConfig('research-agent', {}).embeddings.baseUrl).toBeUndefined();
+    const embeddings = loadConfig('research-agent', {
+      TRIBUTARY_EMBEDDINGS_BASE_URL: 'http://127.0.0.1:8180/v1',
+      TRIBUTARY_EMBEDDINGS_MODEL: 'e5-passage',
+    }).embeddings;
+    expect(embeddings).toMatchObject({
+      baseUrl: 'http://127.0.0.1:8180/v1',
+      model: 'e5-passage',
+      queryModel: 'e5-passage',
+    });
+    expect(
+      loadConfig('research-agent', {
+        TRIBUTARY_EMBEDDINGS_MODEL: 'e5-passage',
+        TRIBUTARY_EMBEDDINGS_QUERY_MODEL: 'e5-query',
+      }).embeddings.queryModel,
+    ).toBe('e5-query');
+  });
+
   it.each([
+    [
+      { TRIBUTARY_EMBEDDINGS_BASE_URL: '127.0.0.1 port 8180' },
+      'TRIBUTARY_EMBEDDINGS_BASE_URL must be a URL, got "127.0.0.1 port 8180"',
+    ],
     [
       { TRIBUTARY_GATEWAY_PORT: 'eighty' },
       'TRIBUTARY_GATEWAY_PORT must be an integer between 1 and 65535, got "eighty"',

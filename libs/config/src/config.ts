@@ -44,6 +44,25 @@ export interface LlmConfig {
   readonly maxRetries: number;
 }
 
+/**
+ * Dense retrieval beside BM25: any OpenAI-compatible `/v1/embeddings` endpoint. Models trained with
+ * separate query and passage forms (e5) are reached by two model names on servers that serve both.
+ */
+export interface EmbeddingsConfig {
+  /** Undefined means BM25 alone. */
+  readonly baseUrl: string | undefined;
+  readonly apiKey: string | undefined;
+  /** The model that embeds catalogue items; stored vectors are keyed by it. */
+  readonly model: string;
+  /** The model that embeds search queries; `model` unless set. */
+  readonly queryModel: string;
+  readonly timeoutMs: number;
+  /** Texts sent in one request when the catalogue is embedded. */
+  readonly batchSize: number;
+  /** The k of reciprocal-rank fusion: smaller lets a first place count for more against agreement. */
+  readonly rrfK: number;
+}
+
 export type AuthMode = 'required' | 'disabled';
 
 export interface JwtConfig {
@@ -153,6 +172,19 @@ function readGatewayConfig(read: EnvReader, httpHost: string): GatewayConfig {
   };
 }
 
+function readEmbeddingsConfig(read: EnvReader): EmbeddingsConfig {
+  const model = read.string('TRIBUTARY_EMBEDDINGS_MODEL', 'text-embedding-3-small');
+  return {
+    baseUrl: read.optionalUrl('TRIBUTARY_EMBEDDINGS_BASE_URL'),
+    apiKey: read.optionalString('TRIBUTARY_EMBEDDINGS_API_KEY'),
+    model,
+    queryModel: read.string('TRIBUTARY_EMBEDDINGS_QUERY_MODEL', model),
+    timeoutMs: read.int('TRIBUTARY_EMBEDDINGS_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+    batchSize: read.int('TRIBUTARY_EMBEDDINGS_BATCH_SIZE', 32, { min: 1, max: 2048 }),
+    rrfK: read.int('TRIBUTARY_EMBEDDINGS_RRF_K', 60, { min: 0, max: 1000 }),
+  };
+}
+
 export interface TributaryConfig {
   readonly service: ServiceName;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -162,6 +194,7 @@ export interface TributaryConfig {
   readonly mongoUri: string;
   readonly runtime: RuntimeConfig;
   readonly llm: LlmConfig;
+  readonly embeddings: EmbeddingsConfig;
   readonly review: { readonly maxRounds: number; readonly approveThreshold: number };
   readonly dataDir: string;
   readonly gateway: GatewayConfig;
@@ -218,6 +251,7 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
       timeoutMs: read.int(scoped('LLM_TIMEOUT_MS'), 120_000, { min: 1_000, max: 3_600_000 }),
       maxRetries: read.int(scoped('LLM_MAX_RETRIES'), 3, { min: 0, max: 20 }),
     },
+    embeddings: readEmbeddingsConfig(read),
     review: {
       maxRounds: read.int('TRIBUTARY_REVIEW_MAX_ROUNDS', 3, { min: 1, max: 10 }),
       approveThreshold: read.number('TRIBUTARY_REVIEW_APPROVE_THRESHOLD', 0.7, { min: 0, max: 1 }),

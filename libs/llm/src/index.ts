@@ -42,3 +42,10 @@ export {
   type RecordedMethod,
 } from './recorded/recorded-llm';
 export { createLlm, type CreateLlmOptions } from './create-llm';
+export {
+  createEmbeddings,
+  OpenAiEmbeddings,
+  type OpenAiEmbeddingsOptions,
+  type TextEmbedder,
+} from './embeddings/openai-embeddings';
+export { EmbeddingsError } from './embeddings/errors';

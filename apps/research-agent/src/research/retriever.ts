@@ -1,18 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { toCatalogueConstraints } from '@tributary/agent';
 import {
-  type Bm25Index,
   type CatalogueItem,
   explainRecommendation,
   type RankedItem,
   rerankForProfile,
   satisfies,
   type ScoredItem,
+  type TextSearch,
   type UserProfile,
 } from '@tributary/catalogue';
 import { type Plan, type TaskRequest } from '@tributary/contracts';
 import { type Candidate, relevanceFirst } from '@tributary/llm';
 import { CatalogueIndex } from './catalogue-index';
+import { HybridRetrieval } from './hybrid-retrieval';
 
 /** Candidates offered to the drafter per requested recommendation: room to choose, few enough to prompt. */
 const CANDIDATES_PER_RESULT = 4;
@@ -25,7 +26,10 @@ const HITS_PER_STEP = 60;
  */
 @Injectable()
 export class Retriever {
-  constructor(@Inject(CatalogueIndex) private readonly catalogue: CatalogueIndex) {}
+  constructor(
+    @Inject(CatalogueIndex) private readonly catalogue: CatalogueIndex,
+    @Optional() @Inject(HybridRetrieval) private readonly hybrid?: HybridRetrieval,
+  ) {}
 
   async candidates(
     tenantId: string,
@@ -33,13 +37,16 @@ export class Retriever {
     plan: Plan,
     profile: UserProfile,
   ): Promise<Candidate[]> {
-    return rankCandidates(await this.catalogue.get(tenantId), request, plan, profile);
+    const bm25 = await this.catalogue.get(tenantId);
+    const queries = [request.query, ...plan.steps.map((step) => step.query)];
+    const index = (await this.hybrid?.searchFor(tenantId, bm25, queries)) ?? bm25;
+    return rankCandidates(index, request, plan, profile);
   }
 }
 
 /** The candidates for one task from one tenant's index, best first: the retriever's decisions, without I/O. */
 export function rankCandidates(
-  index: Bm25Index,
+  index: TextSearch,
   request: TaskRequest,
   plan: Plan,
   profile: UserProfile,
@@ -92,7 +99,12 @@ const OUTSIDE_CATEGORY = 0.5;
  * leaves out what the user already has; the profile budget is a preference, weighed in the order,
  * so the one item that answers an intent is offered even above it.
  */
-function rankByIntent(index: Bm25Index, request: TaskRequest, plan: Plan, profile: UserProfile): Candidate[] {
+function rankByIntent(
+  index: TextSearch,
+  request: TaskRequest,
+  plan: Plan,
+  profile: UserProfile,
+): Candidate[] {
   const perPool = Math.max(MIN_PER_POOL, request.maxResults * 2);
   const owned = (item: CatalogueItem): boolean => profile.history.includes(item.id);
   const search = (query: string, categories: readonly string[]): ScoredItem[] => {
