@@ -17,6 +17,8 @@ export interface LiveTailOptions {
   readonly retainMs?: number;
   /** At most this many bytes of record values are kept; the oldest go first. */
   readonly retainBytes?: number;
+  /** How long an idle fetch waits at the broker (new records end it at once); default 1 s. */
+  readonly fetchMaxWaitMs?: number;
 }
 
 export type TailListener = (record: RangeRecord<TopicDefinition>) => void;
@@ -93,7 +95,7 @@ export class LiveTail {
     if (this.consumer) return this.joined;
     const consumer = this.options.kafka.consumer({
       groupId: this.groupId,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 1_000,
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;

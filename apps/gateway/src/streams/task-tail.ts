@@ -7,7 +7,9 @@ import {
 import { type Kafka } from 'kafkajs';
 import { ALL_TOPICS } from '@tributary/contracts';
 import { EVENT_SERIALIZER, type EventSerializer, KAFKA_CLIENT, LiveTail } from '@tributary/kafka';
+import { type TributaryConfig } from '@tributary/config';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
+import { TRIBUTARY_CONFIG } from '../config/tokens';
 
 /** Each gateway's tail has a group of its own, `<prefix>.<random>`, deleted when it stops. */
 export const STREAMS_GROUP_PREFIX = 'tributary.gateway-streams';
@@ -27,6 +29,7 @@ export class TaskTail implements OnApplicationBootstrap, BeforeApplicationShutdo
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     @Inject(EVENT_SERIALIZER) serializer: EventSerializer,
     @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
+    @Inject(TRIBUTARY_CONFIG) config: TributaryConfig,
   ) {
     this.tail = new LiveTail({
       kafka,
@@ -35,6 +38,7 @@ export class TaskTail implements OnApplicationBootstrap, BeforeApplicationShutdo
       groupPrefix: STREAMS_GROUP_PREFIX,
       retainMs: options.sse.recentMs,
       retainBytes: options.sse.recentBytes,
+      fetchMaxWaitMs: config.runtime.fetchMaxWaitMs,
     });
   }
 
