@@ -62,7 +62,9 @@ async function runAgents(taskId: string): Promise<void> {
   const drafted = await gateway.emit(TOPICS.researchCompleted, sample(TOPICS.researchCompleted, taskId), {
     causedBy: planned,
   });
-  await gateway.emit(TOPICS.reviewCompleted, sample(TOPICS.reviewCompleted, taskId), { causedBy: drafted });
+  await gateway.emit(TOPICS.reviewCompleted, sample(TOPICS.reviewCompleted, taskId, approved()), {
+    causedBy: drafted,
+  });
   await gateway.emit(TOPICS.recommendationReady, sample(TOPICS.recommendationReady, taskId), {
     causedBy: drafted,
   });
@@ -77,6 +79,15 @@ const EXPECTED_TYPES = [
   'recommendation.ready',
 ];
 const EXPECTED_IDS = ['0.0', '1.0', '1.1', '2.0', '3.0', '3.1'];
+
+/** The stored review sample sends its draft back; these tests want the approval that ends a task. */
+const approved = () => ({
+  verdict: 'approved' as const,
+  score: 0.86,
+  critique: 'Relevant.',
+  issues: [] as string[],
+  findings: [],
+});
 
 describe('task event stream (SSE)', () => {
   it('streams history then live events in order, and closes after the terminal event', async () => {
@@ -122,7 +133,7 @@ describe('task event stream (SSE)', () => {
     const progress = event('taskProgress', requested, 0, { stage: 'planning', tokenDelta: null });
     const planned = event('taskPlanned', requested, 1);
     const drafted = event('researchCompleted', planned.envelope, 0);
-    const reviewed = event('reviewCompleted', drafted.envelope, 0);
+    const reviewed = event('reviewCompleted', drafted.envelope, 0, approved());
     const ready = event('recommendationReady', drafted.envelope, 1);
 
     const result = await readEvents(gateway, taskId, {

@@ -20,6 +20,15 @@ async function eventRows(taskId: string): Promise<{ seq: number; eventId: string
   return rows.map((row) => ({ seq: Number(row.seq), eventId: String(row.eventId), type: String(row.type) }));
 }
 
+/** The stored review sample sends its draft back; these tests want the approval that ends a task. */
+const approved = () => ({
+  verdict: 'approved' as const,
+  score: 0.86,
+  critique: 'Relevant.',
+  issues: [] as string[],
+  findings: [],
+});
+
 describe('projection', () => {
   it('applies hand-produced events delivered out of order and twice, and ends with exactly one terminal state', async () => {
     const taskId = mintTaskId();
@@ -32,7 +41,10 @@ describe('projection', () => {
       'the ready event to complete the task',
     );
 
-    const review = await gateway.emit(TOPICS.reviewCompleted, sample(TOPICS.reviewCompleted, taskId));
+    const review = await gateway.emit(
+      TOPICS.reviewCompleted,
+      sample(TOPICS.reviewCompleted, taskId, approved()),
+    );
     const research = await gateway.emit(TOPICS.researchCompleted, sample(TOPICS.researchCompleted, taskId));
     const planned = await gateway.emit(TOPICS.taskPlanned, sample(TOPICS.taskPlanned, taskId));
     const requested = await gateway.emit(TOPICS.taskRequested, sample(TOPICS.taskRequested, taskId));
