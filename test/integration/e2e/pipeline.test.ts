@@ -470,14 +470,20 @@ describe('the agent pipeline, end to end', () => {
   it('cancels a task in flight: its LLM call is aborted and it ends cancelled', async () => {
     const abortedBefore = simulator.aborted;
     const taskId = await submit({ userId: 'u-hana', request: `plants for a shady garden, ${SLOW_MARK}` });
-    await waitForStatus(taskId, (t) => t.status === 'researching', 'to be researching');
-    await waitFor(() => simulator.inFlight.size > 0, { description: 'the research LLM call in flight' });
+    await waitForStatus(taskId, (t) => t.status === 'researching', 'to be researching', 30_000);
+    await waitFor(() => simulator.inFlight.size > 0, {
+      timeoutMs: 20_000,
+      description: 'the research LLM call in flight',
+    });
 
     const { status } = await api(`/v1/tasks/${taskId}/cancel`, { method: 'POST', body: '{}' });
     expect(status).toBe(202);
-    const view = await terminal(taskId);
+    const view = await terminal(taskId, 20_000);
     expect(view.status).toBe('cancelled');
-    await waitFor(() => simulator.aborted > abortedBefore, { description: 'the in-flight LLM call aborted' });
+    await waitFor(() => simulator.aborted > abortedBefore, {
+      timeoutMs: 20_000,
+      description: 'the in-flight LLM call aborted',
+    });
     expect(terminalTransitions(await task(taskId))).toHaveLength(1);
   });
 
