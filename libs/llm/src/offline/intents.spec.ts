@@ -41,13 +41,19 @@ describe('splitIntents', () => {
     expect(rest).toEqual([]);
     expect(game).toMatchObject({
       text: 'a strategy game for the PC, no racing or sports',
-      categories: ['board-games'],
+      categories: ['board-games', 'video-games'],
       words: ['strategy', 'game', 'pc'],
     });
     expect(summary('a novel, no horror and a film')).toEqual([
       ['a novel, no horror', ['books']],
       ['a film', ['films']],
     ]);
+  });
+
+  it('points a kind of thing the catalogue files in several categories to each of them', () => {
+    expect(summary('a strategy game')).toEqual([['a strategy game', ['board-games', 'video-games']]]);
+    expect(summary('a daypack')).toEqual([['a daypack', ['outdoor']]]);
+    expect(summary('a backpack')).toEqual([['a backpack', ['outdoor', 'travel-gear']]]);
   });
 
   it('never splits inside a hyphenated word', () => {
@@ -67,6 +73,7 @@ describe('splitIntents', () => {
     const [novel, gear] = splitIntents('a gripping science-fiction novel and gear for weekend hikes');
     expect(novel).toMatchObject({ id: 'intent-1', categories: ['books'], tags: ['sci-fi'] });
     expect(gear).toMatchObject({ id: 'intent-2', categories: ['outdoor'], tags: ['hiking'] });
+    expect(splitIntents('a sci-fi strategy game')[0]?.tags).toEqual(['sci-fi', 'strategy']);
   });
 
   it('keeps only the categories the request allows', () => {

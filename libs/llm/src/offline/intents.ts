@@ -60,6 +60,7 @@ const JOINT_PATTERN = new RegExp(
 const TAG_SPELLINGS: Readonly<Record<string, string>> = {
   'science fiction': 'sci-fi',
   'science-fiction': 'sci-fi',
+  'sci-fi': 'sci-fi',
   scifi: 'sci-fi',
   sf: 'sci-fi',
   'co op': 'co-op',
