@@ -31,6 +31,18 @@ describe('splitIntents', () => {
     expect(summary('ein Buch und ein Film').map(([, c]) => c)).toEqual([['books'], ['films']]);
   });
 
+  it('reads the item words and glued nouns of other languages', () => {
+    expect(summary('Gartenhandschuhe und eine Gartenschere')).toEqual([
+      ['Gartenhandschuhe', ['garden']],
+      ['eine Gartenschere', ['garden']],
+    ]);
+    const [knife] = splitIntents('ein gutes Kochmesser');
+    expect(knife).toMatchObject({ categories: ['kitchen'], words: ['kochmesser', 'cooking', 'knife'] });
+    expect(summary('un jeu de société coopératif pour la famille')).toEqual([
+      ['un jeu de société coopératif pour la famille', ['board-games']],
+    ]);
+  });
+
   it('keeps a part that names no category with its neighbour, as written', () => {
     expect(summary('black and white films')).toEqual([['black and white films', ['films']]]);
     expect(summary('a novel, nothing too long')).toEqual([['a novel, nothing too long', ['books']]]);
