@@ -43,6 +43,19 @@ describe('splitIntents', () => {
     ]);
   });
 
+  it('reads a word inside a longer keyword phrase as that phrase only', () => {
+    expect(summary('a monitor arm')).toEqual([['a monitor arm', ['home-office']]]);
+    expect(summary('a 4k monitor')).toEqual([['a 4k monitor', ['electronics', 'home-office']]]);
+  });
+
+  it('reads a long word one slip away from a keyword when nothing else names a category', () => {
+    expect(summary('a watring can')).toEqual([['a watring can', ['garden']]]);
+    expect(summary('a monitr arm')).toEqual([['a monitr arm', ['home-office']]]);
+    // A request that names a category already is read as written; short words are never corrected.
+    expect(summary('un videojuego cooperativo')).toEqual([['un videojuego cooperativo', ['video-games']]]);
+    expect(summary('a hoze')).toEqual([['a hoze', []]]);
+  });
+
   it('keeps a part that names no category with its neighbour, as written', () => {
     expect(summary('black and white films')).toEqual([['black and white films', ['films']]]);
     expect(summary('a novel, nothing too long')).toEqual([['a novel, nothing too long', ['books']]]);
