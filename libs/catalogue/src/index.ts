@@ -17,6 +17,7 @@ export {
   type SearchOptions,
   stem,
   tokenize,
+  withinOneEdit,
   words,
 } from './bm25';
 export { satisfies, violations } from './constraints';

@@ -1,3 +1,4 @@
+import { withinOneEdit } from '@tributary/catalogue';
 import CATEGORIES from '../../../data/categories.json';
 
 /**
@@ -21,27 +22,76 @@ export interface CategoryMatch {
 const singular = (word: string): string =>
   word.length > 3 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word;
 
-/**
- * Categories the tokens point to, in the order of their first mention. A token matches a keyword
- * or the category's own name; a phrase matches consecutive tokens.
- */
-export function matchCategories(tokens: readonly string[]): CategoryMatch[] {
-  const normalised = tokens.map(singular);
-  const found = new Map<CatalogueCategory, { first: number; words: string[] }>();
+/** A word this long that names no category may be a slip for a keyword one edit away ("watring"). */
+const MIN_TYPO_LENGTH = 6;
+
+interface Hit {
+  readonly category: CatalogueCategory;
+  readonly start: number;
+  readonly length: number;
+}
+
+const phrasesOf = (category: CatalogueCategory): string[][] =>
+  [category.replace(/-/g, ' '), ...CATEGORY_KEYWORDS[category]].map((phrase) =>
+    phrase.split(/[\s-]+/).map(singular),
+  );
+
+/** The words of the keyword table long enough to correct a slip towards, in a fixed order. */
+const TYPO_TARGETS = [...new Set(CATALOGUE_CATEGORIES.flatMap((category) => phrasesOf(category).flat()))]
+  .filter((word) => word.length >= MIN_TYPO_LENGTH)
+  .sort();
+
+function phraseHits(normalised: readonly string[]): Hit[] {
+  const hits: Hit[] = [];
   for (const category of CATALOGUE_CATEGORIES) {
-    const phrases = [category.replace(/-/g, ' '), ...CATEGORY_KEYWORDS[category]].map((phrase) =>
-      phrase.split(/[\s-]+/).map(singular),
-    );
+    const phrases = phrasesOf(category);
     for (let start = 0; start < normalised.length; start += 1) {
       for (const phrase of phrases) {
-        if (phrase.every((part, offset) => normalised[start + offset] === part)) {
-          const words = tokens.slice(start, start + phrase.length).join(' ');
-          const entry = found.get(category) ?? { first: start, words: [] };
-          if (!entry.words.includes(words)) entry.words.push(words);
-          found.set(category, entry);
-        }
+        if (phrase.every((part, offset) => normalised[start + offset] === part))
+          hits.push({ category, start, length: phrase.length });
       }
     }
+  }
+  // A word inside a longer phrase of another category counts only for that phrase.
+  return hits.filter(
+    (hit) =>
+      !hits.some(
+        (other) =>
+          other.category !== hit.category &&
+          other.length > hit.length &&
+          other.start <= hit.start &&
+          other.start + other.length >= hit.start + hit.length,
+      ),
+  );
+}
+
+/**
+ * Categories the tokens point to, in the order of their first mention. A token matches a keyword
+ * or the category's own name; a phrase matches consecutive tokens, and a word inside a longer phrase
+ * of another category counts only for that phrase ("monitor arm" is home office, not a monitor).
+ * When no token names a category, each token of six letters or more is read as the keyword word one
+ * edit away, if any: a slip ("watring can", "monitr arm"). Shorter words have too many real words
+ * for neighbours, and a request that names a category already is read as written.
+ */
+export function matchCategories(tokens: readonly string[]): CategoryMatch[] {
+  let hits = phraseHits(tokens.map(singular));
+  if (hits.length === 0) {
+    const corrected = tokens
+      .map(singular)
+      .map((token) =>
+        token.length < MIN_TYPO_LENGTH
+          ? token
+          : (TYPO_TARGETS.find((target) => withinOneEdit(token, target)) ?? token),
+      );
+    hits = phraseHits(corrected);
+  }
+  const found = new Map<CatalogueCategory, { first: number; words: string[] }>();
+  for (const { category, start, length } of hits) {
+    const words = tokens.slice(start, start + length).join(' ');
+    const entry = found.get(category) ?? { first: start, words: [] };
+    entry.first = Math.min(entry.first, start);
+    if (!entry.words.includes(words)) entry.words.push(words);
+    found.set(category, entry);
   }
   return [...found.entries()]
     .sort(([a, x], [b, y]) => x.first - y.first || a.localeCompare(b))

@@ -86,6 +86,18 @@ describe('the offline drafter, intent by intent', () => {
     expect(draft.summary).toContain('covers 2 of 2 things asked for');
   });
 
+  it('answers an intent with an item in its categories before a stronger match found outside them', async () => {
+    const draft = await llm.draft(
+      input({
+        request: taskRequest({ maxResults: 2 }),
+        candidates: intentCandidates({ 'fi-1': { intent: 'intent-2', relevance: 1, affinity: 1 } }),
+      }),
+      opts,
+    );
+
+    expect(ids(draft).sort()).toEqual(['bk-1', 'mu-1']);
+  });
+
   it('never lets the profile push out the only item that matches an intent', async () => {
     // The one jazz record is a weak match the user has little affinity for; books and the film fit the profile far better.
     const draft = await llm.draft(
@@ -136,6 +148,19 @@ describe('the offline reviser acts on each finding', () => {
     expect(draft.summary).toContain(
       '“Blue Rain (vinyl)” for “some jazz vinyl” in place of “Murder at the Tea Shop”',
     );
+  });
+
+  it('missed-intent: gives up a pick found for the intent outside its categories, which the reviewer does not count', async () => {
+    // The film was retrieved for the jazz intent (a strong match outside music): the reviewer finds
+    // the jazz intent missed, and the reviser must not keep the film as its answer.
+    const base = input({
+      request: taskRequest({ maxResults: 2 }),
+      candidates: intentCandidates({ 'fi-1': { intent: 'intent-2' } }),
+    });
+    const draft = await revise(['bk-1', 'fi-1'], [finding('missed-intent', [], 'intent-2')], base);
+
+    expect(ids(draft).sort()).toEqual(['bk-1', 'mu-1']);
+    expect(draft.summary).toContain('for “some jazz vinyl” in place of');
   });
 
   it('low-diversity: replaces a pick of the crowded category by the best item of another requested category', async () => {

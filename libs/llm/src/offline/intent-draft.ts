@@ -20,6 +20,15 @@ export function draftsByIntent(input: DraftInput): boolean {
   return intentsOf(input).length > 0 && input.candidates.some((candidate) => candidate.intent !== undefined);
 }
 
+/**
+ * The intent a pick answers as the reviewer counts it: the intent it was found for, when it lies in
+ * one of that intent's categories; none for a profile pick or a match found outside them.
+ */
+function answeredIntent(candidate: Candidate, intents: readonly PlanIntent[]): string | undefined {
+  const intent = intents.find((entry) => entry.id === candidate.intent);
+  return intent !== undefined && intent.categories.includes(candidate.category) ? intent.id : undefined;
+}
+
 /** Over the profile's budget: a preference a strong match to an intent may override, never a profile pick. */
 function overBudget(candidate: Candidate, input: DraftInput): boolean {
   const { budgetMax, currency } = input.profile;
@@ -80,9 +89,13 @@ function selectByIntent(input: DraftInput, pool: readonly Ranked[], chosen: Rank
   const affordable = (entry: Ranked): boolean =>
     withinBudget(entry) && (strong(entry) || !overBudget(entry.candidate, input));
   const served = (id: string): boolean => chosen.some((entry) => entry.candidate.intent === id);
+  // Each intent's best match that the reviewer counts as answering it (in its categories) first.
   for (const intent of intents) {
     if (served(intent.id)) continue;
-    take(pool.find((entry) => free(entry) && entry.candidate.intent === intent.id && withinBudget(entry)));
+    const found = pool.filter(
+      (entry) => free(entry) && entry.candidate.intent === intent.id && withinBudget(entry),
+    );
+    take(found.find((entry) => answers(entry)) ?? found[0]);
   }
   const cap = categoryCap(input);
   const count = (category: string): number =>
@@ -189,6 +202,7 @@ export function reviseDraft(input: DraftInput, previous: Draft, provider: string
     for (const id of finding.itemIds) offenders.set(id, finding.kind);
   }
   const pool = rankedPool(input, new Set(offenders.keys()));
+  const answered = (entry: Ranked): string | undefined => answeredIntent(entry.candidate, intents);
   const scoreOf = new Map(pool.map((entry) => [entry.candidate.itemId, entry.score]));
   const label = (candidate: Pick<Candidate, 'title'>): string => `“${candidate.title}”`;
 
@@ -227,13 +241,16 @@ export function reviseDraft(input: DraftInput, previous: Draft, provider: string
     }
   }
 
-  /** The pick to give up for another: the weakest of an intent served twice, else the weakest profile pick. */
+  /**
+   * The pick to give up for another: the weakest of an intent served twice, else the weakest pick that
+   * answers no intent (a profile pick, or one found for an intent outside its categories, which the
+   * reviewer does not count as answering it).
+   */
   const victim = (among: readonly Ranked[]): Ranked | undefined => {
     const counts = new Map<string | undefined, number>();
-    for (const entry of chosen)
-      counts.set(entry.candidate.intent, (counts.get(entry.candidate.intent) ?? 0) + 1);
+    for (const entry of chosen) counts.set(answered(entry), (counts.get(answered(entry)) ?? 0) + 1);
     const spare = among.filter(
-      (entry) => entry.candidate.intent === undefined || (counts.get(entry.candidate.intent) ?? 0) > 1,
+      (entry) => answered(entry) === undefined || (counts.get(answered(entry)) ?? 0) > 1,
     );
     return [...spare].sort(byRank).at(-1);
   };

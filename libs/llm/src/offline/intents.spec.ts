@@ -31,6 +31,31 @@ describe('splitIntents', () => {
     expect(summary('ein Buch und ein Film').map(([, c]) => c)).toEqual([['books'], ['films']]);
   });
 
+  it('reads the item words and glued nouns of other languages', () => {
+    expect(summary('Gartenhandschuhe und eine Gartenschere')).toEqual([
+      ['Gartenhandschuhe', ['garden']],
+      ['eine Gartenschere', ['garden']],
+    ]);
+    const [knife] = splitIntents('ein gutes Kochmesser');
+    expect(knife).toMatchObject({ categories: ['kitchen'], words: ['kochmesser', 'cooking', 'knife'] });
+    expect(summary('un jeu de société coopératif pour la famille')).toEqual([
+      ['un jeu de société coopératif pour la famille', ['board-games']],
+    ]);
+  });
+
+  it('reads a word inside a longer keyword phrase as that phrase only', () => {
+    expect(summary('a monitor arm')).toEqual([['a monitor arm', ['home-office']]]);
+    expect(summary('a 4k monitor')).toEqual([['a 4k monitor', ['electronics', 'home-office']]]);
+  });
+
+  it('reads a long word one slip away from a keyword when nothing else names a category', () => {
+    expect(summary('a watring can')).toEqual([['a watring can', ['garden']]]);
+    expect(summary('a monitr arm')).toEqual([['a monitr arm', ['home-office']]]);
+    // A request that names a category already is read as written; short words are never corrected.
+    expect(summary('un videojuego cooperativo')).toEqual([['un videojuego cooperativo', ['video-games']]]);
+    expect(summary('a hoze')).toEqual([['a hoze', []]]);
+  });
+
   it('keeps a part that names no category with its neighbour, as written', () => {
     expect(summary('black and white films')).toEqual([['black and white films', ['films']]]);
     expect(summary('a novel, nothing too long')).toEqual([['a novel, nothing too long', ['books']]]);
@@ -41,13 +66,19 @@ describe('splitIntents', () => {
     expect(rest).toEqual([]);
     expect(game).toMatchObject({
       text: 'a strategy game for the PC, no racing or sports',
-      categories: ['board-games'],
+      categories: ['board-games', 'video-games'],
       words: ['strategy', 'game', 'pc'],
     });
     expect(summary('a novel, no horror and a film')).toEqual([
       ['a novel, no horror', ['books']],
       ['a film', ['films']],
     ]);
+  });
+
+  it('points a kind of thing the catalogue files in several categories to each of them', () => {
+    expect(summary('a strategy game')).toEqual([['a strategy game', ['board-games', 'video-games']]]);
+    expect(summary('a daypack')).toEqual([['a daypack', ['outdoor']]]);
+    expect(summary('a backpack')).toEqual([['a backpack', ['outdoor', 'travel-gear']]]);
   });
 
   it('never splits inside a hyphenated word', () => {
@@ -67,6 +98,7 @@ describe('splitIntents', () => {
     const [novel, gear] = splitIntents('a gripping science-fiction novel and gear for weekend hikes');
     expect(novel).toMatchObject({ id: 'intent-1', categories: ['books'], tags: ['sci-fi'] });
     expect(gear).toMatchObject({ id: 'intent-2', categories: ['outdoor'], tags: ['hiking'] });
+    expect(splitIntents('a sci-fi strategy game')[0]?.tags).toEqual(['sci-fi', 'strategy']);
   });
 
   it('keeps only the categories the request allows', () => {

@@ -1,4 +1,5 @@
 import { type CategoryMatch, matchCategories } from '../categories';
+import { withEnglish } from './glossary';
 import { keywords, tokenize } from './text';
 
 /** One thing a request asks for, as the offline planner reads it. */
@@ -60,6 +61,7 @@ const JOINT_PATTERN = new RegExp(
 const TAG_SPELLINGS: Readonly<Record<string, string>> = {
   'science fiction': 'sci-fi',
   'science-fiction': 'sci-fi',
+  'sci-fi': 'sci-fi',
   scifi: 'sci-fi',
   sf: 'sci-fi',
   'co op': 'co-op',
@@ -128,7 +130,7 @@ export function fold(text: string): string {
 }
 
 function impliedTags(text: string): string[] {
-  const folded = fold(text);
+  const folded = withEnglish(fold(text));
   const tokens = tokenize(folded);
   const tags = new Set<string>();
   for (const [spelling, tag] of Object.entries(TAG_SPELLINGS)) {
@@ -159,7 +161,7 @@ const ALTERNATIVES = new Set(['or', 'nor', 'oder', 'ou', 'o', 'ni', 'of', 'eller
 const negated = (part: string): boolean => NEGATIONS.has(tokenize(fold(part))[0] ?? '');
 
 function segmentOf(text: string, allowed: readonly string[]): Segment {
-  const matches = matchCategories(tokenize(fold(text))).filter(
+  const matches = matchCategories(tokenize(withEnglish(fold(text)))).filter(
     (match) => allowed.length === 0 || allowed.includes(match.category),
   );
   return { text, matches, wanted: text };
@@ -217,6 +219,6 @@ export function splitIntents(query: string, allowedCategories: readonly string[]
     categories: segment.matches.map((match) => match.category),
     matches: segment.matches,
     tags: impliedTags(segment.wanted),
-    words: keywords(fold(segment.wanted)),
+    words: keywords(withEnglish(fold(segment.wanted))),
   }));
 }

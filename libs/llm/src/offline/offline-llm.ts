@@ -24,6 +24,7 @@ import {
   toRecommendation,
 } from '../shaping';
 import { matchCategories } from '../categories';
+import { withEnglish } from './glossary';
 import { fold, splitIntents } from './intents';
 import { money, quoteList, tokenize } from './text';
 import { byRank, dedupe, type Ranked, reasonFor } from './ranking';
@@ -139,7 +140,7 @@ function planSteps({ request, profile }: PlanInput): RawPlan {
     });
   }
   const named = new Set(intents.flatMap((intent) => intent.categories));
-  const leftOut = matchCategories(tokenize(fold(request.query)))
+  const leftOut = matchCategories(tokenize(withEnglish(fold(request.query))))
     .map((match) => match.category)
     .filter((category) => !named.has(category));
   if (leftOut.length > 0 && steps[0] !== undefined) {

@@ -6,7 +6,12 @@ const STOPWORDS = new Set(
     'these they this those to too up us very was we were what when where which who why will with would you your yours ' +
     'about after also any anything around best better good great really nice new like likes love loves want wants wanted need needs ' +
     'looking look find show recommend recommends recommendation recommendations suggest suggestion suggestions idea ideas ' +
-    'things thing stuff item items kind sort maybe under over below above less cheap cheaper affordable budget price euros eur dollars usd'
+    'things thing stuff item items kind sort maybe under over below above less cheap cheaper affordable budget price euros eur dollars usd ' +
+    // The same words in the other languages requests come in: articles, prepositions, "good", "for me".
+    'ein eine einen einem einer der die das den dem des fur mit von zum zur im auf aus bei nach ohne gut gute guten gutes guter mein meine ich mir ' +
+    'un une le la les du de des pour avec dans sur mon ma mes bon bonne bons moi ' +
+    'una unos unas el los las del para con por mi buen buena buenos yo ' +
+    'uno il lo gli di da dei degli delle della per nel buon buono buona mio mia io'
   ).split(' '),
 );
 

@@ -80,6 +80,8 @@ describe('OpenAiLlm', () => {
     );
 
     expect(llm.provider).toBe(`openai:test-model@${new URL(server.baseUrl).host}`);
+    // A reply without intents (a server that does not enforce the schema) gets the offline split of
+    // the request: only books are allowed, so "some jazz vinyl" names no category of its own.
     expect(result).toEqual({
       summary: 'Mysteries first, then jazz.',
       steps: [
@@ -88,7 +90,7 @@ describe('OpenAiLlm', () => {
           query: 'cosy mystery novels',
           categories: ['books'],
           rationale: 'The request asks for cosy mysteries.',
-          intent: null,
+          intent: 'intent-1',
         },
         // The request allows only books, so the model's "music" filter is replaced.
         {
@@ -96,11 +98,18 @@ describe('OpenAiLlm', () => {
           query: 'jazz vinyl',
           categories: ['books'],
           rationale: 'Ada listens to jazz.',
-          intent: null,
+          intent: 'intent-1',
         },
       ],
       provider: llm.provider,
-      intents: [],
+      intents: [
+        {
+          id: 'intent-1',
+          text: 'Cosy mystery novels and some jazz vinyl for rainy weekends',
+          categories: ['books'],
+          tags: ['jazz', 'mystery', 'vinyl'],
+        },
+      ],
     });
     const [sent] = server.to('/chat/completions');
     expect(sent?.headers.authorization).toBe('Bearer test-key');
@@ -111,6 +120,111 @@ describe('OpenAiLlm', () => {
       json_schema: { name: 'research_plan', strict: true },
     });
     expect(sent?.body.messages?.[1]?.content).toContain('Cosy mystery novels and some jazz vinyl');
+  });
+
+  it('asks the model for intents and the intent of each step, and keeps them in the plan', async () => {
+    const reply = JSON.stringify({
+      summary: 'Two things asked for.',
+      intents: [
+        { id: 'intent-1', text: 'Cosy mystery novels', categories: ['Books'], tags: ['mystery'] },
+        { id: 'intent-2', text: 'some jazz vinyl', categories: ['music'], tags: ['jazz', 'vinyl'] },
+      ],
+      steps: [
+        { query: 'cosy mystery', categories: ['books'], intent: 'intent-1', rationale: 'Mysteries.' },
+        { query: 'jazz vinyl', categories: ['music'], intent: 'intent-2', rationale: 'Jazz.' },
+        { query: 'noir', categories: ['books'], intent: '', rationale: 'Ada likes noir.' },
+      ],
+    });
+    const { server, llm } = await setUp([{ kind: 'completion', content: reply }]);
+
+    const result = await llm.plan({ request: taskRequest(), profile: profile() }, { taskId: 't-1b' });
+
+    expect(result.intents).toEqual([
+      { id: 'intent-1', text: 'Cosy mystery novels', categories: ['books'], tags: ['mystery'] },
+      { id: 'intent-2', text: 'some jazz vinyl', categories: ['music'], tags: ['jazz', 'vinyl'] },
+    ]);
+    expect(result.steps.map((step) => [step.query, step.intent])).toEqual([
+      ['cosy mystery', 'intent-1'],
+      ['jazz vinyl', 'intent-2'],
+      ['noir', null],
+    ]);
+    const [sent] = server.to('/chat/completions');
+    const schema = sent?.body.response_format?.json_schema?.schema as {
+      required: string[];
+      properties: { steps: { items: { required: string[] } } };
+    };
+    expect(schema.required).toContain('intents');
+    expect(schema.properties.steps.items.required).toContain('intent');
+    expect(sent?.body.messages?.[0]?.content).toContain('split the request into intents');
+  });
+
+  it('falls back to the offline split when the model names no intents, and searches for an intent no step serves', async () => {
+    const reply = JSON.stringify({
+      summary: 'Mysteries.',
+      intents: [],
+      steps: [{ query: 'cosy mystery novels', categories: ['books'], intent: '', rationale: 'Mysteries.' }],
+    });
+    const { llm } = await setUp([{ kind: 'completion', content: reply }]);
+
+    const result = await llm.plan({ request: taskRequest(), profile: profile() }, { taskId: 't-1c' });
+
+    expect(result.intents).toEqual([
+      { id: 'intent-1', text: 'Cosy mystery novels', categories: ['books'], tags: ['mystery'] },
+      {
+        id: 'intent-2',
+        text: 'some jazz vinyl for rainy weekends',
+        categories: ['music'],
+        tags: ['jazz', 'vinyl'],
+      },
+    ]);
+    expect(result.steps.map((step) => [step.query, step.categories, step.intent])).toEqual([
+      ['cosy mystery novels', ['books'], 'intent-1'],
+      ['jazz vinyl rainy weekends', ['music'], 'intent-2'],
+    ]);
+  });
+
+  it('matches steps to the model’s intents by their words when the steps name none', async () => {
+    const reply = JSON.stringify({
+      summary: 'Two things.',
+      intents: [
+        { id: 'a', text: 'Cosy mystery novels', categories: ['books'], tags: [] },
+        { id: 'a', text: 'some jazz vinyl', categories: ['music'], tags: [] },
+      ],
+      steps: [
+        { query: 'vinyl jazz records', categories: ['music'], rationale: 'Jazz.' },
+        { query: 'cosy mystery', categories: ['books'], rationale: 'Mysteries.' },
+      ],
+    });
+    const { llm } = await setUp([{ kind: 'completion', content: reply }]);
+
+    const result = await llm.plan({ request: taskRequest(), profile: profile() }, { taskId: 't-1d' });
+
+    // A repeated id is renumbered, so every intent can be named.
+    expect(result.intents.map((intent) => intent.id)).toEqual(['a', 'intent-2']);
+    expect(result.steps.map((step) => step.intent)).toEqual(['intent-2', 'a']);
+  });
+
+  it('shows the drafter the intents of the plan and the intent each candidate was found for', async () => {
+    const { server, llm } = await setUp([{ kind: 'completion', content: DRAFT_JSON }]);
+    const withIntents = {
+      ...plan(),
+      steps: plan().steps.map((step, index) => ({ ...step, intent: `intent-${index + 1}` })),
+      intents: [
+        { id: 'intent-1', text: 'Cosy mystery novels', categories: ['books'], tags: ['mystery'] },
+        { id: 'intent-2', text: 'some jazz vinyl', categories: ['music'], tags: ['jazz'] },
+      ],
+    };
+    const found = candidates().map((candidate) => ({
+      ...candidate,
+      intent: candidate.category === 'music' ? 'intent-2' : 'intent-1',
+    }));
+
+    await llm.draft(draftInput({ plan: withIntents, candidates: found }), { taskId: 't-2b' });
+
+    const prompt = server.to('/chat/completions')[0]?.body.messages?.[1]?.content ?? '';
+    expect(prompt).toContain('- jazz vinyl [music] for intent-2: And for jazz.');
+    expect(prompt).toContain('- intent-2: "some jazz vinyl" [music]');
+    expect(prompt).toMatch(/^- mu-1 \| .* \| for: intent-2 \|/m);
   });
 
   it('streams a draft: tokens reach onToken in order and the recommendations are filled from the candidates', async () => {

@@ -39,7 +39,8 @@ import {
   reviewPrompt,
   schemaInstruction,
 } from './prompts';
-import { DRAFT_REPLY, draftReplyFor, PLAN_REPLY, REVIEW_REPLY } from './schemas';
+import { planFromReply } from './plan-reply';
+import { DRAFT_REPLY, draftReplyFor, PLAN_REPLY, PLAN_REPLY_ACCEPTED, REVIEW_REPLY } from './schemas';
 
 /**
  * In-process retries of one call. `baseDelayMs` is the first delay when the server gives no
@@ -169,8 +170,8 @@ export class OpenAiLlm implements LlmPort {
         name: 'research_plan',
         prompt: planPrompt(request, profile),
         schema: PLAN_REPLY,
-        reply: PLAN_REPLY,
-        shape: (value) => shapePlan(value, request, this.provider),
+        reply: PLAN_REPLY_ACCEPTED,
+        shape: (value) => shapePlan(planFromReply(value, request), request, this.provider),
       },
       opts,
     );

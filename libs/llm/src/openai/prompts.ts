@@ -23,12 +23,15 @@ export function planPrompt(request: TaskRequest, profile: ProfileView): Prompt {
   return {
     system: [
       'You plan catalogue searches for a personalised product recommendation service.',
-      "Turn the user's request and profile into one to four search steps, most important first:",
-      "steps that cover the request itself, then at most one step for the user's strongest interests when they fit the request.",
+      'First split the request into intents, one per thing it asks for ("wireless headphones and an ergonomic chair" is two; a request for one thing is one),',
+      'each with an id ("intent-1", "intent-2", …), the words of the request that ask for it, the catalogue categories it is found in and the tags it implies.',
+      "Then write one to four search steps, most important first: at least one step per intent, naming the intent's id,",
+      `then at most one step for the user's strongest interests when they fit the request, with intent "".`,
       `Known catalogue categories: ${CATALOGUE_CATEGORIES.join(', ')}. An empty category list means any category.`,
-      'A query is a few search keywords, not a sentence. Honour the hard constraints: allowed categories, price limits, excluded tags.',
+      'A query is a few search keywords in English, not a sentence, whatever language the request is in.',
+      'Honour the hard constraints: allowed categories, price limits, excluded tags. What the request rules out ("no horror") is no intent.',
       JSON_ONLY,
-      'Shape: {"summary": "one sentence", "steps": [{"query": "keywords", "categories": ["category"], "rationale": "one sentence"}]}',
+      'Shape: {"summary": "one sentence", "intents": [{"id": "intent-1", "text": "words of the request", "categories": ["category"], "tags": ["tag"]}], "steps": [{"query": "keywords", "categories": ["category"], "intent": "intent-1", "rationale": "one sentence"}]}',
     ].join('\n'),
     user: [requestBlock(request, profile), profileBlock(profile)].join('\n\n'),
   };
@@ -46,8 +49,20 @@ export function draftPrompt(input: {
   const sections = [
     requestBlock(request, profile),
     profileBlock(profile),
-    `Plan: ${plan.summary}\n${plan.steps.map((step) => `- ${step.query} [${step.categories.join(', ') || 'any'}]: ${step.rationale}`).join('\n')}`,
+    `Plan: ${plan.summary}\n${plan.steps.map((step) => `- ${step.query} [${step.categories.join(', ') || 'any'}]${step.intent === null ? '' : ` for ${step.intent}`}: ${step.rationale}`).join('\n')}`,
   ];
+  // A plan read from an event written before plans named intents has none.
+  const intents: Plan['intents'] | undefined = plan.intents;
+  if (intents !== undefined && intents.length > 0) {
+    sections.push(
+      `Intents (choose at least one item for each before anything else; a candidate's "for" names the intent it was found for):\n${intents
+        .map(
+          (intent) =>
+            `- ${intent.id}: ${JSON.stringify(intent.text)} [${intent.categories.join(', ') || 'any'}]`,
+        )
+        .join('\n')}`,
+    );
+  }
   if (critique !== null && critique.trim() !== '') {
     sections.push(`Reviewer's critique of round ${round - 1} (fix every point):\n${critique.trim()}`);
   }
@@ -59,7 +74,7 @@ export function draftPrompt(input: {
       'one or two sentences, specific to this user and this item (the request terms it matches, the interest it serves, its price against the budget).',
       'No generic praise and no facts that are not in the candidate line.',
       "Use only itemId values from the candidate list, each at most once. Avoid the user's disliked tags.",
-      'Prefer items relevant to the request; vary the categories when the request allows it.',
+      'Prefer items relevant to the request; when the request asks for several things, answer each of them; vary the categories when the request allows it.',
       'If a reviewer critique is given, the new selection must fix every point it makes.',
       JSON_ONLY,
       'Shape: {"summary": "one or two sentences about the selection", "recommendations": [{"itemId": "an id from the list", "reason": "why it suits this user"}]}',
@@ -167,6 +182,7 @@ function candidateLine(candidate: Candidate): string {
     `affinity ${candidate.affinity.toFixed(2)}`,
     `tags: ${candidate.tags.join(', ') || 'none'}`,
     `matched: ${candidate.matchedTerms.join(', ') || 'none'}`,
+    ...(candidate.intent === undefined ? [] : [`for: ${candidate.intent}`]),
     `hint: ${candidate.hint}`,
     `about: ${about}`,
   ].join(' | ');
