@@ -423,50 +423,6 @@ describe('the agent pipeline, end to end', () => {
     expect(all.at(-1)?.type).toBe(terminalTransitions(view)[0]?.type);
   });
 
-  it('streams fifty tasks to two clients each, one resuming on a second gateway: every event once, in causal order, ending with the terminal one', async () => {
-    const second = new Services(serviceEnv);
-    await second.start('gateway');
-    try {
-      const requests = [
-        'films and music for a quiet evening',
-        'a board game for four',
-        'gear for weekend hikes',
-        'a fantasy novel',
-        'plants for a shady garden',
-      ];
-      const users = ['u-alice', 'u-chen', 'u-dara', 'u-gabriel', 'u-hana'];
-      const ids = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => submit({ userId: users[i % 5]!, request: requests[i % 5]! })),
-      );
-      const watched = await Promise.all(
-        ids.map(async (taskId, i) => {
-          // Client A watches the whole task on the first gateway. Client B leaves after a few events
-          // and resumes on the second gateway with the last id it got.
-          const [whole, head] = await Promise.all([
-            readStream(services.url('gateway'), taskId),
-            readStream(services.url('gateway'), taskId, undefined, 1 + (i % 4)),
-          ]);
-          const tail = await readStream(second.url('gateway'), taskId, head.at(-1)?.id);
-          return { taskId, whole, resumed: [...head, ...tail] };
-        }),
-      );
-      for (const { taskId, whole, resumed } of watched) {
-        expect(
-          resumed.map((m) => m.id),
-          taskId,
-        ).toEqual(whole.map((m) => m.id));
-        expect(new Set(whole.map((m) => m.id)).size, taskId).toBe(whole.length);
-        expect(streamOrderProblems(whole), taskId).toEqual([]);
-        expect(streamOrderProblems(resumed), taskId).toEqual([]);
-        expect(whole.at(-1), taskId).toMatchObject({ type: 'recommendation.ready', status: 'completed' });
-        // Progress reaches clients too, though the store keeps milestones only.
-        expect(whole.filter((m) => m.type === 'task.progress').length, taskId).toBeGreaterThan(2);
-      }
-    } finally {
-      await second.stopAll();
-    }
-  }, 240_000);
-
   it('cancels a task in flight: its LLM call is aborted and it ends cancelled', async () => {
     const abortedBefore = simulator.aborted;
     const taskId = await submit({ userId: 'u-hana', request: `plants for a shady garden, ${SLOW_MARK}` });
@@ -544,4 +500,48 @@ describe('the agent pipeline, end to end', () => {
     }
     expect([...drafts.values()].some((count) => count > 1)).toBe(true);
   }, 300_000);
+
+  it('streams fifty tasks to two clients each, one resuming on a second gateway: every event once, in causal order, ending with the terminal one', async () => {
+    const second = new Services(serviceEnv);
+    await second.start('gateway');
+    try {
+      const requests = [
+        'films and music for a quiet evening',
+        'a board game for four',
+        'gear for weekend hikes',
+        'a fantasy novel',
+        'plants for a shady garden',
+      ];
+      const users = ['u-alice', 'u-chen', 'u-dara', 'u-gabriel', 'u-hana'];
+      const ids = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => submit({ userId: users[i % 5]!, request: requests[i % 5]! })),
+      );
+      const watched = await Promise.all(
+        ids.map(async (taskId, i) => {
+          // Client A watches the whole task on the first gateway. Client B leaves after a few events
+          // and resumes on the second gateway with the last id it got.
+          const [whole, head] = await Promise.all([
+            readStream(services.url('gateway'), taskId),
+            readStream(services.url('gateway'), taskId, undefined, 1 + (i % 4)),
+          ]);
+          const tail = await readStream(second.url('gateway'), taskId, head.at(-1)?.id);
+          return { taskId, whole, resumed: [...head, ...tail] };
+        }),
+      );
+      for (const { taskId, whole, resumed } of watched) {
+        expect(
+          resumed.map((m) => m.id),
+          taskId,
+        ).toEqual(whole.map((m) => m.id));
+        expect(new Set(whole.map((m) => m.id)).size, taskId).toBe(whole.length);
+        expect(streamOrderProblems(whole), taskId).toEqual([]);
+        expect(streamOrderProblems(resumed), taskId).toEqual([]);
+        expect(whole.at(-1), taskId).toMatchObject({ type: 'recommendation.ready', status: 'completed' });
+        // Progress reaches clients too, though the store keeps milestones only.
+        expect(whole.filter((m) => m.type === 'task.progress').length, taskId).toBeGreaterThan(2);
+      }
+    } finally {
+      await second.stopAll();
+    }
+  }, 240_000);
 });
