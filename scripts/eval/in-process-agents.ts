@@ -20,7 +20,7 @@ import { ReviewRounds } from '../../apps/reviewer-agent/src/review/review-rounds
 import { ReviewerModule } from '../../apps/reviewer-agent/src/reviewer.module';
 import { CountingLlm, type LlmCall } from './counting-llm';
 import { type BusEvent, InProcessBus } from './in-process-bus';
-import { MemoryReviewRounds } from './memory-review-rounds';
+import { MemoryReviewRounds } from '../../test/support/agents/memory-review-rounds';
 import { MemoryVectorStore } from './memory-vectors';
 
 export const EVAL_TENANT = 'eval';
