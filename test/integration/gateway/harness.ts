@@ -37,10 +37,19 @@ import { WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.cons
  * a test's projection sees exactly the events produced after it started, without replaying the
  * history of earlier runs and without leaving a new pair of retry/dead-letter topics per run.
  */
-export const TEST_PROJECTION_GROUP = 'test-gateway-projection';
+export const TEST_PROJECTION_GROUP = testGroup('test-gateway-projection');
 /** Likewise for the webhook and in-flight consumers, which are off unless a test turns them on. */
-export const TEST_WEBHOOKS_GROUP = 'test-gateway-webhooks';
-export const TEST_IN_FLIGHT_GROUP = 'test-gateway-in-flight';
+export const TEST_WEBHOOKS_GROUP = testGroup('test-gateway-webhooks');
+export const TEST_IN_FLIGHT_GROUP = testGroup('test-gateway-in-flight');
+
+/**
+ * `TRIBUTARY_TEST_GROUP_SUFFIX` gives two checkouts that test against one stack at the same time
+ * groups of their own (otherwise each would take part of the other's partitions).
+ */
+export function testGroup(name: string): string {
+  const suffix = process.env.TRIBUTARY_TEST_GROUP_SUFFIX;
+  return suffix ? `${name}-${suffix}` : name;
+}
 
 export interface Gateway {
   readonly app: NestFastifyApplication;

@@ -10,7 +10,7 @@ import {
 import { Deferred, resetGroupToEnd, testConfig, waitFor } from '@tributary/testing';
 import { type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, postJson, startGateway } from './harness';
+import { type Gateway, postJson, startGateway, testGroup } from './harness';
 
 /**
  * Priority from the HTTP request to the agents' scheduling: the gateway puts the request's
@@ -19,7 +19,7 @@ import { type Gateway, postJson, startGateway } from './harness';
  * submitted behind 200 normal ones before most of them.
  */
 
-const GROUP = 'test-gateway-priority';
+const GROUP = testGroup('test-gateway-priority');
 const BACKLOG = 200;
 
 let gateway: Gateway;
