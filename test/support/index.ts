@@ -6,3 +6,4 @@ export * from './llm-simulator';
 export * from './groups';
 export * from './services';
 export * from './causal-order';
+export * from './fault-proxy';
