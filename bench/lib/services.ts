@@ -125,6 +125,15 @@ export class ServiceSet {
     );
   }
 
+  /** SIGKILL: a crash, with no shutdown hook; `start` brings the service back on the same port. */
+  async kill(name: ServiceName): Promise<void> {
+    const service = this.running.get(name);
+    if (!service) throw new Error(`${name} is not running`);
+    service.child.kill('SIGKILL');
+    await service.exited;
+    this.running.delete(name);
+  }
+
   rss(): Partial<Record<ServiceName, number>> {
     const out: Partial<Record<ServiceName, number>> = {};
     for (const [name, service] of this.running) {
