@@ -157,9 +157,9 @@ async function terminalEvents(
   registryUrl: string,
   clientId: string,
   since: Date,
-): Promise<Map<string, Set<string>>> {
+): Promise<Map<string, Map<string, string>>> {
   const serializer = new RegistrySerializer({ registryUrl, clientId });
-  const byTask = new Map<string, Set<string>>();
+  const byTask = new Map<string, Map<string, string>>();
   for await (const batch of readRanges({
     kafka,
     serializer,
@@ -168,9 +168,13 @@ async function terminalEvents(
   })) {
     for (const record of batch.records) {
       if (record.key === null) continue;
-      const ids = byTask.get(record.key) ?? new Set<string>();
-      ids.add(record.envelope?.eventId ?? `${record.topic}:${record.partition}:${record.offset}`);
-      byTask.set(record.key, ids);
+      const events = byTask.get(record.key) ?? new Map<string, string>();
+      const envelope = record.envelope;
+      events.set(
+        envelope?.eventId ?? `${record.topic}:${record.partition}:${record.offset}`,
+        `${record.topic.replace(/^tributary\.\w+\./, '')} from ${envelope?.producer ?? '?'}, caused by ${envelope?.causationId ?? '?'}, at ${new Date(Number(record.timestamp)).toISOString()}`,
+      );
+      byTask.set(record.key, events);
     }
   }
   return byTask;
@@ -204,7 +208,7 @@ async function deadLettersSince(kafka: Kafka, since: Date): Promise<Map<string, 
 
 function report(
   client: ChaosClient,
-  terminals: Map<string, Set<string>>,
+  terminals: Map<string, Map<string, string>>,
   deadLetters: Map<string, number>,
   faults: readonly Fault[],
   logDir: string,
@@ -250,6 +254,13 @@ function report(
     `Service logs: ${logDir}`,
     '',
   ];
+  for (const task of duplicated.slice(0, 5)) {
+    lines.push(
+      `Terminal events of ${task.taskId}:`,
+      ...[...(terminals.get(task.taskId) ?? [])].map(([id, what]) => `- ${id}: ${what}`),
+      '',
+    );
+  }
   if (open.length > 0)
     lines.push(
       `Open tasks (first 10): ${open
