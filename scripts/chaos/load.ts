@@ -1,6 +1,7 @@
 /**
  * The chaos run's clients: tasks submitted at a fixed rate through the public API, each with an
- * Idempotency-Key, retried as a well-behaved client retries (after `Retry-After` on 503 and 429,
+ * Idempotency-Key, retried as a well-behaved client retries (after `Retry-After` on 5xx, 429 and
+ * `idempotency-key-in-progress`,
  * after a second when the gateway cannot be reached), never given up while the run lasts. Every
  * HTTP answer is counted by status, so a 5xx anywhere shows in the figures.
  */
@@ -93,7 +94,8 @@ export class ChaosClient {
         task.taskId = (JSON.parse(text) as { taskId: string }).taskId;
         return;
       }
-      if (answer.status === 429 || answer.status >= 500) {
+      const inProgress = answer.status === 409 && text.includes('idempotency-key-in-progress');
+      if (answer.status === 429 || answer.status >= 500 || inProgress) {
         const after = Number(answer.headers.get('retry-after'));
         await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 5) * 1000 : 1_000);
         continue;
