@@ -1,9 +1,8 @@
 /**
  * The chaos run's clients: tasks submitted at a fixed rate through the public API, each with an
  * Idempotency-Key, retried as a well-behaved client retries (after `Retry-After` on 5xx, 429 and
- * `idempotency-key-in-progress`,
- * after a second when the gateway cannot be reached), never given up while the run lasts. Every
- * HTTP answer is counted by status, so a 5xx anywhere shows in the figures.
+ * `idempotency-key-in-progress`, after a second when the gateway cannot be reached), never given up
+ * while the run lasts. Every HTTP answer is counted by status, so a 5xx anywhere shows in the figures.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
