@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES } from '@tributary/contracts';
 import { taskLinksSchema } from '../http/links';
-import { userIdSchema } from '../http/params';
+import { userIdSchema, webhookUrlSchema } from '../http/params';
 import { TASK_STATUSES } from '../task/status';
 
 /**
@@ -55,9 +55,7 @@ export const submitTaskBodySchema = z
       .max(20, 'must be at most 20')
       .default(5),
     priority: z.enum(PRIORITIES, { error: 'must be one of high, normal, low' }).default('normal'),
-    callbackUrl: z
-      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
-      .max(2048, 'must be at most 2048 characters')
+    callbackUrl: webhookUrlSchema
       .optional()
       .describe(
         'Called when the task ends (webhooks are delivered by a Kafka consumer, never on this request).',
