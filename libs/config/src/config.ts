@@ -103,6 +103,11 @@ export interface GatewayConfig {
     readonly maxAgeMs: number;
     /** Deliveries in flight at once. */
     readonly concurrency: number;
+    /**
+     * Deliveries in flight at once for one tenant: a tenant's slow or failing endpoint holds at most
+     * this many of the `concurrency` slots; its other deliveries wait in the retry topic.
+     */
+    readonly tenantConcurrency: number;
   };
 }
 
@@ -124,6 +129,7 @@ function readAllowList(read: EnvReader, name: string): string[] {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 function readGatewayConfig(read: EnvReader, httpHost: string): GatewayConfig {
+  const webhookConcurrency = read.int('TRIBUTARY_WEBHOOK_CONCURRENCY', 16, { min: 1, max: 1_000 });
   const secret = read.optionalString('TRIBUTARY_JWT_SECRET');
   if (secret !== undefined && secret.length < 32) {
     throw new ConfigError('TRIBUTARY_JWT_SECRET must be at least 32 characters long');
@@ -167,7 +173,12 @@ function readGatewayConfig(read: EnvReader, httpHost: string): GatewayConfig {
         max: 86_400_000,
       }),
       maxAgeMs: read.int('TRIBUTARY_WEBHOOK_MAX_AGE_MS', 86_400_000, { min: 0, max: 7 * 86_400_000 }),
-      concurrency: read.int('TRIBUTARY_WEBHOOK_CONCURRENCY', 16, { min: 1, max: 1_000 }),
+      concurrency: webhookConcurrency,
+      tenantConcurrency: read.int(
+        'TRIBUTARY_WEBHOOK_TENANT_CONCURRENCY',
+        Math.max(1, Math.ceil(webhookConcurrency / 4)),
+        { min: 1, max: webhookConcurrency },
+      ),
     },
   };
 }

@@ -4,7 +4,8 @@ import { KafkaRuntime } from '@tributary/kafka';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { ReadModelModule } from '../read-model/read-model.module';
-import { DeliverWebhookUseCase, WEBHOOK_TRANSPORT } from './deliver-webhook.usecase';
+import { DeliverWebhookUseCase, WEBHOOK_TENANT_SHARES, WEBHOOK_TRANSPORT } from './deliver-webhook.usecase';
+import { TenantShares } from './tenant-shares';
 import { TargetPolicy } from './target-policy';
 import { HttpWebhookSender } from './webhook-sender';
 import { WebhookConsumer } from './webhook.consumer';
@@ -44,6 +45,11 @@ const equalJitter = (): number => 0.5 + Math.random() / 2;
           new TargetPolicy(config.gateway.webhooks.allow),
           config.gateway.webhooks.timeoutMs,
         ),
+      inject: [TRIBUTARY_CONFIG],
+    },
+    {
+      provide: WEBHOOK_TENANT_SHARES,
+      useFactory: (config: TributaryConfig) => new TenantShares(config.gateway.webhooks.tenantConcurrency),
       inject: [TRIBUTARY_CONFIG],
     },
     DeliverWebhookUseCase,
