@@ -92,6 +92,14 @@ export interface GatewayConfig {
     /** Tasks a tenant may have running at once; 0 means no cap. */
     readonly maxInFlightTasks: number;
   };
+  readonly streams: {
+    /** Event streams (SSE) one API key or JWT subject may hold open at once on one gateway. */
+    readonly maxPerCredential: number;
+    /** Event streams one tenant may hold open at once on one gateway. */
+    readonly maxPerTenant: number;
+    /** A stream is ended after this long; the client resumes with `Last-Event-ID`. */
+    readonly maxLifetimeMs: number;
+  };
   readonly webhooks: {
     /** Addresses or CIDR ranges a webhook may target although they are loopback, private or link-local. */
     readonly allow: readonly string[];
@@ -163,6 +171,14 @@ function readGatewayConfig(read: EnvReader, httpHost: string): GatewayConfig {
       ratePerSecond: read.number('TRIBUTARY_RATE_LIMIT_PER_SECOND', 20, { min: 0.001, max: 1_000_000 }),
       burst: read.int('TRIBUTARY_RATE_LIMIT_BURST', 40, { min: 1, max: 1_000_000 }),
       maxInFlightTasks: read.int('TRIBUTARY_MAX_IN_FLIGHT_TASKS', 100, { min: 0, max: 10_000_000 }),
+    },
+    streams: {
+      maxPerCredential: read.int('TRIBUTARY_SSE_MAX_STREAMS_PER_CREDENTIAL', 20, { min: 1, max: 1_000_000 }),
+      maxPerTenant: read.int('TRIBUTARY_SSE_MAX_STREAMS_PER_TENANT', 200, { min: 1, max: 1_000_000 }),
+      maxLifetimeMs: read.int('TRIBUTARY_SSE_MAX_LIFETIME_MS', 3_600_000, {
+        min: 1_000,
+        max: 7 * 86_400_000,
+      }),
     },
     webhooks: {
       allow: readAllowList(read, 'TRIBUTARY_WEBHOOK_ALLOW'),

@@ -78,6 +78,7 @@ export class JwtVerifier {
       scopes,
       id: `jwt:${payload.iss ?? ''}:${payload.sub ?? tenant}`,
       via: 'jwt',
+      ...(payload.exp === undefined ? {} : { expiresAt: payload.exp * 1000 }),
     };
   }
 }

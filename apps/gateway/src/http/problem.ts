@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   forbidden: 'urn:tributary:problem:forbidden',
   rateLimited: 'urn:tributary:problem:rate-limited',
   tooManyTasks: 'urn:tributary:problem:too-many-tasks',
+  tooManyStreams: 'urn:tributary:problem:too-many-streams',
   idempotencyMismatch: 'urn:tributary:problem:idempotency-key-mismatch',
   idempotencyInProgress: 'urn:tributary:problem:idempotency-key-in-progress',
   internal: 'urn:tributary:problem:internal',
