@@ -36,6 +36,8 @@ export interface EmitOptions {
    * cancel request 1, so the two never share a causal position. Caused events are counted.
    */
   readonly rootIndex?: number;
+  /** A root event's identity within its task: the same key, the same event id (see `EnvelopeInput.rootKey`). */
+  readonly rootKey?: string;
   readonly now?: Date;
 }
 
@@ -251,6 +253,9 @@ export class EventProducer implements RawProducer {
       schemaVersion: topic.schemaVersion,
       ...(options.causedBy ? { causedBy: options.causedBy } : {}),
       ...(options.discriminator ? { discriminator: options.discriminator } : {}),
+      ...(options.rootKey !== undefined && options.causedBy === undefined
+        ? { rootKey: options.rootKey }
+        : {}),
       ...(options.priority ? { priority: options.priority } : {}),
       ...(options.now ? { now: options.now } : {}),
     });

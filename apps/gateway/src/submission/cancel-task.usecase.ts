@@ -35,7 +35,11 @@ export class CancelTaskUseCase {
     };
     try {
       // High priority: a cancellation should overtake the backlog it is meant to cut short.
-      await this.publisher.publish(TOPICS.taskCancelRequested, event, { priority: 'high', rootIndex: 1 });
+      await this.publisher.publish(TOPICS.taskCancelRequested, event, {
+        priority: 'high',
+        rootIndex: 1,
+        rootKey: 'cancel',
+      });
     } catch (error) {
       this.logger.error({ msg: 'could not publish task.cancel-requested', taskId, err: String(error) });
       throw ApiProblem.unavailable(

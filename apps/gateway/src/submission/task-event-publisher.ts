@@ -5,6 +5,11 @@ export interface PublishOptions {
   readonly priority?: EventPriority;
   /** Its index among the task's root events (a submission 0, a cancel request 1): see ADR 0007. */
   readonly rootIndex?: number;
+  /**
+   * The event's identity within its task: published again (a client's retry after a timeout), it has
+   * the same event id, and consumers drop the copy.
+   */
+  readonly rootKey?: string;
 }
 
 /** What the gateway publishes (task requests, cancellations), behind a port so use cases never see Kafka. */
@@ -25,8 +30,9 @@ export class PublishTimeoutError extends Error {
 
 /**
  * Publishes through the runtime's idempotent producer with a time limit, so a request never hangs
- * on a broker that is down: past the limit the use case answers 503 (the event may still land;
- * the projection then records the task as usual).
+ * on a broker that is down. Past the limit the outcome is unknown: the event may still land. The
+ * use case says so, and a retry with the same Idempotency-Key publishes the same event (same id,
+ * from `rootKey`), which consumers deduplicate.
  */
 export class KafkaTaskEventPublisher implements TaskEventPublisher {
   constructor(
