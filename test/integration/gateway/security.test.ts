@@ -124,6 +124,22 @@ describe('authentication', () => {
     expect((await get('/v1/webhook-endpoint', admin)).status).toBe(200);
   });
 
+  it('answers 403 to priority high without the priority scope; normal priority needs only submit', async () => {
+    const tenant = newTenant();
+    const user = await gateway.newUser(tenant);
+    const submitter = await gateway.createApiKey(tenant, ['submit']);
+    const privileged = await gateway.createApiKey(tenant, ['submit', 'priority']);
+
+    const refused = await submit(submitter, user, { priority: 'high' });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toContain('scope="priority"');
+    expect((await problem(refused)).type).toBe('urn:tributary:problem:forbidden');
+
+    expect((await submit(submitter, user, { priority: 'normal' })).status).toBe(202);
+    expect((await submit(submitter, user, { priority: 'low' })).status).toBe(202);
+    expect((await submit(privileged, user, { priority: 'high' })).status).toBe(202);
+  });
+
   it('accepts HS256 JWTs carrying tenant and scopes, and refuses bad signatures, expiry and missing scopes', async () => {
     const tenant = newTenant();
     const user = await gateway.newUser(tenant);

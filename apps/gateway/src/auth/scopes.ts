@@ -1,5 +1,8 @@
-/** What an API key or token may do. `admin` implies every other scope. */
-export const SCOPES = ['submit', 'read', 'cancel', 'admin'] as const;
+/**
+ * What an API key or token may do. `admin` implies every other scope. `priority` lets a submission
+ * ask for `priority: high` (overtaking every tenant's normal work is a privilege, not a default).
+ */
+export const SCOPES = ['submit', 'read', 'cancel', 'priority', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: string): value is Scope {
