@@ -82,6 +82,18 @@ export async function createGatewayApp(
     // Far above any valid parameter (ids, user ids ≤ 128), so a long one reaches validation (400).
     maxParamLength: 4096,
     frameworkErrors: frameworkErrorProblem,
+    // Slow clients cannot hold connections open: the whole request within requestTimeout (else
+    // 408), and the headers sooner (Node's server closes the connection). Responses are not bounded
+    // by these (event streams run for as long as their task).
+    requestTimeout: config.http.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(config.http.headersTimeoutMs, config.http.requestTimeoutMs),
+      // Node checks those timeouts on this interval (30 s by default, which would triple a 10 s one).
+      connectionsCheckingInterval: Math.min(
+        30_000,
+        Math.max(250, Math.floor(config.http.headersTimeoutMs / 4)),
+      ),
+    },
   });
   answerMethodNotAllowed(adapter.getInstance());
   useJsonBodiesOnly(adapter.getInstance(), options.bodyLimitBytes);

@@ -215,7 +215,14 @@ function readEmbeddingsConfig(read: EnvReader): EmbeddingsConfig {
 export interface TributaryConfig {
   readonly service: ServiceName;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** A client must send a request's headers within this time, or the connection is closed (slow-loris guard). */
+    readonly headersTimeoutMs: number;
+    /** A client must send a whole request (headers and body) within this time, or gets 408. */
+    readonly requestTimeoutMs: number;
+  };
   readonly kafka: KafkaConfig;
   readonly registryUrl: string;
   readonly mongoUri: string;
@@ -254,6 +261,8 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
     http: {
       host: httpHost,
       port: read.port(`TRIBUTARY_${prefix}_PORT`, DEFAULT_HTTP_PORTS[service]),
+      headersTimeoutMs: read.int('TRIBUTARY_HTTP_HEADERS_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
+      requestTimeoutMs: read.int('TRIBUTARY_HTTP_REQUEST_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     },
     kafka: {
       brokers: read.list('TRIBUTARY_KAFKA_BROKERS', [`127.0.0.1:${kafkaPort}`]),

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '@tributary/contracts';
@@ -20,6 +21,7 @@ beforeAll(async () => {
     { inFlight: { enabled: true } },
     {
       TRIBUTARY_AUTH: 'required',
+      TRIBUTARY_HTTP_HEADERS_TIMEOUT_MS: '1000',
       TRIBUTARY_JWT_SECRET: JWT_SECRET,
       TRIBUTARY_RATE_LIMIT_PER_SECOND: '1000',
       TRIBUTARY_RATE_LIMIT_BURST: '1000',
@@ -98,6 +100,37 @@ describe('authentication', () => {
       intervalMs: 250,
       description: 'the revoked key to be refused',
     });
+  });
+
+  it('authenticates a percent-encoded path before reading its body, like the plain one', async () => {
+    for (const path of ['/%761/tasks', '/v1/%74asks', '/%76%31/tasks']) {
+      const response = await gateway.fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"not json',
+      });
+      // 401, not 400 invalid-json: the body of an anonymous request is never parsed.
+      expect(response.status, path).toBe(401);
+      expect((await problem(response)).type).toBe('urn:tributary:problem:unauthorized');
+    }
+  });
+
+  it('closes a connection whose headers do not arrive in time (slow clients hold nothing)', async () => {
+    const url = new URL(gateway.url);
+    const socket = connect(Number(url.port), url.hostname);
+    const closed = new Promise<string>((resolve) => {
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('close', () => resolve(received));
+    });
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write('GET /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    // Never finishes its headers: the server ends it after TRIBUTARY_HTTP_HEADERS_TIMEOUT_MS (1 s here).
+    const answer = await Promise.race([
+      closed,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('connection still open')), 20_000)),
+    ]);
+    expect(answer === '' || answer.startsWith('HTTP/1.1 408')).toBe(true);
   });
 
   it('answers 403 insufficient_scope when the key lacks the scope of the action; admin implies all', async () => {

@@ -11,7 +11,9 @@ import { type Principal, PRINCIPAL_REQUEST_KEY } from './principal';
  */
 export function authenticateEarly(fastify: FastifyInstance, authenticator: Authenticator): void {
   fastify.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
+    // The route the router matched, not the raw URL: `/%761/tasks` is routed to `/v1/tasks` (the
+    // router decodes), so a check of the raw path would let it through to the body parser.
+    const path = request.routeOptions.url ?? decodedPath(request.url);
     if (path !== '/v1' && !path.startsWith('/v1/')) return;
     const header: unknown = request.headers.authorization;
     try {
@@ -22,7 +24,17 @@ export function authenticateEarly(fastify: FastifyInstance, authenticator: Authe
       return reply
         .status(error.status)
         .headers({ ...error.headers, 'content-type': PROBLEM_CONTENT_TYPE })
-        .send(JSON.stringify(error.toDocument(path)));
+        .send(JSON.stringify(error.toDocument(request.url.split('?')[0] ?? '')));
     }
   });
+}
+
+/** The path of a URL no route matched, percent-decoded as the router would (the raw one if malformed). */
+function decodedPath(url: string): string {
+  const raw = url.split('?')[0] ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
