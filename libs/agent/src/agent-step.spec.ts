@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { FAILURE_HEADERS, TOPICS } from '@tributary/contracts';
-import { PermanentError } from '@tributary/platform';
+import { PermanentError, RetriableError } from '@tributary/platform';
 import { delivery, sampleValue } from '@tributary/testing/agents/deliveries';
 import { MemoryCancellationStore } from '@tributary/testing/agents/memory-cancellation-store';
 import { RecordingProducer } from '@tributary/testing/agents/recording-producer';
@@ -155,11 +155,64 @@ describe('AgentStep', () => {
         taskId: 'tsk-1',
         tenantId: 'acme',
         stage: 'researching',
-        reason: `researching failed after ${MAX_ATTEMPTS} attempts: store unreachable`,
+        // A plain Error is not ours to show: the client reads that it was internal, the log has the text.
+        reason: `researching failed after ${MAX_ATTEMPTS} attempts: an internal error (the details are in the agent log)`,
         failedAt: expect.any(Number) as number,
       },
     ]);
     expect(recorder.emitted[0]?.options.causedBy).toBe(cause.envelope);
+  });
+
+  it('ends the task when the cancellation check itself fails on the last attempt, instead of leaving it open', async () => {
+    const { recorder, store, step } = frame();
+    store.has = () => Promise.reject(new RetriableError('the store did not answer'));
+    let ran = false;
+
+    const run = step.run(planned({ attempt: MAX_ATTEMPTS }), 'researching', () => {
+      ran = true;
+      return Promise.resolve();
+    });
+
+    await expect(run).rejects.toThrow('the store did not answer');
+    expect(ran).toBe(false);
+    expect(recorder.values(TOPICS.taskFailed)).toMatchObject([
+      {
+        taskId: 'tsk-1',
+        stage: 'researching',
+        reason: `researching failed after ${MAX_ATTEMPTS} attempts: the store did not answer`,
+      },
+    ]);
+  });
+
+  it('retries when the cancellation check fails while attempts remain', async () => {
+    const { recorder, store, step } = frame();
+    store.has = () => Promise.reject(new RetriableError('the store did not answer'));
+
+    await expect(
+      step.run(planned({ attempt: MAX_ATTEMPTS - 1 }), 'researching', () => Promise.resolve()),
+    ).rejects.toThrow('the store did not answer');
+    expect(recorder.emitted).toEqual([]);
+  });
+
+  it('gives the client no internal error text: a driver error becomes "an internal error"', async () => {
+    const { recorder, step } = frame();
+
+    await step.run(planned(), 'reviewing', () =>
+      Promise.reject(new PermanentError('bad input', { cause: new Error('secret host 10.0.0.5:27017') })),
+    );
+    await expect(
+      step.run(planned({ attempt: MAX_ATTEMPTS }), 'reviewing', () =>
+        Promise.reject(
+          new TypeError("Cannot read properties of undefined (reading 'items') at /srv/app.js:12"),
+        ),
+      ),
+    ).rejects.toThrow(TypeError);
+
+    const reasons = recorder.values(TOPICS.taskFailed).map((v) => v.reason);
+    expect(reasons).toEqual([
+      'reviewing failed: bad input',
+      `reviewing failed after ${MAX_ATTEMPTS} attempts: an internal error (the details are in the agent log)`,
+    ]);
   });
 
   it('fails the task at once on a non-retriable failure, and does not rethrow it (no retry, no dead letter)', async () => {
