@@ -28,6 +28,14 @@ describe('loadConfig', () => {
     expect(loadConfig('gateway', {}).gateway.auth.mode).toBe('disabled');
     expect(loadConfig('gateway', { TRIBUTARY_HTTP_HOST: '0.0.0.0' }).gateway.auth.mode).toBe('required');
     expect(loadConfig('gateway', { TRIBUTARY_AUTH: 'required' }).gateway.auth.mode).toBe('required');
+    expect(loadConfig('gateway', {}).gateway.auth.loopbackHostsOnly).toBe(true);
+    expect(loadConfig('gateway', { TRIBUTARY_AUTH: 'required' }).gateway.auth.loopbackHostsOnly).toBe(false);
+    const consented = loadConfig('gateway', {
+      TRIBUTARY_HTTP_HOST: '0.0.0.0',
+      TRIBUTARY_AUTH: 'disabled',
+      TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND: 'i-understand',
+    }).gateway.auth;
+    expect(consented).toMatchObject({ mode: 'disabled', loopbackHostsOnly: false });
     const jwt = loadConfig('gateway', {
       TRIBUTARY_JWT_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
       TRIBUTARY_JWT_ISSUER: 'https://issuer.example',
@@ -94,6 +102,18 @@ describe('loadConfig', () => {
     ],
     [{ TRIBUTARY_AUTH: 'maybe' }, 'TRIBUTARY_AUTH must be one of required, disabled, got "maybe"'],
     [{ TRIBUTARY_JWT_SECRET: 'short' }, 'TRIBUTARY_JWT_SECRET must be at least 32 characters long'],
+    [
+      { TRIBUTARY_HTTP_HOST: '0.0.0.0', TRIBUTARY_AUTH: 'disabled' },
+      'TRIBUTARY_AUTH=disabled with TRIBUTARY_HTTP_HOST=0.0.0.0 (not loopback) lets anyone who reaches the gateway act as tenant "default" with every scope; set TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND=i-understand to accept that, or turn authentication on',
+    ],
+    [
+      {
+        TRIBUTARY_HTTP_HOST: '10.0.0.5',
+        TRIBUTARY_AUTH: 'disabled',
+        TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND: 'yes',
+      },
+      'TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND must be "i-understand", got "yes"',
+    ],
     [
       { TRIBUTARY_JWT_SECRET: 'x'.repeat(32), TRIBUTARY_JWT_AUDIENCE: 'tributary' },
       'TRIBUTARY_JWT_ISSUER must be set when JWTs are accepted (TRIBUTARY_JWT_SECRET or TRIBUTARY_JWT_JWKS_URL): tokens must name this gateway in "iss"',

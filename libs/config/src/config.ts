@@ -99,6 +99,12 @@ export interface GatewayConfig {
   readonly auth: {
     /** `disabled`: every caller is tenant `default` with every scope (a local, single-user gateway). */
     readonly mode: AuthMode;
+    /**
+     * Auth is off because the gateway listens on loopback only: it then answers only requests whose
+     * `Host` is a loopback name, so a web page cannot reach it through a name re-pointed at
+     * 127.0.0.1 (DNS rebinding). False when auth is on, or off on a public bind by the operator's word.
+     */
+    readonly loopbackHostsOnly: boolean;
     /** Set when JWTs are accepted besides API keys. */
     readonly jwt: JwtConfig | undefined;
   };
@@ -221,19 +227,35 @@ function readJwtConfig(read: EnvReader): JwtConfig | undefined {
   };
 }
 
+/** The one value of TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND that switches auth off beyond loopback. */
+export const AUTH_DISABLED_ON_PUBLIC_BIND_CONSENT = 'i-understand';
+
+function readAuthMode(read: EnvReader, httpHost: string): { mode: AuthMode; loopbackHostsOnly: boolean } {
+  const loopbackBind = LOOPBACK_HOSTS.has(httpHost);
+  // Secure unless the gateway only listens on this machine: `npm start` stays one command.
+  const mode = read.oneOf('TRIBUTARY_AUTH', ['required', 'disabled'], loopbackBind ? 'disabled' : 'required');
+  if (mode === 'disabled' && !loopbackBind) {
+    const name = 'TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND';
+    const consent = read.raw(name);
+    if (consent === undefined) {
+      throw new ConfigError(
+        `TRIBUTARY_AUTH=disabled with TRIBUTARY_HTTP_HOST=${httpHost} (not loopback) lets anyone who reaches ` +
+          `the gateway act as tenant "default" with every scope; set ${name}=${AUTH_DISABLED_ON_PUBLIC_BIND_CONSENT} ` +
+          'to accept that, or turn authentication on',
+      );
+    }
+    if (consent !== AUTH_DISABLED_ON_PUBLIC_BIND_CONSENT) {
+      throw new ConfigError(`${name} must be "${AUTH_DISABLED_ON_PUBLIC_BIND_CONSENT}", got "${consent}"`);
+    }
+  }
+  return { mode, loopbackHostsOnly: mode === 'disabled' && loopbackBind };
+}
+
 function readGatewayConfig(read: EnvReader, httpHost: string): GatewayConfig {
   const jwt = readJwtConfig(read);
   const webhookConcurrency = read.int('TRIBUTARY_WEBHOOK_CONCURRENCY', 16, { min: 1, max: 1_000 });
   return {
-    auth: {
-      // Secure unless the gateway only listens on this machine: `npm start` stays one command.
-      mode: read.oneOf(
-        'TRIBUTARY_AUTH',
-        ['required', 'disabled'],
-        LOOPBACK_HOSTS.has(httpHost) ? 'disabled' : 'required',
-      ),
-      jwt,
-    },
+    auth: { ...readAuthMode(read, httpHost), jwt },
     limits: {
       ratePerSecond: read.number('TRIBUTARY_RATE_LIMIT_PER_SECOND', 20, { min: 0.001, max: 1_000_000 }),
       burst: read.int('TRIBUTARY_RATE_LIMIT_BURST', 40, { min: 1, max: 1_000_000 }),

@@ -31,6 +31,8 @@ async function start(env: Record<string, string>): Promise<{ code: number | null
     TRIBUTARY_JWT_SECRET: '',
     TRIBUTARY_JWT_JWKS_URL: '',
     TRIBUTARY_AUTH: '',
+    TRIBUTARY_HTTP_HOST: '',
+    TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND: '',
     ...env,
   });
   started.push(gateway);
@@ -67,6 +69,20 @@ describe('the gateway refuses to start', () => {
         TRIBUTARY_JWT_AUDIENCE: 'tributary',
       },
       'TRIBUTARY_JWT_JWKS_URL must be an https URL',
+    ],
+    [
+      'authentication disabled on a non-loopback bind',
+      { TRIBUTARY_AUTH: 'disabled', TRIBUTARY_HTTP_HOST: '0.0.0.0' },
+      'TRIBUTARY_AUTH=disabled with TRIBUTARY_HTTP_HOST=0.0.0.0 (not loopback)',
+    ],
+    [
+      'authentication disabled on a non-loopback bind and a consent other than the one phrase',
+      {
+        TRIBUTARY_AUTH: 'disabled',
+        TRIBUTARY_HTTP_HOST: '0.0.0.0',
+        TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND: 'yes',
+      },
+      'TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND must be "i-understand"',
     ],
   ])('with %s, naming the variable', async (_case, env, message) => {
     const { code, output } = await start(env);
