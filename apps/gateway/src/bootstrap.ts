@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type TributaryConfig } from '@tributary/config';
 import { authenticateEarly } from './auth/authenticate-early';
 import { Authenticator } from './auth/authenticator';
+import { answerOnlyLoopbackHosts } from './auth/loopback-host-guard';
 import { useJsonBodiesOnly } from './http/json-body';
 import { ProblemFilter } from './http/problem.filter';
 import { zodComponents } from './docs/openapi';
@@ -95,6 +96,8 @@ export async function createGatewayApp(
       ),
     },
   });
+  // First: a request to a loopback-only gateway under another name is refused before anything else.
+  if (config.gateway.auth.loopbackHostsOnly) answerOnlyLoopbackHosts(adapter.getInstance());
   answerMethodNotAllowed(adapter.getInstance());
   useJsonBodiesOnly(adapter.getInstance(), options.bodyLimitBytes);
   closeConnectionsWhenIdle(adapter.getInstance(), options.shutdownGraceMs);

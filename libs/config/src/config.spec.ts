@@ -28,13 +28,43 @@ describe('loadConfig', () => {
     expect(loadConfig('gateway', {}).gateway.auth.mode).toBe('disabled');
     expect(loadConfig('gateway', { TRIBUTARY_HTTP_HOST: '0.0.0.0' }).gateway.auth.mode).toBe('required');
     expect(loadConfig('gateway', { TRIBUTARY_AUTH: 'required' }).gateway.auth.mode).toBe('required');
+    expect(loadConfig('gateway', {}).gateway.auth.loopbackHostsOnly).toBe(true);
+    expect(loadConfig('gateway', { TRIBUTARY_AUTH: 'required' }).gateway.auth.loopbackHostsOnly).toBe(false);
+    const consented = loadConfig('gateway', {
+      TRIBUTARY_HTTP_HOST: '0.0.0.0',
+      TRIBUTARY_AUTH: 'disabled',
+      TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND: 'i-understand',
+    }).gateway.auth;
+    expect(consented).toMatchObject({ mode: 'disabled', loopbackHostsOnly: false });
     const jwt = loadConfig('gateway', {
       TRIBUTARY_JWT_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
+      TRIBUTARY_JWT_ISSUER: 'https://issuer.example',
+      TRIBUTARY_JWT_AUDIENCE: 'tributary',
     }).gateway.auth.jwt;
     expect(jwt).toMatchObject({ secret: undefined, tenantClaim: 'tenant_id', scopeClaim: 'scope' });
     expect(
       loadConfig('gateway', { TRIBUTARY_WEBHOOK_ALLOW: '127.0.0.1, 10.0.0.0/8, ::1' }).gateway.webhooks.allow,
     ).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
+  });
+
+  it('with JWTs on, requires issuer and audience, an https JWKS URL off loopback, and reads the scope map', () => {
+    const jwtEnv = { TRIBUTARY_JWT_ISSUER: 'https://idp.example', TRIBUTARY_JWT_AUDIENCE: 'tributary' };
+    const jwks = (url: string) => loadConfig('gateway', { ...jwtEnv, TRIBUTARY_JWT_JWKS_URL: url });
+    expect(jwks('http://127.0.0.1:8080/jwks.json').gateway.auth.jwt?.jwksUrl).toBe(
+      'http://127.0.0.1:8080/jwks.json',
+    );
+    expect(jwks('http://localhost/jwks.json').gateway.auth.jwt?.jwksUrl).toBe('http://localhost/jwks.json');
+    expect(jwks('http://[::1]:9/jwks.json').gateway.auth.jwt?.jwksUrl).toBe('http://[::1]:9/jwks.json');
+    expect(loadConfig('gateway', {}).gateway.auth.jwt).toBeUndefined();
+    const map = loadConfig('gateway', {
+      ...jwtEnv,
+      TRIBUTARY_JWT_SECRET: 'x'.repeat(32),
+      TRIBUTARY_JWT_SCOPE_MAP: 'orders:write=submit, orders:write=priority, https://api.example/read=read',
+    }).gateway.auth.jwt?.scopeMap;
+    expect(Object.fromEntries(map ?? [])).toEqual({
+      'orders:write': ['submit', 'priority'],
+      'https://api.example/read': ['read'],
+    });
   });
 
   it('retrieves with BM25 alone unless an embeddings endpoint is set; the query model defaults to the item model', () => {
@@ -72,6 +102,42 @@ describe('loadConfig', () => {
     ],
     [{ TRIBUTARY_AUTH: 'maybe' }, 'TRIBUTARY_AUTH must be one of required, disabled, got "maybe"'],
     [{ TRIBUTARY_JWT_SECRET: 'short' }, 'TRIBUTARY_JWT_SECRET must be at least 32 characters long'],
+    [
+      { TRIBUTARY_HTTP_HOST: '0.0.0.0', TRIBUTARY_AUTH: 'disabled' },
+      'TRIBUTARY_AUTH=disabled with TRIBUTARY_HTTP_HOST=0.0.0.0 (not loopback) lets anyone who reaches the gateway act as tenant "default" with every scope; set TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND=i-understand to accept that, or turn authentication on',
+    ],
+    [
+      {
+        TRIBUTARY_HTTP_HOST: '10.0.0.5',
+        TRIBUTARY_AUTH: 'disabled',
+        TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND: 'yes',
+      },
+      'TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND must be "i-understand", got "yes"',
+    ],
+    [
+      { TRIBUTARY_JWT_SECRET: 'x'.repeat(32), TRIBUTARY_JWT_AUDIENCE: 'tributary' },
+      'TRIBUTARY_JWT_ISSUER must be set when JWTs are accepted (TRIBUTARY_JWT_SECRET or TRIBUTARY_JWT_JWKS_URL): tokens must name this gateway in "iss"',
+    ],
+    [
+      {
+        TRIBUTARY_JWT_JWKS_URL: 'https://idp.example/jwks.json',
+        TRIBUTARY_JWT_ISSUER: 'https://idp.example',
+      },
+      'TRIBUTARY_JWT_AUDIENCE must be set when JWTs are accepted (TRIBUTARY_JWT_SECRET or TRIBUTARY_JWT_JWKS_URL): tokens must name this gateway in "aud"',
+    ],
+    [
+      { TRIBUTARY_JWT_JWKS_URL: 'http://idp.example/jwks.json' },
+      'TRIBUTARY_JWT_JWKS_URL must be an https URL (http only on a loopback host), got "http://idp.example/jwks.json"',
+    ],
+    [
+      {
+        TRIBUTARY_JWT_SECRET: 'x'.repeat(32),
+        TRIBUTARY_JWT_ISSUER: 'i',
+        TRIBUTARY_JWT_AUDIENCE: 'a',
+        TRIBUTARY_JWT_SCOPE_MAP: 'admin=root',
+      },
+      'TRIBUTARY_JWT_SCOPE_MAP must list <token scope>=<submit|read|cancel|priority|admin> pairs separated by commas, got "admin=root"',
+    ],
     [
       { TRIBUTARY_WEBHOOK_ALLOW: '127.0.0.1,example.com' },
       'TRIBUTARY_WEBHOOK_ALLOW must list IP addresses or CIDR ranges, got "example.com"',

@@ -65,22 +65,46 @@ export interface EmbeddingsConfig {
 
 export type AuthMode = 'required' | 'disabled';
 
+/**
+ * What a credential may do at the gateway (its auth/scopes.ts gives them meaning). Named here because
+ * the configuration refers to them (`TRIBUTARY_JWT_SCOPE_MAP`) and must refuse an unknown one.
+ */
+export const API_SCOPES = ['submit', 'read', 'cancel', 'priority', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** A JWT scope `tributary:<scope>` grants `<scope>`; a plain `admin` (another application's) grants nothing. */
+export const JWT_SCOPE_NAMESPACE = 'tributary:';
+
 export interface JwtConfig {
   /** HS256 shared secret (at least 32 characters); or verify against `jwksUrl`. */
   readonly secret: string | undefined;
+  /** `https`, or `http` on a loopback host. */
   readonly jwksUrl: string | undefined;
-  readonly issuer: string | undefined;
-  readonly audience: string | undefined;
+  /** Required `iss`: with JWTs on, the gateway does not start without it. */
+  readonly issuer: string;
+  /** Required `aud`: with JWTs on, the gateway does not start without it. */
+  readonly audience: string;
   /** The claim naming the caller's tenant. */
   readonly tenantClaim: string;
   /** The claim with the scopes: a space-separated string or an array. */
   readonly scopeClaim: string;
+  /**
+   * Scope names of the identity provider that grant a gateway scope, besides the namespaced
+   * `tributary:<scope>` ones (`TRIBUTARY_JWT_SCOPE_MAP=orders.write=submit,orders.read=read`).
+   */
+  readonly scopeMap: ReadonlyMap<string, readonly ApiScope[]>;
 }
 
 export interface GatewayConfig {
   readonly auth: {
     /** `disabled`: every caller is tenant `default` with every scope (a local, single-user gateway). */
     readonly mode: AuthMode;
+    /**
+     * Auth is off because the gateway listens on loopback only: it then answers only requests whose
+     * `Host` is a loopback name, so a web page cannot reach it through a name re-pointed at
+     * 127.0.0.1 (DNS rebinding). False when auth is on, or off on a public bind by the operator's word.
+     */
+    readonly loopbackHostsOnly: boolean;
     /** Set when JWTs are accepted besides API keys. */
     readonly jwt: JwtConfig | undefined;
   };
@@ -136,37 +160,102 @@ function readAllowList(read: EnvReader, name: string): string[] {
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
-function readGatewayConfig(read: EnvReader, httpHost: string): GatewayConfig {
-  const webhookConcurrency = read.int('TRIBUTARY_WEBHOOK_CONCURRENCY', 16, { min: 1, max: 1_000 });
+/** A loopback host name or address as a URL spells it (`[::1]`, `127.0.0.2`, `localhost`). */
+function isLoopbackUrlHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+/** Keys are fetched from it: over TLS, unless they never leave this machine. */
+function readJwksUrl(read: EnvReader): string | undefined {
+  const url = read.optionalUrl('TRIBUTARY_JWT_JWKS_URL');
+  if (url === undefined) return undefined;
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:' || (protocol === 'http:' && isLoopbackUrlHost(hostname))) return url;
+  throw new ConfigError(
+    `TRIBUTARY_JWT_JWKS_URL must be an https URL (http only on a loopback host), got "${url}"`,
+  );
+}
+
+/** `idp.scope=submit,other.scope=read`: comma-separated `<provider scope>=<gateway scope>` pairs. */
+function readScopeMap(read: EnvReader): Map<string, ApiScope[]> {
+  const name = 'TRIBUTARY_JWT_SCOPE_MAP';
+  const map = new Map<string, ApiScope[]>();
+  for (const entry of read.list(name, [])) {
+    const split = entry.lastIndexOf('=');
+    const from = entry.slice(0, split).trim();
+    const to = entry.slice(split + 1).trim();
+    if (split <= 0 || from === '' || /\s/.test(from) || !(API_SCOPES as readonly string[]).includes(to)) {
+      throw new ConfigError(
+        `${name} must list <token scope>=<${API_SCOPES.join('|')}> pairs separated by commas, got "${entry}"`,
+      );
+    }
+    map.set(from, [...new Set([...(map.get(from) ?? []), to as ApiScope])]);
+  }
+  return map;
+}
+
+function readJwtConfig(read: EnvReader): JwtConfig | undefined {
   const secret = read.optionalString('TRIBUTARY_JWT_SECRET');
   if (secret !== undefined && secret.length < 32) {
     throw new ConfigError('TRIBUTARY_JWT_SECRET must be at least 32 characters long');
   }
-  const jwksUrl = read.optionalUrl('TRIBUTARY_JWT_JWKS_URL');
+  const jwksUrl = readJwksUrl(read);
   if (secret !== undefined && jwksUrl !== undefined) {
     throw new ConfigError('set TRIBUTARY_JWT_SECRET or TRIBUTARY_JWT_JWKS_URL, not both');
   }
-  const jwt: JwtConfig | undefined =
-    secret === undefined && jwksUrl === undefined
-      ? undefined
-      : {
-          secret,
-          jwksUrl,
-          issuer: read.optionalString('TRIBUTARY_JWT_ISSUER'),
-          audience: read.optionalString('TRIBUTARY_JWT_AUDIENCE'),
-          tenantClaim: read.string('TRIBUTARY_JWT_TENANT_CLAIM', 'tenant_id'),
-          scopeClaim: read.string('TRIBUTARY_JWT_SCOPE_CLAIM', 'scope'),
-        };
+  if (secret === undefined && jwksUrl === undefined) return undefined;
+  // Without both, a token minted by the same identity provider for another application would pass.
+  const required = (name: string, claim: string): string => {
+    const value = read.optionalString(name);
+    if (value === undefined) {
+      throw new ConfigError(
+        `${name} must be set when JWTs are accepted (TRIBUTARY_JWT_SECRET or TRIBUTARY_JWT_JWKS_URL): ` +
+          `tokens must name this gateway in "${claim}"`,
+      );
+    }
+    return value;
+  };
   return {
-    auth: {
-      // Secure unless the gateway only listens on this machine: `npm start` stays one command.
-      mode: read.oneOf(
-        'TRIBUTARY_AUTH',
-        ['required', 'disabled'],
-        LOOPBACK_HOSTS.has(httpHost) ? 'disabled' : 'required',
-      ),
-      jwt,
-    },
+    secret,
+    jwksUrl,
+    issuer: required('TRIBUTARY_JWT_ISSUER', 'iss'),
+    audience: required('TRIBUTARY_JWT_AUDIENCE', 'aud'),
+    tenantClaim: read.string('TRIBUTARY_JWT_TENANT_CLAIM', 'tenant_id'),
+    scopeClaim: read.string('TRIBUTARY_JWT_SCOPE_CLAIM', 'scope'),
+    scopeMap: readScopeMap(read),
+  };
+}
+
+/** The one value of TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND that switches auth off beyond loopback. */
+export const AUTH_DISABLED_ON_PUBLIC_BIND_CONSENT = 'i-understand';
+
+function readAuthMode(read: EnvReader, httpHost: string): { mode: AuthMode; loopbackHostsOnly: boolean } {
+  const loopbackBind = LOOPBACK_HOSTS.has(httpHost);
+  // Secure unless the gateway only listens on this machine: `npm start` stays one command.
+  const mode = read.oneOf('TRIBUTARY_AUTH', ['required', 'disabled'], loopbackBind ? 'disabled' : 'required');
+  if (mode === 'disabled' && !loopbackBind) {
+    const name = 'TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND';
+    const consent = read.raw(name);
+    if (consent === undefined) {
+      throw new ConfigError(
+        `TRIBUTARY_AUTH=disabled with TRIBUTARY_HTTP_HOST=${httpHost} (not loopback) lets anyone who reaches ` +
+          `the gateway act as tenant "default" with every scope; set ${name}=${AUTH_DISABLED_ON_PUBLIC_BIND_CONSENT} ` +
+          'to accept that, or turn authentication on',
+      );
+    }
+    if (consent !== AUTH_DISABLED_ON_PUBLIC_BIND_CONSENT) {
+      throw new ConfigError(`${name} must be "${AUTH_DISABLED_ON_PUBLIC_BIND_CONSENT}", got "${consent}"`);
+    }
+  }
+  return { mode, loopbackHostsOnly: mode === 'disabled' && loopbackBind };
+}
+
+function readGatewayConfig(read: EnvReader, httpHost: string): GatewayConfig {
+  const jwt = readJwtConfig(read);
+  const webhookConcurrency = read.int('TRIBUTARY_WEBHOOK_CONCURRENCY', 16, { min: 1, max: 1_000 });
+  return {
+    auth: { ...readAuthMode(read, httpHost), jwt },
     limits: {
       ratePerSecond: read.number('TRIBUTARY_RATE_LIMIT_PER_SECOND', 20, { min: 0.001, max: 1_000_000 }),
       burst: read.int('TRIBUTARY_RATE_LIMIT_BURST', 40, { min: 1, max: 1_000_000 }),

@@ -12,6 +12,8 @@ import { type Gateway, postJson, startGateway } from './harness';
  */
 
 const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+const JWT_ISSUER = 'https://idp.test';
+const JWT_AUDIENCE = 'tributary-gateway';
 const IN_FLIGHT_CAP = 3;
 
 let gateway: Gateway;
@@ -23,6 +25,9 @@ beforeAll(async () => {
       TRIBUTARY_AUTH: 'required',
       TRIBUTARY_HTTP_HEADERS_TIMEOUT_MS: '1000',
       TRIBUTARY_JWT_SECRET: JWT_SECRET,
+      TRIBUTARY_JWT_ISSUER: JWT_ISSUER,
+      TRIBUTARY_JWT_AUDIENCE: JWT_AUDIENCE,
+      TRIBUTARY_JWT_SCOPE_MAP: 'orders.write=submit,orders.read=read',
       TRIBUTARY_RATE_LIMIT_PER_SECOND: '1000',
       TRIBUTARY_RATE_LIMIT_BURST: '1000',
       TRIBUTARY_MAX_IN_FLIGHT_TASKS: String(IN_FLIGHT_CAP),
@@ -54,6 +59,26 @@ async function submit(key: string, userId: string, extra: Record<string, unknown
     { userId, request: 'a sci-fi novel', ...extra },
     { ...bearer(key), ...headers },
   );
+}
+
+/** An HS256 token from the gateway's configured issuer for its audience, unless told otherwise (null: no claim). */
+function signJwt(
+  claims: Record<string, unknown>,
+  {
+    secret = JWT_SECRET,
+    exp = '5m',
+    issuer = JWT_ISSUER,
+    audience = JWT_AUDIENCE,
+  }: { secret?: string; exp?: string; issuer?: string | null; audience?: string | null } = {},
+): Promise<string> {
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('svc-1')
+    .setIssuedAt()
+    .setExpirationTime(exp);
+  if (issuer !== null) jwt.setIssuer(issuer);
+  if (audience !== null) jwt.setAudience(audience);
+  return jwt.sign(new TextEncoder().encode(secret));
 }
 
 async function problem(response: Response): Promise<{ type: string; status: number; detail: string }> {
@@ -177,32 +202,57 @@ describe('authentication', () => {
     const tenant = newTenant();
     const user = await gateway.newUser(tenant);
     const sign = (claims: Record<string, unknown>, secret = JWT_SECRET, exp = '5m') =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject('svc-1')
-        .setIssuedAt()
-        .setExpirationTime(exp)
-        .sign(new TextEncoder().encode(secret));
+      signJwt(claims, { secret, exp });
 
-    const good = await sign({ tenant_id: tenant, scope: 'submit read' });
+    const good = await sign({ tenant_id: tenant, scope: 'tributary:submit tributary:read' });
     const accepted = await submit(good, user);
     expect(accepted.status).toBe(202);
     const { taskId } = (await accepted.json()) as { taskId: string };
     expect((await get(`/v1/tasks/${taskId}`, good)).status).toBe(200);
 
     const forged = await sign(
-      { tenant_id: tenant, scope: 'submit read' },
+      { tenant_id: tenant, scope: 'tributary:read' },
       'another-secret-that-is-32-characters-long!!',
     );
     expect((await get('/v1/tasks', forged)).status).toBe(401);
-    const expired = await sign({ tenant_id: tenant, scope: 'read' }, JWT_SECRET, '-5m');
+    const expired = await sign({ tenant_id: tenant, scope: 'tributary:read' }, JWT_SECRET, '-5m');
     const expiredAnswer = await get('/v1/tasks', expired);
     expect(expiredAnswer.status).toBe(401);
     expect((await problem(expiredAnswer)).detail).toContain('expired');
-    const noTenant = await sign({ scope: 'read' });
+    const noTenant = await sign({ scope: 'tributary:read' });
     expect((await get('/v1/tasks', noTenant)).status).toBe(401);
-    const readOnly = await sign({ tenant_id: tenant, scope: 'read' });
+    const readOnly = await sign({ tenant_id: tenant, scope: 'tributary:read' });
     expect((await submit(readOnly, user)).status).toBe(403);
+  });
+
+  it("refuses a JWT for another audience or issuer, or without them (401), and another application's plain admin scope grants nothing (403)", async () => {
+    const tenant = newTenant();
+    const claims = { tenant_id: tenant, scope: 'tributary:read' };
+    expect((await get('/v1/tasks', await signJwt(claims))).status).toBe(200);
+    for (const [what, options] of [
+      ['another audience', { audience: 'another-app' }],
+      ['another issuer', { issuer: 'https://elsewhere.test' }],
+      ['no audience', { audience: null }],
+      ['no issuer', { issuer: null }],
+    ] as const) {
+      const answer = await get('/v1/tasks', await signJwt(claims, options));
+      expect(answer.status, what).toBe(401);
+      expect(answer.headers.get('www-authenticate'), what).toContain('error="invalid_token"');
+    }
+
+    // Scopes in the token that are not ours: `admin`, `read`, `submit` of another application.
+    const foreign = await signJwt({ tenant_id: tenant, scope: 'admin read submit' });
+    const refused = await get('/v1/tasks', foreign);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toContain('scope="read"');
+    expect((await get('/v1/webhook-endpoint', foreign)).status).toBe(403);
+    // Namespaced, or named in TRIBUTARY_JWT_SCOPE_MAP, they do grant.
+    const namespacedAdmin = await signJwt({ tenant_id: tenant, scope: ['tributary:admin'] });
+    expect((await get('/v1/webhook-endpoint', namespacedAdmin)).status).toBe(200);
+    const mapped = await signJwt({ tenant_id: tenant, scope: 'orders.write orders.read' });
+    const user = await gateway.newUser(tenant);
+    expect((await submit(mapped, user)).status).toBe(202);
+    expect((await get('/v1/tasks', mapped)).status).toBe(200);
   });
 });
 
@@ -426,7 +476,7 @@ describe('JWTs from a JWKS URL', () => {
     );
     try {
       const sign = (key: Parameters<SignJWT['sign']>[0], claims: Record<string, unknown> = {}) =>
-        new SignJWT({ tenant_id: newTenant(), scope: 'read', ...claims })
+        new SignJWT({ tenant_id: newTenant(), scope: 'tributary:read', ...claims })
           .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
           .setIssuer('https://issuer.test')
           .setAudience('tributary')
@@ -437,7 +487,7 @@ describe('JWTs from a JWKS URL', () => {
         (await withJwks.fetch('/v1/tasks', { headers: bearer(token) })).status;
       expect(await call(await sign(issuer.privateKey))).toBe(200);
       expect(await call(await sign(stranger.privateKey))).toBe(401);
-      const wrongAudience = await new SignJWT({ tenant_id: 'x', scope: 'read' })
+      const wrongAudience = await new SignJWT({ tenant_id: 'x', scope: 'tributary:read' })
         .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
         .setIssuer('https://issuer.test')
         .setAudience('someone-else')
@@ -445,7 +495,7 @@ describe('JWTs from a JWKS URL', () => {
         .sign(issuer.privateKey);
       expect(await call(wrongAudience)).toBe(401);
       // An HMAC token "signed" with something public must not pass a JWKS verifier.
-      const hmac = await new SignJWT({ tenant_id: 'x', scope: 'read' })
+      const hmac = await new SignJWT({ tenant_id: 'x', scope: 'tributary:read' })
         .setProtectedHeader({ alg: 'HS256' })
         .setIssuer('https://issuer.test')
         .setAudience('tributary')

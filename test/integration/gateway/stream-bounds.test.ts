@@ -176,7 +176,7 @@ describe('event streams with caps and credential checks', () => {
     const key = await gateway.createApiKey(tenant, ['submit']);
     const taskId = await submit(gateway, key, tenant);
     const expiresAt = Math.floor(Date.now() / 1000) + 3;
-    const token = await new SignJWT({ tenant_id: tenant, scope: 'read' })
+    const token = await new SignJWT({ tenant_id: tenant, scope: 'tributary:read' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('viewer')
       .setIssuer(JWT_ISSUER)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashSecret, mintApiKey, parseApiKey, secretMatches } from './api-key';
 import { RateLimiter } from './rate-limiter';
-import { grants, parseScopes } from './scopes';
+import { grants, jwtScopes, parseScopes } from './scopes';
 
 describe('API keys', () => {
   it('round-trip: the minted key parses back to its id, and only its secret matches the stored hash', () => {
@@ -19,6 +19,18 @@ describe('API keys', () => {
     expect(grants(['read'], 'submit')).toBe(false);
     expect(parseScopes('submit, read')).toEqual(['submit', 'read']);
     expect(() => parseScopes('submit,write')).toThrow(/write/);
+  });
+
+  it('JWT scopes: only tributary:<scope> names and mapped names grant anything; a plain admin grants nothing', () => {
+    const none = new Map<string, never[]>();
+    expect(jwtScopes(['admin', 'submit', 'read'], none)).toEqual([]);
+    expect(jwtScopes(['tributary:admin', 'tributary:write', 'other:read'], none)).toEqual(['admin']);
+    const map = new Map([['orders.write', ['submit', 'priority'] as const]]);
+    expect(jwtScopes(['orders.write', 'tributary:read', 'admin'], map)).toEqual([
+      'submit',
+      'priority',
+      'read',
+    ]);
   });
 });
 

@@ -11,6 +11,7 @@ export const PROBLEM_TYPES = {
   badRequest: 'urn:tributary:problem:bad-request',
   notFound: 'urn:tributary:problem:not-found',
   methodNotAllowed: 'urn:tributary:problem:method-not-allowed',
+  misdirected: 'urn:tributary:problem:misdirected-request',
   conflict: 'urn:tributary:problem:conflict',
   unknownUser: 'urn:tributary:problem:unknown-user',
   payloadTooLarge: 'urn:tributary:problem:payload-too-large',
