@@ -148,6 +148,20 @@ async function waitForStatus(
   }
 }
 
+/** The task's records on a topic since the run started: value and event id, in offset order. */
+async function recordsOf<T extends (typeof ALL_TOPICS)[number]>(
+  topic: T,
+  taskId: string,
+): Promise<{ value: EventValue<T>; eventId: string }[]> {
+  const found: { value: EventValue<T>; eventId: string }[] = [];
+  for await (const record of readRange({ kafka, serializer, topic, fromTime: startedAt })) {
+    if (!record.ok) throw record.error;
+    if (record.value.taskId === taskId)
+      found.push({ value: record.value, eventId: record.envelope!.eventId });
+  }
+  return found;
+}
+
 /** True once each group has committed up to the end of every task-topic partition its members hold. */
 async function groupsCaughtUp(groups: readonly string[]): Promise<boolean> {
   const admin = kafka.admin();
@@ -547,23 +561,14 @@ describe('the agent pipeline, end to end', () => {
 
     // What the gateway does when a client retries with the same Idempotency-Key after a publish
     // that timed out but landed: it publishes task.requested again, with the same root key.
-    let original: EventValue<typeof TOPICS.taskRequested> | undefined;
-    for await (const record of readRange({
-      kafka,
-      serializer,
-      topic: TOPICS.taskRequested,
-      fromTime: startedAt,
-    })) {
-      if (!record.ok) throw record.error;
-      if (record.value.taskId === taskId) original = record.value;
-    }
+    const [original] = await recordsOf(TOPICS.taskRequested, taskId);
     expect(original).toBeDefined();
     const producer = new EventProducer(kafka, serializer, { service: 'gateway' });
     await producer.connect();
     try {
       await producer.emit(
         TOPICS.taskRequested,
-        { ...original!, requestedAt: Date.now() },
+        { ...original!.value, requestedAt: Date.now() },
         { rootKey: 'submission' },
       );
     } finally {
@@ -572,43 +577,21 @@ describe('the agent pipeline, end to end', () => {
 
     // The copy has the original's event id; whatever the agents do with it, every event they emit
     // for it has the ids they had the first time, so the task ends once.
-    const requested = new Set<string>();
-    await waitFor(
+    const copies = await waitFor(
       async () => {
-        requested.clear();
-        let copies = 0;
-        for await (const record of readRange({
-          kafka,
-          serializer,
-          topic: TOPICS.taskRequested,
-          fromTime: startedAt,
-        })) {
-          if (!record.ok) throw record.error;
-          if (record.value.taskId !== taskId) continue;
-          copies += 1;
-          requested.add(record.envelope!.eventId);
-        }
-        return copies === 2;
+        const requested = await recordsOf(TOPICS.taskRequested, taskId);
+        return requested.length === 2 ? requested : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 200, description: 'the second copy of task.requested in the topic' },
     );
-    expect(requested.size).toBe(1);
+    expect(new Set(copies.map((r) => r.eventId)).size).toBe(1);
     await waitFor(() => groupsCaughtUp(GROUPS), {
       timeoutMs: 60_000,
       intervalMs: 500,
       description: 'every agent and the projection to have handled the copy and what followed it',
     });
-    const terminalIds = new Set<string>();
-    for await (const record of readRange({
-      kafka,
-      serializer,
-      topic: TOPICS.recommendationReady,
-      fromTime: startedAt,
-    })) {
-      if (!record.ok) throw record.error;
-      if (record.value.taskId === taskId) terminalIds.add(record.envelope!.eventId);
-    }
-    expect(terminalIds.size).toBe(1);
+    const ready = await recordsOf(TOPICS.recommendationReady, taskId);
+    expect(new Set(ready.map((r) => r.eventId)).size).toBe(1);
     expect(terminalTransitions(await task(taskId))).toHaveLength(1);
   });
 
