@@ -97,7 +97,7 @@ export class SubmitTaskUseCase {
     if (!(await this.profiles.exists(tenant, body.userId))) throw ApiProblem.unknownUser(body.userId);
     const cap = this.limits.maxInFlightTasks;
     if (cap > 0) {
-      const admission = await this.inFlight.admit(tenant, taskId, cap);
+      const admission = await this.inFlight.admit(tenant, taskId, cap, resumed);
       if (!admission.admitted) throw tooManyTasks(cap, 5);
     }
 
