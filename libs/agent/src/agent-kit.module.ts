@@ -89,7 +89,7 @@ export class AgentKitModule {
           provide: READINESS_CHECKS,
           useFactory: (connection: Connection, admin: KafkaAdmin) => [
             kafkaReadiness(() => admin.connected()),
-            registryReadiness(config.registryUrl),
+            registryReadiness(config),
             mongoReadiness(connection),
           ],
           inject: [MONGO_CONNECTION, KafkaAdmin],

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { ConfigError, type Env, EnvReader } from './env';
+import { type KafkaConfig, readKafkaConfig, readRegistryConfig, type RegistryConfig } from './kafka';
 
 export const SERVICES = ['gateway', 'planner-agent', 'research-agent', 'reviewer-agent'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -10,13 +11,6 @@ const DEFAULT_HTTP_PORTS: Record<ServiceName, number> = {
   'research-agent': 3002,
   'reviewer-agent': 3003,
 };
-
-export interface KafkaConfig {
-  readonly brokers: string[];
-  readonly clientId: string;
-  /** Partitions for topics this service creates when they are missing. */
-  readonly partitions: number;
-}
 
 export interface RuntimeConfig {
   /** How many messages (of distinct keys) one consumer handles at once. */
@@ -301,7 +295,7 @@ function readEmbeddingsConfig(read: EnvReader): EmbeddingsConfig {
   };
 }
 
-export interface TributaryConfig {
+export interface TributaryConfig extends RegistryConfig {
   readonly service: ServiceName;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly http: {
@@ -313,7 +307,6 @@ export interface TributaryConfig {
     readonly requestTimeoutMs: number;
   };
   readonly kafka: KafkaConfig;
-  readonly registryUrl: string;
   readonly mongoUri: string;
   readonly runtime: RuntimeConfig;
   readonly llm: LlmConfig;
@@ -339,8 +332,6 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
       ? `TRIBUTARY_${prefix}_${name}`
       : `TRIBUTARY_${name}`;
 
-  const kafkaPort = read.port('TRIBUTARY_KAFKA_PORT', 9092);
-  const registryPort = read.port('TRIBUTARY_REGISTRY_PORT', 8081);
   const mongoPort = read.port('TRIBUTARY_MONGO_PORT', 27017);
   const httpHost = read.string('TRIBUTARY_HTTP_HOST', '127.0.0.1');
 
@@ -353,12 +344,8 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
       headersTimeoutMs: read.int('TRIBUTARY_HTTP_HEADERS_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
       requestTimeoutMs: read.int('TRIBUTARY_HTTP_REQUEST_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     },
-    kafka: {
-      brokers: read.list('TRIBUTARY_KAFKA_BROKERS', [`127.0.0.1:${kafkaPort}`]),
-      clientId: read.string('TRIBUTARY_KAFKA_CLIENT_ID', `tributary-${service}`),
-      partitions: read.int('TRIBUTARY_KAFKA_PARTITIONS', 6, { min: 1, max: 1000 }),
-    },
-    registryUrl: read.url('TRIBUTARY_REGISTRY_URL', `http://127.0.0.1:${registryPort}/apis/ccompat/v7`),
+    kafka: readKafkaConfig(read, `tributary-${service}`),
+    ...readRegistryConfig(read),
     mongoUri: read.url('TRIBUTARY_MONGO_URI', `mongodb://127.0.0.1:${mongoPort}/tributary`),
     runtime: {
       concurrency: read.int('TRIBUTARY_CONCURRENCY', 16, { min: 1, max: 10_000 }),

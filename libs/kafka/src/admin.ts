@@ -1,4 +1,6 @@
+import { type KafkaConfig } from '@tributary/config';
 import { type Admin, type Kafka } from 'kafkajs';
+import { kafkaConnectionError } from './errors';
 
 export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
 
@@ -8,6 +10,9 @@ export interface TopicSpec {
   /** -1 keeps every record forever: event topics are the system's history and replay depends on it. */
   readonly retentionMs?: number;
 }
+
+/** How topics are replicated when this service creates them: the configuration's `kafka` section has it. */
+export type TopicReplication = Pick<KafkaConfig, 'replicationFactor' | 'minInsyncReplicas'>;
 
 /** How long a new topic may take to get leaders for all its partitions. */
 const LEADER_WAIT_MS = 30_000;
@@ -19,13 +24,18 @@ function isAlreadyExists(error: unknown): boolean {
 
 /**
  * Topic administration. Brokers here run with auto-creation off, so whatever consumes or produces
- * a topic creates it first, with a known partition count and retention.
+ * a topic creates it first, with a known partition count, retention, replication factor and
+ * `min.insync.replicas` (with the producers' `acks=all`, a write is acknowledged once that many
+ * replicas have it).
  */
 export class KafkaAdmin {
   private admin: Admin | undefined;
   private connecting: Promise<Admin> | undefined;
 
-  constructor(private readonly kafka: Kafka) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly replication: TopicReplication,
+  ) {}
 
   /** Creates the topics that do not exist yet; existing ones are left as they are. */
   async ensureTopics(specs: readonly TopicSpec[]): Promise<string[]> {
@@ -35,13 +45,20 @@ export class KafkaAdmin {
       (spec, index) => !existing.has(spec.name) && specs.findIndex((s) => s.name === spec.name) === index,
     );
     if (missing.length === 0) return [];
+    const { replicationFactor, minInsyncReplicas } = this.replication;
     try {
       await admin.createTopics({
         waitForLeaders: false,
         topics: missing.map((spec) => ({
           topic: spec.name,
           numPartitions: spec.partitions,
-          configEntries: [{ name: 'retention.ms', value: String(spec.retentionMs ?? -1) }],
+          replicationFactor,
+          configEntries: [
+            { name: 'retention.ms', value: String(spec.retentionMs ?? -1) },
+            ...(minInsyncReplicas !== undefined
+              ? [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }]
+              : []),
+          ],
         })),
       });
     } catch (error) {
@@ -94,7 +111,7 @@ export class KafkaAdmin {
         await admin.connect();
       } catch (error) {
         this.connecting = undefined;
-        throw error;
+        throw kafkaConnectionError(error);
       }
       this.admin = admin;
       return admin;

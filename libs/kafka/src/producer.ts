@@ -16,7 +16,7 @@ import {
   type RecordMetadata,
   type TopicMessages,
 } from 'kafkajs';
-import { EventValidationError } from './errors';
+import { EventValidationError, kafkaConnectionError } from './errors';
 import { type EventSerializer } from './serializer';
 
 export interface EmitOptions {
@@ -126,7 +126,7 @@ export class EventProducer implements RawProducer {
   async connect(): Promise<void> {
     this.connecting ??= this.producer.connect().catch((error: unknown) => {
       this.connecting = undefined;
-      throw error;
+      throw kafkaConnectionError(error);
     });
     await this.connecting;
   }

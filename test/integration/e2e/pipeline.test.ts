@@ -13,10 +13,10 @@ import {
 } from '@tributary/contracts';
 import {
   createKafkaClient,
+  createRegistrySerializer,
   EventProducer,
   readRange,
   readRanges,
-  RegistrySerializer,
 } from '@tributary/kafka';
 import { connectMongo } from '@tributary/platform';
 import {
@@ -93,7 +93,7 @@ const base = testConfig('gateway');
 const database = `e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const mongoUri = Object.assign(new URL(base.mongoUri), { pathname: `/${database}` }).toString();
 const kafka = createKafkaClient(base);
-const serializer = new RegistrySerializer({ registryUrl: base.registryUrl, clientId: 'e2e' });
+const serializer = createRegistrySerializer(base, { clientId: 'e2e' });
 const GROUPS = [
   CONSUMER_GROUPS.planner,
   CONSUMER_GROUPS.research,

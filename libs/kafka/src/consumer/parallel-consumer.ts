@@ -15,9 +15,9 @@ import {
   type Kafka,
   type KafkaMessage,
 } from 'kafkajs';
-import { KafkaAdmin, type TopicSpec } from '../admin';
+import { KafkaAdmin, type TopicReplication, type TopicSpec } from '../admin';
 import { type DeliveryHandler, type UntypedDeliveryHandler } from '../delivery';
-import { errorMessage } from '../errors';
+import { errorMessage, kafkaConnectionError } from '../errors';
 import { KeyScheduler } from '../key-scheduler';
 import { type RawProducer } from '../producer';
 import { type EventSerializer } from '../serializer';
@@ -39,6 +39,8 @@ export interface ParallelConsumerOptions {
   readonly runtime: RuntimeConfig;
   /** Partitions of the topics this consumer creates when they are missing. */
   readonly partitions: number;
+  /** Replication of the topics this consumer creates when they are missing (the configuration's `kafka`). */
+  readonly replication: TopicReplication;
   /** Publishes retry and dead-letter copies; must be idempotent (EventProducer is). */
   readonly producer: RawProducer;
   /**
@@ -206,14 +208,16 @@ export class ParallelConsumer {
     const topics = [...this.dispatcher.topics(), this.retryTopic];
     this.flow.control(topics);
     if (this.options.createTopics ?? true) {
-      const admin = new KafkaAdmin(this.options.kafka);
+      const admin = new KafkaAdmin(this.options.kafka, this.options.replication);
       try {
         await admin.ensureTopics(this.topicSpecs());
       } finally {
         await admin.disconnect();
       }
     }
-    await this.kafkaConsumer.connect();
+    await this.kafkaConsumer.connect().catch((error: unknown) => {
+      throw kafkaConnectionError(error);
+    });
     await this.kafkaConsumer.subscribe({
       topics,
       fromBeginning: this.options.fromBeginning ?? true,
