@@ -8,6 +8,7 @@ import { Deferred } from '@tributary/testing/wait';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AgentStep, type StepContext } from './agent-step';
 import { CancellationRegistry, TaskCancelledError } from './cancellation';
+import { unknownUser } from './task-failure';
 
 const MAX_ATTEMPTS = 3;
 const planned = (options: Parameters<typeof delivery>[2] = {}) =>
@@ -155,22 +156,64 @@ describe('AgentStep', () => {
         taskId: 'tsk-1',
         tenantId: 'acme',
         stage: 'researching',
-        reason: `researching failed after ${MAX_ATTEMPTS} attempts: store unreachable`,
+        code: 'retries-exhausted',
+        reason: `Research kept failing after ${MAX_ATTEMPTS} attempts (a service it needs is unavailable); submit the task again later.`,
         failedAt: expect.any(Number) as number,
       },
     ]);
     expect(recorder.emitted[0]?.options.causedBy).toBe(cause.envelope);
   });
 
+  it('ends the task when the cancellation check itself fails: retried like the work, then task.failed on the last attempt', async () => {
+    const { recorder, store, step } = frame();
+    // A retry asks the store, which is down.
+    store.has = () => Promise.reject(new Error('connection refused to 10.0.0.7:27017'));
+    let ran = false;
+    const work = () => {
+      ran = true;
+      return Promise.resolve();
+    };
+
+    await expect(step.run(planned({ attempt: 2 }), 'researching', work)).rejects.toThrow(
+      'connection refused',
+    );
+    expect(recorder.emitted).toEqual([]);
+    await expect(step.run(planned({ attempt: MAX_ATTEMPTS }), 'researching', work)).rejects.toThrow(
+      'connection refused',
+    );
+
+    expect(ran).toBe(false);
+    const [failed] = recorder.values(TOPICS.taskFailed);
+    expect(failed).toMatchObject({ taskId: 'tsk-1', stage: 'researching', code: 'retries-exhausted' });
+    expect(failed?.reason).not.toContain('10.0.0.7');
+  });
+
   it('fails the task at once on a non-retriable failure, and does not rethrow it (no retry, no dead letter)', async () => {
     const { recorder, step } = frame();
 
-    await step.run(planned(), 'reviewing', () =>
-      Promise.reject(new PermanentError('user u-1 has no profile')),
+    await step.run(planned(), 'reviewing', () => Promise.reject(unknownUser('u-1')));
+
+    expect(recorder.values(TOPICS.taskFailed)).toMatchObject([
+      {
+        taskId: 'tsk-1',
+        stage: 'reviewing',
+        code: 'unknown-user',
+        reason: 'The user u-1 has no profile.',
+      },
+    ]);
+  });
+
+  it('tells the client a code and a sentence of its own, never the text of an unexpected error', async () => {
+    const { recorder, step } = frame();
+
+    await step.run(planned(), 'planning', () =>
+      Promise.reject(
+        new PermanentError('TypeError: cannot read properties of undefined at /srv/app.cjs:1:2'),
+      ),
     );
 
     expect(recorder.values(TOPICS.taskFailed)).toMatchObject([
-      { taskId: 'tsk-1', stage: 'reviewing', reason: 'reviewing failed: user u-1 has no profile' },
+      { stage: 'planning', code: 'internal-error', reason: 'Planning failed because of an internal error.' },
     ]);
   });
 

@@ -1,9 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { TOPICS } from '@tributary/contracts';
-import { type EventProducer, isRetriable, type UntypedDelivery, errorMessage } from '@tributary/kafka';
+import {
+  errorClassName,
+  errorMessage,
+  type EventProducer,
+  isRetriable,
+  type UntypedDelivery,
+} from '@tributary/kafka';
 import { type CancellationRegistry } from './cancellation';
 import { ProgressReporter } from './progress';
 import { StepJournal } from './step-journal';
+import { publicFailure } from './task-failure';
 
 export interface StepContext {
   /** Aborted when the task is cancelled, or when this consumer lost the partition or is shutting down. */
@@ -25,6 +32,9 @@ type TaskDelivery = UntypedDelivery & { value: { taskId: string; tenantId: strin
  * report progress, and turn failures into either a retry (rethrow a retriable error while attempts
  * remain) or a terminal task.failed event. On the last attempt a retriable failure does both: the
  * task ends failed for its client, and the message goes to the dead-letter topic for operators.
+ * Whatever fails inside the frame (the cancellation check included) takes one of those two ways,
+ * so a step never leaves its task without an end. The client reads a code and a sentence of ours
+ * (publicFailure); the error itself goes to the log.
  */
 export class AgentStep {
   private readonly logger = new Logger(AgentStep.name);
@@ -42,10 +52,7 @@ export class AgentStep {
   ): Promise<void> {
     const { taskId, tenantId } = delivery.value;
     const firstDelivery = delivery.firstDelivery;
-    if (await this.cancellations.isCancelled(tenantId, taskId, { firstDelivery })) {
-      this.logger.log(`task ${taskId}: cancelled, ${stage} skipped`);
-      return;
-    }
+    // Tracked before the check, so a cancel that arrives while the store is asked still aborts the work.
     const scope = this.cancellations.track(tenantId, taskId);
     const signal = AbortSignal.any([scope.signal, delivery.signal]);
     const progress = new ProgressReporter(this.producer, delivery, stage);
@@ -54,6 +61,10 @@ export class AgentStep {
       await Promise.all([progress.flushTokens(), journal.settle()]);
     };
     try {
+      if (await this.cancellations.isCancelled(tenantId, taskId, { firstDelivery })) {
+        this.logger.log(`task ${taskId}: cancelled, ${stage} skipped`);
+        return;
+      }
       await work({ signal, progress, journal, settle });
       await settle();
     } catch (error) {
@@ -71,15 +82,15 @@ export class AgentStep {
         );
         throw error;
       }
-      const reason = retriable
-        ? `${stage} failed after ${delivery.attempt} attempts: ${errorMessage(error)}`
-        : `${stage} failed: ${errorMessage(error)}`;
-      this.logger.error(`task ${taskId}: ${reason}`);
+      const failure = publicFailure(error, stage, delivery.attempt);
+      this.logger.error(
+        `task ${taskId}: ${stage} failed (${failure.code}, attempt ${delivery.attempt}): ${errorClassName(error)}: ${errorMessage(error)}`,
+      );
       // The failure comes after whatever progress the step had queued (a failed publish is moot now).
       await progress.flushTokens().catch(() => undefined);
       await this.producer.emit(
         TOPICS.taskFailed,
-        { taskId, tenantId, stage, reason, failedAt: Date.now() },
+        { taskId, tenantId, stage, code: failure.code, reason: failure.reason, failedAt: Date.now() },
         { causedBy: delivery.envelope },
       );
       if (retriable) throw error;
