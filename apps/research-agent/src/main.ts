@@ -3,9 +3,12 @@ import { runAgent } from '@tributary/agent';
 import { CONSUMER_GROUPS } from '@tributary/contracts';
 import { ResearchModule } from './research.module';
 
-runAgent({ service: 'research-agent', group: CONSUMER_GROUPS.research, feature: () => ResearchModule }).catch(
-  (error: unknown) => {
-    console.error('research-agent failed to start:', error);
-    process.exit(1);
-  },
-);
+runAgent({
+  service: 'research-agent',
+  group: CONSUMER_GROUPS.research,
+  stage: 'researching',
+  feature: () => ResearchModule,
+}).catch((error: unknown) => {
+  console.error('research-agent failed to start:', error);
+  process.exit(1);
+});

@@ -1,10 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { TOPICS } from '@tributary/contracts';
-import { type EventProducer, isRetriable, type UntypedDelivery, errorMessage } from '@tributary/kafka';
-import { type CancellationRegistry, type WorkScope } from './cancellation';
-import { TributaryError } from '@tributary/platform';
+import {
+  errorClassName,
+  errorMessage,
+  type EventProducer,
+  isRetriable,
+  type UntypedDelivery,
+} from '@tributary/kafka';
+import { type CancellationRegistry } from './cancellation';
 import { ProgressReporter } from './progress';
 import { StepJournal } from './step-journal';
+import { publicFailure } from './task-failure';
 
 export interface StepContext {
   /** Aborted when the task is cancelled, or when this consumer lost the partition or is shutting down. */
@@ -26,6 +32,9 @@ type TaskDelivery = UntypedDelivery & { value: { taskId: string; tenantId: strin
  * report progress, and turn failures into either a retry (rethrow a retriable error while attempts
  * remain) or a terminal task.failed event. On the last attempt a retriable failure does both: the
  * task ends failed for its client, and the message goes to the dead-letter topic for operators.
+ * Whatever fails inside the frame (the cancellation check included) takes one of those two ways,
+ * so a step never leaves its task without an end. The client reads a code and a sentence of ours
+ * (publicFailure); the error itself goes to the log.
  */
 export class AgentStep {
   private readonly logger = new Logger(AgentStep.name);
@@ -43,27 +52,25 @@ export class AgentStep {
   ): Promise<void> {
     const { taskId, tenantId } = delivery.value;
     const firstDelivery = delivery.firstDelivery;
+    // Tracked before the check, so a cancel that arrives while the store is asked still aborts the work.
+    const scope = this.cancellations.track(tenantId, taskId);
+    const signal = AbortSignal.any([scope.signal, delivery.signal]);
     const progress = new ProgressReporter(this.producer, delivery, stage);
     const journal = new StepJournal(firstDelivery);
     const settle = async (): Promise<void> => {
       await Promise.all([progress.flushTokens(), journal.settle()]);
     };
-    // Everything, the cancellation check included, runs inside the try: whatever fails here ends
-    // in a retry or a task.failed, never in a task left open.
-    let scope: WorkScope | undefined;
     try {
       if (await this.cancellations.isCancelled(tenantId, taskId, { firstDelivery })) {
         this.logger.log(`task ${taskId}: cancelled, ${stage} skipped`);
         return;
       }
-      scope = this.cancellations.track(tenantId, taskId);
-      const signal = AbortSignal.any([scope.signal, delivery.signal]);
       await work({ signal, progress, journal, settle });
       await settle();
     } catch (error) {
       // Whatever the step recorded is written before the delivery is retried, or the task fails.
       await journal.settle().catch(() => undefined);
-      if (scope?.signal.aborted) {
+      if (scope.signal.aborted) {
         this.logger.log(`task ${taskId}: cancelled during ${stage}`);
         return;
       }
@@ -75,34 +82,20 @@ export class AgentStep {
         );
         throw error;
       }
-      // The log has the error as it was; the client reads a reason without internal text.
+      const failure = publicFailure(error, stage, delivery.attempt);
       this.logger.error(
-        `task ${taskId}: ${stage} failed (attempt ${delivery.attempt}): ${errorMessage(error)}`,
+        `task ${taskId}: ${stage} failed (${failure.code}, attempt ${delivery.attempt}): ${errorClassName(error)}: ${errorMessage(error)}`,
       );
-      const reason = retriable
-        ? `${stage} failed after ${delivery.attempt} attempts: ${publicReason(error)}`
-        : `${stage} failed: ${publicReason(error)}`;
       // The failure comes after whatever progress the step had queued (a failed publish is moot now).
       await progress.flushTokens().catch(() => undefined);
       await this.producer.emit(
         TOPICS.taskFailed,
-        { taskId, tenantId, stage, reason, failedAt: Date.now() },
+        { taskId, tenantId, stage, code: failure.code, reason: failure.reason, failedAt: Date.now() },
         { causedBy: delivery.envelope },
       );
       if (retriable) throw error;
     } finally {
-      scope?.release();
+      scope.release();
     }
   }
-}
-
-/**
- * What a client may read of a failure: our own errors (TributaryError and its kinds) say what went
- * wrong in words written for that purpose ("the API key was refused", "user u-1 has no profile");
- * anything else (a driver's or runtime's error, a bug) may carry hosts, queries or stack text, so the
- * client reads only that it was internal and the log has the rest.
- */
-export function publicReason(error: unknown): string {
-  if (error instanceof TributaryError) return error.message;
-  return 'an internal error (the details are in the agent log)';
 }

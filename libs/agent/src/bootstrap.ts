@@ -2,14 +2,17 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfigFromProcess, type ServiceName, type TributaryConfig } from '@tributary/config';
-import { KafkaRuntime } from '@tributary/kafka';
+import { EventProducer, KafkaRuntime } from '@tributary/kafka';
 import { JsonLogger } from '@tributary/platform';
 import { AgentKitModule } from './agent-kit.module';
+import { UndeliverableEvents } from './undeliverable-events';
 
 export interface AgentDefinition {
   readonly service: ServiceName;
   /** The consumer group: its retry and dead-letter topics derive from it. */
   readonly group: string;
+  /** The stage the agent works on (planning, researching, reviewing), as its failures name it. */
+  readonly stage: string;
   /** The agent's own module: its handlers (controllers) and use cases. */
   readonly feature: (config: TributaryConfig) => Type | DynamicModule;
 }
@@ -28,8 +31,14 @@ export async function createAgentApp(
   app.enableShutdownHooks();
   // Topics and schemas exist before the consumer joins its group.
   await app.init();
+  // An event no handler could read still ends its task (the dead letter is for operators).
+  const undeliverable = new UndeliverableEvents(app.get(EventProducer), definition.stage);
   app.connectMicroservice(
-    { strategy: app.get(KafkaRuntime).transport({ group: definition.group }) },
+    {
+      strategy: app
+        .get(KafkaRuntime)
+        .transport({ group: definition.group, onUndeliverable: undeliverable.handle }),
+    },
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();

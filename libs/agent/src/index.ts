@@ -8,3 +8,5 @@ export * from './progress';
 export * from './recent-cache';
 export * from './step-journal';
 export * from './constraints';
+export * from './task-failure';
+export * from './undeliverable-events';

@@ -3,6 +3,7 @@ export * from './causal-order';
 export * from './causal-position';
 export * from './envelope';
 export * from './failure-headers';
+export * from './task-failure-codes';
 export * from './topics';
 export * as schemas from './schemas/events';
 export type * from './types';

@@ -7,6 +7,7 @@ import reviewCompletedV1 from '../samples/tributary.internal.review.completed.v1
 import reviewCompletedV2 from '../samples/tributary.internal.review.completed.v1/v2.json';
 import recommendationReadyV1 from '../samples/tributary.external.recommendation.ready.v1/v1.json';
 import taskFailedV1 from '../samples/tributary.internal.task.failed.v1/v1.json';
+import taskFailedV2 from '../samples/tributary.internal.task.failed.v1/v2.json';
 import taskCancelRequestedV1 from '../samples/tributary.internal.task.cancel-requested.v1/v1.json';
 import taskProgressV1 from '../samples/tributary.internal.task.progress.v1/v1.json';
 import { TOPICS, type TopicDefinition } from './topics';
@@ -21,7 +22,7 @@ const SAMPLES: Record<string, Record<number, unknown>> = {
   [TOPICS.researchCompleted.name]: { 1: researchCompletedV1, 2: researchCompletedV2 },
   [TOPICS.reviewCompleted.name]: { 1: reviewCompletedV1, 2: reviewCompletedV2 },
   [TOPICS.recommendationReady.name]: { 1: recommendationReadyV1 },
-  [TOPICS.taskFailed.name]: { 1: taskFailedV1 },
+  [TOPICS.taskFailed.name]: { 1: taskFailedV1, 2: taskFailedV2 },
   [TOPICS.taskCancelRequested.name]: { 1: taskCancelRequestedV1 },
   [TOPICS.taskProgress.name]: { 1: taskProgressV1 },
 };

@@ -78,7 +78,7 @@ export const TOPICS = {
     name: 'tributary.internal.task.failed.v1',
     schema: TASK_FAILED,
     visibility: 'internal',
-    schemaVersion: 1,
+    schemaVersion: 2,
     summary: 'A task ended without a result.',
     producedBy: ['planner-agent', 'research-agent', 'reviewer-agent'],
     consumedBy: ['gateway-projection', 'gateway-webhooks', 'gateway-in-flight'],

@@ -42,3 +42,26 @@ export interface UntypedDelivery extends DeliveryBase {
 export type DeliveryHandler<T extends TopicDefinition = AnyTopic> = (delivery: Delivery<T>) => Promise<void>;
 
 export type UntypedDeliveryHandler = (delivery: UntypedDelivery) => Promise<void>;
+
+/**
+ * A message the runtime dead-lettered without any handler having seen it: its value or envelope
+ * could not be read, no handler was registered for its topic, or the registry stayed unreachable
+ * through every attempt. Its handler had no chance to react (say, to end the task the event
+ * belongs to), so the consumer's owner is told (`onUndeliverable`), after the dead letter is written.
+ */
+export interface UndeliverableMessage {
+  /** Where it was first published (also when its last attempt came through the retry topic). */
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** The message key (the task id for every catalogue event), null when it has none. */
+  readonly key: string | null;
+  /** Its own headers (the envelope, whatever could be read of it), without failure headers. */
+  readonly headers: IHeaders;
+  readonly attempts: number;
+  /** Why it could not be delivered; its class and message are in the dead letter's headers too. */
+  readonly error: unknown;
+}
+
+/** Reacts to an undeliverable message; a retriable error makes the runtime call it again (a few times). */
+export type UndeliverableHandler = (message: UndeliverableMessage) => Promise<void>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRIORITIES } from '@tributary/contracts';
+import { PRIORITIES, TASK_FAILURE_CODES } from '@tributary/contracts';
 import { taskLinksSchema } from '../http/links';
 import { userIdSchema } from '../http/params';
 import { TASK_STATUSES } from '../task/status';
@@ -140,7 +140,17 @@ export const taskViewSchema = z
       .boolean()
       .nullable()
       .describe('True when the reviewer approved the best draft after its round limit.'),
-    failure: z.object({ stage: z.string(), reason: z.string(), at: isoDate }).nullable(),
+    failure: z
+      .object({
+        stage: z.string(),
+        code: z
+          .enum(TASK_FAILURE_CODES)
+          .nullable()
+          .describe('Why, as a stable code (null for tasks that failed before codes existed).'),
+        reason: z.string().describe('One sentence for people; never an internal error text.'),
+        at: isoDate,
+      })
+      .nullable(),
     cancellation: z.object({ reason: z.string().nullable(), requestedAt: isoDate }).nullable(),
     progress: z
       .object({ stage: z.string(), message: z.string(), at: isoDate })

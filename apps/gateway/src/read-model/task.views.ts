@@ -1,3 +1,4 @@
+import { isTaskFailureCode } from '@tributary/contracts';
 import { taskLinks } from '../http/links';
 import { type TaskState, type TimelineEntry } from '../task/task-state';
 import { type ListedTask } from './task-list';
@@ -78,7 +79,14 @@ export function toTaskView(task: TaskState): TaskView {
     result: task.result ? { ...task.result, completedAt: iso(task.result.completedAt) } : null,
     provider: task.provider,
     bestEffort: task.result ? task.result.bestEffort : null,
-    failure: task.failure ? { ...task.failure, at: iso(task.failure.at) } : null,
+    failure: task.failure
+      ? {
+          stage: task.failure.stage,
+          code: isTaskFailureCode(task.failure.code) ? task.failure.code : null,
+          reason: task.failure.reason,
+          at: iso(task.failure.at),
+        }
+      : null,
     cancellation: task.cancellation
       ? { ...task.cancellation, requestedAt: iso(task.cancellation.requestedAt) }
       : null,

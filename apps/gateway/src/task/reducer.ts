@@ -184,11 +184,12 @@ function transition(task: TaskState, event: ProjectedEvent): Transition {
       };
     }
     case 'taskFailed': {
-      const { stage, reason, failedAt } = event.value;
+      // Read with the current schema: an event from before codes has code null.
+      const { stage, code, reason, failedAt } = event.value;
       return {
         target: { status: TERMINAL_EVENTS.taskFailed, round: task.round },
-        patch: task.terminal ? {} : { failure: { stage, reason, at: new Date(failedAt) } },
-        data: { stage, reason: clip(reason, TEXT_LIMIT) },
+        patch: task.terminal ? {} : { failure: { stage, code, reason, at: new Date(failedAt) } },
+        data: { stage, code, reason: clip(reason, TEXT_LIMIT) },
       };
     }
     case 'taskCancelRequested': {

@@ -90,7 +90,8 @@ export interface TaskState {
   plan: Plan | null;
   rounds: RoundState[];
   result: ResultState | null;
-  failure: { stage: string; reason: string; at: Date } | null;
+  /** `code` is null on tasks that failed before task.failed carried one. */
+  failure: { stage: string; code: string | null; reason: string; at: Date } | null;
   cancellation: { reason: string | null; requestedAt: Date } | null;
   progress: { stage: string; message: string; at: Date } | null;
   provider: string | null;

@@ -41,7 +41,9 @@ export function webhookBody(task: TaskState, type: WebhookEventType): string {
             provider: task.result.provider,
           }
         : null,
-      failure: task.failure ? { stage: task.failure.stage, reason: task.failure.reason } : null,
+      failure: task.failure
+        ? { stage: task.failure.stage, code: task.failure.code ?? null, reason: task.failure.reason }
+        : null,
       cancellation: task.cancellation ? { reason: task.cancellation.reason } : null,
       links: taskLinks(task.taskId),
     },

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AgentStep, ProfileCache, profileView } from '@tributary/agent';
+import { AgentStep, ProfileCache, profileView, unknownUser } from '@tributary/agent';
 import { TOPICS } from '@tributary/contracts';
-import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
+import { type Delivery, EventProducer } from '@tributary/kafka';
 import { LLM_PORT, type LlmPort } from '@tributary/llm';
 
 /** task.requested → task.planned: research steps from the request in words and the user's profile. */
@@ -19,7 +19,7 @@ export class PlanTaskUseCase {
     return this.step.run(delivery, 'planning', async ({ signal, progress, journal, settle }) => {
       await progress.report(`Planning research for “${request.query}”`);
       const profile = await this.profiles.get(tenantId, request.userId);
-      if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
+      if (!profile) throw unknownUser(request.userId);
       const plan = await this.llm.plan(
         { request, profile: profileView(profile) },
         { taskId, tenantId, signal, onToken: progress.token, journal },

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AgentStep, MongoCallJournal, ProfileCache, profileView } from '@tributary/agent';
+import { AgentStep, MongoCallJournal, ProfileCache, profileView, unknownUser } from '@tributary/agent';
 import { TOPICS } from '@tributary/contracts';
-import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
+import { type Delivery, EventProducer } from '@tributary/kafka';
 import { type DraftInput, LLM_PORT, type LlmPort, type ReviewCheck } from '@tributary/llm';
 import { Retriever } from './retriever';
 
@@ -34,7 +34,7 @@ export class ResearchUseCase {
         round === 1 ? 'Searching the catalogue' : `Revising the draft (round ${round}): ${critique ?? ''}`,
       );
       const profile = await this.profiles.get(tenantId, request.userId);
-      if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
+      if (!profile) throw unknownUser(request.userId);
       const candidates = await this.journal.recorded(
         MongoCallJournal.key('tool:retrieve', { tenantId, request, plan }),
         journal,

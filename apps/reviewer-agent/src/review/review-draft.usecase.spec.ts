@@ -181,7 +181,7 @@ describe('reviewing a draft', () => {
     ]);
   });
 
-  it('fails the task when no round produced an acceptable draft, with the last issues as the reason', async () => {
+  it("fails the task when no round produced an acceptable draft, with the rule findings (not the model's words) as the reason", async () => {
     const { recorder, review } = reviewer([
       judgement('revise', 0.5),
       judgement('revise', 0.7),
@@ -195,9 +195,13 @@ describe('reviewing a draft', () => {
       {
         taskId: 'tsk-1',
         stage: 'reviewing',
-        reason: `reviewing failed: no acceptable draft after ${MAX_ROUNDS} review rounds: weak at 0.9`,
+        code: 'no-acceptable-draft',
+        reason: expect.stringMatching(
+          new RegExp(`^No draft met the request's constraints after ${MAX_ROUNDS} review rounds\\.`),
+        ) as string,
       },
     ]);
+    expect(recorder.values(TOPICS.taskFailed)[0]?.reason).not.toContain('weak at 0.9');
   });
 });
 

@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_CONFIG, AgentStep, ProfileCache, profileView } from '@tributary/agent';
+import {
+  AGENT_CONFIG,
+  AgentStep,
+  ProfileCache,
+  profileView,
+  TaskFailure,
+  unknownUser,
+} from '@tributary/agent';
 import { type TributaryConfig } from '@tributary/config';
 import { type Draft, TOPICS } from '@tributary/contracts';
-import { type Delivery, EventProducer, PermanentError } from '@tributary/kafka';
+import { type Delivery, EventProducer } from '@tributary/kafka';
 import {
   LLM_PORT,
   type LlmPort,
@@ -40,7 +47,7 @@ export class ReviewDraftUseCase {
     return this.step.run(delivery, 'reviewing', async ({ signal, progress, journal, settle }) => {
       await progress.report(`Reviewing draft round ${round}`);
       const profile = await this.profiles.get(tenantId, request.userId);
-      if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
+      if (!profile) throw unknownUser(request.userId);
       const items = await this.catalogue.byIds(
         tenantId,
         draft.recommendations.map((r) => r.itemId),
@@ -80,8 +87,20 @@ export class ReviewDraftUseCase {
         .filter((r) => r.acceptable)
         .sort((a, b) => b.score - a.score || b.round - a.round)[0];
       if (!best) {
-        throw new PermanentError(
-          `no acceptable draft after ${round} review rounds: ${judgement.issues.slice(0, 3).join('; ') || judgement.critique}`,
+        // The rule findings are sentences of ours; the model's critique stays in the logs.
+        const findings = checks
+          .filter((check) => HARD_CHECKS.has(check.kind))
+          .slice(0, 3)
+          .map((check) => check.message);
+        throw new TaskFailure(
+          'no-acceptable-draft',
+          [
+            `No draft met the request's constraints after ${round} review round${round === 1 ? '' : 's'}.`,
+            ...findings,
+          ].join(' '),
+          {
+            detail: `no acceptable draft after ${round} review rounds: ${judgement.issues.slice(0, 3).join('; ') || judgement.critique}`,
+          },
         );
       }
       await progress.report(`${stop}: approving the best draft (round ${best.round}) as best effort`);
@@ -119,7 +138,7 @@ export class ReviewDraftUseCase {
     if (last !== undefined && score <= last.score) return 'the revision did not raise the score';
     if (checks.length === 0) return draft.provider === OFFLINE_PROVIDER ? 'no finding to act on' : null;
     const profile = await this.profiles.get(tenantId, request.userId);
-    if (!profile) throw new PermanentError(`user ${request.userId} has no profile`);
+    if (!profile) throw unknownUser(request.userId);
     const catalogue = await this.catalogue.all(tenantId);
     const actionable = actionableFindings(checks, draft, request, profile, catalogue, plan);
     return actionable.length > 0 ? null : 'no finding the catalogue can answer';

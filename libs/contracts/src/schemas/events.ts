@@ -131,8 +131,18 @@ export const TASK_FAILED = {
     { name: 'taskId', type: 'string' },
     { name: 'tenantId', type: 'string' },
     { name: 'stage', type: 'string', doc: 'planning, researching or reviewing.' },
-    { name: 'reason', type: 'string' },
+    {
+      name: 'reason',
+      type: 'string',
+      doc: 'One sentence for the client, written by Tributary; never an error message or stack text (those go to logs).',
+    },
     { name: 'failedAt', type: TIMESTAMP },
+    {
+      name: 'code',
+      type: ['null', 'string'],
+      default: null,
+      doc: 'Why, as a stable code a client can branch on (TASK_FAILURE_CODES, e.g. deadline-exceeded); null on events from before codes.',
+    },
   ],
 } as const;
 

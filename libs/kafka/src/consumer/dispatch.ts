@@ -4,7 +4,7 @@ import {
   envelopeFromHeaders,
   type TopicDefinition,
 } from '@tributary/contracts';
-import { type UntypedDeliveryHandler } from '../delivery';
+import { type UntypedDelivery, type UntypedDeliveryHandler } from '../delivery';
 import { DecodeError, EventValidationError, PermanentError } from '../errors';
 import { decodeUntyped, type EventSerializer } from '../serializer';
 import { type Work } from './work';
@@ -43,6 +43,15 @@ export class Dispatcher {
   }
 
   async dispatch(work: Work): Promise<void> {
+    const { handler, delivery } = await this.prepare(work);
+    await handler(delivery);
+  }
+
+  /**
+   * The delivery for fetched work and the handler it goes to. What throws here was never seen by a
+   * handler: a permanent error (undecodable, invalid envelope, no handler) or a registry outage.
+   */
+  async prepare(work: Work): Promise<{ handler: UntypedDeliveryHandler; delivery: UntypedDelivery }> {
     const { message, origin } = work;
     const context = {
       topic: origin.topic,
@@ -65,7 +74,7 @@ export class Dispatcher {
       if (!(cause instanceof EnvelopeError)) throw cause;
       throw new EventValidationError(`invalid envelope: ${cause.message}`, { ...context, cause });
     }
-    await route.handler({
+    const delivery: UntypedDelivery = {
       topic: origin.topic,
       definition: route.definition,
       partition: origin.partition,
@@ -80,6 +89,7 @@ export class Dispatcher {
       ...(work.previous
         ? { via: { topic: work.state.topic, partition: work.state.partition, offset: message.offset } }
         : {}),
-    });
+    };
+    return { handler: route.handler, delivery };
   }
 }

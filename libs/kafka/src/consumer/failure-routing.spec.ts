@@ -140,8 +140,8 @@ describe('FailureRouter', () => {
     const failures = router(sent);
     const work = workFor(partition(origin.topic), message(), 7, false);
 
-    await expect(failures.route(work, new RetriableError('429'))).resolves.toBe(true);
-    await expect(failures.route(work, new PermanentError('bad'))).resolves.toBe(true);
+    await expect(failures.route(work, new RetriableError('429'))).resolves.toBe('retry');
+    await expect(failures.route(work, new PermanentError('bad'))).resolves.toBe('dead-letter');
 
     expect(sent.map((record) => record.topic)).toEqual(['group.retry', 'group.dlt']);
     const [copy] = sent[0]?.messages ?? [];
@@ -180,7 +180,7 @@ describe('FailureRouter', () => {
     const work = workFor(partition(origin.topic), message(), 7, false);
     work.state.revoked = true;
 
-    await expect(failures.route(work, new PermanentError('bad'))).resolves.toBe(false);
+    await expect(failures.route(work, new PermanentError('bad'))).resolves.toBeNull();
     expect(sent).toEqual([]);
     expect(failures.deadLettered).toBe(0);
   });
@@ -190,7 +190,7 @@ describe('FailureRouter', () => {
     const failures = router(sent, { fail: true, stopped: true });
     const work = workFor(partition(origin.topic), message(), 7, false);
 
-    await expect(failures.route(work, new PermanentError('bad'))).resolves.toBe(false);
+    await expect(failures.route(work, new PermanentError('bad'))).resolves.toBeNull();
     expect(sent).toHaveLength(1);
     expect(failures.deadLettered).toBe(0);
   });

@@ -80,15 +80,15 @@ export class FailureRouter {
   }
 
   /**
-   * Routes a failed message. Returns whether its offset may be finished: not when the partition was
-   * lost or the work was abandoned at shutdown (the next owner redoes it), nor when the copy could
-   * not be published.
+   * Routes a failed message. Returns where its copy went, after which its offset may be finished;
+   * null when it may not: the partition was lost or the work was abandoned at shutdown (the next
+   * owner redoes it), or the copy could not be published.
    */
-  async route(work: Work, error: unknown): Promise<boolean> {
+  async route(work: Work, error: unknown): Promise<'retry' | 'dead-letter' | null> {
     const { origin, attempt, previous } = work;
     const failed = { origin, attempt, previous, abandoned: isAbandoned(work) };
     const route = routeFailure(failed, error, this.options.policy, new Date());
-    if (route.to === 'nowhere') return false;
+    if (route.to === 'nowhere') return null;
     const { failure } = route;
     const topic = route.to === 'retry' ? this.options.retryTopic : this.options.deadLetterTopic;
     const where = `${work.origin.topic}/${work.origin.partition}/${work.origin.offset}`;
@@ -102,7 +102,7 @@ export class FailureRouter {
         },
       ],
     });
-    if (!published) return false;
+    if (!published) return null;
     if (route.to === 'retry') {
       this.retriedCount += 1;
       this.options.logger.log(
@@ -114,7 +114,7 @@ export class FailureRouter {
         `dead-lettered ${where} after ${work.attempt} attempt(s) (${failure.errorClass}: ${failure.errorMessage})`,
       );
     }
-    return true;
+    return route.to;
   }
 
   /** Publishes with retries until it succeeds, the partition is lost or the consumer stops. */

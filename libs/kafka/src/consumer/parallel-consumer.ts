@@ -16,7 +16,7 @@ import {
   type KafkaMessage,
 } from 'kafkajs';
 import { KafkaAdmin, type TopicReplication, type TopicSpec } from '../admin';
-import { type DeliveryHandler, type UntypedDeliveryHandler } from '../delivery';
+import { type DeliveryHandler, type UndeliverableHandler, type UntypedDeliveryHandler } from '../delivery';
 import { errorMessage, kafkaConnectionError } from '../errors';
 import { KeyScheduler } from '../key-scheduler';
 import { type RawProducer } from '../producer';
@@ -29,6 +29,7 @@ import { type ConsumerMetrics, partitionMetrics } from './metrics';
 import { Assignment } from './rebalance';
 import { DelayedRetries } from './retry-delays';
 import { shutDown, type ShutdownSteps } from './shutdown';
+import { UndeliverableReporter } from './undeliverable';
 import { dueAt, type PartitionState, type Work, workFor } from './work';
 
 export interface ParallelConsumerOptions {
@@ -67,6 +68,12 @@ export interface ParallelConsumerOptions {
   readonly logger?: LoggerService;
   /** Create missing topics at start (default true). */
   readonly createTopics?: boolean;
+  /**
+   * Called after a message was dead-lettered without any handler having seen it (undecodable,
+   * invalid envelope, no handler, registry unreachable to the last attempt), so the owner can end
+   * the task it belongs to; the dead letter is written first. See UndeliverableReporter.
+   */
+  readonly onUndeliverable?: UndeliverableHandler;
 }
 
 /**
@@ -105,6 +112,7 @@ export class ParallelConsumer {
   private readonly flow: FlowControl;
   private readonly delayed: DelayedRetries;
   private readonly failures: FailureRouter;
+  private readonly undeliverable: UndeliverableReporter | undefined;
   private handled = 0;
   private readonly commits: CommitCoalescer;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -146,6 +154,13 @@ export class ParallelConsumer {
       logger: this.logger,
       stopped: () => this.state === 'stopped',
     });
+    this.undeliverable = options.onUndeliverable
+      ? new UndeliverableReporter({
+          handler: options.onUndeliverable,
+          logger: this.logger,
+          stopped: () => this.state === 'stopped',
+        })
+      : undefined;
     this.commits = new CommitCoalescer({
       delayMs: options.commitDelayMs ?? 1_000,
       intervalMs: options.commitIntervalMs ?? 5_000,
@@ -327,12 +342,17 @@ export class ParallelConsumer {
     const { state } = work;
     if (state.revoked) return;
     state.running.add(work);
+    let delivered = false;
     try {
-      await this.dispatcher.dispatch(work);
+      const { handler, delivery } = await this.dispatcher.prepare(work);
+      delivered = true;
+      await handler(delivery);
       this.handled += 1;
       this.finish(work);
     } catch (error) {
-      if (await this.failures.route(work, error)) this.finish(work);
+      const routed = await this.failures.route(work, error);
+      if (routed === 'dead-letter' && !delivered) await this.undeliverable?.report(work, error);
+      if (routed !== null) this.finish(work);
     } finally {
       state.running.delete(work);
     }
