@@ -7,3 +7,4 @@ export * from './groups';
 export * from './services';
 export * from './causal-order';
 export * from './fault-proxy';
+export * from './secured-kafka';
