@@ -68,10 +68,13 @@ export class RuntimeHarness {
   readonly logger = new RecordingLogger();
   private readonly closers: (() => Promise<void>)[] = [];
 
-  constructor(readonly config: TributaryConfig) {
+  constructor(
+    readonly config: TributaryConfig,
+    options: { readonly logLevel?: logLevel } = {},
+  ) {
     this.kafka = createKafkaClient(config, {
       logger: this.logger,
-      logLevel: logLevel.WARN,
+      logLevel: options.logLevel ?? logLevel.WARN,
       clientId: uniqueName('client'),
     });
     this.serializer = createRegistrySerializer(config);

@@ -1,6 +1,6 @@
 import { type KafkaConfig } from '@tributary/config';
 import { type Admin, type Kafka } from 'kafkajs';
-import { kafkaConnectionError } from './errors';
+import { kafkaConnectionError, PermanentError } from './errors';
 
 export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
 
@@ -20,6 +20,19 @@ const LEADER_WAIT_MS = 30_000;
 function isAlreadyExists(error: unknown): boolean {
   const errors = (error as { errors?: { type?: string }[] } | null)?.errors;
   return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
+}
+
+/** What the broker said about each topic it did not create (kafkajs only says "Topic creation errors"). */
+function creationError(error: unknown, { replicationFactor, minInsyncReplicas }: TopicReplication): unknown {
+  const errors = (error as { errors?: { topic?: string; type?: string; message?: string }[] } | null)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return error;
+  const reasons = errors.map((e) => `${e.topic ?? '?'}: ${e.message ?? ''} (${e.type ?? 'unknown'})`);
+  return new PermanentError(
+    `the broker did not create ${reasons.join('; ')}; created with replication factor ${replicationFactor} ` +
+      `(TRIBUTARY_KAFKA_REPLICATION_FACTOR) and min.insync.replicas ${minInsyncReplicas ?? 'the broker default'} ` +
+      '(TRIBUTARY_KAFKA_MIN_INSYNC_REPLICAS)',
+    { cause: error },
+  );
 }
 
 /**
@@ -65,7 +78,7 @@ export class KafkaAdmin {
       // Another service created some of them at the same moment: fine, as long as all exist then.
       if (!isAlreadyExists(error)) {
         const now = new Set(await admin.listTopics());
-        if (missing.some((spec) => !now.has(spec.name))) throw error;
+        if (missing.some((spec) => !now.has(spec.name))) throw creationError(error, this.replication);
       }
     }
     await this.waitForLeaders(missing.map((spec) => spec.name));
