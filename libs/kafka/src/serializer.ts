@@ -12,6 +12,7 @@ import {
   PermanentError,
   RetriableError,
   SchemaIncompatibleError,
+  UnavailableError,
 } from './errors';
 
 /**
@@ -26,7 +27,7 @@ export interface EventSerializer {
   /**
    * Decodes bytes written with any registered version of the topic's schema, read through the
    * topic's current schema. Throws DecodeError (unreadable bytes, unknown schema id),
-   * EventValidationError (written with a schema the topic's schema cannot read) or RetriableError
+   * EventValidationError (written with a schema the topic's schema cannot read) or UnavailableError
    * (the registry could not be reached).
    */
   decode<T extends TopicDefinition>(topic: T, buffer: Buffer): Promise<EventValue<T>>;
@@ -214,7 +215,7 @@ export class RegistrySerializer implements EventSerializer {
       const status = registryStatus(cause);
       if (status === 404)
         throw new DecodeError(`unknown schema id ${schemaId}`, { topic: topic.name, cause });
-      throw new RetriableError(`schema registry unavailable while fetching schema id ${schemaId}`, {
+      throw new UnavailableError(`schema registry unavailable while fetching schema id ${schemaId}`, {
         topic: topic.name,
         cause,
       });
