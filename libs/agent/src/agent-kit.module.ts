@@ -98,7 +98,7 @@ export class AgentKitModule {
       controllers: [CancellationHandler],
       providers: [
         { provide: AGENT_CONFIG, useValue: config },
-        { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri) },
+        { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri, config.mongoTimeouts) },
         {
           provide: CancellationRegistry,
           useFactory: (c: Connection) => new CancellationRegistry(new MongoCancellationStore(c)),

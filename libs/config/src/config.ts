@@ -27,6 +27,20 @@ export interface RuntimeConfig {
   readonly maxAttempts: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
+  /**
+   * Groups that wait out an outage in place (failure policy `hold-partition`): the first wait after a
+   * transient failure, doubling up to the longest, which is also how late a recovery can be noticed.
+   */
+  readonly holdBaseDelayMs: number;
+  readonly holdMaxDelayMs: number;
+}
+
+/** How fast the MongoDB driver gives up on a store that stopped answering (see connectMongo). */
+export interface MongoTimeoutsConfig {
+  readonly serverSelectionTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly heartbeatFrequencyMs: number;
+  readonly socketTimeoutMs: number;
 }
 
 export interface LlmConfig {
@@ -308,6 +322,7 @@ export interface TributaryConfig extends RegistryConfig {
   };
   readonly kafka: KafkaConfig;
   readonly mongoUri: string;
+  readonly mongoTimeouts: MongoTimeoutsConfig;
   readonly runtime: RuntimeConfig;
   readonly llm: LlmConfig;
   readonly embeddings: EmbeddingsConfig;
@@ -347,6 +362,15 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
     kafka: readKafkaConfig(read, `tributary-${service}`),
     ...readRegistryConfig(read),
     mongoUri: read.url('TRIBUTARY_MONGO_URI', `mongodb://127.0.0.1:${mongoPort}/tributary`),
+    mongoTimeouts: {
+      serverSelectionTimeoutMs: read.int('TRIBUTARY_MONGO_SERVER_SELECTION_TIMEOUT_MS', 5_000, {
+        min: 100,
+        max: 300_000,
+      }),
+      connectTimeoutMs: read.int('TRIBUTARY_MONGO_CONNECT_TIMEOUT_MS', 2_000, { min: 100, max: 300_000 }),
+      heartbeatFrequencyMs: read.int('TRIBUTARY_MONGO_HEARTBEAT_MS', 1_000, { min: 500, max: 300_000 }),
+      socketTimeoutMs: read.int('TRIBUTARY_MONGO_SOCKET_TIMEOUT_MS', 30_000, { min: 0, max: 3_600_000 }),
+    },
     runtime: {
       concurrency: read.int('TRIBUTARY_CONCURRENCY', 16, { min: 1, max: 10_000 }),
       sessionTimeoutMs: read.int('TRIBUTARY_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
@@ -355,6 +379,8 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
       maxAttempts: read.int('TRIBUTARY_MAX_ATTEMPTS', 4, { min: 1, max: 100 }),
       retryBaseDelayMs: read.int('TRIBUTARY_RETRY_BASE_DELAY_MS', 500, { min: 0, max: 3_600_000 }),
       retryMaxDelayMs: read.int('TRIBUTARY_RETRY_MAX_DELAY_MS', 60_000, { min: 0, max: 86_400_000 }),
+      holdBaseDelayMs: read.int('TRIBUTARY_HOLD_BASE_DELAY_MS', 500, { min: 1, max: 3_600_000 }),
+      holdMaxDelayMs: read.int('TRIBUTARY_HOLD_MAX_DELAY_MS', 10_000, { min: 1, max: 3_600_000 }),
     },
     llm: {
       baseUrl: read.optionalUrl(scoped('LLM_BASE_URL')),

@@ -15,6 +15,7 @@ export {
   RetriableError,
   TributaryError,
   type TributaryErrorOptions,
+  UnavailableError,
 } from '@tributary/platform';
 
 /** The bytes cannot be read: not the Confluent wire format, an unknown schema id, truncated Avro. */

@@ -13,6 +13,7 @@ import {
   PermanentError,
   RetriableError,
   SchemaIncompatibleError,
+  UnavailableError,
 } from './errors';
 
 /**
@@ -27,7 +28,7 @@ export interface EventSerializer {
   /**
    * Decodes bytes written with any registered version of the topic's schema, read through the
    * topic's current schema. Throws DecodeError (unreadable bytes, unknown schema id),
-   * EventValidationError (written with a schema the topic's schema cannot read) or RetriableError
+   * EventValidationError (written with a schema the topic's schema cannot read) or UnavailableError
    * (the registry could not be reached).
    */
   decode<T extends TopicDefinition>(topic: T, buffer: Buffer): Promise<EventValue<T>>;
@@ -243,8 +244,8 @@ export class RegistrySerializer implements EventSerializer {
       const status = registryStatus(cause);
       if (status === 404)
         throw new DecodeError(`unknown schema id ${schemaId}`, { topic: topic.name, cause });
-      // Retriable, refused credentials too: a configuration fault must not dead-letter events.
-      throw new RetriableError(
+      // Transient, refused credentials too: a configuration fault must not dead-letter events.
+      throw new UnavailableError(
         refusedCredentials(status)
           ? `schema registry refused our credentials (HTTP ${status}) while fetching schema id ${schemaId}; ${CREDENTIALS_HINT}`
           : `schema registry unavailable while fetching schema id ${schemaId}`,

@@ -51,7 +51,7 @@ async function main(): Promise<number> {
   }
   const tenant = tenantId(values.tenant);
   const config = loadConfigFromProcess('gateway');
-  const mongo = await connectMongo(config.mongoUri);
+  const mongo = await connectMongo(config.mongoUri, config.mongoTimeouts);
   try {
     const keys = new ApiKeyRepository(mongo.collection<ApiKeyDocument>(AUTH_COLLECTION_NAMES.apiKeys));
     const webhooks = new TenantWebhookRepository(

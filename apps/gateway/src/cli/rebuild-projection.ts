@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   Logger.overrideLogger(new JsonLogger('rebuild-projection', config.logLevel === 'debug' ? 'debug' : 'warn'));
   const started = performance.now();
 
-  const connection = await connectMongo(config.mongoUri);
+  const connection = await connectMongo(config.mongoUri, config.mongoTimeouts);
   const kafka = createKafkaClient(config, { clientId: `${config.kafka.clientId}-rebuild` });
   const serializer = createRegistrySerializer(config, { clientId: config.kafka.clientId });
   try {
