@@ -30,6 +30,8 @@ beforeAll(async () => {
       TRIBUTARY_JWT_SCOPE_MAP: 'orders.write=submit,orders.read=read',
       TRIBUTARY_RATE_LIMIT_PER_SECOND: '1000',
       TRIBUTARY_RATE_LIMIT_BURST: '1000',
+      // Every test here sends from 127.0.0.1, and many send bad credentials on purpose.
+      TRIBUTARY_UNAUTHENTICATED_RATE_LIMIT_BURST: '1000',
       TRIBUTARY_MAX_IN_FLIGHT_TASKS: String(IN_FLIGHT_CAP),
     },
   );
