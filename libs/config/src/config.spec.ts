@@ -107,6 +107,10 @@ describe('loadConfig', () => {
     [{ TRIBUTARY_AUTH: 'maybe' }, 'TRIBUTARY_AUTH must be one of required, disabled, got "maybe"'],
     [{ TRIBUTARY_JWT_SECRET: 'short' }, 'TRIBUTARY_JWT_SECRET must be at least 32 characters long'],
     [
+      { TRIBUTARY_HTTP_TRUST_PROXY: 'proxy.internal' },
+      'TRIBUTARY_HTTP_TRUST_PROXY must list IP addresses or CIDR ranges, got "proxy.internal"',
+    ],
+    [
       { TRIBUTARY_HTTP_HOST: '0.0.0.0', TRIBUTARY_AUTH: 'disabled' },
       'TRIBUTARY_AUTH=disabled with TRIBUTARY_HTTP_HOST=0.0.0.0 (not loopback) lets anyone who reaches the gateway act as tenant "default" with every scope; set TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND=i-understand to accept that, or turn authentication on',
     ],

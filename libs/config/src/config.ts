@@ -123,6 +123,12 @@ export interface GatewayConfig {
     readonly burst: number;
     /** Tasks a tenant may have running at once; 0 means no cap. */
     readonly maxInFlightTasks: number;
+    /**
+     * Requests without valid credentials, per client address: a token bucket of this size, refilled
+     * at this rate; an address whose bucket is empty gets 429 before its credentials are looked up.
+     */
+    readonly unauthenticatedRatePerSecond: number;
+    readonly unauthenticatedBurst: number;
   };
   readonly streams: {
     /** Event streams (SSE) one API key or JWT subject may hold open at once on one gateway. */
@@ -268,6 +274,14 @@ function readGatewayConfig(read: EnvReader, httpHost: string): GatewayConfig {
       ratePerSecond: read.number('TRIBUTARY_RATE_LIMIT_PER_SECOND', 20, { min: 0.001, max: 1_000_000 }),
       burst: read.int('TRIBUTARY_RATE_LIMIT_BURST', 40, { min: 1, max: 1_000_000 }),
       maxInFlightTasks: read.int('TRIBUTARY_MAX_IN_FLIGHT_TASKS', 100, { min: 0, max: 10_000_000 }),
+      unauthenticatedRatePerSecond: read.number('TRIBUTARY_UNAUTHENTICATED_RATE_LIMIT_PER_SECOND', 1, {
+        min: 0.001,
+        max: 1_000_000,
+      }),
+      unauthenticatedBurst: read.int('TRIBUTARY_UNAUTHENTICATED_RATE_LIMIT_BURST', 20, {
+        min: 1,
+        max: 1_000_000,
+      }),
     },
     streams: {
       maxPerCredential: read.int('TRIBUTARY_SSE_MAX_STREAMS_PER_CREDENTIAL', 20, { min: 1, max: 1_000_000 }),
@@ -319,6 +333,15 @@ export interface TributaryConfig extends RegistryConfig {
     readonly headersTimeoutMs: number;
     /** A client must send a whole request (headers and body) within this time, or gets 408. */
     readonly requestTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this time. */
+    readonly keepAliveTimeoutMs: number;
+    /** A connection with no traffic either way for this long is closed (event streams send heartbeats). */
+    readonly connectionTimeoutMs: number;
+    /**
+     * Proxies (IP addresses, CIDR ranges) whose `X-Forwarded-For` names the client, so per-address
+     * limits count clients rather than the proxy. Empty: the peer address is the client.
+     */
+    readonly trustProxy: readonly string[];
   };
   readonly kafka: KafkaConfig;
   readonly mongoUri: string;
@@ -358,6 +381,17 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
       port: read.port(`TRIBUTARY_${prefix}_PORT`, DEFAULT_HTTP_PORTS[service]),
       headersTimeoutMs: read.int('TRIBUTARY_HTTP_HEADERS_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
       requestTimeoutMs: read.int('TRIBUTARY_HTTP_REQUEST_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
+      // Above the 60 s idle timeout of common load balancers, so the gateway is not the one to close first.
+      keepAliveTimeoutMs: read.int('TRIBUTARY_HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, {
+        min: 100,
+        max: 3_600_000,
+      }),
+      // Well above the event streams' heartbeat (15 s) and the longest wait of a request (10 s).
+      connectionTimeoutMs: read.int('TRIBUTARY_HTTP_CONNECTION_TIMEOUT_MS', 120_000, {
+        min: 1_000,
+        max: 3_600_000,
+      }),
+      trustProxy: readAllowList(read, 'TRIBUTARY_HTTP_TRUST_PROXY'),
     },
     kafka: readKafkaConfig(read, `tributary-${service}`),
     ...readRegistryConfig(read),

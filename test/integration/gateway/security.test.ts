@@ -30,6 +30,8 @@ beforeAll(async () => {
       TRIBUTARY_JWT_SCOPE_MAP: 'orders.write=submit,orders.read=read',
       TRIBUTARY_RATE_LIMIT_PER_SECOND: '1000',
       TRIBUTARY_RATE_LIMIT_BURST: '1000',
+      // Every test here sends from 127.0.0.1, and many send bad credentials on purpose.
+      TRIBUTARY_UNAUTHENTICATED_RATE_LIMIT_BURST: '1000',
       TRIBUTARY_MAX_IN_FLIGHT_TASKS: String(IN_FLIGHT_CAP),
     },
   );
@@ -225,7 +227,7 @@ describe('authentication', () => {
     expect((await submit(readOnly, user)).status).toBe(403);
   });
 
-  it("refuses a JWT for another audience or issuer, or without them (401), and another application's plain admin scope grants nothing (403)", async () => {
+  it("refuses a JWT for another audience or issuer, or without them (401), and another application's plain admin or priority scope grants nothing (403)", async () => {
     const tenant = newTenant();
     const claims = { tenant_id: tenant, scope: 'tributary:read' };
     expect((await get('/v1/tasks', await signJwt(claims))).status).toBe(200);
@@ -253,6 +255,11 @@ describe('authentication', () => {
     const user = await gateway.newUser(tenant);
     expect((await submit(mapped, user)).status).toBe(202);
     expect((await get('/v1/tasks', mapped)).status).toBe(200);
+    // Priority too: a plain `priority` is someone else's; `tributary:priority` may ask for high.
+    const plainPriority = await signJwt({ tenant_id: tenant, scope: 'tributary:submit priority' });
+    expect((await submit(plainPriority, user, { priority: 'high' })).status).toBe(403);
+    const priority = await signJwt({ tenant_id: tenant, scope: 'tributary:submit tributary:priority' });
+    expect((await submit(priority, user, { priority: 'high' })).status).toBe(202);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashSecret, mintApiKey, parseApiKey, secretMatches } from './api-key';
+import { clientAddressKey } from './client-address';
 import { RateLimiter } from './rate-limiter';
 import { grants, jwtScopes, parseScopes } from './scopes';
 
@@ -44,5 +45,29 @@ describe('the token bucket', () => {
     now += 500; // one token back
     expect(limiter.take('k').allowed).toBe(true);
     expect(limiter.take('k').allowed).toBe(false);
+  });
+
+  it('peek says what take would answer without taking a token', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ ratePerSecond: 1, burst: 1 }, () => now);
+    expect(limiter.peek('a')).toEqual({ allowed: true });
+    expect(limiter.take('a').allowed).toBe(true);
+    expect(limiter.peek('a')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(limiter.peek('a').allowed).toBe(false);
+    now += 1_000;
+    expect(limiter.peek('a').allowed).toBe(true);
+    expect(limiter.peek('a').allowed).toBe(true);
+  });
+});
+
+describe('client address keys', () => {
+  it('count IPv4 (mapped or not) per address and IPv6 per /64', () => {
+    expect(clientAddressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientAddressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientAddressKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(clientAddressKey('2001:0db8:0001:0002::9')).toBe('2001:db8:1:2::/64');
+    expect(clientAddressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientAddressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientAddressKey('::1')).toBe('0:0:0:0::/64');
   });
 });
