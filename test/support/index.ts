@@ -8,4 +8,3 @@ export * from './services';
 export * from './causal-order';
 export * from './fault-proxy';
 export * from './topic-watch';
-export * from './secured-kafka';

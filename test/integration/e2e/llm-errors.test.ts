@@ -114,7 +114,7 @@ describe('a refused API key', () => {
 
     expect(view.status).toBe('failed');
     expect(view.failure?.stage).toBe('planning');
-    expect(view.failure?.reason).toContain('the API key was refused');
+    expect(view.failure?.reason).toContain('the language model refused the request');
     expect(llm.requests).toHaveLength(1);
     expect(await messageCounts()).toEqual(before);
   });
@@ -129,7 +129,7 @@ describe('a refused API key', () => {
 
     expect(view.status).toBe('failed');
     expect(view.failure?.stage).toBe('researching');
-    expect(view.failure?.reason).toContain('the API key was refused');
+    expect(view.failure?.reason).toContain('the language model refused the request');
     expect(llm.requests.length - requestsBefore).toBe(1);
     expect(await messageCounts()).toEqual(before);
   });

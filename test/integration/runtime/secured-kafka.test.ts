@@ -1,17 +1,8 @@
 import { type SaslMechanism } from '@tributary/config';
 import { KafkaAuthenticationError, pending } from '@tributary/kafka';
-import {
-  RuntimeHarness,
-  SECURED_KAFKA_USER,
-  type SecuredKafka,
-  startSecuredKafka,
-  testConfig,
-  testTopic,
-  uniqueName,
-  waitFor,
-  withTimeout,
-} from '@tributary/testing';
+import { RuntimeHarness, testConfig, testTopic, uniqueName, waitFor, withTimeout } from '@tributary/testing';
 import { ConfigResourceTypes, logLevel } from 'kafkajs';
+import { SECURED_KAFKA_USER, type SecuredKafka, startSecuredKafka } from '../../support/secured-kafka';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 /**
