@@ -23,6 +23,25 @@ export class TaskFailure extends PermanentError {
   }
 }
 
+/** The task passed its deadline: thrown into (and aborting) the step that held it. */
+export class DeadlineExceededError extends TaskFailure {
+  constructor(
+    taskId: string,
+    readonly deadlineAt: number,
+  ) {
+    super('deadline-exceeded', deadlineReason(deadlineAt), {
+      taskId,
+      detail: `task ${taskId} passed its deadline ${new Date(deadlineAt).toISOString()}`,
+    });
+    this.name = 'DeadlineExceededError';
+  }
+}
+
+/** The sentence of a deadline failure (the gateway's deadline consumer writes the same). */
+export function deadlineReason(deadlineAt: number): string {
+  return `The task did not finish before its deadline (${new Date(deadlineAt).toISOString()}).`;
+}
+
 const STAGE_NAMES: Readonly<Record<string, string>> = {
   planning: 'Planning',
   researching: 'Research',
