@@ -1,4 +1,4 @@
-import { type TaskFailureCode } from '@tributary/contracts';
+import { deadlineExceededReason, type TaskFailureCode } from '@tributary/contracts';
 import { LlmOutputError, LlmRequestError } from '@tributary/llm';
 import { isRetriable, PermanentError, type TributaryErrorOptions } from '@tributary/platform';
 
@@ -29,17 +29,12 @@ export class DeadlineExceededError extends TaskFailure {
     taskId: string,
     readonly deadlineAt: number,
   ) {
-    super('deadline-exceeded', deadlineReason(deadlineAt), {
+    super('deadline-exceeded', deadlineExceededReason(deadlineAt), {
       taskId,
       detail: `task ${taskId} passed its deadline ${new Date(deadlineAt).toISOString()}`,
     });
     this.name = 'DeadlineExceededError';
   }
-}
-
-/** The sentence of a deadline failure (the gateway's deadline consumer writes the same). */
-export function deadlineReason(deadlineAt: number): string {
-  return `The task did not finish before its deadline (${new Date(deadlineAt).toISOString()}).`;
 }
 
 const STAGE_NAMES: Readonly<Record<string, string>> = {

@@ -261,6 +261,7 @@ export class ParallelConsumer {
       handled: this.handled,
       retried: this.failures.retried,
       deadLettered: this.failures.deadLettered,
+      deferred: this.failures.deferred,
       partitions: partitionMetrics(this.assignment.owned()),
       paused: this.state === 'running' || this.state === 'stopping' ? this.kafkaConsumer.paused() : [],
     };
@@ -340,10 +341,13 @@ export class ParallelConsumer {
     state.running.add(work);
     let delivered = false;
     try {
-      const { handler, delivery } = await this.dispatcher.prepare(work);
+      const { handler, delivery, deferredUntil } = await this.dispatcher.prepare(work);
       delivered = true;
       await handler(delivery);
       this.handled += 1;
+      const until = deferredUntil();
+      // A deferred message is done here once its copy is on the retry topic.
+      if (until !== null && !(await this.failures.defer(work, until))) return;
       this.finish(work);
     } catch (error) {
       const routed = await this.failures.route(work, error);
