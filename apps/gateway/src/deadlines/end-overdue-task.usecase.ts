@@ -61,7 +61,10 @@ export class EndOverdueTaskUseCase {
         taskId,
       });
     }
-    if (task.terminal) return 'had-ended';
+    if (task.terminal) {
+      this.logger.debug(`task ${taskId}: past its deadline, had ended (${task.status})`);
+      return 'had-ended';
+    }
     const failed: TaskFailed = {
       taskId,
       tenantId: tenant,
