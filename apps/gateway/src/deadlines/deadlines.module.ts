@@ -10,7 +10,7 @@ import { EndOverdueTaskUseCase } from './end-overdue-task.usecase';
 
 /**
  * A check that fails (the store down, the read model behind) is tried again for longer than the
- * runtime's default: about a quarter of an hour of backoff before its dead letter.
+ * runtime's default: 20 attempts, several minutes of backoff, before its dead letter.
  */
 function deadlineRuntime(config: TributaryConfig): RuntimeConfig {
   return { ...config.runtime, maxAttempts: Math.max(config.runtime.maxAttempts, 20) };
