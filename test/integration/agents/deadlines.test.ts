@@ -36,7 +36,7 @@ import { type Gateway, startGateway } from '../gateway/harness';
  * a group of its own and works only on this file's tenants (other tests' tasks are theirs).
  */
 
-const GRACE_MS = 4_000;
+const GRACE_MS = 8_000;
 /** At most this long after its deadline a task must have ended, agent or gateway (the grace, and time to spare on a busy machine). */
 const MARGIN_MS = GRACE_MS + 20_000;
 
