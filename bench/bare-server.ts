@@ -13,7 +13,7 @@ import { type AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@tributary/config';
 import { type TopicDefinition, TOPICS } from '@tributary/contracts';
-import { createKafkaClient, EventProducer, KafkaAdmin, RegistrySerializer } from '@tributary/kafka';
+import { createKafkaClient, createRegistrySerializer, EventProducer, KafkaAdmin } from '@tributary/kafka';
 import { logLevel } from 'kafkajs';
 
 async function main(): Promise<void> {
@@ -27,10 +27,10 @@ async function main(): Promise<void> {
     logLevel: logLevel.ERROR,
     logger: new Logger('bare-server'),
   });
-  const admin = new KafkaAdmin(kafka);
+  const admin = new KafkaAdmin(kafka, config.kafka);
   await admin.ensureTopics([{ name, partitions }]);
   await admin.disconnect();
-  const serializer = new RegistrySerializer({ registryUrl: config.registryUrl, clientId: 'bench' });
+  const serializer = createRegistrySerializer(config, { clientId: 'bench' });
   await serializer.register([topic]);
   const producer = new EventProducer(kafka, serializer, { service: 'bench-bare-server' });
   await producer.connect();

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const config = loadConfig('gateway', { ...process.env });
   const logger = new QuietLogger('  (runtime error) ');
   const kafka = createKafkaClient(config, { clientId: `bench-${runId}`, logLevel: logLevel.ERROR, logger });
-  const cleanup = new Cleanup(kafka, config.registryUrl);
+  const cleanup = new Cleanup(kafka, config);
   let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

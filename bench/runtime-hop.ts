@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const runId = `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 6)}`;
   const logger = new QuietLogger();
   const kafka = createKafkaClient(config, { clientId: `bench-${runId}`, logLevel: logLevel.ERROR, logger });
-  const cleanup = new Cleanup(kafka, config.registryUrl);
+  const cleanup = new Cleanup(kafka, config);
   const ctx = { config, kafka, runId, cleanup, logger };
   try {
     console.log(

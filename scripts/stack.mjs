@@ -36,7 +36,7 @@ export {
   stopProcess,
 } from './stack/processes.mjs';
 export { registryReady } from './stack/registry.mjs';
-export { parseJavaMajor } from './stack/tools.mjs';
+export { javaCommand, parseJavaMajor } from './stack/tools.mjs';
 
 const USAGE = `usage: node scripts/stack.mjs <command>
   up               start Kafka, the schema registry and FerretDB (downloads/builds on first use)

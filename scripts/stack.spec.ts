@@ -18,7 +18,10 @@ interface StackModule {
   stackConfig(env: Record<string, string | undefined>): StackConfig;
   parsePort(value: string | undefined, name: string, fallback: number): number;
   resolveStackDir(value: string | undefined, home?: string): string;
-  renderKafkaProperties(kafka: { port: number; controllerPort: number; dataDir: string }): string;
+  renderKafkaProperties(
+    kafka: { port: number; controllerPort: number; dataDir: string },
+    overrides?: Record<string, string>,
+  ): string;
   newKafkaClusterId(random?: (size: number) => Uint8Array): string;
   parseJavaMajor(text: string): number | null;
   kafkaReady(port: number, timeoutMs?: number): Promise<boolean>;
@@ -142,6 +145,23 @@ describe('renderKafkaProperties', () => {
     expect(props.get('transaction.state.log.replication.factor')).toBe('1');
     expect(props.get('share.coordinator.state.topic.replication.factor')).toBe('1');
     expect(props.get('auto.create.topics.enable')).toBe('false');
+  });
+
+  it('replaces a property in place and appends new ones when given overrides', () => {
+    const lines = stack
+      .renderKafkaProperties(
+        { port: 9092, controllerPort: 9093, dataDir: '/data/kafka' },
+        {
+          listeners: 'SASL://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093',
+          'sasl.enabled.mechanisms': 'PLAIN',
+        },
+      )
+      .split('\n');
+    expect(lines.filter((line) => line.startsWith('listeners='))).toEqual([
+      'listeners=SASL://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093',
+    ]);
+    expect(lines).toContain('sasl.enabled.mechanisms=PLAIN');
+    expect(lines).toContain('process.roles=broker,controller');
   });
 });
 

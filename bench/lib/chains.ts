@@ -11,7 +11,7 @@
 import { type LoggerService } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
 import { retryTopic, deadLetterTopic, type TopicDefinition, valueSubject } from '@tributary/contracts';
-import { EventProducer, KafkaAdmin, ParallelConsumer, RegistrySerializer } from '@tributary/kafka';
+import { createRegistrySerializer, EventProducer, KafkaAdmin, ParallelConsumer } from '@tributary/kafka';
 import { type Consumer, type Kafka, Partitioners } from 'kafkajs';
 import { type Cleanup } from './cleanup';
 import { epochMs, openLoop, type OpenLoopResult } from './stats';
@@ -103,7 +103,7 @@ export async function rawChain(
   const groups = topics.map((_, i) => `bench.raw-${tag}.g${i}.${ctx.runId}`);
   ctx.cleanup.topic(...topics);
   ctx.cleanup.group(...groups);
-  const admin = new KafkaAdmin(ctx.kafka);
+  const admin = new KafkaAdmin(ctx.kafka, ctx.config.kafka);
   try {
     await admin.ensureTopics(topics.map((name) => ({ name, partitions: 1 })));
   } finally {
@@ -171,13 +171,13 @@ export async function runtimeChain(
   ctx.cleanup.topic(...groups.flatMap((g) => [retryTopic(g), deadLetterTopic(g)]));
   ctx.cleanup.group(...groups);
   ctx.cleanup.subject(...topics.map((t) => valueSubject(t.name)));
-  const admin = new KafkaAdmin(ctx.kafka);
+  const admin = new KafkaAdmin(ctx.kafka, ctx.config.kafka);
   try {
     await admin.ensureTopics(topics.map((t) => ({ name: t.name, partitions: 1 })));
   } finally {
     await admin.disconnect();
   }
-  const serializer = new RegistrySerializer({ registryUrl: ctx.config.registryUrl, clientId: 'bench' });
+  const serializer = createRegistrySerializer(ctx.config, { clientId: 'bench' });
   await serializer.register(topics);
   const producer = new EventProducer(ctx.kafka, serializer, { service: 'bench' });
   await producer.connect();
@@ -194,6 +194,7 @@ export async function runtimeChain(
       producer,
       runtime,
       partitions: 1,
+      replication: ctx.config.kafka,
       logger: ctx.logger,
       group: groups[i] as string,
     }).handle(topic, async ({ value, envelope }) => {

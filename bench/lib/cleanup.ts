@@ -1,3 +1,4 @@
+import { basicAuthorization, type RegistryConfig } from '@tributary/config';
 import { type Kafka } from 'kafkajs';
 
 /**
@@ -13,7 +14,7 @@ export class Cleanup {
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly registryUrl: string,
+    private readonly registry: RegistryConfig,
   ) {}
 
   /** Registers an undo step; returns a function that runs it now (once) and forgets it. */
@@ -77,12 +78,18 @@ export class Cleanup {
         await admin.disconnect().catch(() => undefined);
       }
     }
+    const { registryUrl, registryCredentials } = this.registry;
+    const headers: Record<string, string> = registryCredentials
+      ? { Authorization: basicAuthorization(registryCredentials) }
+      : {};
     for (const subject of this.subjects) {
-      const url = `${this.registryUrl}/subjects/${encodeURIComponent(subject)}`;
-      await fetch(url, { method: 'DELETE', signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-      await fetch(`${url}?permanent=true`, { method: 'DELETE', signal: AbortSignal.timeout(5_000) }).catch(
-        () => undefined,
-      );
+      const url = `${registryUrl}/subjects/${encodeURIComponent(subject)}`;
+      const remove = (target: string) =>
+        fetch(target, { method: 'DELETE', headers, signal: AbortSignal.timeout(5_000) }).catch(
+          () => undefined,
+        );
+      await remove(url);
+      await remove(`${url}?permanent=true`);
     }
   }
 }

@@ -6,7 +6,7 @@
  * spend moving as many messages per task, at the phase's message rate.
  */
 import { ALL_TOPICS, deadLetterTopic, retryTopic } from '@tributary/contracts';
-import { KafkaAdmin } from '@tributary/kafka';
+import { KafkaAdmin, type TopicReplication } from '@tributary/kafka';
 import { type Kafka } from 'kafkajs';
 import { type Cleanup } from './cleanup';
 import { GROUPS } from './groups';
@@ -149,7 +149,13 @@ export interface RawKafkaCost {
  * after a warm-up, so the figure is not the JIT compiling kafkajs.
  */
 export async function rawKafkaCost(
-  ctx: { kafka: Kafka; cleanup: Cleanup; runId: string; kafkaPid: () => number | undefined },
+  ctx: {
+    kafka: Kafka;
+    replication: TopicReplication;
+    cleanup: Cleanup;
+    runId: string;
+    kafkaPid: () => number | undefined;
+  },
   options: { messages: number; rate: number; valueBytes: number; partitions: number; phase: string },
 ): Promise<RawKafkaCost> {
   const pids = () => ({ bench: process.pid, kafka: ctx.kafkaPid() });
@@ -165,7 +171,7 @@ export async function rawKafkaCost(
   const groupId = `bench.raw-cost.g.${tag}`;
   ctx.cleanup.topic(topic);
   ctx.cleanup.group(groupId);
-  const admin = new KafkaAdmin(ctx.kafka);
+  const admin = new KafkaAdmin(ctx.kafka, ctx.replication);
   try {
     await admin.ensureTopics([{ name: topic, partitions: options.partitions }]);
   } finally {

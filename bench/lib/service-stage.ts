@@ -184,7 +184,7 @@ export class ServiceStage {
     let raw: RawKafkaCost | undefined;
     if (cost.records > 0) {
       raw = await rawKafkaCost(
-        { kafka, cleanup, runId, kafkaPid: () => stack.readPidFile('kafka')?.pid },
+        { kafka, replication: config.kafka, cleanup, runId, kafkaPid: () => stack.readPidFile('kafka')?.pid },
         {
           phase: figure,
           messages: Math.max(100, Math.round(rate * Math.min(cost.cpu.wallSeconds, params.rawSeconds))),

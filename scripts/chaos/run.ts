@@ -17,9 +17,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDataFiles, loadData } from '@tributary/catalogue';
-import { loadConfigFromProcess } from '@tributary/config';
+import { loadConfigFromProcess, type TributaryConfig } from '@tributary/config';
 import { CONSUMER_GROUPS, deadLetterTopic, TOPICS } from '@tributary/contracts';
-import { createKafkaClient, readRanges, RegistrySerializer } from '@tributary/kafka';
+import { createKafkaClient, createRegistrySerializer, readRanges } from '@tributary/kafka';
 import { connectMongo } from '@tributary/platform';
 import { type Kafka, logLevel } from 'kafkajs';
 import { GROUPS, resetGroups } from '../../bench/lib/groups';
@@ -143,7 +143,7 @@ async function main(): Promise<number> {
     const deadline = Date.now() + seconds('drain-seconds') * 1000;
     await Promise.all(client.tasks.map((task) => client.settle(task, deadline)));
 
-    const terminals = await terminalEvents(kafka, config.registryUrl, config.kafka.clientId, startedAt);
+    const terminals = await terminalEvents(kafka, config, startedAt);
     const deadLetters = await deadLettersSince(kafka, startedAt);
     return report(client, terminals, deadLetters, faults, logDir);
   } finally {
@@ -154,11 +154,10 @@ async function main(): Promise<number> {
 /** Distinct terminal events (by event id) per task id, read from the topics since the run started. */
 async function terminalEvents(
   kafka: Kafka,
-  registryUrl: string,
-  clientId: string,
+  config: TributaryConfig,
   since: Date,
 ): Promise<Map<string, Map<string, string>>> {
-  const serializer = new RegistrySerializer({ registryUrl, clientId });
+  const serializer = createRegistrySerializer(config, { clientId: config.kafka.clientId });
   const byTask = new Map<string, Map<string, string>>();
   for await (const batch of readRanges({
     kafka,

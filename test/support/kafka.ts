@@ -3,11 +3,12 @@ import { type TributaryConfig } from '@tributary/config';
 import { type TopicDefinition } from '@tributary/contracts';
 import {
   createKafkaClient,
+  createRegistrySerializer,
   EventProducer,
   KafkaAdmin,
   ParallelConsumer,
   type ParallelConsumerOptions,
-  RegistrySerializer,
+  type RegistrySerializer,
 } from '@tributary/kafka';
 import { type Consumer, type Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { uniqueName } from './env';
@@ -67,15 +68,18 @@ export class RuntimeHarness {
   readonly logger = new RecordingLogger();
   private readonly closers: (() => Promise<void>)[] = [];
 
-  constructor(readonly config: TributaryConfig) {
+  constructor(
+    readonly config: TributaryConfig,
+    options: { readonly logLevel?: logLevel } = {},
+  ) {
     this.kafka = createKafkaClient(config, {
       logger: this.logger,
-      logLevel: logLevel.WARN,
+      logLevel: options.logLevel ?? logLevel.WARN,
       clientId: uniqueName('client'),
     });
-    this.serializer = new RegistrySerializer({ registryUrl: config.registryUrl });
+    this.serializer = createRegistrySerializer(config);
     this.producer = new EventProducer(this.kafka, this.serializer, { service: 'tests' });
-    this.admin = new KafkaAdmin(this.kafka);
+    this.admin = new KafkaAdmin(this.kafka, config.kafka);
   }
 
   /** Creates the topics (one partition unless the config says otherwise) and registers their schemas. */
@@ -97,6 +101,7 @@ export class RuntimeHarness {
       partitions: this.config.kafka.partitions,
       logger: this.logger,
       ...options,
+      replication: options.replication ?? this.config.kafka,
     });
     this.closers.unshift(() => consumer.stop());
     return consumer;

@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type TributaryConfig } from '@tributary/config';
 import { authenticateEarly } from './auth/authenticate-early';
 import { Authenticator } from './auth/authenticator';
+import { answerOnlyLoopbackHosts } from './auth/loopback-host-guard';
+import { RateLimiter } from './auth/rate-limiter';
 import { useJsonBodiesOnly } from './http/json-body';
 import { ProblemFilter } from './http/problem.filter';
 import { zodComponents } from './docs/openapi';
@@ -76,13 +78,39 @@ export async function createGatewayApp(
   { logger, overrides }: CreateGatewayOptions,
 ): Promise<NestFastifyApplication> {
   const options = gatewayOptions(overrides);
+  if (config.http.connectionTimeoutMs <= options.sse.heartbeatMs) {
+    // An idle event stream would be cut between two heartbeats.
+    throw new Error(
+      `TRIBUTARY_HTTP_CONNECTION_TIMEOUT_MS (${config.http.connectionTimeoutMs}) must exceed the event-stream heartbeat (${options.sse.heartbeatMs} ms)`,
+    );
+  }
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes,
     return503OnClosing: true,
-    // Far above any valid parameter (ids, user ids ≤ 128), so a long one reaches validation (400).
-    maxParamLength: 4096,
+    routerOptions: {
+      // Far above any valid parameter (ids, user ids ≤ 128), so a long one reaches validation (400).
+      maxParamLength: 4096,
+    },
     frameworkErrors: frameworkErrorProblem,
+    // Slow clients cannot hold connections open: the whole request within requestTimeout (else
+    // 408), and the headers sooner (Node's server closes the connection). Responses are not bounded
+    // by these (event streams run for as long as their task). Idle and silent connections close.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    connectionTimeout: config.http.connectionTimeoutMs,
+    http: {
+      headersTimeout: Math.min(config.http.headersTimeoutMs, config.http.requestTimeoutMs),
+      // Node checks those timeouts on this interval (30 s by default, which would triple a 10 s one).
+      connectionsCheckingInterval: Math.min(
+        30_000,
+        Math.max(250, Math.floor(config.http.headersTimeoutMs / 4)),
+      ),
+    },
+    // Per-address limits count the client a trusted proxy names, not the proxy.
+    ...(config.http.trustProxy.length > 0 ? { trustProxy: [...config.http.trustProxy] } : {}),
   });
+  // First: a request to a loopback-only gateway under another name is refused before anything else.
+  if (config.gateway.auth.loopbackHostsOnly) answerOnlyLoopbackHosts(adapter.getInstance());
   answerMethodNotAllowed(adapter.getInstance());
   useJsonBodiesOnly(adapter.getInstance(), options.bodyLimitBytes);
   closeConnectionsWhenIdle(adapter.getInstance(), options.shutdownGraceMs);
@@ -96,7 +124,14 @@ export async function createGatewayApp(
     },
   );
   app.useGlobalFilters(new ProblemFilter(logger, { bodyLimitBytes: options.bodyLimitBytes }));
-  authenticateEarly(adapter.getInstance(), app.get(Authenticator));
+  authenticateEarly(
+    adapter.getInstance(),
+    app.get(Authenticator),
+    new RateLimiter({
+      ratePerSecond: config.gateway.limits.unauthenticatedRatePerSecond,
+      burst: config.gateway.limits.unauthenticatedBurst,
+    }),
+  );
   registerApiDocs(adapter.getInstance(), openApiDocument(app, config.gateway.auth.mode === 'required'));
   return app;
 }

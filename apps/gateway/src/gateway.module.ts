@@ -56,7 +56,7 @@ export class GatewayModule {
           provide: READINESS_CHECKS,
           useFactory: (admin: KafkaAdmin, mongo: Connection) => [
             kafkaReadiness(() => admin.connected()),
-            registryReadiness(config.registryUrl),
+            registryReadiness(config),
             mongoReadiness(mongo),
           ],
           inject: [KafkaAdmin, MONGO_CONNECTION],

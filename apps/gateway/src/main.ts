@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigFromProcess } from '@tributary/config';
+import { ConfigError, loadConfigFromProcess } from '@tributary/config';
 import { JsonLogger } from '@tributary/platform';
 import { createGatewayApp } from './bootstrap';
 
@@ -22,4 +22,8 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((error: unknown) => {
+  // A configuration the gateway refuses (ConfigError names the variable): one line, no stack.
+  console.error('gateway refused to start:', error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

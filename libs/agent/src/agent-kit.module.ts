@@ -89,7 +89,7 @@ export class AgentKitModule {
           provide: READINESS_CHECKS,
           useFactory: (connection: Connection, admin: KafkaAdmin) => [
             kafkaReadiness(() => admin.connected()),
-            registryReadiness(config.registryUrl),
+            registryReadiness(config),
             mongoReadiness(connection),
           ],
           inject: [MONGO_CONNECTION, KafkaAdmin],
@@ -98,7 +98,7 @@ export class AgentKitModule {
       controllers: [CancellationHandler],
       providers: [
         { provide: AGENT_CONFIG, useValue: config },
-        { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri) },
+        { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri, config.mongoTimeouts) },
         {
           provide: CancellationRegistry,
           useFactory: (c: Connection) => new CancellationRegistry(new MongoCancellationStore(c)),

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { format, inspect } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
 import { ConfigError } from './env';
 
@@ -37,13 +41,43 @@ describe('loadConfig', () => {
     expect(loadConfig('gateway', {}).gateway.auth.mode).toBe('disabled');
     expect(loadConfig('gateway', { TRIBUTARY_HTTP_HOST: '0.0.0.0' }).gateway.auth.mode).toBe('required');
     expect(loadConfig('gateway', { TRIBUTARY_AUTH: 'required' }).gateway.auth.mode).toBe('required');
+    expect(loadConfig('gateway', {}).gateway.auth.loopbackHostsOnly).toBe(true);
+    expect(loadConfig('gateway', { TRIBUTARY_AUTH: 'required' }).gateway.auth.loopbackHostsOnly).toBe(false);
+    const consented = loadConfig('gateway', {
+      TRIBUTARY_HTTP_HOST: '0.0.0.0',
+      TRIBUTARY_AUTH: 'disabled',
+      TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND: 'i-understand',
+    }).gateway.auth;
+    expect(consented).toMatchObject({ mode: 'disabled', loopbackHostsOnly: false });
     const jwt = loadConfig('gateway', {
       TRIBUTARY_JWT_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
+      TRIBUTARY_JWT_ISSUER: 'https://issuer.example',
+      TRIBUTARY_JWT_AUDIENCE: 'tributary',
     }).gateway.auth.jwt;
     expect(jwt).toMatchObject({ secret: undefined, tenantClaim: 'tenant_id', scopeClaim: 'scope' });
     expect(
       loadConfig('gateway', { TRIBUTARY_WEBHOOK_ALLOW: '127.0.0.1, 10.0.0.0/8, ::1' }).gateway.webhooks.allow,
     ).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
+  });
+
+  it('with JWTs on, requires issuer and audience, an https JWKS URL off loopback, and reads the scope map', () => {
+    const jwtEnv = { TRIBUTARY_JWT_ISSUER: 'https://idp.example', TRIBUTARY_JWT_AUDIENCE: 'tributary' };
+    const jwks = (url: string) => loadConfig('gateway', { ...jwtEnv, TRIBUTARY_JWT_JWKS_URL: url });
+    expect(jwks('http://127.0.0.1:8080/jwks.json').gateway.auth.jwt?.jwksUrl).toBe(
+      'http://127.0.0.1:8080/jwks.json',
+    );
+    expect(jwks('http://localhost/jwks.json').gateway.auth.jwt?.jwksUrl).toBe('http://localhost/jwks.json');
+    expect(jwks('http://[::1]:9/jwks.json').gateway.auth.jwt?.jwksUrl).toBe('http://[::1]:9/jwks.json');
+    expect(loadConfig('gateway', {}).gateway.auth.jwt).toBeUndefined();
+    const map = loadConfig('gateway', {
+      ...jwtEnv,
+      TRIBUTARY_JWT_SECRET: 'x'.repeat(32),
+      TRIBUTARY_JWT_SCOPE_MAP: 'orders:write=submit, orders:write=priority, https://api.example/read=read',
+    }).gateway.auth.jwt?.scopeMap;
+    expect(Object.fromEntries(map ?? [])).toEqual({
+      'orders:write': ['submit', 'priority'],
+      'https://api.example/read': ['read'],
+    });
   });
 
   it('retrieves with BM25 alone unless an embeddings endpoint is set; the query model defaults to the item model', () => {
@@ -82,6 +116,46 @@ describe('loadConfig', () => {
     [{ TRIBUTARY_AUTH: 'maybe' }, 'TRIBUTARY_AUTH must be one of required, disabled, got "maybe"'],
     [{ TRIBUTARY_JWT_SECRET: 'short' }, 'TRIBUTARY_JWT_SECRET must be at least 32 characters long'],
     [
+      { TRIBUTARY_HTTP_TRUST_PROXY: 'proxy.internal' },
+      'TRIBUTARY_HTTP_TRUST_PROXY must list IP addresses or CIDR ranges, got "proxy.internal"',
+    ],
+    [
+      { TRIBUTARY_HTTP_HOST: '0.0.0.0', TRIBUTARY_AUTH: 'disabled' },
+      'TRIBUTARY_AUTH=disabled with TRIBUTARY_HTTP_HOST=0.0.0.0 (not loopback) lets anyone who reaches the gateway act as tenant "default" with every scope; set TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND=i-understand to accept that, or turn authentication on',
+    ],
+    [
+      {
+        TRIBUTARY_HTTP_HOST: '10.0.0.5',
+        TRIBUTARY_AUTH: 'disabled',
+        TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND: 'yes',
+      },
+      'TRIBUTARY_AUTH_DISABLED_ON_PUBLIC_BIND must be "i-understand", got "yes"',
+    ],
+    [
+      { TRIBUTARY_JWT_SECRET: 'x'.repeat(32), TRIBUTARY_JWT_AUDIENCE: 'tributary' },
+      'TRIBUTARY_JWT_ISSUER must be set when JWTs are accepted (TRIBUTARY_JWT_SECRET or TRIBUTARY_JWT_JWKS_URL): tokens must name this gateway in "iss"',
+    ],
+    [
+      {
+        TRIBUTARY_JWT_JWKS_URL: 'https://idp.example/jwks.json',
+        TRIBUTARY_JWT_ISSUER: 'https://idp.example',
+      },
+      'TRIBUTARY_JWT_AUDIENCE must be set when JWTs are accepted (TRIBUTARY_JWT_SECRET or TRIBUTARY_JWT_JWKS_URL): tokens must name this gateway in "aud"',
+    ],
+    [
+      { TRIBUTARY_JWT_JWKS_URL: 'http://idp.example/jwks.json' },
+      'TRIBUTARY_JWT_JWKS_URL must be an https URL (http only on a loopback host), got "http://idp.example/jwks.json"',
+    ],
+    [
+      {
+        TRIBUTARY_JWT_SECRET: 'x'.repeat(32),
+        TRIBUTARY_JWT_ISSUER: 'i',
+        TRIBUTARY_JWT_AUDIENCE: 'a',
+        TRIBUTARY_JWT_SCOPE_MAP: 'admin=root',
+      },
+      'TRIBUTARY_JWT_SCOPE_MAP must list <token scope>=<submit|read|cancel|priority|admin> pairs separated by commas, got "admin=root"',
+    ],
+    [
       { TRIBUTARY_WEBHOOK_ALLOW: '127.0.0.1,example.com' },
       'TRIBUTARY_WEBHOOK_ALLOW must list IP addresses or CIDR ranges, got "example.com"',
     ],
@@ -100,4 +174,152 @@ describe('loadConfig', () => {
   ])('refuses a bad value and names the variable: %o', (env, message) => {
     expect(() => loadConfig('gateway', env)).toThrow(new ConfigError(message));
   });
+});
+
+describe('loadConfig: a secured Kafka cluster and registry', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-config-'));
+  const caFile = join(dir, 'ca.pem');
+  const certFile = join(dir, 'client.pem');
+  const keyFile = join(dir, 'client.key');
+  const notPem = join(dir, 'not.pem');
+  writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  writeFileSync(certFile, '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n');
+  writeFileSync(keyFile, '-----BEGIN PRIVATE KEY-----\nMIIE-key-bytes\n-----END PRIVATE KEY-----\n');
+  writeFileSync(notPem, 'hello');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('defaults to plaintext, no SASL, replication factor 1 and the broker’s min.insync.replicas', () => {
+    const { kafka, registryCredentials } = loadConfig('gateway', {});
+    expect(kafka).toMatchObject({ ssl: undefined, sasl: undefined, replicationFactor: 1 });
+    expect(kafka.minInsyncReplicas).toBeUndefined();
+    expect(registryCredentials).toBeUndefined();
+  });
+
+  it('reads the SASL mechanism (either spelling), user and password, and the replication settings', () => {
+    const { kafka } = loadConfig('gateway', {
+      TRIBUTARY_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      TRIBUTARY_KAFKA_SASL_USERNAME: 'svc-gateway',
+      TRIBUTARY_KAFKA_SASL_PASSWORD: ' pass word ',
+      TRIBUTARY_KAFKA_REPLICATION_FACTOR: '3',
+      TRIBUTARY_KAFKA_MIN_INSYNC_REPLICAS: '2',
+    });
+    expect(kafka.sasl?.mechanism).toBe('scram-sha-512');
+    expect(kafka.sasl?.username).toBe('svc-gateway');
+    expect(kafka.sasl?.password.reveal()).toBe(' pass word ');
+    expect(kafka).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
+  });
+
+  it('reads the CA, client certificate and key once, at start-up; naming a file turns TLS on', () => {
+    const { ssl } = loadConfig('gateway', {
+      TRIBUTARY_KAFKA_SSL_CA_FILE: caFile,
+      TRIBUTARY_KAFKA_SSL_CERT_FILE: certFile,
+      TRIBUTARY_KAFKA_SSL_KEY_FILE: keyFile,
+      TRIBUTARY_KAFKA_SSL_KEY_PASSWORD: 'key-pass',
+    }).kafka;
+    expect(ssl?.ca).toBe(readFileSync(caFile, 'utf8'));
+    expect(ssl?.cert).toBe(readFileSync(certFile, 'utf8'));
+    expect(ssl?.key?.reveal()).toBe(readFileSync(keyFile, 'utf8'));
+    expect(ssl?.keyPassword?.reveal()).toBe('key-pass');
+    expect(ssl?.rejectUnauthorized).toBe(true);
+    expect(loadConfig('gateway', { TRIBUTARY_KAFKA_SSL: 'true' }).kafka.ssl).toEqual({
+      ca: undefined,
+      cert: undefined,
+      key: undefined,
+      keyPassword: undefined,
+      rejectUnauthorized: true,
+    });
+  });
+
+  it('never prints a password or private key: not as a string, JSON or inspected object', () => {
+    const config = loadConfig('gateway', {
+      TRIBUTARY_KAFKA_SASL_MECHANISM: 'plain',
+      TRIBUTARY_KAFKA_SASL_USERNAME: 'svc',
+      TRIBUTARY_KAFKA_SASL_PASSWORD: 'kafka-sasl-password',
+      TRIBUTARY_KAFKA_SSL_CERT_FILE: certFile,
+      TRIBUTARY_KAFKA_SSL_KEY_FILE: keyFile,
+      TRIBUTARY_KAFKA_SSL_KEY_PASSWORD: 'key-passphrase',
+      TRIBUTARY_REGISTRY_USERNAME: 'registry-user',
+      TRIBUTARY_REGISTRY_PASSWORD: 'registry-password',
+    });
+    const printed = [
+      JSON.stringify(config),
+      inspect(config, { depth: 10 }),
+      `${String(config.kafka.sasl?.password)}`,
+      format('%o', config),
+    ].join('\n');
+    for (const secret of ['kafka-sasl-password', 'MIIE-key-bytes', 'key-passphrase', 'registry-password']) {
+      expect(printed).not.toContain(secret);
+    }
+    expect(printed).toContain('[redacted]');
+    expect(config.registryCredentials?.username).toBe('registry-user');
+    expect(config.registryCredentials?.password.reveal()).toBe('registry-password');
+  });
+
+  it.each([
+    [
+      { TRIBUTARY_KAFKA_SASL_MECHANISM: 'scram-sha-256' },
+      'TRIBUTARY_KAFKA_SASL_MECHANISM is scram-sha-256, so TRIBUTARY_KAFKA_SASL_USERNAME must be set',
+    ],
+    [
+      { TRIBUTARY_KAFKA_SASL_MECHANISM: 'plain', TRIBUTARY_KAFKA_SASL_USERNAME: 'svc' },
+      'TRIBUTARY_KAFKA_SASL_MECHANISM is plain, so TRIBUTARY_KAFKA_SASL_PASSWORD must be set',
+    ],
+    [
+      { TRIBUTARY_KAFKA_SASL_USERNAME: 'svc', TRIBUTARY_KAFKA_SASL_PASSWORD: 'secret' },
+      'TRIBUTARY_KAFKA_SASL_USERNAME is set but TRIBUTARY_KAFKA_SASL_MECHANISM is not (one of plain, scram-sha-256, scram-sha-512)',
+    ],
+    [
+      { TRIBUTARY_KAFKA_SASL_MECHANISM: 'gssapi' },
+      'TRIBUTARY_KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512, got "gssapi"',
+    ],
+    [
+      { TRIBUTARY_KAFKA_REPLICATION_FACTOR: '2', TRIBUTARY_KAFKA_MIN_INSYNC_REPLICAS: '3' },
+      "TRIBUTARY_KAFKA_MIN_INSYNC_REPLICAS (3) must not exceed TRIBUTARY_KAFKA_REPLICATION_FACTOR (2): no write could ever be acknowledged by all of its topics' in-sync replicas",
+    ],
+    [
+      { TRIBUTARY_KAFKA_MIN_INSYNC_REPLICAS: '2' },
+      "TRIBUTARY_KAFKA_MIN_INSYNC_REPLICAS (2) must not exceed TRIBUTARY_KAFKA_REPLICATION_FACTOR (1): no write could ever be acknowledged by all of its topics' in-sync replicas",
+    ],
+    [
+      { TRIBUTARY_KAFKA_REPLICATION_FACTOR: '0' },
+      'TRIBUTARY_KAFKA_REPLICATION_FACTOR must be an integer between 1 and 32, got "0"',
+    ],
+    [
+      { TRIBUTARY_KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' },
+      'TRIBUTARY_KAFKA_SSL_CA_FILE names a file that cannot be read: /nonexistent/ca.pem (ENOENT)',
+    ],
+    [
+      { TRIBUTARY_KAFKA_SSL_CA_FILE: notPem },
+      'TRIBUTARY_KAFKA_SSL_CA_FILE must name a PEM file with a certificate (no "-----BEGIN …" line found)',
+    ],
+    [
+      { TRIBUTARY_KAFKA_SSL_KEY_FILE: caFile, TRIBUTARY_KAFKA_SSL_CERT_FILE: certFile },
+      'TRIBUTARY_KAFKA_SSL_KEY_FILE must name a PEM file with a private key (no "-----BEGIN …" line found)',
+    ],
+    [
+      { TRIBUTARY_KAFKA_SSL_CERT_FILE: certFile },
+      'TRIBUTARY_KAFKA_SSL_CERT_FILE and TRIBUTARY_KAFKA_SSL_KEY_FILE go together (a client certificate and its key)',
+    ],
+    [
+      { TRIBUTARY_KAFKA_SSL: 'false', TRIBUTARY_KAFKA_SSL_CA_FILE: caFile },
+      'TRIBUTARY_KAFKA_SSL_CA_FILE is set but TRIBUTARY_KAFKA_SSL is false',
+    ],
+    [
+      { TRIBUTARY_REGISTRY_USERNAME: 'svc' },
+      'TRIBUTARY_REGISTRY_USERNAME is set, so TRIBUTARY_REGISTRY_PASSWORD must be set too',
+    ],
+    [
+      { TRIBUTARY_REGISTRY_PASSWORD: 'secret' },
+      'TRIBUTARY_REGISTRY_PASSWORD is set, so TRIBUTARY_REGISTRY_USERNAME must be set too',
+    ],
+    [
+      { TRIBUTARY_REGISTRY_URL: 'https://svc:hunter2@registry.example/apis/ccompat/v7' },
+      'TRIBUTARY_REGISTRY_URL must not carry a user name or password: set TRIBUTARY_REGISTRY_USERNAME and TRIBUTARY_REGISTRY_PASSWORD',
+    ],
+  ])(
+    'refuses to start with an incomplete or contradictory security setting and names the variable: %o',
+    (env, message) => {
+      expect(() => loadConfig('gateway', env)).toThrow(new ConfigError(message));
+    },
+  );
 });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Reads and validates environment variables; every failure names the variable and what it expects. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -10,6 +12,12 @@ export class EnvReader {
 
   raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  /** The value exactly as set (a password may begin or end with a space); undefined when unset or empty. */
+  rawUntrimmed(name: string): string | undefined {
+    const value = this.env[name];
     return value === undefined || value === '' ? undefined : value;
   }
 
@@ -62,6 +70,18 @@ export class EnvReader {
   optionalUrl(name: string): string | undefined {
     const value = this.raw(name);
     return value === undefined ? undefined : this.checkUrl(name, value);
+  }
+
+  /** The text of the file the variable names (read once, here), or undefined when it is unset. */
+  optionalFile(name: string): string | undefined {
+    const file = this.raw(name);
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new ConfigError(`${name} names a file that cannot be read: ${file} (${code})`);
+    }
   }
 
   list(name: string, fallback: readonly string[]): string[] {

@@ -1,2 +1,4 @@
 export * from './config';
 export * from './env';
+export * from './kafka';
+export * from './secret';

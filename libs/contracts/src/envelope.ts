@@ -82,13 +82,21 @@ export interface EnvelopeInput {
    * Only used to derive the event id of a caused event.
    */
   discriminator?: string;
+  /**
+   * A root event's identity within its task (e.g. `submission`): with it, the event id derives from
+   * the correlation id, the type and this key, so the same root event published twice (a retry after
+   * a publish whose outcome was unknown) has one id and every consumer drops the second copy.
+   * Without it a root event gets a random id.
+   */
+  rootKey?: string;
   now?: Date;
 }
 
 /**
  * An event caused by another gets an id derived from its cause, its type and a discriminator,
  * so a handler that runs twice (redelivery after a crash) emits the same ids again and every
- * consumer deduplicates the second copy. Root events get a random id.
+ * consumer deduplicates the second copy. Root events get a random id, or one derived from their task
+ * and `rootKey` when they have one.
  */
 export function derivedEventId(causeId: string, eventType: string, discriminator = ''): string {
   const hex = createHash('sha256').update(`${causeId}\n${eventType}\n${discriminator}`).digest('hex');
@@ -100,7 +108,9 @@ export function mintEnvelope(input: EnvelopeInput): Envelope {
   return {
     eventId: input.causedBy
       ? derivedEventId(input.causedBy.eventId, input.eventType, input.discriminator)
-      : randomUUID(),
+      : input.rootKey !== undefined
+        ? derivedEventId(`root:${input.correlationId}`, input.eventType, input.rootKey)
+        : randomUUID(),
     eventType: input.eventType,
     correlationId: input.correlationId,
     causationId: input.causedBy?.eventId ?? null,

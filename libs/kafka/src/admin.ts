@@ -1,4 +1,6 @@
+import { type KafkaConfig } from '@tributary/config';
 import { type Admin, type Kafka } from 'kafkajs';
+import { kafkaConnectionError, PermanentError } from './errors';
 
 export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
 
@@ -9,6 +11,9 @@ export interface TopicSpec {
   readonly retentionMs?: number;
 }
 
+/** How topics are replicated when this service creates them: the configuration's `kafka` section has it. */
+export type TopicReplication = Pick<KafkaConfig, 'replicationFactor' | 'minInsyncReplicas'>;
+
 /** How long a new topic may take to get leaders for all its partitions. */
 const LEADER_WAIT_MS = 30_000;
 
@@ -17,15 +22,33 @@ function isAlreadyExists(error: unknown): boolean {
   return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
 }
 
+/** What the broker said about each topic it did not create (kafkajs only says "Topic creation errors"). */
+function creationError(error: unknown, { replicationFactor, minInsyncReplicas }: TopicReplication): unknown {
+  const errors = (error as { errors?: { topic?: string; type?: string; message?: string }[] } | null)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return error;
+  const reasons = errors.map((e) => `${e.topic ?? '?'}: ${e.message ?? ''} (${e.type ?? 'unknown'})`);
+  return new PermanentError(
+    `the broker did not create ${reasons.join('; ')}; created with replication factor ${replicationFactor} ` +
+      `(TRIBUTARY_KAFKA_REPLICATION_FACTOR) and min.insync.replicas ${minInsyncReplicas ?? 'the broker default'} ` +
+      '(TRIBUTARY_KAFKA_MIN_INSYNC_REPLICAS)',
+    { cause: error },
+  );
+}
+
 /**
  * Topic administration. Brokers here run with auto-creation off, so whatever consumes or produces
- * a topic creates it first, with a known partition count and retention.
+ * a topic creates it first, with a known partition count, retention, replication factor and
+ * `min.insync.replicas` (with the producers' `acks=all`, a write is acknowledged once that many
+ * replicas have it).
  */
 export class KafkaAdmin {
   private admin: Admin | undefined;
   private connecting: Promise<Admin> | undefined;
 
-  constructor(private readonly kafka: Kafka) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly replication: TopicReplication,
+  ) {}
 
   /** Creates the topics that do not exist yet; existing ones are left as they are. */
   async ensureTopics(specs: readonly TopicSpec[]): Promise<string[]> {
@@ -35,20 +58,27 @@ export class KafkaAdmin {
       (spec, index) => !existing.has(spec.name) && specs.findIndex((s) => s.name === spec.name) === index,
     );
     if (missing.length === 0) return [];
+    const { replicationFactor, minInsyncReplicas } = this.replication;
     try {
       await admin.createTopics({
         waitForLeaders: false,
         topics: missing.map((spec) => ({
           topic: spec.name,
           numPartitions: spec.partitions,
-          configEntries: [{ name: 'retention.ms', value: String(spec.retentionMs ?? -1) }],
+          replicationFactor,
+          configEntries: [
+            { name: 'retention.ms', value: String(spec.retentionMs ?? -1) },
+            ...(minInsyncReplicas !== undefined
+              ? [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }]
+              : []),
+          ],
         })),
       });
     } catch (error) {
       // Another service created some of them at the same moment: fine, as long as all exist then.
       if (!isAlreadyExists(error)) {
         const now = new Set(await admin.listTopics());
-        if (missing.some((spec) => !now.has(spec.name))) throw error;
+        if (missing.some((spec) => !now.has(spec.name))) throw creationError(error, this.replication);
       }
     }
     await this.waitForLeaders(missing.map((spec) => spec.name));
@@ -94,7 +124,7 @@ export class KafkaAdmin {
         await admin.connect();
       } catch (error) {
         this.connecting = undefined;
-        throw error;
+        throw kafkaConnectionError(error);
       }
       this.admin = admin;
       return admin;

@@ -1,6 +1,10 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { type TributaryConfig } from '@tributary/config';
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import {
+  type KafkaConfig as KafkaSettings,
+  type KafkaSaslConfig,
+  type TributaryConfig,
+} from '@tributary/config';
+import { Kafka, type KafkaConfig, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import { fixKafkajsRequestQueue } from './request-queue-fix';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
@@ -24,6 +28,42 @@ function kafkajsLevel(level: TributaryConfig['logLevel']): logLevel {
   }
 }
 
+/**
+ * The TLS and SASL options of kafkajs from the configuration: the one place the password and the
+ * private key leave their `Secret` wrappers. Plaintext without authentication when neither is set.
+ */
+export function kafkaSecurityOptions(
+  kafka: Pick<KafkaSettings, 'ssl' | 'sasl'>,
+): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { ssl, sasl } = kafka;
+  return {
+    ...(ssl
+      ? {
+          ssl: {
+            rejectUnauthorized: ssl.rejectUnauthorized,
+            ...(ssl.ca !== undefined ? { ca: [ssl.ca] } : {}),
+            ...(ssl.cert !== undefined ? { cert: ssl.cert } : {}),
+            ...(ssl.key !== undefined ? { key: ssl.key.reveal() } : {}),
+            ...(ssl.keyPassword !== undefined ? { passphrase: ssl.keyPassword.reveal() } : {}),
+          },
+        }
+      : {}),
+    ...(sasl ? { sasl: saslOptions(sasl) } : {}),
+  };
+}
+
+function saslOptions({ mechanism, username, password }: KafkaSaslConfig): SASLOptions {
+  const credentials = { username, password: password.reveal() };
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, ...credentials };
+    case 'scram-sha-256':
+      return { mechanism, ...credentials };
+    case 'scram-sha-512':
+      return { mechanism, ...credentials };
+  }
+}
+
 /** A kafkajs client from the typed configuration, logging through Nest's logger (or the one given). */
 export function createKafkaClient(
   config: Pick<TributaryConfig, 'kafka' | 'logLevel'>,
@@ -34,6 +74,7 @@ export function createKafkaClient(
   return new Kafka({
     clientId: options.clientId ?? config.kafka.clientId,
     brokers: config.kafka.brokers,
+    ...kafkaSecurityOptions(config.kafka),
     logLevel: options.logLevel ?? kafkajsLevel(config.logLevel),
     logCreator:
       () =>

@@ -4,7 +4,7 @@
  * - retriable errors (and any error that is not a TributaryError) go to the group's retry topic;
  * - PermanentError and its subclasses (DecodeError, EventValidationError) go to the dead-letter topic at once.
  */
-import { PermanentError, type TributaryErrorOptions } from '@tributary/platform';
+import { PermanentError, RetriableError, type TributaryErrorOptions } from '@tributary/platform';
 
 export {
   type ErrorContext,
@@ -15,6 +15,7 @@ export {
   RetriableError,
   TributaryError,
   type TributaryErrorOptions,
+  UnavailableError,
 } from '@tributary/platform';
 
 /** The bytes cannot be read: not the Confluent wire format, an unknown schema id, truncated Avro. */
@@ -46,4 +47,28 @@ export class SchemaIncompatibleError extends PermanentError {
     super(message, options);
     this.name = 'SchemaIncompatibleError';
   }
+}
+
+/**
+ * The brokers refused the client's SASL credentials. Retriable on purpose: credentials are an
+ * operator's to fix (or were rotated under a running service), and no event may be dead-lettered
+ * for a fault of the configuration. At start-up it stops the service with this message.
+ */
+export class KafkaAuthenticationError extends RetriableError {
+  constructor(message: string, options?: TributaryErrorOptions) {
+    super(message, options);
+    this.name = 'KafkaAuthenticationError';
+  }
+}
+
+/** A kafkajs connection failure in our terms: a refused login names the variables that set it. */
+export function kafkaConnectionError(error: unknown): unknown {
+  if (error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError') {
+    return new KafkaAuthenticationError(
+      `Kafka refused the client's credentials (${error.message}); check TRIBUTARY_KAFKA_SASL_MECHANISM, ` +
+        'TRIBUTARY_KAFKA_SASL_USERNAME and TRIBUTARY_KAFKA_SASL_PASSWORD',
+      { cause: error },
+    );
+  }
+  return error;
 }

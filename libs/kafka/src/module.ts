@@ -17,7 +17,7 @@ import { createKafkaClient, KAFKA_CLIENT } from './client';
 import { errorMessage } from './errors';
 import { ParallelConsumer, type ParallelConsumerOptions } from './consumer';
 import { EventProducer } from './producer';
-import { EVENT_SERIALIZER, type EventSerializer, RegistrySerializer } from './serializer';
+import { createRegistrySerializer, EVENT_SERIALIZER, type EventSerializer } from './serializer';
 import { KafkaTransport, type KafkaTransportOptions } from './transport';
 
 export interface KafkaModuleOptions {
@@ -35,7 +35,7 @@ export const KAFKA_MODULE_OPTIONS = Symbol('KAFKA_MODULE_OPTIONS');
 
 /** What a consumer needs beyond what the module already has. */
 export type ConsumerSettings = Pick<ParallelConsumerOptions, 'group'> &
-  Partial<Omit<ParallelConsumerOptions, 'group' | 'kafka' | 'serializer' | 'producer'>>;
+  Partial<Omit<ParallelConsumerOptions, 'group' | 'kafka' | 'serializer' | 'producer' | 'replication'>>;
 
 export type TransportSettings = ConsumerSettings & Pick<KafkaTransportOptions, 'topics'>;
 
@@ -106,6 +106,7 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
       partitions: config.kafka.partitions,
       ...(logger ? { logger } : {}),
       ...settings,
+      replication: config.kafka,
       kafka: this.kafka,
       serializer: this.serializer,
       producer: this.producer,
@@ -135,10 +136,7 @@ export class KafkaModule {
           provide: EVENT_SERIALIZER,
           useFactory: () =>
             options.serializer ??
-            new RegistrySerializer({
-              registryUrl: options.config.registryUrl,
-              clientId: options.config.kafka.clientId,
-            }),
+            createRegistrySerializer(options.config, { clientId: options.config.kafka.clientId }),
         },
         {
           provide: EventProducer,
@@ -146,7 +144,11 @@ export class KafkaModule {
             new EventProducer(kafka, serializer, { service: options.config.service }),
           inject: [KAFKA_CLIENT, EVENT_SERIALIZER],
         },
-        { provide: KafkaAdmin, useFactory: (kafka: Kafka) => new KafkaAdmin(kafka), inject: [KAFKA_CLIENT] },
+        {
+          provide: KafkaAdmin,
+          useFactory: (kafka: Kafka) => new KafkaAdmin(kafka, options.config.kafka),
+          inject: [KAFKA_CLIENT],
+        },
         { provide: KAFKA_ADMIN, useExisting: KafkaAdmin },
         KafkaRuntime,
       ],

@@ -16,7 +16,7 @@ import {
   type RecordMetadata,
   type TopicMessages,
 } from 'kafkajs';
-import { EventValidationError } from './errors';
+import { EventValidationError, kafkaConnectionError } from './errors';
 import { type EventSerializer } from './serializer';
 
 export interface EmitOptions {
@@ -39,6 +39,8 @@ export interface EmitOptions {
    * from the cause.
    */
   readonly rootIndex?: number;
+  /** A root event's identity within its task: the same key, the same event id (see `EnvelopeInput.rootKey`). */
+  readonly rootKey?: string;
   readonly now?: Date;
 }
 
@@ -127,7 +129,7 @@ export class EventProducer implements RawProducer {
   async connect(): Promise<void> {
     this.connecting ??= this.producer.connect().catch((error: unknown) => {
       this.connecting = undefined;
-      throw error;
+      throw kafkaConnectionError(error);
     });
     await this.connecting;
   }
@@ -255,6 +257,9 @@ export class EventProducer implements RawProducer {
       ...(options.causedBy ? { causedBy: options.causedBy } : {}),
       ...(options.causedBy && options.rootIndex !== undefined ? { root: true } : {}),
       ...(options.discriminator ? { discriminator: options.discriminator } : {}),
+      ...(options.rootKey !== undefined && options.causedBy === undefined
+        ? { rootKey: options.rootKey }
+        : {}),
       ...(options.priority ? { priority: options.priority } : {}),
       ...(options.now ? { now: options.now } : {}),
     });

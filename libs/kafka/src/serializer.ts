@@ -1,4 +1,5 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { basicAuthorization, type Credentials, type RegistryConfig } from '@tributary/config';
 import {
   type EventValue,
   SUBJECT_COMPATIBILITY,
@@ -12,6 +13,7 @@ import {
   PermanentError,
   RetriableError,
   SchemaIncompatibleError,
+  UnavailableError,
 } from './errors';
 
 /**
@@ -26,7 +28,7 @@ export interface EventSerializer {
   /**
    * Decodes bytes written with any registered version of the topic's schema, read through the
    * topic's current schema. Throws DecodeError (unreadable bytes, unknown schema id),
-   * EventValidationError (written with a schema the topic's schema cannot read) or RetriableError
+   * EventValidationError (written with a schema the topic's schema cannot read) or UnavailableError
    * (the registry could not be reached).
    */
   decode<T extends TopicDefinition>(topic: T, buffer: Buffer): Promise<EventValue<T>>;
@@ -70,10 +72,31 @@ function registryStatus(error: unknown): number | undefined {
 
 export interface RegistrySerializerOptions {
   readonly registryUrl: string;
+  /** Basic-auth credentials, sent with every request when the registry asks for them. */
+  readonly credentials?: Credentials | undefined;
   readonly clientId?: string;
   /** Injected in tests; built from registryUrl otherwise. */
   readonly registry?: SchemaRegistry;
 }
+
+/** The registry-backed serializer the configuration describes (address and credentials). */
+export function createRegistrySerializer(
+  config: RegistryConfig,
+  options: { readonly clientId?: string } = {},
+): RegistrySerializer {
+  return new RegistrySerializer({
+    registryUrl: config.registryUrl,
+    credentials: config.registryCredentials,
+    ...options,
+  });
+}
+
+/** 401 and 403: the registry refused our credentials (or wants some); an operator must act. */
+function refusedCredentials(status: number | undefined): boolean {
+  return status === 401 || status === 403;
+}
+
+const CREDENTIALS_HINT = 'check TRIBUTARY_REGISTRY_USERNAME and TRIBUTARY_REGISTRY_PASSWORD';
 
 interface TopicState {
   readonly type: Type;
@@ -103,9 +126,16 @@ export class RegistrySerializer implements EventSerializer {
   private readonly resolvers = new Map<string, Promise<ReturnType<Type['createResolver']> | 'same'>>();
 
   constructor(private readonly options: RegistrySerializerOptions) {
+    const { credentials } = options;
     this.registry =
       options.registry ??
-      new SchemaRegistry({ host: options.registryUrl, clientId: options.clientId ?? 'tributary' });
+      new SchemaRegistry({
+        host: options.registryUrl,
+        clientId: options.clientId ?? 'tributary',
+        ...(credentials
+          ? { auth: { username: credentials.username, password: credentials.password.reveal() } }
+          : {}),
+      });
   }
 
   async register(topics: readonly TopicDefinition[]): Promise<void> {
@@ -214,10 +244,13 @@ export class RegistrySerializer implements EventSerializer {
       const status = registryStatus(cause);
       if (status === 404)
         throw new DecodeError(`unknown schema id ${schemaId}`, { topic: topic.name, cause });
-      throw new RetriableError(`schema registry unavailable while fetching schema id ${schemaId}`, {
-        topic: topic.name,
-        cause,
-      });
+      // Transient, refused credentials too: a configuration fault must not dead-letter events.
+      throw new UnavailableError(
+        refusedCredentials(status)
+          ? `schema registry refused our credentials (HTTP ${status}) while fetching schema id ${schemaId}; ${CREDENTIALS_HINT}`
+          : `schema registry unavailable while fetching schema id ${schemaId}`,
+        { topic: topic.name, cause },
+      );
     }
     if (!(schema instanceof Type)) {
       throw new DecodeError(`schema id ${schemaId} is not an Avro schema`, { topic: topic.name });
@@ -247,6 +280,12 @@ export class RegistrySerializer implements EventSerializer {
           },
         );
       }
+      if (refusedCredentials(status)) {
+        throw new PermanentError(
+          `schema registry refused our credentials (HTTP ${status}) while registering ${subject}; ${CREDENTIALS_HINT}`,
+          { topic: topic.name, cause },
+        );
+      }
       if (status === 422) {
         throw new PermanentError(`registry rejected the schema of ${topic.name} as invalid: ${message}`, {
           topic: topic.name,
@@ -262,25 +301,46 @@ export class RegistrySerializer implements EventSerializer {
 
   private async ensureCompatibility(subject: string, topicName: string): Promise<void> {
     const url = `${this.options.registryUrl.replace(/\/+$/, '')}/config/${encodeURIComponent(subject)}`;
-    const headers = { 'Content-Type': 'application/vnd.schemaregistry.v1+json' };
-    try {
-      const current = await fetch(url, { headers });
-      if (current.ok) {
-        const body = (await current.json()) as { compatibilityLevel?: string };
-        if (body.compatibilityLevel?.toUpperCase() === SUBJECT_COMPATIBILITY) return;
-      }
-      const updated = await fetch(url, {
-        method: 'PUT',
-        headers,
-        body: JSON.stringify({ compatibility: SUBJECT_COMPATIBILITY }),
-      });
-      if (!updated.ok) throw new Error(`PUT ${url} answered ${updated.status}: ${await updated.text()}`);
-    } catch (cause) {
-      throw new RetriableError(`cannot set ${SUBJECT_COMPATIBILITY} on ${subject}`, {
-        topic: topicName,
-        cause,
-      });
+    const { credentials } = this.options;
+    const headers = {
+      'Content-Type': 'application/vnd.schemaregistry.v1+json',
+      ...(credentials ? { Authorization: basicAuthorization(credentials) } : {}),
+    };
+    const what = `setting ${SUBJECT_COMPATIBILITY} on ${subject}`;
+    const current = await this.request(url, { headers }, what, topicName);
+    if (current.ok) {
+      const body = (await current.json().catch(() => ({}))) as { compatibilityLevel?: string };
+      if (body.compatibilityLevel?.toUpperCase() === SUBJECT_COMPATIBILITY) return;
     }
+    const updated = await this.request(
+      url,
+      { method: 'PUT', headers, body: JSON.stringify({ compatibility: SUBJECT_COMPATIBILITY }) },
+      what,
+      topicName,
+    );
+    if (!updated.ok) {
+      throw new RetriableError(
+        `cannot set ${SUBJECT_COMPATIBILITY} on ${subject}: PUT answered ${updated.status}: ${await updated.text()}`,
+        { topic: topicName },
+      );
+    }
+  }
+
+  /** A request of our own to the registry: unreachable is retriable, refused credentials are not. */
+  private async request(url: string, init: RequestInit, what: string, topicName: string): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch (cause) {
+      throw new RetriableError(`schema registry unavailable while ${what}`, { topic: topicName, cause });
+    }
+    if (refusedCredentials(response.status)) {
+      throw new PermanentError(
+        `schema registry refused our credentials (HTTP ${response.status}) while ${what}; ${CREDENTIALS_HINT}`,
+        { topic: topicName },
+      );
+    }
+    return response;
   }
 }
 

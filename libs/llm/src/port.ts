@@ -34,6 +34,11 @@ export interface CallOptions {
   readonly onToken?: (delta: string) => void;
   /** For logs and error context; not part of a call's identity in the call journal. */
   readonly taskId: string;
+  /**
+   * The tenant the call is made for: part of a call's identity in the call journal, so one tenant's
+   * call is never answered from (and cannot be timed against) another tenant's record.
+   */
+  readonly tenantId: string;
   /** The delivery the call is made for, as the call journal sees it (only RecordedLlm reads it). */
   readonly journal?: JournalScope;
 }

@@ -1,3 +1,4 @@
+import { basicAuthorization, type RegistryConfig } from '@tributary/config';
 import { type ReadinessCheck } from './health';
 
 /** Kafka answers a cluster description (a metadata round trip to a broker). */
@@ -13,13 +14,16 @@ export function kafkaReadiness(
   };
 }
 
-/** The schema registry lists its subjects. */
-export function registryReadiness(registryUrl: string): ReadinessCheck {
+/** The schema registry lists its subjects (with our credentials, when it asks for some). */
+export function registryReadiness({ registryUrl, registryCredentials }: RegistryConfig): ReadinessCheck {
   return {
     name: 'schema-registry',
     async check() {
       const res = await fetch(`${registryUrl.replace(/\/$/, '')}/subjects`, {
         signal: AbortSignal.timeout(2_000),
+        ...(registryCredentials
+          ? { headers: { Authorization: basicAuthorization(registryCredentials) } }
+          : {}),
       });
       if (!res.ok) throw new Error(`GET /subjects answered ${res.status}`);
     },

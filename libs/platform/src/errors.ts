@@ -49,6 +49,18 @@ export class RetriableError extends TributaryError {
   }
 }
 
+/**
+ * A dependency (the store, the broker, a registry) did not answer or refused to serve: the same call
+ * succeeds once it is back, however long that takes. Consumer groups whose every effect needs that
+ * dependency can wait for it in place rather than spend a retry budget (see `isTransient`).
+ */
+export class UnavailableError extends RetriableError {
+  constructor(message: string, options?: TributaryErrorOptions) {
+    super(message, options);
+    this.name = 'UnavailableError';
+  }
+}
+
 /** Trying again cannot help: the message, or the request it describes, is wrong. */
 export class PermanentError extends TributaryError {
   readonly retriable: boolean = false;

@@ -6,11 +6,18 @@ import {
   comparePositions,
   CONSUMER_GROUPS,
   type Constraints,
+  type EventValue,
   parsePosition,
   retryTopic,
   TOPICS,
 } from '@tributary/contracts';
-import { createKafkaClient, readRange, readRanges, RegistrySerializer } from '@tributary/kafka';
+import {
+  createKafkaClient,
+  createRegistrySerializer,
+  EventProducer,
+  readRange,
+  readRanges,
+} from '@tributary/kafka';
 import { connectMongo } from '@tributary/platform';
 import {
   assertGroupsIdle,
@@ -22,6 +29,7 @@ import {
   testConfig,
   waitFor,
 } from '@tributary/testing';
+import { AssignerProtocol } from 'kafkajs';
 import { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -85,7 +93,7 @@ const base = testConfig('gateway');
 const database = `e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const mongoUri = Object.assign(new URL(base.mongoUri), { pathname: `/${database}` }).toString();
 const kafka = createKafkaClient(base);
-const serializer = new RegistrySerializer({ registryUrl: base.registryUrl, clientId: 'e2e' });
+const serializer = createRegistrySerializer(base, { clientId: 'e2e' });
 const GROUPS = [
   CONSUMER_GROUPS.planner,
   CONSUMER_GROUPS.research,
@@ -138,6 +146,51 @@ async function waitForStatus(
   } catch (error) {
     const seen = last ? `${last.status}: ${last.timeline.map((e) => e.type).join(' → ')}` : 'no answer';
     throw new Error(`${(error as Error).message}; last seen ${seen}`, { cause: error });
+  }
+}
+
+/** The task's records on a topic since the run started: value and event id, in offset order. */
+async function recordsOf<T extends (typeof ALL_TOPICS)[number]>(
+  topic: T,
+  taskId: string,
+): Promise<{ value: EventValue<T>; eventId: string }[]> {
+  const found: { value: EventValue<T>; eventId: string }[] = [];
+  for await (const record of readRange({ kafka, serializer, topic, fromTime: startedAt })) {
+    if (!record.ok) throw record.error;
+    if (record.value.taskId === taskId)
+      found.push({ value: record.value, eventId: record.envelope!.eventId });
+  }
+  return found;
+}
+
+/** True once each group has committed up to the end of every task-topic partition its members hold. */
+async function groupsCaughtUp(groups: readonly string[]): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const taskTopics = new Set(ALL_TOPICS.map((t) => t.name));
+    const { groups: described } = await admin.describeGroups([...groups]);
+    for (const group of described) {
+      const held = new Set<string>();
+      for (const member of group.members) {
+        const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+        for (const [topic, partitions] of Object.entries(decoded?.assignment ?? {})) {
+          if (taskTopics.has(topic)) for (const partition of partitions) held.add(`${topic}/${partition}`);
+        }
+      }
+      const topics = [...new Set([...held].map((key) => key.slice(0, key.lastIndexOf('/'))))];
+      for (const topic of topics) {
+        const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
+        const [committed] = await admin.fetchOffsets({ groupId: group.groupId, topics: [topic] });
+        for (const { partition, offset } of committed?.partitions ?? []) {
+          if (!held.has(`${topic}/${partition}`)) continue;
+          if (BigInt(offset) < BigInt(ends.get(partition) ?? '0')) return false;
+        }
+      }
+    }
+    return true;
+  } finally {
+    await admin.disconnect();
   }
 }
 
@@ -501,6 +554,47 @@ describe('the agent pipeline, end to end', () => {
     }
     expect([...drafts.values()].some((count) => count > 1)).toBe(true);
   }, 300_000);
+
+  it('runs a submission published twice (a retry after an unacknowledged publish) once: one terminal event id', async () => {
+    const taskId = await submit({ userId: 'u-dara', request: 'a board game for four' });
+    const ended = await terminal(taskId);
+    expect(ended.status).toBe('completed');
+
+    // What the gateway does when a client retries with the same Idempotency-Key after a publish
+    // that timed out but landed: it publishes task.requested again, with the same root key.
+    const [original] = await recordsOf(TOPICS.taskRequested, taskId);
+    expect(original).toBeDefined();
+    const producer = new EventProducer(kafka, serializer, { service: 'gateway' });
+    await producer.connect();
+    try {
+      await producer.emit(
+        TOPICS.taskRequested,
+        { ...original!.value, requestedAt: Date.now() },
+        { rootKey: 'submission' },
+      );
+    } finally {
+      await producer.disconnect();
+    }
+
+    // The copy has the original's event id; whatever the agents do with it, every event they emit
+    // for it has the ids they had the first time, so the task ends once.
+    const copies = await waitFor(
+      async () => {
+        const requested = await recordsOf(TOPICS.taskRequested, taskId);
+        return requested.length === 2 ? requested : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'the second copy of task.requested in the topic' },
+    );
+    expect(new Set(copies.map((r) => r.eventId)).size).toBe(1);
+    await waitFor(() => groupsCaughtUp(GROUPS), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      description: 'every agent and the projection to have handled the copy and what followed it',
+    });
+    const ready = await recordsOf(TOPICS.recommendationReady, taskId);
+    expect(new Set(ready.map((r) => r.eventId)).size).toBe(1);
+    expect(terminalTransitions(await task(taskId))).toHaveLength(1);
+  });
 
   it('streams fifty tasks to two clients each, one resuming on a second gateway: every event once, in causal order, ending with the terminal one', async () => {
     const second = new Services(serviceEnv);

@@ -116,6 +116,16 @@ describe('gateway API', () => {
       expect(problem.errors).toEqual([{ path: 'body', message: 'a JSON object is required' }]);
     });
 
+    it('a callbackUrl with a user name or password → 400, and the credentials are not echoed', async () => {
+      for (const callbackUrl of ['https://hook:s3cr3t@example.com/cb', 'https://token@example.com/cb']) {
+        const response = await postJson(gateway, '/v1/tasks', { userId, request: 'a book', callbackUrl });
+        const text = await response.clone().text();
+        const problem = await expectProblem(response, 400, 'urn:tributary:problem:validation');
+        expect(problem.errors?.map((e) => e.path)).toEqual(['callbackUrl']);
+        expect(text).not.toMatch(/s3cr3t|token@/);
+      }
+    });
+
     it('an unknown user → 422', async () => {
       const problem = await expectProblem(
         await postJson(gateway, '/v1/tasks', { userId: 'u-nobody-here', request: 'anything at all' }),

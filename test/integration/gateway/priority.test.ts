@@ -64,6 +64,7 @@ describe('priority', () => {
       runtime: { ...config.runtime, concurrency: 1 },
       maxPending: 256,
       partitions: config.kafka.partitions,
+      replication: config.kafka,
       fromBeginning: false,
     });
     const joined = new Promise<void>((resolve) =>

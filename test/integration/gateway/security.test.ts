@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '@tributary/contracts';
@@ -11,6 +12,8 @@ import { type Gateway, postJson, startGateway } from './harness';
  */
 
 const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+const JWT_ISSUER = 'https://idp.test';
+const JWT_AUDIENCE = 'tributary-gateway';
 const IN_FLIGHT_CAP = 3;
 
 let gateway: Gateway;
@@ -20,9 +23,15 @@ beforeAll(async () => {
     { inFlight: { enabled: true } },
     {
       TRIBUTARY_AUTH: 'required',
+      TRIBUTARY_HTTP_HEADERS_TIMEOUT_MS: '1000',
       TRIBUTARY_JWT_SECRET: JWT_SECRET,
+      TRIBUTARY_JWT_ISSUER: JWT_ISSUER,
+      TRIBUTARY_JWT_AUDIENCE: JWT_AUDIENCE,
+      TRIBUTARY_JWT_SCOPE_MAP: 'orders.write=submit,orders.read=read',
       TRIBUTARY_RATE_LIMIT_PER_SECOND: '1000',
       TRIBUTARY_RATE_LIMIT_BURST: '1000',
+      // Every test here sends from 127.0.0.1, and many send bad credentials on purpose.
+      TRIBUTARY_UNAUTHENTICATED_RATE_LIMIT_BURST: '1000',
       TRIBUTARY_MAX_IN_FLIGHT_TASKS: String(IN_FLIGHT_CAP),
     },
   );
@@ -52,6 +61,26 @@ async function submit(key: string, userId: string, extra: Record<string, unknown
     { userId, request: 'a sci-fi novel', ...extra },
     { ...bearer(key), ...headers },
   );
+}
+
+/** An HS256 token from the gateway's configured issuer for its audience, unless told otherwise (null: no claim). */
+function signJwt(
+  claims: Record<string, unknown>,
+  {
+    secret = JWT_SECRET,
+    exp = '5m',
+    issuer = JWT_ISSUER,
+    audience = JWT_AUDIENCE,
+  }: { secret?: string; exp?: string; issuer?: string | null; audience?: string | null } = {},
+): Promise<string> {
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('svc-1')
+    .setIssuedAt()
+    .setExpirationTime(exp);
+  if (issuer !== null) jwt.setIssuer(issuer);
+  if (audience !== null) jwt.setAudience(audience);
+  return jwt.sign(new TextEncoder().encode(secret));
 }
 
 async function problem(response: Response): Promise<{ type: string; status: number; detail: string }> {
@@ -100,6 +129,37 @@ describe('authentication', () => {
     });
   });
 
+  it('authenticates a percent-encoded path before reading its body, like the plain one', async () => {
+    for (const path of ['/%761/tasks', '/v1/%74asks', '/%76%31/tasks']) {
+      const response = await gateway.fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"not json',
+      });
+      // 401, not 400 invalid-json: the body of an anonymous request is never parsed.
+      expect(response.status, path).toBe(401);
+      expect((await problem(response)).type).toBe('urn:tributary:problem:unauthorized');
+    }
+  });
+
+  it('closes a connection whose headers do not arrive in time (slow clients hold nothing)', async () => {
+    const url = new URL(gateway.url);
+    const socket = connect(Number(url.port), url.hostname);
+    const closed = new Promise<string>((resolve) => {
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('close', () => resolve(received));
+    });
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write('GET /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    // Never finishes its headers: the server ends it after TRIBUTARY_HTTP_HEADERS_TIMEOUT_MS (1 s here).
+    const answer = await Promise.race([
+      closed,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('connection still open')), 20_000)),
+    ]);
+    expect(answer === '' || answer.startsWith('HTTP/1.1 408')).toBe(true);
+  });
+
   it('answers 403 insufficient_scope when the key lacks the scope of the action; admin implies all', async () => {
     const tenant = newTenant();
     const user = await gateway.newUser(tenant);
@@ -124,36 +184,82 @@ describe('authentication', () => {
     expect((await get('/v1/webhook-endpoint', admin)).status).toBe(200);
   });
 
+  it('answers 403 to priority high without the priority scope; normal priority needs only submit', async () => {
+    const tenant = newTenant();
+    const user = await gateway.newUser(tenant);
+    const submitter = await gateway.createApiKey(tenant, ['submit']);
+    const privileged = await gateway.createApiKey(tenant, ['submit', 'priority']);
+
+    const refused = await submit(submitter, user, { priority: 'high' });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toContain('scope="priority"');
+    expect((await problem(refused)).type).toBe('urn:tributary:problem:forbidden');
+
+    expect((await submit(submitter, user, { priority: 'normal' })).status).toBe(202);
+    expect((await submit(submitter, user, { priority: 'low' })).status).toBe(202);
+    expect((await submit(privileged, user, { priority: 'high' })).status).toBe(202);
+  });
+
   it('accepts HS256 JWTs carrying tenant and scopes, and refuses bad signatures, expiry and missing scopes', async () => {
     const tenant = newTenant();
     const user = await gateway.newUser(tenant);
     const sign = (claims: Record<string, unknown>, secret = JWT_SECRET, exp = '5m') =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject('svc-1')
-        .setIssuedAt()
-        .setExpirationTime(exp)
-        .sign(new TextEncoder().encode(secret));
+      signJwt(claims, { secret, exp });
 
-    const good = await sign({ tenant_id: tenant, scope: 'submit read' });
+    const good = await sign({ tenant_id: tenant, scope: 'tributary:submit tributary:read' });
     const accepted = await submit(good, user);
     expect(accepted.status).toBe(202);
     const { taskId } = (await accepted.json()) as { taskId: string };
     expect((await get(`/v1/tasks/${taskId}`, good)).status).toBe(200);
 
     const forged = await sign(
-      { tenant_id: tenant, scope: 'submit read' },
+      { tenant_id: tenant, scope: 'tributary:read' },
       'another-secret-that-is-32-characters-long!!',
     );
     expect((await get('/v1/tasks', forged)).status).toBe(401);
-    const expired = await sign({ tenant_id: tenant, scope: 'read' }, JWT_SECRET, '-5m');
+    const expired = await sign({ tenant_id: tenant, scope: 'tributary:read' }, JWT_SECRET, '-5m');
     const expiredAnswer = await get('/v1/tasks', expired);
     expect(expiredAnswer.status).toBe(401);
     expect((await problem(expiredAnswer)).detail).toContain('expired');
-    const noTenant = await sign({ scope: 'read' });
+    const noTenant = await sign({ scope: 'tributary:read' });
     expect((await get('/v1/tasks', noTenant)).status).toBe(401);
-    const readOnly = await sign({ tenant_id: tenant, scope: 'read' });
+    const readOnly = await sign({ tenant_id: tenant, scope: 'tributary:read' });
     expect((await submit(readOnly, user)).status).toBe(403);
+  });
+
+  it("refuses a JWT for another audience or issuer, or without them (401), and another application's plain admin or priority scope grants nothing (403)", async () => {
+    const tenant = newTenant();
+    const claims = { tenant_id: tenant, scope: 'tributary:read' };
+    expect((await get('/v1/tasks', await signJwt(claims))).status).toBe(200);
+    for (const [what, options] of [
+      ['another audience', { audience: 'another-app' }],
+      ['another issuer', { issuer: 'https://elsewhere.test' }],
+      ['no audience', { audience: null }],
+      ['no issuer', { issuer: null }],
+    ] as const) {
+      const answer = await get('/v1/tasks', await signJwt(claims, options));
+      expect(answer.status, what).toBe(401);
+      expect(answer.headers.get('www-authenticate'), what).toContain('error="invalid_token"');
+    }
+
+    // Scopes in the token that are not ours: `admin`, `read`, `submit` of another application.
+    const foreign = await signJwt({ tenant_id: tenant, scope: 'admin read submit' });
+    const refused = await get('/v1/tasks', foreign);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toContain('scope="read"');
+    expect((await get('/v1/webhook-endpoint', foreign)).status).toBe(403);
+    // Namespaced, or named in TRIBUTARY_JWT_SCOPE_MAP, they do grant.
+    const namespacedAdmin = await signJwt({ tenant_id: tenant, scope: ['tributary:admin'] });
+    expect((await get('/v1/webhook-endpoint', namespacedAdmin)).status).toBe(200);
+    const mapped = await signJwt({ tenant_id: tenant, scope: 'orders.write orders.read' });
+    const user = await gateway.newUser(tenant);
+    expect((await submit(mapped, user)).status).toBe(202);
+    expect((await get('/v1/tasks', mapped)).status).toBe(200);
+    // Priority too: a plain `priority` is someone else's; `tributary:priority` may ask for high.
+    const plainPriority = await signJwt({ tenant_id: tenant, scope: 'tributary:submit priority' });
+    expect((await submit(plainPriority, user, { priority: 'high' })).status).toBe(403);
+    const priority = await signJwt({ tenant_id: tenant, scope: 'tributary:submit tributary:priority' });
+    expect((await submit(priority, user, { priority: 'high' })).status).toBe(202);
   });
 });
 
@@ -377,7 +483,7 @@ describe('JWTs from a JWKS URL', () => {
     );
     try {
       const sign = (key: Parameters<SignJWT['sign']>[0], claims: Record<string, unknown> = {}) =>
-        new SignJWT({ tenant_id: newTenant(), scope: 'read', ...claims })
+        new SignJWT({ tenant_id: newTenant(), scope: 'tributary:read', ...claims })
           .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
           .setIssuer('https://issuer.test')
           .setAudience('tributary')
@@ -388,7 +494,7 @@ describe('JWTs from a JWKS URL', () => {
         (await withJwks.fetch('/v1/tasks', { headers: bearer(token) })).status;
       expect(await call(await sign(issuer.privateKey))).toBe(200);
       expect(await call(await sign(stranger.privateKey))).toBe(401);
-      const wrongAudience = await new SignJWT({ tenant_id: 'x', scope: 'read' })
+      const wrongAudience = await new SignJWT({ tenant_id: 'x', scope: 'tributary:read' })
         .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
         .setIssuer('https://issuer.test')
         .setAudience('someone-else')
@@ -396,7 +502,7 @@ describe('JWTs from a JWKS URL', () => {
         .sign(issuer.privateKey);
       expect(await call(wrongAudience)).toBe(401);
       // An HMAC token "signed" with something public must not pass a JWKS verifier.
-      const hmac = await new SignJWT({ tenant_id: 'x', scope: 'read' })
+      const hmac = await new SignJWT({ tenant_id: 'x', scope: 'tributary:read' })
         .setProtectedHeader({ alg: 'HS256' })
         .setIssuer('https://issuer.test')
         .setAudience('tributary')

@@ -1,5 +1,12 @@
 import { FAILURE_HEADERS, HEADERS, headerString } from '@tributary/contracts';
-import { type Delivery, pending, PermanentError, RetriableError, toWireFormat } from '@tributary/kafka';
+import {
+  type Delivery,
+  pending,
+  PermanentError,
+  RetriableError,
+  toWireFormat,
+  UnavailableError,
+} from '@tributary/kafka';
 import {
   countGroupJoins,
   Deferred,
@@ -257,6 +264,66 @@ describe('ParallelConsumer', () => {
     expect(second.metrics().retried + second.metrics().deadLettered).toBe(0);
     await waitFor(async () => (await h.committedOffset(group, second.retryTopic)) === 1, {
       description: 'the deferred copy committed',
+    });
+  });
+
+  it("with the hold-partition policy, waits out a dependency outage in place, partition paused and keys in order, dead-lettering nothing; a message's own failure keeps its retry budget", async () => {
+    const h = setup({ TRIBUTARY_MAX_ATTEMPTS: '2', TRIBUTARY_RETRY_BASE_DELAY_MS: '50' });
+    const topic = testTopic();
+    await h.prepare(topic);
+    const group = uniqueName('group');
+    let outage = false;
+    const calls: { key: string; seq: number; attempt: number; first: boolean; ok: boolean }[] = [];
+    const consumer = h.consumer({
+      group,
+      failurePolicy: { onTransient: 'hold-partition', holdBaseDelayMs: 50, holdMaxDelayMs: 200 },
+    });
+    consumer.handle(topic, ({ key, value, attempt, firstDelivery }) => {
+      const call = { key, seq: value.seq, attempt, first: firstDelivery, ok: false };
+      calls.push(call);
+      if (value.note === 'poison') return Promise.reject(new RetriableError('this message fails'));
+      if (outage) return Promise.reject(new UnavailableError('the store does not answer'));
+      call.ok = true;
+      return Promise.resolve();
+    });
+    await consumer.start();
+    // Once the consumer has fetched the partition, what is written next is new to the group: its
+    // first attempt is a first delivery.
+    await emitAll(h, topic, [{ key: 'warm-up', seq: 0 }]);
+    await waitFor(() => consumer.metrics().handled === 1, { description: 'the warm-up event handled' });
+    outage = true;
+    await emitAll(h, topic, [
+      { key: 'a', seq: 0 },
+      { key: 'a', seq: 1 },
+      { key: 'b', seq: 2 },
+      { key: 'poison', seq: 3, note: 'poison' },
+    ]);
+
+    // Far past the retry budget (2 attempts): still held, the partition paused, nothing dead-lettered
+    // but the message whose own handling fails.
+    await waitFor(
+      () => calls.filter((c) => c.key === 'a').length >= 6 && consumer.metrics().deadLettered === 1,
+      {
+        description: 'the outage outlasting the retry budget',
+      },
+    );
+    const during = consumer.metrics();
+    expect(during.held).toBe(2);
+    expect(during.paused).toContainEqual({ topic: topic.name, partitions: [0] });
+    expect(during.retried).toBe(1); // the poison message, once, then dead-lettered
+    expect(calls.some((c) => c.key === 'a' && c.seq === 1)).toBe(false);
+
+    outage = false;
+    await waitFor(() => consumer.metrics().handled === 4, { description: 'the held messages handled' });
+    const a = calls.filter((c) => c.key === 'a');
+    // One key's events in order: seq 1 ran only after seq 0 succeeded.
+    expect(a.findIndex((c) => c.seq === 1)).toBe(a.findIndex((c) => c.seq === 0 && c.ok) + 1);
+    const a0 = a.filter((c) => c.seq === 0);
+    expect(a0.map((c) => c.attempt)).toEqual(a0.map((_, i) => i + 1));
+    expect(a0.map((c) => c.first)).toEqual(a0.map((_, i) => i === 0));
+    expect(consumer.metrics()).toMatchObject({ held: 0, paused: [], deadLettered: 1, retried: 1 });
+    await waitFor(async () => (await h.committedOffset(group, topic.name)) === 5, {
+      description: 'every offset committed',
     });
   });
 

@@ -42,3 +42,13 @@ export function rateLimited(retryAfterSeconds: number): ApiProblem {
     headers: { 'retry-after': String(retryAfterSeconds) },
   });
 }
+
+export function unauthenticatedRateLimited(retryAfterSeconds: number): ApiProblem {
+  return new ApiProblem({
+    type: PROBLEM_TYPES.rateLimited,
+    status: 429,
+    title: 'Too many requests',
+    detail: `Too many requests without valid credentials came from this address; retry after ${retryAfterSeconds} s.`,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  });
+}

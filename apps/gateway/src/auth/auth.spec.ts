@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hashSecret, mintApiKey, parseApiKey, secretMatches } from './api-key';
+import { clientAddressKey } from './client-address';
 import { RateLimiter } from './rate-limiter';
-import { grants, parseScopes } from './scopes';
+import { grants, jwtScopes, parseScopes } from './scopes';
 
 describe('API keys', () => {
   it('round-trip: the minted key parses back to its id, and only its secret matches the stored hash', () => {
@@ -20,6 +21,18 @@ describe('API keys', () => {
     expect(parseScopes('submit, read')).toEqual(['submit', 'read']);
     expect(() => parseScopes('submit,write')).toThrow(/write/);
   });
+
+  it('JWT scopes: only tributary:<scope> names and mapped names grant anything; a plain admin grants nothing', () => {
+    const none = new Map<string, never[]>();
+    expect(jwtScopes(['admin', 'submit', 'read'], none)).toEqual([]);
+    expect(jwtScopes(['tributary:admin', 'tributary:write', 'other:read'], none)).toEqual(['admin']);
+    const map = new Map([['orders.write', ['submit', 'priority'] as const]]);
+    expect(jwtScopes(['orders.write', 'tributary:read', 'admin'], map)).toEqual([
+      'submit',
+      'priority',
+      'read',
+    ]);
+  });
 });
 
 describe('the token bucket', () => {
@@ -32,5 +45,29 @@ describe('the token bucket', () => {
     now += 500; // one token back
     expect(limiter.take('k').allowed).toBe(true);
     expect(limiter.take('k').allowed).toBe(false);
+  });
+
+  it('peek says what take would answer without taking a token', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ ratePerSecond: 1, burst: 1 }, () => now);
+    expect(limiter.peek('a')).toEqual({ allowed: true });
+    expect(limiter.take('a').allowed).toBe(true);
+    expect(limiter.peek('a')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(limiter.peek('a').allowed).toBe(false);
+    now += 1_000;
+    expect(limiter.peek('a').allowed).toBe(true);
+    expect(limiter.peek('a').allowed).toBe(true);
+  });
+});
+
+describe('client address keys', () => {
+  it('count IPv4 (mapped or not) per address and IPv6 per /64', () => {
+    expect(clientAddressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientAddressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientAddressKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(clientAddressKey('2001:0db8:0001:0002::9')).toBe('2001:db8:1:2::/64');
+    expect(clientAddressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientAddressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientAddressKey('::1')).toBe('0:0:0:0::/64');
   });
 });

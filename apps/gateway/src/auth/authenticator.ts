@@ -56,6 +56,24 @@ export class Authenticator {
     throw unauthorized('The API key or token is not valid.', true);
   }
 
+  /**
+   * Whether a principal authenticated earlier may still act: its API key is neither revoked nor gone
+   * (as of the key cache, so within 5 s of a revocation), its JWT not expired. Long-lived requests
+   * (event streams) ask this while they run.
+   */
+  async stillValid(principal: Principal, now = Date.now()): Promise<boolean> {
+    switch (principal.via) {
+      case 'disabled':
+        return true;
+      case 'jwt':
+        return principal.expiresAt === undefined || principal.expiresAt > now;
+      case 'api-key': {
+        const document = await this.lookup(principal.id.slice('key:'.length));
+        return document !== null && document.revokedAt === null;
+      }
+    }
+  }
+
   private async apiKey(key: string): Promise<Principal> {
     const parsed = parseApiKey(key);
     if (!parsed) throw unauthorized('The API key is not valid.', true);

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { DEFAULT_TENANT, type TenantId } from '../task/tenant';
+import { type Principal, PRINCIPAL_REQUEST_KEY } from './principal';
 
 /** Where the caller's tenant is kept on the request; AuthGuard sets it. */
 export const TENANT_REQUEST_KEY = 'tributaryTenant';
@@ -13,3 +14,13 @@ export const CurrentTenant = createParamDecorator((_data: unknown, context: Exec
   const request = context.switchToHttp().getRequest<RequestWithTenant>();
   return request[TENANT_REQUEST_KEY] ?? DEFAULT_TENANT;
 });
+
+/** The calling principal AuthGuard resolved; the route must be guarded (every `/v1` route is). */
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => {
+    const request = context.switchToHttp().getRequest<{ [PRINCIPAL_REQUEST_KEY]?: Principal }>();
+    const principal = request[PRINCIPAL_REQUEST_KEY];
+    if (principal === undefined) throw new Error('CurrentPrincipal on a route AuthGuard did not run for');
+    return principal;
+  },
+);

@@ -2,7 +2,7 @@ import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyG
 import { type JwtConfig } from '@tributary/config';
 import { tenantId } from '../task/tenant';
 import { type Principal } from './principal';
-import { isScope, type Scope } from './scopes';
+import { jwtScopes } from './scopes';
 import { isTenantName } from './tenant-name';
 
 export class JwtRejectedError extends Error {
@@ -16,9 +16,10 @@ export function looksLikeJwt(token: string): boolean {
 
 /**
  * Verifies bearer JWTs against a shared secret (HS256/384/512) or a JWKS URL (keys fetched and
- * cached by jose, refetched for an unknown `kid`). The token must carry `exp`, the tenant claim
- * and, if configured, the issuer and audience; scopes come from the scope claim (a space-separated
- * string, or an array), unknown scope names are ignored.
+ * cached by jose, refetched for an unknown `kid`). The token must carry `exp`, the tenant claim,
+ * the configured issuer and audience (both required by the configuration); scopes come from the
+ * scope claim (a space-separated string, or an array): only `tributary:<scope>` names and those the
+ * configured scope map names grant anything.
  */
 export class JwtVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
@@ -52,11 +53,11 @@ export class JwtVerifier {
     let payload: JWTPayload;
     try {
       const options = {
-        requiredClaims: ['exp'],
+        requiredClaims: ['exp', 'iss', 'aud'],
         clockTolerance: 30,
+        issuer: this.config.issuer,
+        audience: this.config.audience,
         ...(this.algorithms ? { algorithms: this.algorithms } : {}),
-        ...(this.config.issuer ? { issuer: this.config.issuer } : {}),
-        ...(this.config.audience ? { audience: this.config.audience } : {}),
       };
       payload =
         this.key instanceof Uint8Array
@@ -72,12 +73,12 @@ export class JwtVerifier {
     }
     const raw = payload[this.config.scopeClaim];
     const names = typeof raw === 'string' ? raw.split(' ') : Array.isArray(raw) ? raw.map(String) : [];
-    const scopes = [...new Set(names.filter(isScope))] as Scope[];
     return {
       tenant: tenantId(tenant),
-      scopes,
+      scopes: jwtScopes(names, this.config.scopeMap),
       id: `jwt:${payload.iss ?? ''}:${payload.sub ?? tenant}`,
       via: 'jwt',
+      ...(payload.exp === undefined ? {} : { expiresAt: payload.exp * 1000 }),
     };
   }
 }

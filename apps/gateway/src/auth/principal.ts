@@ -8,6 +8,8 @@ export interface Principal {
   /** What the rate limit counts against: `key:<key id>`, `jwt:<issuer>:<subject>` or `local`. */
   readonly id: string;
   readonly via: 'api-key' | 'jwt' | 'disabled';
+  /** When the credential stops being valid (a JWT's `exp`, epoch ms); absent for keys, which are revoked instead. */
+  readonly expiresAt?: number;
 }
 
 /** Where the guard leaves the principal on the request. */

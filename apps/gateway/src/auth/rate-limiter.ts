@@ -17,6 +17,7 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly rate: number;
   private readonly burst: number;
+  private sweptAt = 0;
 
   constructor(
     limits: Pick<GatewayConfig['limits'], 'ratePerSecond' | 'burst'>,
@@ -38,12 +39,28 @@ export class RateLimiter {
       return { allowed: true };
     }
     this.buckets.set(principal, bucket);
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate)) };
+    return this.refusal(bucket.tokens);
   }
 
-  /** Drops buckets that have refilled completely (they equal a fresh one), so idle keys cost nothing. */
+  /** What `take` would answer, without taking anything. */
+  peek(principal: string): RateDecision {
+    const bucket = this.buckets.get(principal);
+    if (!bucket) return { allowed: true };
+    const tokens = Math.min(this.burst, bucket.tokens + ((this.now() - bucket.at) / 1000) * this.rate);
+    return tokens >= 1 ? { allowed: true } : this.refusal(tokens);
+  }
+
+  private refusal(tokens: number): RateDecision {
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.rate)) };
+  }
+
+  /**
+   * Drops buckets that have refilled completely (they equal a fresh one), so idle keys cost nothing;
+   * at most once a second, so many live buckets do not make every request pay for a scan.
+   */
   private sweep(now: number): void {
-    if (this.buckets.size < 10_000) return;
+    if (this.buckets.size < 10_000 || now - this.sweptAt < 1_000) return;
+    this.sweptAt = now;
     for (const [key, bucket] of this.buckets) {
       if (bucket.tokens + ((now - bucket.at) / 1000) * this.rate >= this.burst) this.buckets.delete(key);
     }

@@ -15,14 +15,14 @@ import { connectMongo } from '@tributary/platform';
 import { mintApiKey } from '../auth/api-key';
 import { ApiKeyRepository, type ApiKeyDocument } from '../auth/api-key.repository';
 import { AUTH_COLLECTION_NAMES } from '../auth/collections';
-import { parseScopes } from '../auth/scopes';
+import { parseScopes, SCOPES } from '../auth/scopes';
 import { isTenantName } from '../auth/tenant-name';
 import { tenantId } from '../task/tenant';
 import { WEBHOOK_COLLECTION_NAMES } from '../webhooks/collections';
 import { TenantWebhookRepository, type TenantWebhookDocument } from '../webhooks/tenant-webhook.repository';
 
 const USAGE = `usage:
-  api-keys create  --tenant <tenant> --scopes submit,read,cancel,admin [--name <label>]
+  api-keys create  --tenant <tenant> --scopes submit,read,cancel,priority,admin [--name <label>]
   api-keys list    --tenant <tenant>
   api-keys revoke  --tenant <tenant> --key <key id>
   api-keys webhook --tenant <tenant> [--url <https url> | --no-url] [--rotate-secret]`;
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
   }
   const tenant = tenantId(values.tenant);
   const config = loadConfigFromProcess('gateway');
-  const mongo = await connectMongo(config.mongoUri);
+  const mongo = await connectMongo(config.mongoUri, config.mongoTimeouts);
   try {
     const keys = new ApiKeyRepository(mongo.collection<ApiKeyDocument>(AUTH_COLLECTION_NAMES.apiKeys));
     const webhooks = new TenantWebhookRepository(
@@ -60,8 +60,7 @@ async function main(): Promise<number> {
     switch (command) {
       case 'create': {
         const scopes = parseScopes(values.scopes ?? '');
-        if (scopes.length === 0)
-          throw new Error('--scopes must name at least one of submit, read, cancel, admin');
+        if (scopes.length === 0) throw new Error(`--scopes must name at least one of ${SCOPES.join(', ')}`);
         await keys.ensureIndexes();
         const minted = mintApiKey();
         await keys.insert({

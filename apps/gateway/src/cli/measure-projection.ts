@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const uri = new URL(config.mongoUri);
   const database = `measure_projection_${Date.now().toString(36)}`;
   uri.pathname = `/${database}`;
-  const mongo = await connectMongo(uri.toString());
+  const mongo = await connectMongo(uri.toString(), config.mongoTimeouts);
   try {
     const tasksModel = taskModel(mongo, 'tasks');
     const eventsModel = taskEventModel(mongo, 'task_events');

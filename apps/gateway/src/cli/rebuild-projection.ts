@@ -25,7 +25,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfigFromProcess } from '@tributary/config';
 import { ALL_TOPICS, type TopicKey, TOPICS } from '@tributary/contracts';
-import { createKafkaClient, readRanges, RegistrySerializer } from '@tributary/kafka';
+import { createKafkaClient, createRegistrySerializer, readRanges } from '@tributary/kafka';
 import { connectMongo, JsonLogger } from '@tributary/platform';
 import { type mongo } from 'mongoose';
 import { collectionNames } from '../read-model/collections';
@@ -81,12 +81,9 @@ async function main(): Promise<void> {
   Logger.overrideLogger(new JsonLogger('rebuild-projection', config.logLevel === 'debug' ? 'debug' : 'warn'));
   const started = performance.now();
 
-  const connection = await connectMongo(config.mongoUri);
+  const connection = await connectMongo(config.mongoUri, config.mongoTimeouts);
   const kafka = createKafkaClient(config, { clientId: `${config.kafka.clientId}-rebuild` });
-  const serializer = new RegistrySerializer({
-    registryUrl: config.registryUrl,
-    clientId: config.kafka.clientId,
-  });
+  const serializer = createRegistrySerializer(config, { clientId: config.kafka.clientId });
   try {
     const tasksModel = taskModel(connection, names.tasks);
     const eventsModel = taskEventModel(connection, names.taskEvents);

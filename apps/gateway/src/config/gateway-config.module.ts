@@ -18,7 +18,7 @@ export class GatewayConfigModule {
       providers: [
         { provide: TRIBUTARY_CONFIG, useValue: config },
         { provide: GATEWAY_OPTIONS, useValue: options },
-        { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri) },
+        { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri, config.mongoTimeouts) },
       ],
       exports: [TRIBUTARY_CONFIG, GATEWAY_OPTIONS, MONGO_CONNECTION],
     };

@@ -43,6 +43,8 @@ export interface StreamOptions {
    */
   readonly recentMs: number;
   readonly recentBytes: number;
+  /** How often an open stream asks whether its credential is still valid (revoked key, expired JWT). */
+  readonly credentialCheckMs: number;
 }
 
 export interface ConsumerSwitch {
@@ -68,6 +70,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
     retryMs: 3_000,
     recentMs: 5 * 60_000,
     recentBytes: 64 * 1024 * 1024,
+    credentialCheckMs: 5_000,
   },
   projection: { enabled: true, group: CONSUMER_GROUPS.projection, fromBeginning: true, maxBatch: 256 },
   webhooks: { enabled: true, group: CONSUMER_GROUPS.webhooks, fromBeginning: false },

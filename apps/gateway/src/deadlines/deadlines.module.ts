@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { type RuntimeConfig, type TributaryConfig } from '@tributary/config';
-import { KafkaRuntime } from '@tributary/kafka';
+import { type TributaryConfig } from '@tributary/config';
+import { type FailurePolicySettings, KafkaRuntime } from '@tributary/kafka';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { ReadModelModule } from '../read-model/read-model.module';
@@ -9,11 +9,12 @@ import { DeadlineConsumer } from './deadline.consumer';
 import { EndOverdueTaskUseCase } from './end-overdue-task.usecase';
 
 /**
- * A check that fails (the store down, the read model behind) is tried again for longer than the
- * runtime's default: 20 attempts, several minutes of backoff, before its dead letter.
+ * The store down: the check waits in place, its partition paused, for as long as it takes (the
+ * policy of every store-bound group). A task not in the read model yet (the projection behind) is
+ * checked again through the retry topic, 20 times (several minutes of backoff) before its dead letter.
  */
-function deadlineRuntime(config: TributaryConfig): RuntimeConfig {
-  return { ...config.runtime, maxAttempts: Math.max(config.runtime.maxAttempts, 20) };
+function deadlineFailurePolicy(config: TributaryConfig): FailurePolicySettings {
+  return { onTransient: 'hold-partition', maxAttempts: Math.max(config.runtime.maxAttempts, 20) };
 }
 
 /**
@@ -42,7 +43,7 @@ const MAX_WAITING_CHECKS = 50_000;
         const consumer = runtime.consumer({
           group,
           fromBeginning,
-          runtime: deadlineRuntime(config),
+          failurePolicy: deadlineFailurePolicy(config),
           maxDelayed: MAX_WAITING_CHECKS,
         });
         return new DeadlineConsumer(consumer, endOverdue, config.deadlines.graceMs);

@@ -14,6 +14,14 @@ function toPattern(url: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /**
  * A known path with a method it does not serve is a 405 with `Allow` (RFC 9110 §15.5.6), not a 404:
  * routes are collected as they are registered, and a request no route matched is checked against
@@ -30,9 +38,11 @@ export function answerMethodNotAllowed(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url !== undefined) return;
     const path = request.url.split('?')[0] ?? '';
+    // Matched as the router matches: on the decoded path.
+    const decoded = safeDecode(path);
     const allowed = new Set<string>();
     for (const known of paths.values())
-      if (known.pattern.test(path)) for (const m of known.methods) allowed.add(m);
+      if (known.pattern.test(decoded)) for (const m of known.methods) allowed.add(m);
     if (allowed.size === 0 || allowed.has(request.method)) return;
     const allow = [...allowed].sort().join(', ');
     const problem = new ApiProblem({

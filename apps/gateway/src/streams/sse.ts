@@ -42,3 +42,12 @@ export function sseRetry(retryMs: number): string {
 }
 
 export const SSE_HEARTBEAT = ': keep-alive\n\n';
+
+/**
+ * The comment written before the gateway ends a stream early: `max-lifetime` (reconnect with
+ * `Last-Event-ID` to go on), `credential-expired` (the token expired: reconnect with a fresh one) or
+ * `credential-invalid` (the key was revoked).
+ */
+export function sseClosed(reason: string): string {
+  return `: closed ${reason}\n\n`;
+}

@@ -6,6 +6,7 @@ import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { ReadModelModule } from '../read-model/read-model.module';
 import { KafkaTaskEvents } from './kafka-task-events';
 import { SseHub } from './sse-hub';
+import { StreamLimits } from './stream-limits';
 import { StreamTaskEventsUseCase } from './stream-task-events.usecase';
 import { TASK_EVENT_SOURCE } from './streams.tokens';
 import { TaskEventsController } from './task-events.controller';
@@ -21,6 +22,7 @@ import { TaskTail } from './task-tail';
   controllers: [TaskEventsController],
   providers: [
     SseHub,
+    StreamLimits,
     TaskTail,
     {
       provide: TASK_EVENT_SOURCE,

@@ -38,6 +38,7 @@ export class CancelTaskUseCase {
       await this.publisher.publish(TOPICS.taskCancelRequested, event, {
         priority: 'high',
         rootIndex: ROOT_EVENT_INDEX.cancelRequest,
+        rootKey: 'cancel',
       });
     } catch (error) {
       this.logger.error({ msg: 'could not publish task.cancel-requested', taskId, err: String(error) });

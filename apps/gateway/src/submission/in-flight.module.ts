@@ -8,7 +8,8 @@ import { SubmissionModule } from './submission.module';
 /**
  * The in-flight admission consumer group (`gateway-in-flight`): frees a tenant's slot when one of
  * its tasks ends. A new group starts at the topics' ends (options): a new deployment must not count
- * ends of tasks it never admitted. Failures are retried with the runtime's default policy.
+ * ends of tasks it never admitted. A store outage holds the partition and retries in place until the
+ * store answers: a dead-lettered end would keep the tenant's slot taken for good.
  */
 @Module({
   imports: [SubmissionModule],
@@ -17,7 +18,10 @@ import { SubmissionModule } from './submission.module';
       provide: InFlightConsumer,
       useFactory: (runtime: KafkaRuntime, inFlight: InFlightRepository, options: GatewayOptions) => {
         const { group, fromBeginning } = options.inFlight;
-        return new InFlightConsumer(runtime.consumer({ group, fromBeginning }), inFlight);
+        return new InFlightConsumer(
+          runtime.consumer({ group, fromBeginning, failurePolicy: { onTransient: 'hold-partition' } }),
+          inFlight,
+        );
       },
       inject: [KafkaRuntime, InFlightRepository, GATEWAY_OPTIONS],
     },

@@ -7,7 +7,9 @@ import { IN_FLIGHT_COLLECTION } from './collections';
 interface TicketDocument {
   _id: string;
   tenantId: string;
-  /** Admission tickets: the task admitted or refused. */
+  /** Admission tickets: the task admitted (unique: a task is admitted once, however often it is resumed). */
+  admits?: string;
+  /** Admission tickets written before the cap was exact (each balanced by an end ticket if refused). */
   taskId?: string;
   /** End tickets: the task that ended (unique: a task ends once, however often its end is seen). */
   endOf?: string;
@@ -24,17 +26,18 @@ const marker = (taskId: string): string => `t#${taskId}`;
  * while an insert into a primary key is atomic.
  *
  * Two gap-free sequences per tenant: admission tickets `<tenant>#s1, #s2, …` and end tickets
- * `<tenant>#e1, #e2, …`. A submission claims the next admission ticket (an insert; a taken number
- * means another submission got it, so it takes the next), then counts the end tickets: with
- * admission number `p` and `e` ends, `p - e` tasks are running including this one. Over the cap,
- * it claims an end ticket for itself (the sequences stay balanced) and is refused; otherwise it
- * writes the marker `t#<taskId>`. When a counted task ends, its end ticket is claimed once: a
- * unique index on `endOf` makes a repeated end (a redelivered event, a second terminal event) a
- * no-op. Admissions racing for the last slot cannot overshoot the cap: each is checked against its
- * own position in the sequence.
+ * `<tenant>#e1, #e2, …`; the tenant has `s - e` tasks running. Only an admitted task holds an
+ * admission ticket: a submission reads the ends `e` first, then claims admission ticket `n` only
+ * if `n - e <= cap` (an insert; a taken number means another submission got it, so it checks
+ * `n + 1` against the cap again), and is refused, writing nothing, once the next number is over
+ * the cap. Ends only grow, so when ticket `n` is inserted the tenant runs `n - (ends now) <= n - e
+ * <= cap` tasks: the cap is exact however many submissions race (ADR 0006). The task's marker
+ * `t#<taskId>` then lets its end be counted; when it ends, its end ticket is claimed once (a
+ * unique index on `endOf` makes a repeated end, a redelivered or second terminal event, a no-op),
+ * and a unique index on `admits` makes a resumed submission of an admitted task a no-op too.
  *
  * The position of each sequence's end is found by reads by `_id` (galloping, then bisecting, from
- * a hint this process keeps), so a submission costs one insert and about two reads.
+ * a hint this process keeps), so a submission costs one insert and about four reads.
  */
 @Injectable()
 export class InFlightRepository {
@@ -43,18 +46,34 @@ export class InFlightRepository {
   constructor(@Inject(IN_FLIGHT_COLLECTION) private readonly tickets: Collection<TicketDocument>) {}
 
   async ensureIndexes(): Promise<void> {
-    // Admission and marker documents have no `endOf`; sparse keeps them out of the unique check.
+    // Only admission tickets have `admits`, only end tickets `endOf`: sparse keeps the others out.
     await this.tickets.createIndex({ endOf: 1 }, { unique: true, sparse: true });
+    await this.tickets.createIndex({ admits: 1 }, { unique: true, sparse: true });
   }
 
-  async admit(tenant: TenantId, taskId: string, cap: number): Promise<Admission> {
-    if (await this.exists(marker(taskId))) return { admitted: true };
-    const position = await this.claimNext(`${tenant}#s`, { tenantId: tenant, taskId });
-    const ended = (await this.firstFree(`${tenant}#e`)) - 1;
-    const inFlight = position - ended;
-    if (inFlight > cap) {
-      await this.claimEnd(tenant, taskId);
-      return { admitted: false, inFlight: inFlight - 1 };
+  /** `resumed`: an earlier request may have admitted this task already (same idempotency key). */
+  async admit(tenant: TenantId, taskId: string, cap: number, resumed = false): Promise<Admission> {
+    if (resumed && (await this.exists(marker(taskId)))) return { admitted: true };
+    const prefix = `${tenant}#s`;
+    let ended = (await this.firstFree(`${tenant}#e`)) - 1;
+    let n = await this.firstFree(prefix);
+    for (;;) {
+      if (n - ended > cap) {
+        // Ends only grow: a slot may have been freed since they were read. Look once more.
+        ended = (await this.firstFree(`${tenant}#e`)) - 1;
+        if (n - ended > cap) return { admitted: false, inFlight: n - 1 - ended };
+      }
+      const id = `${prefix}${n}`;
+      try {
+        await this.tickets.insertOne({ _id: id, tenantId: tenant, admits: taskId, at: new Date() });
+        this.hints.set(prefix, n + 1);
+        break;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // A duplicate key whose `_id` is free was the `admits` index: this task holds a ticket already.
+        if (!(await this.exists(id))) break;
+        n += 1;
+      }
     }
     await this.tickets
       .insertOne({ _id: marker(taskId), tenantId: tenant, at: new Date() })
@@ -76,32 +95,20 @@ export class InFlightRepository {
     return (await this.firstFree(`${tenant}#s`)) - (await this.firstFree(`${tenant}#e`));
   }
 
+  /** Claims the next end ticket for the task, once: a second end of one task is a no-op. */
   private async claimEnd(tenant: TenantId, taskId: string): Promise<void> {
-    await this.claimNext(`${tenant}#e`, { tenantId: tenant, endOf: taskId }, async (id) => {
-      // A duplicate key whose `_id` is free was the `endOf` index: this task's end is counted already.
-      return !(await this.exists(id));
-    });
-  }
-
-  /**
-   * Inserts the next free ticket of a sequence; resolves with its number, or 0 when `alreadyDone`
-   * says a duplicate key meant the work was done before.
-   */
-  private async claimNext(
-    prefix: string,
-    fields: Omit<TicketDocument, '_id' | 'at'>,
-    alreadyDone?: (id: string) => Promise<boolean>,
-  ): Promise<number> {
+    const prefix = `${tenant}#e`;
     let n = await this.firstFree(prefix);
     for (;;) {
       const id = `${prefix}${n}`;
       try {
-        await this.tickets.insertOne({ _id: id, ...fields, at: new Date() });
+        await this.tickets.insertOne({ _id: id, tenantId: tenant, endOf: taskId, at: new Date() });
         this.hints.set(prefix, n + 1);
-        return n;
+        return;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        if (alreadyDone && (await alreadyDone(id))) return 0;
+        // A duplicate key whose `_id` is free was the `endOf` index: this task's end is counted already.
+        if (!(await this.exists(id))) return;
         n += 1;
       }
     }

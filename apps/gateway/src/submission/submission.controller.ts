@@ -2,7 +2,10 @@ import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res } from '@
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/auth.guard';
-import { CurrentTenant } from '../auth/current-tenant';
+import { forbidden } from '../auth/auth-problems';
+import { CurrentPrincipal, CurrentTenant } from '../auth/current-tenant';
+import { type Principal } from '../auth/principal';
+import { grants } from '../auth/scopes';
 import { problemResponse, ref, TaskIdParam } from '../docs/openapi';
 import { taskIdParam } from '../http/params';
 import { ZodPipe } from '../http/zod-validation.pipe';
@@ -63,18 +66,20 @@ export class SubmissionController {
       'The `Idempotency-Key` was used with another body, or its first request is still running (`Retry-After`).',
     ),
   )
+  @ApiResponse(problemResponse(403, '`priority: high` without the `priority` scope.'))
   @ApiResponse(problemResponse(422, 'The user has no profile.'))
   @ApiResponse(
     problemResponse(503, 'Kafka did not take the task; nothing was submitted. Retry after `Retry-After`.'),
   )
   async submit(
-    @CurrentTenant() tenant: TenantId,
+    @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(submitTaskBodySchema, 'body')) body: SubmitTaskBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TaskAccepted> {
+    if (body.priority === 'high' && !grants(principal.scopes, 'priority')) throw forbidden('priority');
     const accepted = await this.submitTask.execute({
-      tenant,
+      tenant: principal.tenant,
       body,
       idempotencyKey: idempotencyKeyHeader.transform({ 'idempotency-key': idempotencyKey })[
         'idempotency-key'

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES } from '@tributary/contracts';
 import { taskLinksSchema } from '../http/links';
-import { userIdSchema } from '../http/params';
+import { userIdSchema, webhookUrlSchema } from '../http/params';
 import { TASK_STATUSES } from '../task/status';
 
 /**
@@ -69,9 +69,7 @@ export const submitTaskBodySchema = z
           'Default and bounds are configured (TRIBUTARY_TASK_DEADLINE_MS, 600 s; _MIN_MS and _MAX_MS, 1 s to 3600 s); ' +
           'a value outside the bounds is a 400.',
       ),
-    callbackUrl: z
-      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
-      .max(2048, 'must be at most 2048 characters')
+    callbackUrl: webhookUrlSchema
       .optional()
       .describe(
         'Called when the task ends (webhooks are delivered by a Kafka consumer, never on this request).',

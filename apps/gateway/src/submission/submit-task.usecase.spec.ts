@@ -8,7 +8,7 @@ import { DEFAULT_TENANT } from '../task/tenant';
 import { type IdempotentSubmission } from './idempotent-submission';
 import { type InFlightRepository } from './in-flight.repository';
 import { SubmitTaskUseCase } from './submit-task.usecase';
-import { type TaskEventPublisher } from './task-event-publisher';
+import { PublishTimeoutError, type TaskEventPublisher } from './task-event-publisher';
 
 function setup(publish: (topic: unknown, value: unknown, options?: unknown) => Promise<void>) {
   const stored = new Map<string, TaskState>();
@@ -61,16 +61,27 @@ describe('submitting a task', () => {
     expect((failure as ApiProblem).status).toBe(503);
     expect((failure as ApiProblem).headers['retry-after']).toBe('5');
     expect(stored.size).toBe(0);
+    expect((failure as ApiProblem).message).toMatch(/nothing was submitted/);
   });
 
-  it('publishes task.requested with the request priority in the emit options', async () => {
+  it('says the outcome is unknown when Kafka did not acknowledge in time, and how the idempotency key resolves it', async () => {
+    const { useCase } = setup(() => Promise.reject(new PublishTimeoutError('no acknowledgement')));
+    const failure = await useCase.execute({ tenant: DEFAULT_TENANT, body }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApiProblem);
+    expect((failure as ApiProblem).status).toBe(503);
+    expect((failure as ApiProblem).message).toMatch(
+      /may or may not have been submitted.*same Idempotency-Key/,
+    );
+  });
+
+  it('publishes task.requested with the request priority and its root key in the emit options', async () => {
     const seen: unknown[] = [];
     const { useCase } = setup((_topic, _value, options) => {
       seen.push(options);
       return Promise.resolve();
     });
     await useCase.execute({ tenant: DEFAULT_TENANT, body: { ...body, priority: 'high' } });
-    expect(seen).toEqual([{ priority: 'high' }]);
+    expect(seen).toEqual([{ priority: 'high', rootKey: 'submission' }]);
   });
 
   it("gives the task a deadline: the configured default, or the request's own in seconds", async () => {

@@ -13,7 +13,7 @@ import { IdempotentSubmission } from './idempotent-submission';
 import { InFlightRepository } from './in-flight.repository';
 import { tooManyTasks } from './submission-problems';
 import { type SubmitTaskBody, type TaskAccepted } from './submission.schemas';
-import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from './task-event-publisher';
+import { PublishTimeoutError, TASK_EVENT_PUBLISHER, type TaskEventPublisher } from './task-event-publisher';
 
 export interface SubmitTaskCommand {
   readonly tenant: TenantId;
@@ -117,7 +117,7 @@ export class SubmitTaskUseCase {
     if (!(await this.profiles.exists(tenant, body.userId))) throw ApiProblem.unknownUser(body.userId);
     const cap = this.limits.maxInFlightTasks;
     if (cap > 0) {
-      const admission = await this.inFlight.admit(tenant, taskId, cap);
+      const admission = await this.inFlight.admit(tenant, taskId, cap, resumed);
       if (!admission.admitted) throw tooManyTasks(cap, 5);
     }
 
@@ -137,7 +137,10 @@ export class SubmitTaskUseCase {
       requestedAt: now.getTime(),
     };
     try {
-      await this.publisher.publish(TOPICS.taskRequested, event, { priority: body.priority });
+      await this.publisher.publish(TOPICS.taskRequested, event, {
+        priority: body.priority,
+        rootKey: 'submission',
+      });
     } catch (error) {
       this.logger.error({
         msg: 'could not publish task.requested; withdrawing the task',
@@ -153,7 +156,9 @@ export class SubmitTaskUseCase {
         });
       }
       throw ApiProblem.unavailable(
-        'The task could not be handed to the agents (Kafka did not acknowledge it); nothing was submitted. Try again.',
+        error instanceof PublishTimeoutError
+          ? 'Kafka did not acknowledge the task in time, so it may or may not have been submitted. Retry with the same Idempotency-Key: the retry answers with the task if it was submitted and submits it once if not.'
+          : 'The task could not be handed to the agents (Kafka refused it); nothing was submitted. Try again.',
         5,
         error,
       );

@@ -12,6 +12,11 @@ export interface PublishOptions {
   readonly rootIndex?: number;
   /** The event it answers (its id derives from it, its trace continues); by default none. */
   readonly causedBy?: Envelope;
+  /**
+   * The event's identity within its task: published again (a client's retry after a timeout), it has
+   * the same event id, and consumers drop the copy.
+   */
+  readonly rootKey?: string;
 }
 
 /** What the gateway publishes (task requests, cancellations), behind a port so use cases never see Kafka. */
@@ -32,8 +37,9 @@ export class PublishTimeoutError extends Error {
 
 /**
  * Publishes through the runtime's idempotent producer with a time limit, so a request never hangs
- * on a broker that is down: past the limit the use case answers 503 (the event may still land;
- * the projection then records the task as usual).
+ * on a broker that is down. Past the limit the outcome is unknown: the event may still land. The
+ * use case says so, and a retry with the same Idempotency-Key publishes the same event (same id,
+ * from `rootKey`), which consumers deduplicate.
  */
 export class KafkaTaskEventPublisher implements TaskEventPublisher {
   constructor(

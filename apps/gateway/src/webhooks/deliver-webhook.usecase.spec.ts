@@ -7,6 +7,7 @@ import { type TaskReader } from '../read-model/task-reader';
 import { type TaskEventRow } from '../task/log';
 import { type TaskState } from '../task/task-state';
 import { tenantId } from '../task/tenant';
+import { TenantShares } from './tenant-shares';
 import { DeliverWebhookUseCase, type TerminalEvent } from './deliver-webhook.usecase';
 import { type TenantWebhookRepository } from './tenant-webhook.repository';
 import { type WebhookDeliveryRepository } from './webhook-delivery.repository';
@@ -39,6 +40,7 @@ function useCaseOver(states: readonly (Partial<TaskState> | null)[]) {
     { claim: unexpected } as unknown as WebhookDeliveryRepository,
     { find: () => Promise.resolve(null) } as unknown as TenantWebhookRepository,
     { send: unexpected },
+    new TenantShares(1),
   );
   return { useCase, notifier, reads: () => reads };
 }

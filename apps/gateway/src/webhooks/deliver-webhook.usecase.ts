@@ -8,12 +8,14 @@ import { isTerminal } from '../task/status';
 import { type TaskState } from '../task/task-state';
 import { type TenantId } from '../task/tenant';
 import { webhookHeaders } from './signature';
+import { type TenantShares } from './tenant-shares';
 import { TenantWebhookRepository } from './tenant-webhook.repository';
 import { WebhookDeliveryRepository, type WebhookEventType } from './webhook-delivery.repository';
 import { webhookBody, webhookIdOf, webhookTypeOf } from './webhook-payload';
 import { type WebhookTransport } from './webhook-sender';
 
 export const WEBHOOK_TRANSPORT = Symbol('WEBHOOK_TRANSPORT');
+export const WEBHOOK_TENANT_SHARES = Symbol('WEBHOOK_TENANT_SHARES');
 
 /** How long a handler waits for the projection to show the task ended before it retries later. */
 const PROJECTION_WAIT_MS = 5_000;
@@ -42,6 +44,10 @@ export interface TerminalEvent {
  * so the runtime schedules the next attempt through the group's retry topic with exponential
  * backoff; attempts stop when one succeeds, when the target is refused, or once `maxAgeMs` (24 h)
  * has passed since the first.
+ *
+ * Fairness: a send needs a slot of its tenant's share ({@link TenantShares}); with the share taken
+ * (the tenant's endpoint is slow), the delivery is deferred through the retry topic without an
+ * attempt, so one tenant's endpoint never holds every slot.
  */
 @Injectable()
 export class DeliverWebhookUseCase {
@@ -54,6 +60,7 @@ export class DeliverWebhookUseCase {
     @Inject(WebhookDeliveryRepository) private readonly deliveries: WebhookDeliveryRepository,
     @Inject(TenantWebhookRepository) private readonly tenants: TenantWebhookRepository,
     @Inject(WEBHOOK_TRANSPORT) private readonly transport: WebhookTransport,
+    @Inject(WEBHOOK_TENANT_SHARES) private readonly shares: TenantShares,
   ) {}
 
   async execute(event: TerminalEvent, signal?: AbortSignal): Promise<void> {
@@ -88,11 +95,24 @@ export class DeliverWebhookUseCase {
     const body = webhookBody(task, event.endsAs);
     const timestamp = Math.floor(Date.now() / 1000);
     const at = new Date();
-    const outcome = await this.transport.send({
-      url: delivery.url,
-      headers: webhookHeaders(secret, delivery.webhookId, timestamp, body),
-      body,
-    });
+    const release = this.shares.tryTake(event.tenant);
+    if (release === undefined) {
+      // Not an attempt: the tenant's other sends hold its share. The retry topic holds this one
+      // meanwhile (no slot, no key blocked) and brings it back after the group's backoff.
+      throw new RetriableError(
+        `webhook of task ${task.taskId} deferred: tenant ${event.tenant} has ${this.shares.held(event.tenant)} deliveries in flight, its share`,
+      );
+    }
+    let outcome;
+    try {
+      outcome = await this.transport.send({
+        url: delivery.url,
+        headers: webhookHeaders(secret, delivery.webhookId, timestamp, body),
+        body,
+      });
+    } finally {
+      release();
+    }
     const attempt = {
       attempt: delivery.attempts.length + 1,
       at,

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { type RuntimeConfig, type TributaryConfig } from '@tributary/config';
-import { KafkaRuntime } from '@tributary/kafka';
+import { type TributaryConfig } from '@tributary/config';
+import { type FailurePolicySettings, KafkaRuntime } from '@tributary/kafka';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { ReadModelModule } from '../read-model/read-model.module';
-import { DeliverWebhookUseCase, WEBHOOK_TRANSPORT } from './deliver-webhook.usecase';
+import { DeliverWebhookUseCase, WEBHOOK_TENANT_SHARES, WEBHOOK_TRANSPORT } from './deliver-webhook.usecase';
+import { TenantShares } from './tenant-shares';
 import { TargetPolicy } from './target-policy';
 import { HttpWebhookSender } from './webhook-sender';
 import { WebhookConsumer } from './webhook.consumer';
@@ -14,16 +15,17 @@ import { WebhooksModule } from './webhooks.module';
  * Webhook retries go through the runtime's retry topic. Its backoff is exponential with full
  * jitter; drawing the jitter from [0.5, 1] instead of [0, 1] ("equal jitter") keeps each wait at
  * least half its ceiling, so the attempts spread over the 24 h window instead of bunching early.
- * The attempt count is a backstop only: delivery stops by age (`maxAgeMs`).
+ * The attempt count is a backstop only: delivery stops by age (`maxAgeMs`). A store outage is not a
+ * failed attempt: it holds the partition and retries in place until the store answers, so no webhook
+ * is dropped for it.
  */
-function webhookRuntime(config: TributaryConfig): RuntimeConfig {
+function webhookFailurePolicy(config: TributaryConfig): FailurePolicySettings {
   const webhooks = config.gateway.webhooks;
   return {
-    ...config.runtime,
-    concurrency: webhooks.concurrency,
     maxAttempts: 100,
     retryBaseDelayMs: webhooks.retryBaseDelayMs,
     retryMaxDelayMs: webhooks.retryMaxDelayMs,
+    onTransient: 'hold-partition',
   };
 }
 
@@ -46,6 +48,11 @@ const equalJitter = (): number => 0.5 + Math.random() / 2;
         ),
       inject: [TRIBUTARY_CONFIG],
     },
+    {
+      provide: WEBHOOK_TENANT_SHARES,
+      useFactory: (config: TributaryConfig) => new TenantShares(config.gateway.webhooks.tenantConcurrency),
+      inject: [TRIBUTARY_CONFIG],
+    },
     DeliverWebhookUseCase,
     {
       provide: WebhookConsumer,
@@ -59,7 +66,8 @@ const equalJitter = (): number => 0.5 + Math.random() / 2;
         const consumer = runtime.consumer({
           group,
           fromBeginning,
-          runtime: webhookRuntime(config),
+          runtime: { ...config.runtime, concurrency: config.gateway.webhooks.concurrency },
+          failurePolicy: webhookFailurePolicy(config),
           random: equalJitter,
         });
         return new WebhookConsumer(consumer, deliver);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookUrlSchema } from '../http/params';
 
 const isoDate = z.string().describe('ISO-8601 instant');
 
@@ -42,11 +43,7 @@ export type WebhookEndpoint = z.infer<typeof webhookEndpointSchema>;
 
 export const putWebhookEndpointBodySchema = z
   .strictObject({
-    url: z
-      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
-      .max(2048, 'must be at most 2048 characters')
-      .nullable()
-      .describe('The endpoint; null removes it.'),
+    url: webhookUrlSchema.nullable().describe('The endpoint; null removes it.'),
     rotateSecret: z.boolean({ error: 'must be true or false' }).optional().describe('Mint a new secret.'),
   })
   .meta({ id: 'PutWebhookEndpoint' });

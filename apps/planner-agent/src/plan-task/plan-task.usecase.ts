@@ -22,7 +22,7 @@ export class PlanTaskUseCase {
       if (!profile) throw unknownUser(request.userId);
       const plan = await this.llm.plan(
         { request, profile: profileView(profile) },
-        { taskId, signal, onToken: progress.token, journal },
+        { taskId, tenantId, signal, onToken: progress.token, journal },
       );
       await progress.report(`Planned ${plan.steps.length} research steps (${plan.provider})`);
       await settle();

@@ -53,7 +53,7 @@ export class ResearchUseCase {
           round,
           ...revisionOf(delivery),
         },
-        { taskId, signal, onToken: progress.token, journal },
+        { taskId, tenantId, signal, onToken: progress.token, journal },
       );
       await progress.report(`Drafted ${draft.recommendations.length} recommendations`);
       await settle();

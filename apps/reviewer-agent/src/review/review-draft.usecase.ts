@@ -55,7 +55,7 @@ export class ReviewDraftUseCase {
       const checks = reviewChecks(draft, request, profile, items, plan);
       const judged = await this.llm.review(
         { request, profile: profileView(profile), draft, round, checks },
-        { taskId, signal, onToken: progress.token, journal },
+        { taskId, tenantId, signal, onToken: progress.token, journal },
       );
       const earlier = round > 1 ? await this.rounds.rounds(tenantId, taskId, round - 1) : [];
       const last = earlier.find((r) => r.round === round - 1);

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
       'if-empty': { type: 'boolean', default: false },
     },
   });
-  const connection = await connectMongo(config.mongoUri);
+  const connection = await connectMongo(config.mongoUri, config.mongoTimeouts);
   try {
     const result = await loadData({
       connection,

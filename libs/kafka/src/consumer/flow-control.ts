@@ -43,11 +43,19 @@ export interface Load {
 /**
  * Back-pressure by pausing topics: every topic while too much is pending, the retry topic while
  * too many retries wait. Limits have hysteresis (pause at the limit, resume at half), so the
- * consumer does not flap at the boundary.
+ * consumer does not flap at the boundary. Single partitions are paused while a message of theirs is
+ * held (retried in place after a transient failure).
+ *
+ * kafkajs keeps one pause state per topic: pausing or resuming a whole topic forgets its paused
+ * partitions, so this class owns every pause and re-applies the partition pauses after a topic's.
  */
 export class FlowControl {
   private topics: readonly string[] = [];
   private readonly pausedTopics = new Set<string>();
+  /** Partitions held, by topic: wanted paused. */
+  private readonly heldPartitions = new Map<string, Set<number>>();
+  /** Partitions paused in kafkajs, by topic, while their topic as a whole is not. */
+  private readonly pausedPartitions = new Map<string, Set<number>>();
   private pausedForPending = false;
   private pausedForDelayed = false;
 
@@ -63,8 +71,26 @@ export class FlowControl {
     return pending < this.options.maxPending;
   }
 
-  isPaused(topic: string): boolean {
-    return this.pausedTopics.has(topic);
+  /** Whether messages fetched from this topic (or this partition of it) are to be left for later. */
+  isPaused(topic: string, partition?: number): boolean {
+    if (this.pausedTopics.has(topic)) return true;
+    return partition !== undefined && this.heldPartitions.get(topic)?.has(partition) === true;
+  }
+
+  /** Pauses one partition until `release`; takes effect at the next `apply`. */
+  hold(topic: string, partition: number): void {
+    let held = this.heldPartitions.get(topic);
+    if (!held) {
+      held = new Set();
+      this.heldPartitions.set(topic, held);
+    }
+    held.add(partition);
+  }
+
+  release(topic: string, partition: number): void {
+    const held = this.heldPartitions.get(topic);
+    held?.delete(partition);
+    if (held?.size === 0) this.heldPartitions.delete(topic);
   }
 
   apply(load: Load): void {
@@ -75,21 +101,37 @@ export class FlowControl {
     else if (load.delayed <= Math.floor(maxDelayed / 2)) this.pausedForDelayed = false;
 
     for (const topic of this.topics) {
-      const wanted =
-        load.stopping || this.pausedForPending || (topic === retryTopic && this.pausedForDelayed);
-      if (wanted === this.pausedTopics.has(topic)) continue;
-      if (wanted) {
-        this.pausedTopics.add(topic);
-        consumer.pause([{ topic }]);
-      } else {
-        this.pausedTopics.delete(topic);
-        consumer.resume([{ topic }]);
+      const whole = load.stopping || this.pausedForPending || (topic === retryTopic && this.pausedForDelayed);
+      if (whole !== this.pausedTopics.has(topic)) {
+        if (whole) {
+          this.pausedTopics.add(topic);
+          consumer.pause([{ topic }]);
+        } else {
+          this.pausedTopics.delete(topic);
+          consumer.resume([{ topic }]);
+        }
+        this.pausedPartitions.delete(topic);
       }
+      if (!whole) this.applyPartitions(topic);
     }
   }
 
   /** Pauses are per topic in kafkajs and survive a new assignment; this re-asserts ours anyway. */
   reassert(): void {
     for (const topic of this.pausedTopics) this.options.consumer.pause([{ topic }]);
+    for (const [topic, partitions] of this.pausedPartitions)
+      if (!this.pausedTopics.has(topic))
+        this.options.consumer.pause([{ topic, partitions: [...partitions] }]);
+  }
+
+  private applyPartitions(topic: string): void {
+    const wanted = this.heldPartitions.get(topic) ?? new Set<number>();
+    const applied = this.pausedPartitions.get(topic) ?? new Set<number>();
+    const pause = [...wanted].filter((partition) => !applied.has(partition));
+    const resume = [...applied].filter((partition) => !wanted.has(partition));
+    if (pause.length > 0) this.options.consumer.pause([{ topic, partitions: pause }]);
+    if (resume.length > 0) this.options.consumer.resume([{ topic, partitions: resume }]);
+    if (wanted.size === 0) this.pausedPartitions.delete(topic);
+    else this.pausedPartitions.set(topic, new Set(wanted));
   }
 }

@@ -16,6 +16,8 @@ export interface ConsumerMetrics {
   readonly queued: number;
   /** Retry messages waiting for their due time (they hold no concurrency slot). */
   readonly delayed: number;
+  /** Messages retried in place after a transient failure (failure policy `hold-partition`); they hold their slot. */
+  readonly held: number;
   readonly handled: number;
   readonly retried: number;
   readonly deadLettered: number;

@@ -15,22 +15,31 @@ import {
   type Kafka,
   type KafkaMessage,
 } from 'kafkajs';
-import { KafkaAdmin, type TopicSpec } from '../admin';
+import { KafkaAdmin, type TopicReplication, type TopicSpec } from '../admin';
 import { type DeliveryHandler, type UndeliverableHandler, type UntypedDeliveryHandler } from '../delivery';
-import { errorMessage } from '../errors';
+import { errorMessage, kafkaConnectionError } from '../errors';
 import { KeyScheduler } from '../key-scheduler';
 import { type RawProducer } from '../producer';
 import { type EventSerializer } from '../serializer';
 import { CommitCoalescer, commitFinished, type CommitOutcome } from './commits';
 import { Dispatcher } from './dispatch';
+import {
+  failurePolicy,
+  type FailurePolicy,
+  type FailurePolicySettings,
+  holdDelay,
+  holdsInPlace,
+  retryPolicy,
+} from './failure-policy';
 import { FailureRouter } from './failure-routing';
 import { fetchMaxBytes, FlowControl, READ_AHEAD_FACTOR } from './flow-control';
+import { PartitionHolds } from './holds';
 import { type ConsumerMetrics, partitionMetrics } from './metrics';
 import { Assignment } from './rebalance';
 import { DelayedRetries } from './retry-delays';
 import { shutDown, type ShutdownSteps } from './shutdown';
 import { UndeliverableReporter } from './undeliverable';
-import { dueAt, type PartitionState, type Work, workFor } from './work';
+import { dueAt, isAbandoned, type PartitionState, type Work, workFor } from './work';
 
 export interface ParallelConsumerOptions {
   readonly kafka: Kafka;
@@ -38,8 +47,16 @@ export interface ParallelConsumerOptions {
   /** The consumer group; its retry and dead-letter topics derive from it. */
   readonly group: string;
   readonly runtime: RuntimeConfig;
+  /**
+   * This group's failure policy: its retry budget, and whether a transient failure (a dependency
+   * unavailable) is retried through the retry topic or in place with its partition paused. Unset
+   * fields come from `runtime`; by default transient failures go through the retry topic.
+   */
+  readonly failurePolicy?: FailurePolicySettings;
   /** Partitions of the topics this consumer creates when they are missing. */
   readonly partitions: number;
+  /** Replication of the topics this consumer creates when they are missing (the configuration's `kafka`). */
+  readonly replication: TopicReplication;
   /** Publishes retry and dead-letter copies; must be idempotent (EventProducer is). */
   readonly producer: RawProducer;
   /**
@@ -61,7 +78,7 @@ export interface ParallelConsumerOptions {
   readonly drainTimeoutMs?: number;
   /** Where a group without committed offsets starts; the default (true) reads the topics' whole history. */
   readonly fromBeginning?: boolean;
-  /** Uniform in [0, 1]; for the retry jitter. */
+  /** Uniform in [0, 1]; for the retry and hold jitter. */
   readonly random?: () => number;
   readonly logger?: LoggerService;
   /** Create missing topics at start (default true). */
@@ -90,8 +107,10 @@ export interface ParallelConsumerOptions {
  *   with a due time (exponential backoff, full jitter); the group consumes that topic too and runs
  *   the message again when due, without holding a slot meanwhile (retry-delays.ts). After
  *   `maxAttempts`, or at once for permanent errors, the message goes to the group's dead-letter
- *   topic (failure-routing.ts). Either way the original offset is then finished: nothing blocks a
- *   partition forever, nothing is lost.
+ *   topic (failure-routing.ts). Either way the original offset is then finished, nothing is lost.
+ * - Each group has its own failure policy (failure-policy.ts). A group that holds on transient
+ *   failures retries a message whose dependency is unavailable in place, its partition paused,
+ *   until the dependency answers (holds.ts); only such a failure holds a partition.
  * - A rebalance drops the lost partitions' work for their next owner (rebalance.ts); stop() drains
  *   and commits before leaving the group (shutdown.ts).
  *
@@ -111,6 +130,8 @@ export class ParallelConsumer {
   private readonly delayed: DelayedRetries;
   private readonly failures: FailureRouter;
   private readonly undeliverable: UndeliverableReporter | undefined;
+  private readonly policy: FailurePolicy;
+  private readonly holds: PartitionHolds;
   private handled = 0;
   private readonly commits: CommitCoalescer;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -138,17 +159,12 @@ export class ParallelConsumer {
         this.applyFlowControl();
       },
     });
-    const { runtime } = options;
+    this.policy = failurePolicy(options.runtime, options.failurePolicy);
     this.failures = new FailureRouter({
       retryTopic: this.retryTopic,
       deadLetterTopic: this.deadLetterTopic,
       producer: options.producer,
-      policy: {
-        maxAttempts: runtime.maxAttempts,
-        baseDelayMs: runtime.retryBaseDelayMs,
-        maxDelayMs: runtime.retryMaxDelayMs,
-        ...(options.random ? { random: options.random } : {}),
-      },
+      policy: retryPolicy(this.policy, options.random),
       logger: this.logger,
       stopped: () => this.state === 'stopped',
     });
@@ -159,6 +175,17 @@ export class ParallelConsumer {
           stopped: () => this.state === 'stopped',
         })
       : undefined;
+    this.holds = new PartitionHolds({
+      pause: (state) => {
+        this.flow.hold(state.topic, state.partition);
+        this.applyFlowControl();
+      },
+      resume: (state) => {
+        this.flow.release(state.topic, state.partition);
+        this.applyFlowControl();
+      },
+      logger: this.logger,
+    });
     this.commits = new CommitCoalescer({
       delayMs: options.commitDelayMs ?? 1_000,
       intervalMs: options.commitIntervalMs ?? 5_000,
@@ -221,14 +248,16 @@ export class ParallelConsumer {
     const topics = [...this.dispatcher.topics(), this.retryTopic];
     this.flow.control(topics);
     if (this.options.createTopics ?? true) {
-      const admin = new KafkaAdmin(this.options.kafka);
+      const admin = new KafkaAdmin(this.options.kafka, this.options.replication);
       try {
         await admin.ensureTopics(this.topicSpecs());
       } finally {
         await admin.disconnect();
       }
     }
-    await this.kafkaConsumer.connect();
+    await this.kafkaConsumer.connect().catch((error: unknown) => {
+      throw kafkaConnectionError(error);
+    });
     await this.kafkaConsumer.subscribe({
       topics,
       fromBeginning: this.options.fromBeginning ?? true,
@@ -258,6 +287,7 @@ export class ParallelConsumer {
       inFlight: this.scheduler.running,
       queued: this.scheduler.queued,
       delayed: this.delayed.count,
+      held: this.holds.count,
       handled: this.handled,
       retried: this.failures.retried,
       deadLettered: this.failures.deadLettered,
@@ -280,7 +310,11 @@ export class ParallelConsumer {
 
   private onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    if (this.state === 'stopping' || this.state === 'stopped' || this.flow.isPaused(batch.topic)) {
+    if (
+      this.state === 'stopping' ||
+      this.state === 'stopped' ||
+      this.flow.isPaused(batch.topic, batch.partition)
+    ) {
       // Nothing resolved: kafkajs fetches these offsets again after resume (or the next owner does).
       return Promise.resolve();
     }
@@ -339,23 +373,43 @@ export class ParallelConsumer {
     const { state } = work;
     if (state.revoked) return;
     state.running.add(work);
-    let delivered = false;
     try {
-      const { handler, delivery, deferredUntil } = await this.dispatcher.prepare(work);
-      delivered = true;
-      await handler(delivery);
-      this.handled += 1;
-      const until = deferredUntil();
-      // A deferred message is done here once its copy is on the retry topic.
-      if (until !== null && !(await this.failures.defer(work, until))) return;
-      this.finish(work);
-    } catch (error) {
-      const routed = await this.failures.route(work, error);
-      if (routed === 'dead-letter' && !delivered) await this.undeliverable?.report(work, error);
-      if (routed !== null) this.finish(work);
+      let attempt = work;
+      for (let heldFor = 1; ; heldFor += 1) {
+        let delivered = false;
+        try {
+          const { handler, delivery, deferredUntil } = await this.dispatcher.prepare(attempt);
+          delivered = true;
+          await handler(delivery);
+          this.handled += 1;
+          const until = deferredUntil();
+          // A deferred message is done here once its copy is on the retry topic.
+          if (until !== null && !(await this.failures.defer(attempt, until))) return;
+          this.finish(work);
+          return;
+        } catch (error) {
+          if (!holdsInPlace(error, this.policy) || isAbandoned(work)) {
+            const routed = await this.failures.route(attempt, error);
+            if (routed === 'dead-letter' && !delivered) await this.undeliverable?.report(attempt, error);
+            if (routed !== null) this.finish(work);
+            return;
+          }
+          // Stopping, or the partition lost: the offset stays unfinished for the next owner.
+          if (this.stopping()) return;
+          await this.holds.wait(work, error, holdDelay(heldFor, this.policy, this.options.random));
+          if (isAbandoned(work) || this.stopping()) return;
+          // Another attempt of the same message: the handler may find what the failed one did.
+          attempt = { ...work, attempt: work.attempt + heldFor, firstDelivery: false };
+        }
+      }
     } finally {
+      this.holds.release(work);
       state.running.delete(work);
     }
+  }
+
+  private stopping(): boolean {
+    return this.state === 'stopping' || this.state === 'stopped';
   }
 
   private finish(work: Work): void {
@@ -402,6 +456,8 @@ export class ParallelConsumer {
     const steps: ShutdownSteps = {
       stopTaking: () => {
         this.applyFlowControl();
+        // A message waiting in place for a dependency stops waiting; its offset stays for the next owner.
+        this.holds.abandonAll(new Error('the consumer is stopping'));
         this.delayed.dropAll();
         this.scheduler.drop(() => true);
       },

@@ -5,7 +5,7 @@ import { type Candidate, type DraftInput, type ReviewCheck } from '../port';
 import { OfflineLlm } from './offline-llm';
 
 const llm = new OfflineLlm();
-const opts = { taskId: 't-intents' };
+const opts = { tenantId: 'acme', taskId: 't-intents' };
 
 /** "Cosy mystery novels and some jazz vinyl": two intents, and a profile step that serves neither. */
 const PLAN: Plan = {

@@ -5,7 +5,7 @@ import { candidates, plan, profile, taskRequest } from '@tributary/testing/llm/f
 import { OfflineLlm, readCritique } from './offline-llm';
 
 const llm = new OfflineLlm();
-const opts = { taskId: 't-offline' };
+const opts = { tenantId: 'acme', taskId: 't-offline' };
 
 function draftInput(overrides: Partial<Parameters<OfflineLlm['draft']>[0]> = {}) {
   return {

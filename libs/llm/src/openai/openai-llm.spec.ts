@@ -76,7 +76,7 @@ describe('OpenAiLlm', () => {
 
     const result = await llm.plan(
       { request: taskRequest({}, { categories: ['books'] }), profile: profile() },
-      { taskId: 't-1' },
+      { tenantId: 'acme', taskId: 't-1' },
     );
 
     expect(llm.provider).toBe(`openai:test-model@${new URL(server.baseUrl).host}`);
@@ -137,7 +137,10 @@ describe('OpenAiLlm', () => {
     });
     const { server, llm } = await setUp([{ kind: 'completion', content: reply }]);
 
-    const result = await llm.plan({ request: taskRequest(), profile: profile() }, { taskId: 't-1b' });
+    const result = await llm.plan(
+      { request: taskRequest(), profile: profile() },
+      { tenantId: 'acme', taskId: 't-1b' },
+    );
 
     expect(result.intents).toEqual([
       { id: 'intent-1', text: 'Cosy mystery novels', categories: ['books'], tags: ['mystery'] },
@@ -166,7 +169,10 @@ describe('OpenAiLlm', () => {
     });
     const { llm } = await setUp([{ kind: 'completion', content: reply }]);
 
-    const result = await llm.plan({ request: taskRequest(), profile: profile() }, { taskId: 't-1c' });
+    const result = await llm.plan(
+      { request: taskRequest(), profile: profile() },
+      { tenantId: 'acme', taskId: 't-1c' },
+    );
 
     expect(result.intents).toEqual([
       { id: 'intent-1', text: 'Cosy mystery novels', categories: ['books'], tags: ['mystery'] },
@@ -197,7 +203,10 @@ describe('OpenAiLlm', () => {
     });
     const { llm } = await setUp([{ kind: 'completion', content: reply }]);
 
-    const result = await llm.plan({ request: taskRequest(), profile: profile() }, { taskId: 't-1d' });
+    const result = await llm.plan(
+      { request: taskRequest(), profile: profile() },
+      { tenantId: 'acme', taskId: 't-1d' },
+    );
 
     // A repeated id is renumbered, so every intent can be named.
     expect(result.intents.map((intent) => intent.id)).toEqual(['a', 'intent-2']);
@@ -219,7 +228,10 @@ describe('OpenAiLlm', () => {
       intent: candidate.category === 'music' ? 'intent-2' : 'intent-1',
     }));
 
-    await llm.draft(draftInput({ plan: withIntents, candidates: found }), { taskId: 't-2b' });
+    await llm.draft(draftInput({ plan: withIntents, candidates: found }), {
+      tenantId: 'acme',
+      taskId: 't-2b',
+    });
 
     const prompt = server.to('/chat/completions')[0]?.body.messages?.[1]?.content ?? '';
     expect(prompt).toContain('- jazz vinyl [music] for intent-2: And for jazz.');
@@ -231,7 +243,11 @@ describe('OpenAiLlm', () => {
     const { server, llm } = await setUp([{ kind: 'completion', content: DRAFT_JSON, chunkSize: 5 }]);
     const tokens: string[] = [];
 
-    const draft = await llm.draft(draftInput(), { taskId: 't-2', onToken: (delta) => tokens.push(delta) });
+    const draft = await llm.draft(draftInput(), {
+      tenantId: 'acme',
+      taskId: 't-2',
+      onToken: (delta) => tokens.push(delta),
+    });
 
     const [sent] = server.to('/chat/completions');
     expect(sent?.body.stream).toBe(true);
@@ -260,7 +276,11 @@ describe('OpenAiLlm', () => {
     ]);
     const tokens: string[] = [];
 
-    const draft = await llm.draft(draftInput(), { taskId: 't-3', onToken: (delta) => tokens.push(delta) });
+    const draft = await llm.draft(draftInput(), {
+      tenantId: 'acme',
+      taskId: 't-3',
+      onToken: (delta) => tokens.push(delta),
+    });
 
     expect(server.to('/chat/completions')).toHaveLength(2);
     expect(retries).toHaveLength(1);
@@ -279,7 +299,7 @@ describe('OpenAiLlm', () => {
     );
 
     const error = await llm
-      .plan({ request: taskRequest(), profile: profile() }, { taskId: 't-4' })
+      .plan({ request: taskRequest(), profile: profile() }, { tenantId: 'acme', taskId: 't-4' })
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(LlmServerError);
@@ -300,7 +320,7 @@ describe('OpenAiLlm', () => {
     ]);
 
     const error = await llm
-      .plan({ request: taskRequest(), profile: profile() }, { taskId: 't-5' })
+      .plan({ request: taskRequest(), profile: profile() }, { tenantId: 'acme', taskId: 't-5' })
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(LlmRateLimitError);
@@ -313,7 +333,7 @@ describe('OpenAiLlm', () => {
     const { server, llm } = await setUp([{ kind: 'error', status: 401, message: 'bad key' }]);
 
     const error = await llm
-      .plan({ request: taskRequest(), profile: profile() }, { taskId: 't-6' })
+      .plan({ request: taskRequest(), profile: profile() }, { tenantId: 'acme', taskId: 't-6' })
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(LlmRequestError);
@@ -327,7 +347,7 @@ describe('OpenAiLlm', () => {
     ]);
 
     const error = await llm
-      .plan({ request: taskRequest(), profile: profile() }, { taskId: 't-7' })
+      .plan({ request: taskRequest(), profile: profile() }, { tenantId: 'acme', taskId: 't-7' })
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(LlmOutputError);
@@ -350,7 +370,7 @@ describe('OpenAiLlm', () => {
     });
     const { server, llm } = await setUp([{ kind: 'completion', content: invented }]);
 
-    const error = await llm.draft(draftInput(), { taskId: 't-8' }).catch((e: unknown) => e);
+    const error = await llm.draft(draftInput(), { tenantId: 'acme', taskId: 't-8' }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(LlmOutputError);
     expect((error as LlmOutputError).problems).toEqual([
@@ -373,6 +393,7 @@ describe('OpenAiLlm', () => {
     ]);
 
     const draft = await llm.draft(draftInput({ request: taskRequest({}, { excludeItemIds: ['bk-2'] }) }), {
+      tenantId: 'acme',
       taskId: 't-9',
     });
 
@@ -388,7 +409,7 @@ describe('OpenAiLlm', () => {
 
     const call = llm.plan(
       { request: taskRequest(), profile: profile() },
-      { taskId: 't-10', signal: controller.signal },
+      { tenantId: 'acme', taskId: 't-10', signal: controller.signal },
     );
     const settled = call.catch((e: unknown) => e);
     await until(() => server.requests.length === 1, 'the request to arrive');
@@ -411,6 +432,7 @@ describe('OpenAiLlm', () => {
 
     const error = await llm
       .draft(draftInput(), {
+        tenantId: 'acme',
         taskId: 't-11',
         signal: controller.signal,
         onToken: (delta) => {
@@ -431,7 +453,7 @@ describe('OpenAiLlm', () => {
     const { server, llm } = await setUp([{ kind: 'hang' }], {}, { timeoutMs: 200, maxRetries: 0 });
 
     const error = await llm
-      .plan({ request: taskRequest(), profile: profile() }, { taskId: 't-12' })
+      .plan({ request: taskRequest(), profile: profile() }, { tenantId: 'acme', taskId: 't-12' })
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(LlmTimeoutError);
@@ -446,8 +468,8 @@ describe('OpenAiLlm', () => {
     ]);
     const input = { request: taskRequest(), profile: profile() };
 
-    const first = await llm.plan(input, { taskId: 't-13' });
-    await llm.plan(input, { taskId: 't-13' });
+    const first = await llm.plan(input, { tenantId: 'acme', taskId: 't-13' });
+    await llm.plan(input, { tenantId: 'acme', taskId: 't-13' });
 
     expect(first.steps).toHaveLength(2);
     expect(llm.outputMode).toBe('json_object');
@@ -470,7 +492,7 @@ describe('OpenAiLlm', () => {
 
     const judgement = await llm.review(
       { request: taskRequest(), profile: profile(), draft, round: 1, checks },
-      { taskId: 't-14' },
+      { tenantId: 'acme', taskId: 't-14' },
     );
 
     expect(judgement.verdict).toBe('revise');
@@ -486,6 +508,7 @@ describe('OpenAiLlm', () => {
     const { server, llm } = await setUp([{ kind: 'completion', content: DRAFT_JSON }]);
 
     const draft = await llm.draft(draftInput({ request: taskRequest({}, { categories: ['garden'] }) }), {
+      tenantId: 'acme',
       taskId: 't-15',
     });
 

@@ -50,8 +50,8 @@ describe('RecordedLlm', () => {
     const inner = new CountingLlm();
     const recorded = new RecordedLlm(inner, new MemoryCallRecorder());
 
-    const first = await recorded.plan(planInput(), { taskId: 't-1' });
-    const second = await recorded.plan(planInput(), { taskId: 't-1' });
+    const first = await recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-1' });
+    const second = await recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-1' });
 
     expect(second).toEqual(first);
     expect(inner.calls).toEqual(['plan']);
@@ -61,11 +61,14 @@ describe('RecordedLlm', () => {
 
   it('lets a redelivered task resume: a new instance over the same journal makes no calls', async () => {
     const journal = new MemoryCallRecorder();
-    await new RecordedLlm(new CountingLlm(), journal).draft(draftInput(), { taskId: 't-2' });
+    await new RecordedLlm(new CountingLlm(), journal).draft(draftInput(), {
+      tenantId: 'acme',
+      taskId: 't-2',
+    });
     const inner = new CountingLlm();
     const afterRestart = new RecordedLlm(inner, journal);
 
-    const draft = await afterRestart.draft(draftInput(), { taskId: 't-2' });
+    const draft = await afterRestart.draft(draftInput(), { tenantId: 'acme', taskId: 't-2' });
 
     expect(draft.recommendations.length).toBeGreaterThan(0);
     expect(inner.calls).toEqual([]);
@@ -76,9 +79,12 @@ describe('RecordedLlm', () => {
     const inner = new CountingLlm();
     const recorded = new RecordedLlm(inner, new MemoryCallRecorder());
 
-    await recorded.draft(draftInput(), { taskId: 't-3' });
-    await recorded.draft({ ...draftInput(), critique: 'more variety', round: 2 }, { taskId: 't-3' });
-    await recorded.plan(planInput(), { taskId: 't-3' });
+    await recorded.draft(draftInput(), { tenantId: 'acme', taskId: 't-3' });
+    await recorded.draft(
+      { ...draftInput(), critique: 'more variety', round: 2 },
+      { tenantId: 'acme', taskId: 't-3' },
+    );
+    await recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-3' });
 
     expect(inner.calls).toEqual(['draft', 'draft', 'plan']);
     expect(recorded.stats().replayed).toBe(0);
@@ -89,8 +95,8 @@ describe('RecordedLlm', () => {
     const recorded = new RecordedLlm(inner, new MemoryCallRecorder());
 
     const [a, b] = await Promise.all([
-      recorded.plan(planInput(), { taskId: 't-4' }),
-      recorded.plan(planInput(), { taskId: 't-4' }),
+      recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-4' }),
+      recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-4' }),
     ]);
 
     expect(a).toEqual(b);
@@ -105,7 +111,7 @@ describe('RecordedLlm', () => {
     };
     const recorded = new RecordedLlm(new CountingLlm(), failingPut);
 
-    const result = await recorded.plan(planInput(), { taskId: 't-5' });
+    const result = await recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-5' });
 
     expect(result.steps.length).toBeGreaterThan(0);
     expect(recorded.stats()).toEqual({ made: 1, replayed: 0, recordFailures: 1 });
@@ -120,7 +126,9 @@ describe('RecordedLlm', () => {
     };
     const recorded = new RecordedLlm(inner, failingGet);
 
-    await expect(recorded.plan(planInput(), { taskId: 't-6' })).rejects.toThrow('mongo down');
+    await expect(recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-6' })).rejects.toThrow(
+      'mongo down',
+    );
     expect(inner.calls).toEqual([]);
   });
 });
@@ -147,6 +155,7 @@ describe('RecordedLlm on a delivery (with a journal scope)', () => {
     const scope = new MemoryJournalScope(true);
 
     const result = await new RecordedLlm(inner, recorder).plan(planInput(), {
+      tenantId: 'acme',
       taskId: 't-7',
       journal: scope,
     });
@@ -160,7 +169,11 @@ describe('RecordedLlm on a delivery (with a journal scope)', () => {
     expect(journal.counts.puts).toBe(1);
     // Recorded for a crash later: a restarted process finds the call in the journal.
     const afterRestart = new RecordedLlm(new CountingLlm(), journal.restarted());
-    await afterRestart.plan(planInput(), { taskId: 't-7', journal: new MemoryJournalScope(false) });
+    await afterRestart.plan(planInput(), {
+      tenantId: 'acme',
+      taskId: 't-7',
+      journal: new MemoryJournalScope(false),
+    });
     expect(afterRestart.stats()).toMatchObject({ made: 0, replayed: 1 });
   });
 
@@ -169,11 +182,13 @@ describe('RecordedLlm on a delivery (with a journal scope)', () => {
     const inner = new CountingLlm();
     const recorded = new RecordedLlm(inner, journal);
     const first = await recorded.draft(draftInput(), {
+      tenantId: 'acme',
       taskId: 't-8',
       journal: new MemoryJournalScope(true),
     });
 
     const again = await recorded.draft(draftInput(), {
+      tenantId: 'acme',
       taskId: 't-9',
       journal: new MemoryJournalScope(true),
     });
@@ -185,11 +200,15 @@ describe('RecordedLlm on a delivery (with a journal scope)', () => {
 
   it('on a redelivery, reads the journal: what an earlier attempt recorded is not asked again', async () => {
     const journal = new MemoryCallRecorder();
-    await new RecordedLlm(new CountingLlm(), journal).draft(draftInput(), { taskId: 't-10' });
+    await new RecordedLlm(new CountingLlm(), journal).draft(draftInput(), {
+      tenantId: 'acme',
+      taskId: 't-10',
+    });
     const inner = new CountingLlm();
     const restarted = journal.restarted();
 
     await new RecordedLlm(inner, restarted).draft(draftInput(), {
+      tenantId: 'acme',
       taskId: 't-10',
       journal: new MemoryJournalScope(false),
     });
@@ -203,7 +222,9 @@ describe('RecordedLlm on a delivery (with a journal scope)', () => {
     const recorded = new RecordedLlm(new CountingLlm(), recorder);
     const scopes = [new MemoryJournalScope(true), new MemoryJournalScope(true)];
 
-    await Promise.all(scopes.map((journal) => recorded.plan(planInput(), { taskId: 't-11', journal })));
+    await Promise.all(
+      scopes.map((journal) => recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-11', journal })),
+    );
 
     expect(scopes.map((scope) => scope.writes.length)).toEqual([1, 1]);
     expect(scopes[0]!.writes[0]).toBe(scopes[1]!.writes[0]);
@@ -219,7 +240,7 @@ describe('RecordedLlm on a delivery (with a journal scope)', () => {
     const recorded = new RecordedLlm(new CountingLlm(), failingPut);
     const scope = new MemoryJournalScope(true);
 
-    await recorded.plan(planInput(), { taskId: 't-12', journal: scope });
+    await recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-12', journal: scope });
 
     await expect(Promise.all(scope.writes)).resolves.toBeDefined();
     expect(recorded.stats().recordFailures).toBe(1);
@@ -227,14 +248,26 @@ describe('RecordedLlm on a delivery (with a journal scope)', () => {
 });
 
 describe('callKey', () => {
-  it('depends on method, provider and inputs, not on key order or the task id', () => {
+  it('depends on method, provider, tenant and inputs, not on key order or the task id', () => {
     const input = { request: taskRequest(), profile: profile() };
     const reordered = { profile: profile(), request: taskRequest() };
 
-    expect(callKey('plan', 'offline', input)).toBe(callKey('plan', 'offline', reordered));
-    expect(callKey('plan', 'offline', input)).toMatch(/^[0-9a-f]{64}$/);
-    expect(callKey('plan', 'openai:m@h', input)).not.toBe(callKey('plan', 'offline', input));
-    expect(callKey('draft', 'offline', input)).not.toBe(callKey('plan', 'offline', input));
+    expect(callKey('plan', 'offline', 'acme', input)).toBe(callKey('plan', 'offline', 'acme', reordered));
+    expect(callKey('plan', 'offline', 'acme', input)).toMatch(/^[0-9a-f]{64}$/);
+    expect(callKey('plan', 'openai:m@h', 'acme', input)).not.toBe(callKey('plan', 'offline', 'acme', input));
+    expect(callKey('draft', 'offline', 'acme', input)).not.toBe(callKey('plan', 'offline', 'acme', input));
+    expect(callKey('plan', 'offline', 'globex', input)).not.toBe(callKey('plan', 'offline', 'acme', input));
+  });
+
+  it("never answers one tenant's call from another tenant's record", async () => {
+    const counting = new CountingLlm();
+    const recorded = new RecordedLlm(counting, new MemoryCallRecorder());
+    await recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-a' });
+    await recorded.plan(planInput(), { tenantId: 'globex', taskId: 't-b' });
+    await recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-c' });
+
+    expect(counting.calls).toEqual(['plan', 'plan']);
+    expect(recorded.stats()).toMatchObject({ made: 2, replayed: 1 });
   });
 
   it('stableJson sorts keys at every level and leaves out undefined properties', () => {

@@ -12,7 +12,7 @@ import { type CallRecorder, type JournalScope } from './call-recorder';
 import { stableHash } from '@tributary/platform';
 
 /** Bump when the meaning of a recorded result changes, so old journal entries stop matching. */
-export const CALL_KEY_VERSION = 1;
+export const CALL_KEY_VERSION = 2;
 
 export type RecordedMethod = 'plan' | 'draft' | 'review';
 
@@ -26,12 +26,14 @@ export interface RecordedLlmStats {
 }
 
 /**
- * The key of one call: sha256 over the stable JSON of the method, the provider and the inputs.
- * The task id, signal and token callback are not inputs: the same question asked for another task
- * is the same call, which makes the journal a cache for repeated prompts too.
+ * The key of one call: sha256 over the stable JSON of the method, the provider, the tenant and the
+ * inputs. The task id, signal and token callback are not inputs: the same question asked for another
+ * task of the same tenant is the same call, which makes the journal a cache for repeated prompts too.
+ * The tenant is: a record is never shared across tenants, so the time an answer takes says nothing
+ * about what another tenant asked.
  */
-export function callKey(method: RecordedMethod, provider: string, input: unknown): string {
-  return stableHash({ v: CALL_KEY_VERSION, method, provider, input });
+export function callKey(method: RecordedMethod, provider: string, tenantId: string, input: unknown): string {
+  return stableHash({ v: CALL_KEY_VERSION, method, provider, tenantId, input });
 }
 
 /**
@@ -80,7 +82,7 @@ export class RecordedLlm implements LlmPort {
     opts: CallOptions,
     call: () => Promise<T>,
   ): Promise<T> {
-    const key = callKey(method, this.provider, input);
+    const key = callKey(method, this.provider, opts.tenantId, input);
     let shared = this.inFlight.get(key) as Promise<T> | undefined;
     if (shared === undefined) {
       shared = this.lookupOrCall(key, method, opts, call).finally(() => this.inFlight.delete(key));

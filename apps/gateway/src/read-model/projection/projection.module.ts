@@ -7,8 +7,10 @@ import { ProjectionConsumer } from './projection.consumer';
 
 /**
  * The projection consumer group (`gateway-projection`): every task topic, applied to the read model
- * in group-committed batches; a failed write is retried with the runtime's default policy, an event
- * of another tenant's task is dead-lettered. A new group reads the topics' whole history (options).
+ * in group-committed batches. Every effect is a store write, so a store outage holds the partition
+ * and retries in place until the store answers (never a dead letter, which would leave the task
+ * unfinished in the read model); other failures follow the runtime's retry budget, and an event of
+ * another tenant's task is dead-lettered. A new group reads the topics' whole history (options).
  */
 @Module({
   imports: [ReadModelModule],
@@ -18,7 +20,11 @@ import { ProjectionConsumer } from './projection.consumer';
       provide: ProjectionConsumer,
       useFactory: (runtime: KafkaRuntime, applier: ProjectionApplier, options: GatewayOptions) => {
         const { group, fromBeginning, maxBatch } = options.projection;
-        return new ProjectionConsumer(runtime.consumer({ group, fromBeginning }), applier, maxBatch);
+        return new ProjectionConsumer(
+          runtime.consumer({ group, fromBeginning, failurePolicy: { onTransient: 'hold-partition' } }),
+          applier,
+          maxBatch,
+        );
       },
       inject: [KafkaRuntime, ProjectionApplier, GATEWAY_OPTIONS],
     },
