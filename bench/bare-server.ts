@@ -62,6 +62,7 @@ async function main(): Promise<void> {
               },
               maxResults: body.maxResults ?? 5,
               priority: 'normal',
+              deadlineAt: null,
             },
             callbackUrl: null,
             requestedAt: Date.now(),

@@ -6,9 +6,10 @@ import { type AGENTS } from './services';
 import { sleep } from './stats';
 
 /**
- * Every group the services consume with. All are reset, the gateway's webhook and in-flight groups
- * too: left alone, the webhook group would work through earlier runs' retries (tasks of dropped
- * databases, each polling the store for seconds) and weigh on every figure of this run.
+ * Every group the services consume with. All are reset, the gateway's webhook, in-flight and
+ * deadline groups too: left alone, the webhook group would work through earlier runs' retries
+ * (tasks of dropped databases, each polling the store for seconds), and the deadline group through
+ * earlier runs' deferred checks, and weigh on every figure of this run.
  */
 export const GROUPS = [
   CONSUMER_GROUPS.planner,
@@ -17,6 +18,7 @@ export const GROUPS = [
   CONSUMER_GROUPS.projection,
   CONSUMER_GROUPS.webhooks,
   CONSUMER_GROUPS.inFlight,
+  CONSUMER_GROUPS.deadlines,
 ] as const;
 
 export const AGENT_GROUPS: Record<(typeof AGENTS)[number], string> = {

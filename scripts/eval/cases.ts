@@ -59,6 +59,8 @@ export function requestOf(evalCase: EvalCase): TaskRequest {
     constraints: { ...evalCase.constraints },
     maxResults: evalCase.maxResults,
     priority: 'normal',
+    // In-process runs have no gateway to fail a task at a deadline, and no need to.
+    deadlineAt: null,
   };
 }
 

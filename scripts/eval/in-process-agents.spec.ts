@@ -27,6 +27,7 @@ describe('the agents in one process', () => {
       constraints: { categories: [], minPrice: null, maxPrice: null, excludeItemIds: [], excludeTags: [] },
       maxResults: 2,
       priority: 'normal',
+      deadlineAt: null,
     });
     expect(run.error).toBeUndefined();
     const topics = run.events.map((event) => event.topic);
@@ -54,6 +55,7 @@ describe('the agents in one process', () => {
       constraints: { categories: [], minPrice: null, maxPrice: null, excludeItemIds: [], excludeTags: [] },
       maxResults: 2,
       priority: 'normal',
+      deadlineAt: null,
     });
     expect(run.events.map((event) => event.topic)).toContain(TOPICS.taskFailed.name);
     expect(run.llmCalls).toEqual([]);

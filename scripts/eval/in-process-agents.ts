@@ -78,7 +78,9 @@ function inMemoryKit(
     { provide: LLM_PORT, useValue: llm },
     {
       provide: AgentStep,
-      useValue: new AgentStep(bus.producer, cancellations, config.runtime.maxAttempts),
+      useValue: new AgentStep(bus.producer, cancellations, config.runtime.maxAttempts, {
+        deadlineGraceMs: config.deadlines.graceMs,
+      }),
     },
   ];
   return {

@@ -114,6 +114,10 @@ export class InProcessBus extends Server implements CustomTransportStrategy {
       signal: new AbortController().signal,
       definition: topic,
       value: structuredClone(value),
+      defer: () => {
+        // No agent defers; the gateway's deadline consumer, which does, is not part of an evaluation.
+        throw new Error('deferring is not supported by the in-process bus');
+      },
     };
     if (!this.logs.has(key)) this.logs.set(key, []);
     if (!this.queues.has(key)) this.queues.set(key, []);

@@ -27,7 +27,9 @@ export function causalOrderProblems(records: readonly TaskEventRecord[]): string
       problems.push(`${describe(record)} has no position`);
       continue;
     }
-    const cause = causationId === null ? undefined : byId.get(causationId);
+    // A root event may name the event it answers (the gateway's deadline failure, ADR 10) and is
+    // no child of it: it runs concurrently with that event's chain.
+    const cause = causationId === null || position.depth === 0 ? undefined : byId.get(causationId);
     if (cause === undefined) {
       if (position.depth !== 0 && causationId === null)
         problems.push(`root ${describe(record)} is not at depth 0`);

@@ -13,6 +13,7 @@ import {
 import { AuthModule } from './auth/auth.module';
 import { GatewayConfigModule } from './config/gateway-config.module';
 import { type GatewayOptions } from './config/gateway.options';
+import { DeadlinesModule } from './deadlines/deadlines.module';
 import { GatewayLifecycle } from './lifecycle';
 import { ProjectionModule } from './read-model/projection/projection.module';
 import { ReadModelModule } from './read-model/read-model.module';
@@ -34,6 +35,7 @@ function consumerGroups(options: GatewayOptions): { group: string; module: Type 
     { ...options.projection, module: ProjectionModule },
     { ...options.inFlight, module: InFlightModule },
     { ...options.webhooks, module: WebhookDeliveryModule },
+    { ...options.deadlines, module: DeadlinesModule },
   ].filter((group) => group.enabled);
 }
 

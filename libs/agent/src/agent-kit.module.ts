@@ -138,7 +138,9 @@ export class AgentKitModule {
         {
           provide: AgentStep,
           useFactory: (producer: EventProducer, cancellations: CancellationRegistry) =>
-            new AgentStep(producer, cancellations, config.runtime.maxAttempts),
+            new AgentStep(producer, cancellations, config.runtime.maxAttempts, {
+              deadlineGraceMs: config.deadlines.graceMs,
+            }),
           inject: [EventProducer, CancellationRegistry],
         },
         AgentLifecycle,

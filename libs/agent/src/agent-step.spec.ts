@@ -5,24 +5,23 @@ import { delivery, sampleValue } from '@tributary/testing/agents/deliveries';
 import { MemoryCancellationStore } from '@tributary/testing/agents/memory-cancellation-store';
 import { RecordingProducer } from '@tributary/testing/agents/recording-producer';
 import { Deferred } from '@tributary/testing/wait';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { AgentStep, type StepContext } from './agent-step';
 import { CancellationRegistry, TaskCancelledError } from './cancellation';
 import { unknownUser } from './task-failure';
 
 const MAX_ATTEMPTS = 3;
-const planned = (options: Parameters<typeof delivery>[2] = {}) =>
-  delivery(
-    TOPICS.taskPlanned,
-    sampleValue(TOPICS.taskPlanned, { taskId: 'tsk-1', tenantId: 'acme' }),
-    options,
-  );
+const GRACE_MS = 30_000;
+const planned = (options: Parameters<typeof delivery>[2] = {}, deadlineAt: number | null = null) => {
+  const value = sampleValue(TOPICS.taskPlanned, { taskId: 'tsk-1', tenantId: 'acme' });
+  return delivery(TOPICS.taskPlanned, { ...value, request: { ...value.request, deadlineAt } }, options);
+};
 
 function frame() {
   const recorder = new RecordingProducer();
   const store = new MemoryCancellationStore();
   const cancellations = new CancellationRegistry(store);
-  const step = new AgentStep(recorder.producer, cancellations, MAX_ATTEMPTS);
+  const step = new AgentStep(recorder.producer, cancellations, MAX_ATTEMPTS, { deadlineGraceMs: GRACE_MS });
   return { recorder, store, cancellations, step };
 }
 
@@ -317,5 +316,92 @@ describe('AgentStep', () => {
 
     await expect(run).rejects.toThrow('store unreachable');
     expect(recorder.emitted).toEqual([]);
+  });
+
+  describe('deadlines', () => {
+    it('aborts the work when the deadline passes mid-step and fails the task with deadline-exceeded, without retry or dead letter', async () => {
+      const { recorder, step } = frame();
+      const started = new Deferred<StepContext>();
+      const deadlineAt = Date.now() + 50;
+
+      // An aborted call rejects with an error of its own (LlmAbortedError, say): the deadline names the failure.
+      const run = step.run(planned({}, deadlineAt), 'researching', workUntilAborted(started));
+      const { signal } = await started.promise;
+
+      await expect(run).resolves.toBeUndefined();
+      expect(signal.aborted).toBe(true);
+      expect(recorder.values(TOPICS.taskFailed)).toEqual([
+        {
+          taskId: 'tsk-1',
+          tenantId: 'acme',
+          stage: 'researching',
+          code: 'deadline-exceeded',
+          reason: `The task did not finish before its deadline (${new Date(deadlineAt).toISOString()}).`,
+          failedAt: expect.any(Number) as number,
+        },
+      ]);
+    });
+
+    it('fails at once a task that reaches a step past its deadline, even on a retry with attempts left', async () => {
+      const { recorder, step } = frame();
+      let ran = false;
+
+      await step.run(planned({ attempt: 2 }, Date.now() - 1_000), 'reviewing', () => {
+        ran = true;
+        return Promise.resolve();
+      });
+
+      expect(ran).toBe(false);
+      expect(recorder.values(TOPICS.taskFailed)).toMatchObject([
+        { stage: 'reviewing', code: 'deadline-exceeded' },
+      ]);
+    });
+
+    it('leaves a task past its deadline and its grace to the gateway, which ends it: nothing runs, nothing is emitted', async () => {
+      const { recorder, step } = frame();
+      let ran = false;
+
+      await step.run(planned({}, Date.now() - GRACE_MS - 1_000), 'planning', () => {
+        ran = true;
+        return Promise.resolve();
+      });
+
+      expect(ran).toBe(false);
+      expect(recorder.emitted).toEqual([]);
+    });
+
+    it('ends a step that completes as its deadline fires once: its result, and no task.failed after it', async () => {
+      const { recorder, step } = frame();
+
+      await step.run(planned({}, Date.now() + 30), 'reviewing', async ({ signal }) => {
+        await recorder.producer.emit(TOPICS.recommendationReady, sampleValue(TOPICS.recommendationReady));
+        // The deadline fires after the result went out; the work still returns normally.
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      });
+
+      expect(recorder.topics()).toEqual([TOPICS.recommendationReady.name]);
+    });
+
+    it('lets go of its timer when the step ends in time: no abort afterwards', async () => {
+      vi.useFakeTimers();
+      try {
+        const { recorder, step } = frame();
+        let signal: AbortSignal | undefined;
+
+        await step.run(planned({}, Date.now() + 40), 'researching', (context) => {
+          signal = context.signal;
+          return Promise.resolve();
+        });
+        expect(vi.getTimerCount()).toBe(0);
+        await vi.advanceTimersByTimeAsync(1_000);
+
+        expect(signal?.aborted).toBe(false);
+        expect(recorder.emitted).toEqual([]);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 });

@@ -10,7 +10,7 @@ import {
 import { type CancellationRegistry } from './cancellation';
 import { ProgressReporter } from './progress';
 import { StepJournal } from './step-journal';
-import { publicFailure } from './task-failure';
+import { DeadlineExceededError, publicFailure } from './task-failure';
 
 export interface StepContext {
   /** Aborted when the task is cancelled, or when this consumer lost the partition or is shutting down. */
@@ -25,10 +25,25 @@ export interface StepContext {
   readonly settle: () => Promise<void>;
 }
 
-type TaskDelivery = UntypedDelivery & { value: { taskId: string; tenantId: string } };
+type TaskDelivery = UntypedDelivery & {
+  value: { taskId: string; tenantId: string; request?: { deadlineAt?: number | null } };
+};
+
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export interface AgentStepOptions {
+  /**
+   * Past its deadline by more than this, a task that reaches a step is left to the gateway's
+   * deadline consumer, which ends it (if nothing else did) at the deadline plus this grace.
+   */
+  readonly deadlineGraceMs: number;
+  readonly now?: () => number;
+}
 
 /**
- * The frame around every agent step: skip cancelled tasks, abort work when a cancel arrives,
+ * The frame around every agent step: skip cancelled tasks, abort work when a cancel arrives or the
+ * task's deadline passes (then the task fails with deadline-exceeded),
  * report progress, and turn failures into either a retry (rethrow a retriable error while attempts
  * remain) or a terminal task.failed event. On the last attempt a retriable failure does both: the
  * task ends failed for its client, and the message goes to the dead-letter topic for operators.
@@ -43,6 +58,7 @@ export class AgentStep {
     private readonly producer: EventProducer,
     private readonly cancellations: CancellationRegistry,
     private readonly maxAttempts: number,
+    private readonly options: AgentStepOptions,
   ) {}
 
   async run(
@@ -52,9 +68,14 @@ export class AgentStep {
   ): Promise<void> {
     const { taskId, tenantId } = delivery.value;
     const firstDelivery = delivery.firstDelivery;
+    const now = this.options.now ?? Date.now;
+    // Events from before deadlines carry none.
+    const deadlineAt = delivery.value.request?.deadlineAt ?? null;
+    const deadline = new AbortController();
+    let deadlineTimer: NodeJS.Timeout | undefined;
     // Tracked before the check, so a cancel that arrives while the store is asked still aborts the work.
     const scope = this.cancellations.track(tenantId, taskId);
-    const signal = AbortSignal.any([scope.signal, delivery.signal]);
+    const signal = AbortSignal.any([scope.signal, deadline.signal, delivery.signal]);
     const progress = new ProgressReporter(this.producer, delivery, stage);
     const journal = new StepJournal(firstDelivery);
     const settle = async (): Promise<void> => {
@@ -64,6 +85,20 @@ export class AgentStep {
       if (await this.cancellations.isCancelled(tenantId, taskId, { firstDelivery })) {
         this.logger.log(`task ${taskId}: cancelled, ${stage} skipped`);
         return;
+      }
+      if (deadlineAt !== null) {
+        const left = deadlineAt - now();
+        if (left <= -this.options.deadlineGraceMs) {
+          // The gateway's deadline consumer has ended it, or will: one terminal event, not two.
+          this.logger.log(`task ${taskId}: past its deadline and grace, ${stage} skipped`);
+          return;
+        }
+        if (left <= 0) throw new DeadlineExceededError(taskId, deadlineAt);
+        // Aborts the work's calls in flight (an LLM request); the failure below names the deadline.
+        deadlineTimer = setTimeout(
+          () => deadline.abort(new DeadlineExceededError(taskId, deadlineAt)),
+          Math.min(left, MAX_TIMER_MS),
+        );
       }
       await work({ signal, progress, journal, settle });
       await settle();
@@ -75,14 +110,16 @@ export class AgentStep {
         return;
       }
       if (delivery.signal.aborted) throw error;
-      const retriable = isRetriable(error);
+      // Past the deadline nothing is worth trying again, whatever the abort made the work throw.
+      const cause: unknown = deadline.signal.aborted ? deadline.signal.reason : error;
+      const retriable = isRetriable(cause);
       if (retriable && delivery.attempt < this.maxAttempts) {
         this.logger.warn(
           `task ${taskId}: ${stage} failed (attempt ${delivery.attempt}), will retry: ${errorMessage(error)}`,
         );
         throw error;
       }
-      const failure = publicFailure(error, stage, delivery.attempt);
+      const failure = publicFailure(cause, stage, delivery.attempt);
       this.logger.error(
         `task ${taskId}: ${stage} failed (${failure.code}, attempt ${delivery.attempt}): ${errorClassName(error)}: ${errorMessage(error)}`,
       );
@@ -95,6 +132,7 @@ export class AgentStep {
       );
       if (retriable) throw error;
     } finally {
+      clearTimeout(deadlineTimer);
       scope.release();
     }
   }

@@ -1,4 +1,4 @@
-import { type TaskFailureCode } from '@tributary/contracts';
+import { deadlineExceededReason, type TaskFailureCode } from '@tributary/contracts';
 import { LlmOutputError, LlmRequestError } from '@tributary/llm';
 import { isRetriable, PermanentError, type TributaryErrorOptions } from '@tributary/platform';
 
@@ -20,6 +20,20 @@ export class TaskFailure extends PermanentError {
   ) {
     super(options.detail ?? publicReason, options);
     this.name = 'TaskFailure';
+  }
+}
+
+/** The task passed its deadline: thrown into (and aborting) the step that held it. */
+export class DeadlineExceededError extends TaskFailure {
+  constructor(
+    taskId: string,
+    readonly deadlineAt: number,
+  ) {
+    super('deadline-exceeded', deadlineExceededReason(deadlineAt), {
+      taskId,
+      detail: `task ${taskId} passed its deadline ${new Date(deadlineAt).toISOString()}`,
+    });
+    this.name = 'DeadlineExceededError';
   }
 }
 

@@ -22,6 +22,15 @@ describe('loadConfig', () => {
     expect(config.mongoUri).toBe('mongodb://127.0.0.1:27018/tributary');
   });
 
+  it('gives every task a deadline: 10 minutes unless the request says otherwise, within 1 s and 1 h', () => {
+    expect(loadConfig('gateway', {}).deadlines).toEqual({
+      defaultMs: 600_000,
+      minMs: 1_000,
+      maxMs: 3_600_000,
+      graceMs: 30_000,
+    });
+  });
+
   it('lets a per-agent variable override the shared one', () => {
     const env = { TRIBUTARY_LLM_MODEL: 'shared-model', TRIBUTARY_PLANNER_LLM_MODEL: 'planner-model' };
     expect(loadConfig('planner-agent', env).llm.model).toBe('planner-model');
@@ -157,6 +166,10 @@ describe('loadConfig', () => {
     [
       { TRIBUTARY_REVIEW_APPROVE_THRESHOLD: '2' },
       'TRIBUTARY_REVIEW_APPROVE_THRESHOLD must be a number between 0 and 1, got "2"',
+    ],
+    [
+      { TRIBUTARY_TASK_DEADLINE_MS: '7200000' },
+      'TRIBUTARY_TASK_DEADLINE_MS must be between TRIBUTARY_TASK_DEADLINE_MIN_MS (1000) and TRIBUTARY_TASK_DEADLINE_MAX_MS (3600000), got 7200000',
     ],
   ])('refuses a bad value and names the variable: %o', (env, message) => {
     expect(() => loadConfig('gateway', env)).toThrow(new ConfigError(message));

@@ -71,6 +71,44 @@ export interface EmbeddingsConfig {
   readonly rrfK: number;
 }
 
+/** Every task has a deadline; past it, it fails with deadline-exceeded (docs/adr/0010). */
+export interface DeadlineConfig {
+  /** A task's deadline, from its submission, when the request names none. */
+  readonly defaultMs: number;
+  /** The range a request's own `deadline` must be in. */
+  readonly minMs: number;
+  readonly maxMs: number;
+  /**
+   * How long after a deadline the gateway's deadline consumer ends a task the read model does not
+   * show ended (an agent holding the task ends it at the deadline itself); agents leave a task that
+   * reaches a step later than this to the gateway.
+   */
+  readonly graceMs: number;
+}
+
+function readDeadlineConfig(read: EnvReader): DeadlineConfig {
+  const week = 7 * 86_400_000;
+  const minMs = read.int('TRIBUTARY_TASK_DEADLINE_MIN_MS', 1_000, { min: 1_000, max: week });
+  const maxMs = read.int('TRIBUTARY_TASK_DEADLINE_MAX_MS', 3_600_000, { min: 1_000, max: week });
+  const defaultMs = read.int('TRIBUTARY_TASK_DEADLINE_MS', 600_000, { min: 1_000, max: week });
+  if (minMs > maxMs) {
+    throw new ConfigError(
+      'TRIBUTARY_TASK_DEADLINE_MIN_MS must not be greater than TRIBUTARY_TASK_DEADLINE_MAX_MS',
+    );
+  }
+  if (defaultMs < minMs || defaultMs > maxMs) {
+    throw new ConfigError(
+      `TRIBUTARY_TASK_DEADLINE_MS must be between TRIBUTARY_TASK_DEADLINE_MIN_MS (${minMs}) and TRIBUTARY_TASK_DEADLINE_MAX_MS (${maxMs}), got ${defaultMs}`,
+    );
+  }
+  return {
+    defaultMs,
+    minMs,
+    maxMs,
+    graceMs: read.int('TRIBUTARY_TASK_DEADLINE_GRACE_MS', 30_000, { min: 0, max: 3_600_000 }),
+  };
+}
+
 export type AuthMode = 'required' | 'disabled';
 
 /**
@@ -350,6 +388,7 @@ export interface TributaryConfig extends RegistryConfig {
   readonly llm: LlmConfig;
   readonly embeddings: EmbeddingsConfig;
   readonly review: { readonly maxRounds: number; readonly approveThreshold: number };
+  readonly deadlines: DeadlineConfig;
   readonly dataDir: string;
   readonly gateway: GatewayConfig;
 }
@@ -428,6 +467,7 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
       maxRounds: read.int('TRIBUTARY_REVIEW_MAX_ROUNDS', 3, { min: 1, max: 10 }),
       approveThreshold: read.number('TRIBUTARY_REVIEW_APPROVE_THRESHOLD', 0.7, { min: 0, max: 1 }),
     },
+    deadlines: readDeadlineConfig(read),
     dataDir: read.string('TRIBUTARY_DATA_DIR', 'data'),
     gateway: readGatewayConfig(read, httpHost),
   };

@@ -68,6 +68,20 @@ describe('CausalReorder', () => {
     expect(reorder.offer(legacy, 0)).toEqual([legacy]);
     expect(reorder.offer(cancel, 0)).toEqual([cancel]);
   });
+
+  it('passes a root event that names a cause (the gateway’s deadline failure) at once, without renumbering that cause’s events', () => {
+    const reorder = new CausalReorder<Ordered>(1_000);
+    const deadline: Ordered = {
+      eventId: 'deadline',
+      causationId: 'submitted',
+      position: { depth: 0, index: 2 },
+    };
+    expect(reorder.offer(submitted, 0)).toEqual([submitted]);
+    expect(reorder.offer(deadline, 0)).toEqual([deadline]);
+    // The planner's events still follow one another as numbered.
+    expect(reorder.offer(plan2, 0)).toEqual([]);
+    expect(ids(reorder.offer(plan1, 0))).toEqual(['plan-1', 'plan-2']);
+  });
 });
 
 describe('inCausalOrder', () => {

@@ -13,11 +13,19 @@ interface Held<T> {
   readonly since: number;
 }
 
+/** The cause an event is ordered after, and its place among that cause's events; null for a root. */
+function orderedAfter(event: Ordered): { cause: string; index: number } | null {
+  // Depth 0: no cause, or one it runs concurrently with (the gateway's deadline failure).
+  if (event.position === null || event.causationId === null || event.position.depth === 0) return null;
+  return { cause: event.causationId, index: event.position.index };
+}
+
 /**
  * Puts the events of one task, merged from several topics in arrival order, back in the order in
  * which they happened (ADR 0007). An event is released once the event before it has been: the one
- * with the previous index of the same cause, or for index 0 its cause. A root event (no cause) and
- * an event without a position are released at once. Duplicates (the same event id) are dropped.
+ * with the previous index of the same cause, or for index 0 its cause. A root event (depth 0: no
+ * cause, or one it runs concurrently with, as the gateway's deadline failure does) and an event
+ * without a position are released at once. Duplicates (the same event id) are dropped.
  *
  * An event whose predecessor never arrives (it was on a topic the reader does not follow, or the
  * reader joined after it) is released by `expire()` once it has waited `windowMs`, so a gap delays
@@ -74,17 +82,19 @@ export class CausalReorder<T extends Ordered> {
   }
 
   private isReady(event: T): boolean {
-    if (event.position === null || event.causationId === null) return true;
-    const releasedSiblings = this.releasedChildren.get(event.causationId);
-    if (event.position.index === 0) return releasedSiblings !== undefined;
-    return releasedSiblings === event.position.index;
+    const after = orderedAfter(event);
+    if (after === null) return true;
+    const releasedSiblings = this.releasedChildren.get(after.cause);
+    if (after.index === 0) return releasedSiblings !== undefined;
+    return releasedSiblings === after.index;
   }
 
   private release(event: T): void {
     if (!this.releasedChildren.has(event.eventId)) this.releasedChildren.set(event.eventId, 0);
-    if (event.causationId === null || event.position === null) return;
-    const count = this.releasedChildren.get(event.causationId) ?? 0;
-    this.releasedChildren.set(event.causationId, Math.max(count, event.position.index + 1));
+    const after = orderedAfter(event);
+    if (after === null) return;
+    const count = this.releasedChildren.get(after.cause) ?? 0;
+    this.releasedChildren.set(after.cause, Math.max(count, after.index + 1));
   }
 
   private drain(): T[] {

@@ -15,6 +15,19 @@ export interface CausalPosition {
 
 export const ROOT_POSITION: CausalPosition = { depth: 0, index: 0 };
 
+/**
+ * The indexes of a task's root events (depth 0): events that no event of the chain caused, or that
+ * run concurrently with it. Each kind has its own, so two never share a position.
+ */
+export const ROOT_EVENT_INDEX = {
+  /** task.requested */
+  submission: 0,
+  /** task.cancel-requested */
+  cancelRequest: 1,
+  /** task.failed published by the gateway's deadline consumer */
+  deadline: 2,
+} as const;
+
 /** The position of the `index`-th event caused by an event at `cause` (or of a root event). */
 export function positionAfter(cause: CausalPosition | null | undefined, index: number): CausalPosition {
   return { depth: cause ? cause.depth + 1 : 0, index };

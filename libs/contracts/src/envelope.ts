@@ -72,6 +72,12 @@ export interface EnvelopeInput {
   /** Counts the events emitted for the same cause, in emission order (0 for the first). */
   index?: number;
   /**
+   * Places an event that has a cause among its task's root events (depth 0, at `index`): an event
+   * concurrent with the chain its cause started, as the gateway's deadline failure is. Its id and
+   * trace still derive from the cause.
+   */
+  root?: boolean;
+  /**
    * Tells apart several events of one type caused by the same event (e.g. progress steps).
    * Only used to derive the event id of a caused event.
    */
@@ -115,7 +121,7 @@ export function mintEnvelope(input: EnvelopeInput): Envelope {
     schemaVersion: input.schemaVersion,
     priority: input.priority ?? input.causedBy?.priority ?? 'normal',
     position: positionAfter(
-      input.causedBy ? (input.causedBy.position ?? { depth: 0, index: 0 }) : null,
+      input.causedBy && input.root !== true ? (input.causedBy.position ?? { depth: 0, index: 0 }) : null,
       input.index ?? 0,
     ),
   };

@@ -27,3 +27,8 @@ export type TaskFailureCode = (typeof TASK_FAILURE_CODES)[number];
 export function isTaskFailureCode(value: unknown): value is TaskFailureCode {
   return (TASK_FAILURE_CODES as readonly unknown[]).includes(value);
 }
+
+/** The reason of a `deadline-exceeded` failure, the same whichever service ends the task. */
+export function deadlineExceededReason(deadlineAt: number): string {
+  return `The task did not finish before its deadline (${new Date(deadlineAt).toISOString()}).`;
+}

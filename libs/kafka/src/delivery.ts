@@ -25,6 +25,14 @@ interface DeliveryBase {
   readonly signal: AbortSignal;
   /** Set when the delivery came from the group's retry topic: where it was read from. */
   readonly via?: { readonly topic: string; readonly partition: number; readonly offset: string };
+  /**
+   * Asks for this event again, not before `until` (epoch ms): once the handler returns (not throws),
+   * the runtime copies the event to the group's retry topic with that due time instead of being done
+   * with it. The copy waits without holding a slot, survives restarts, and comes back with the same
+   * attempt number (a deferral is no failure). For timers: the deadline consumer checks a task when
+   * its deadline has passed. The last call before the handler returns wins.
+   */
+  readonly defer: (until: number) => void;
 }
 
 /** One event handed to a handler, its value typed by its topic's schema. */

@@ -1,4 +1,4 @@
-import { TOPICS } from '@tributary/contracts';
+import { mintEnvelope, ROOT_EVENT_INDEX, TOPICS } from '@tributary/contracts';
 import { type Kafka, type Producer, type ProducerBatch } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { EventProducer, pending } from './producer';
@@ -86,5 +86,40 @@ describe('EventProducer', () => {
     expect(requests).toHaveLength(3);
     requests[2]?.answer();
     expect(await fourth).toHaveLength(1);
+  });
+
+  it('places an event given a cause and a root index among the root events, its id and trace from the cause', async () => {
+    const { producer, requests } = controlledProducer();
+    const events = new EventProducer({} as Kafka, serializer, { service: 'spec', producer });
+    const cause = mintEnvelope({
+      eventType: TOPICS.taskRequested.name,
+      correlationId: 't1',
+      tenantId: 'tenant-a',
+      producer: 'gateway',
+      schemaVersion: 2,
+    });
+    const failed = {
+      taskId: 't1',
+      tenantId: 'tenant-a',
+      stage: 'planning',
+      code: 'deadline-exceeded',
+      reason: 'late',
+      failedAt: 1,
+    };
+    const emit = () =>
+      events.emit(TOPICS.taskFailed, failed, { causedBy: cause, rootIndex: ROOT_EVENT_INDEX.deadline });
+
+    const first = emit();
+    await settled();
+    requests[0]?.answer();
+    const envelope = await first;
+    const again = emit();
+    await settled();
+    requests[1]?.answer();
+
+    expect(envelope.position).toEqual({ depth: 0, index: ROOT_EVENT_INDEX.deadline });
+    expect(envelope.causationId).toBe(cause.eventId);
+    expect(envelope.traceparent.split('-')[1]).toBe(cause.traceparent.split('-')[1]);
+    expect((await again).eventId).toBe(envelope.eventId);
   });
 });

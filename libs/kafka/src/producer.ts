@@ -33,7 +33,10 @@ export interface EmitOptions {
   readonly discriminator?: string;
   /**
    * For a root event (no cause), its index among its task's root events: a submission is 0, a
-   * cancel request 1, so the two never share a causal position. Caused events are counted.
+   * cancel request 1, a deadline failure 2 (ROOT_EVENT_INDEX), so they never share a causal
+   * position. Caused events are counted; given with `causedBy`, the event is placed among the root
+   * events at this index all the same (concurrent with its cause's chain), its id and trace derived
+   * from the cause.
    */
   readonly rootIndex?: number;
   /** A root event's identity within its task: the same key, the same event id (see `EnvelopeInput.rootKey`). */
@@ -220,7 +223,7 @@ export class EventProducer implements RawProducer {
     discriminator: string | undefined,
     rootIndex: number | undefined,
   ): number {
-    if (cause === undefined) return rootIndex ?? 0;
+    if (cause === undefined || rootIndex !== undefined) return rootIndex ?? 0;
     let counted = this.emitted.get(cause);
     if (counted === undefined) this.emitted.set(cause, (counted = new Map<string, number>()));
     // The same event emitted again for this cause (an in-process retry: for one cause, its type and
@@ -252,6 +255,7 @@ export class EventProducer implements RawProducer {
       producer: this.options.service,
       schemaVersion: topic.schemaVersion,
       ...(options.causedBy ? { causedBy: options.causedBy } : {}),
+      ...(options.causedBy && options.rootIndex !== undefined ? { root: true } : {}),
       ...(options.discriminator ? { discriminator: options.discriminator } : {}),
       ...(options.rootKey !== undefined && options.causedBy === undefined
         ? { rootKey: options.rootKey }

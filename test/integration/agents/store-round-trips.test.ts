@@ -78,7 +78,7 @@ async function agents() {
   const producer = recorder.producer;
   const cancellations = new CancellationRegistry(new MongoCancellationStore(mongo));
   await cancellations.init();
-  const step = new AgentStep(producer, cancellations, 4);
+  const step = new AgentStep(producer, cancellations, 4, { deadlineGraceMs: 30_000 });
   const profiles = new ProfileCache(new ProfileStore(mongo));
   const catalogue = new CatalogueStore(mongo);
   const journal = new MongoCallJournal(mongo, 'store-round-trips');

@@ -89,7 +89,9 @@ describe('a task whose step cannot run', () => {
     closers.push(() => connection.close());
     const cancellations = new CancellationRegistry(new MongoCancellationStore(connection));
     await cancellations.init();
-    const step = new AgentStep(h.producer, cancellations, maxAttempts);
+    const step = new AgentStep(h.producer, cancellations, maxAttempts, {
+      deadlineGraceMs: h.config.deadlines.graceMs,
+    });
 
     const ran: number[] = [];
     const consumer = h.consumer({ group: uniqueName('group') });

@@ -27,7 +27,7 @@ const database = `llm_errors_${Date.now().toString(36)}_${randomBytes(3).toStrin
 const mongoUri = Object.assign(new URL(base.mongoUri), { pathname: `/${database}` }).toString();
 const kafka = createKafkaClient(base);
 const AGENT_GROUPS = [CONSUMER_GROUPS.planner, CONSUMER_GROUPS.research, CONSUMER_GROUPS.reviewer];
-const GROUPS = [...AGENT_GROUPS, CONSUMER_GROUPS.projection];
+const GROUPS = [...AGENT_GROUPS, CONSUMER_GROUPS.projection, CONSUMER_GROUPS.deadlines];
 const REFUSED = { kind: 'error', status: 401, message: 'Incorrect API key provided' } as const;
 
 let llm: FakeOpenAiServer;

@@ -99,6 +99,7 @@ const GROUPS = [
   CONSUMER_GROUPS.research,
   CONSUMER_GROUPS.reviewer,
   CONSUMER_GROUPS.projection,
+  CONSUMER_GROUPS.deadlines,
 ];
 
 let simulator: LlmSimulator;

@@ -28,6 +28,7 @@ import { ApiKeyRepository } from '../../../apps/gateway/src/auth/api-key.reposit
 import { type Scope } from '../../../apps/gateway/src/auth/scopes';
 import { createGatewayApp } from '../../../apps/gateway/src/bootstrap';
 import { type GatewayOptionsOverrides } from '../../../apps/gateway/src/config/gateway.options';
+import { DeadlineConsumer } from '../../../apps/gateway/src/deadlines/deadline.consumer';
 import { ProjectionConsumer } from '../../../apps/gateway/src/read-model/projection/projection.consumer';
 import { InFlightConsumer } from '../../../apps/gateway/src/submission/in-flight.consumer';
 import { WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.consumer';
@@ -38,9 +39,10 @@ import { WebhookConsumer } from '../../../apps/gateway/src/webhooks/webhook.cons
  * history of earlier runs and without leaving a new pair of retry/dead-letter topics per run.
  */
 export const TEST_PROJECTION_GROUP = testGroup('test-gateway-projection');
-/** Likewise for the webhook and in-flight consumers, which are off unless a test turns them on. */
+/** Likewise for the webhook, in-flight and deadline consumers, which are off unless a test turns them on. */
 export const TEST_WEBHOOKS_GROUP = testGroup('test-gateway-webhooks');
 export const TEST_IN_FLIGHT_GROUP = testGroup('test-gateway-in-flight');
+export const TEST_DEADLINES_GROUP = testGroup('test-gateway-deadlines');
 
 /**
  * `TRIBUTARY_TEST_GROUP_SUFFIX` gives two checkouts that test against one stack at the same time
@@ -74,8 +76,8 @@ export interface Gateway {
 
 /**
  * A gateway in this process on port 0, with a database of its own. `env` adds configuration
- * variables (`TRIBUTARY_AUTH: 'required'`, webhook settings); the webhook and in-flight consumers
- * run only when `overrides` enables them, with test groups reset to the topics' ends.
+ * variables (`TRIBUTARY_AUTH: 'required'`, webhook settings); the webhook, in-flight and deadline
+ * consumers run only when `overrides` enables them, with test groups reset to the topics' ends.
  */
 export async function startGateway(
   overrides: GatewayOptionsOverrides = {},
@@ -104,7 +106,13 @@ export async function startGateway(
     fromBeginning: false,
     ...overrides.inFlight,
   };
-  const sideGroups = [webhooks, inFlight].filter((g) => g.enabled).map((g) => g.group);
+  const deadlines = {
+    enabled: false,
+    group: TEST_DEADLINES_GROUP,
+    fromBeginning: false,
+    ...overrides.deadlines,
+  };
+  const sideGroups = [webhooks, inFlight, deadlines].filter((g) => g.enabled).map((g) => g.group);
 
   // Topics must exist before offsets can be set; the admin creates what is missing.
   const app = await createGatewayApp(config, {
@@ -114,6 +122,7 @@ export async function startGateway(
       projection: { group, fromBeginning: false, ...overrides.projection },
       webhooks,
       inFlight,
+      deadlines,
     },
   });
   const kafka = app.get<Kafka>(KAFKA_CLIENT);
@@ -142,6 +151,7 @@ export async function startGateway(
   if (overrides.projection?.enabled !== false) await app.get(ProjectionConsumer).consumer.whenJoined();
   if (webhooks.enabled) await app.get(WebhookConsumer).consumer.whenJoined();
   if (inFlight.enabled) await app.get(InFlightConsumer).consumer.whenJoined();
+  if (deadlines.enabled) await app.get(DeadlineConsumer).consumer.whenJoined();
 
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${address.port}`;

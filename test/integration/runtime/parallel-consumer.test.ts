@@ -224,6 +224,49 @@ describe('ParallelConsumer', () => {
     });
   });
 
+  it('brings a deferred event back not before its due time, as the same attempt, holding no slot meanwhile; a restart honours it', async () => {
+    const h = setup({ TRIBUTARY_CONCURRENCY: '1' });
+    const topic = testTopic();
+    await h.prepare(topic);
+    const group = uniqueName('group');
+    await emitAll(h, topic, [{ key: 'timer', seq: 0 }]);
+    const dueAt = Date.now() + 3_000;
+
+    const seen: { attempt: number; at: number; via: string | undefined }[] = [];
+    const first = h.consumer({ group });
+    first.handle(topic, (delivery) => {
+      seen.push({ attempt: delivery.attempt, at: Date.now(), via: delivery.via?.topic });
+      if (delivery.key === 'timer' && delivery.via === undefined) delivery.defer(dueAt);
+      return Promise.resolve();
+    });
+    await first.start();
+    await waitFor(() => first.metrics().deferred === 1 && first.metrics().delayed === 1, {
+      description: 'the event deferred and waiting',
+    });
+    // Its one slot is free while the deferred copy waits: another key runs at once.
+    await emitAll(h, topic, [{ key: 'other', seq: 1 }]);
+    await waitFor(() => seen.length === 2, { description: 'the other key handled meanwhile' });
+    // Stopped before the due time: the copy is not committed, the next consumer of the group waits for it.
+    await first.stop();
+
+    const second = h.consumer({ group });
+    second.handle(topic, (delivery) => {
+      seen.push({ attempt: delivery.attempt, at: Date.now(), via: delivery.via?.topic });
+      return Promise.resolve();
+    });
+    await second.start();
+    await waitFor(() => seen.length === 3, { timeoutMs: 30_000, description: 'the deferred event back' });
+
+    const back = seen[2];
+    expect(back?.attempt).toBe(1);
+    expect(back?.via).toBe(second.retryTopic);
+    expect(back?.at).toBeGreaterThanOrEqual(dueAt);
+    expect(second.metrics().retried + second.metrics().deadLettered).toBe(0);
+    await waitFor(async () => (await h.committedOffset(group, second.retryTopic)) === 1, {
+      description: 'the deferred copy committed',
+    });
+  });
+
   it("with the hold-partition policy, waits out a dependency outage in place, partition paused and keys in order, dead-lettering nothing; a message's own failure keeps its retry budget", async () => {
     const h = setup({ TRIBUTARY_MAX_ATTEMPTS: '2', TRIBUTARY_RETRY_BASE_DELAY_MS: '50' });
     const topic = testTopic();

@@ -16,6 +16,8 @@ export interface DeliveryOptions {
   readonly signal?: AbortSignal;
   /** Kafka headers besides the envelope's (failure headers, `redrivenFrom`). */
   readonly headers?: Record<string, string>;
+  /** Receives `delivery.defer(until)`; a delivery without it refuses to be deferred. */
+  readonly onDefer?: (until: number) => void;
 }
 
 /** An event as the Kafka runtime hands it to a handler: envelope minted, first attempt, live signal. */
@@ -28,6 +30,9 @@ export function delivery<T extends TopicDefinition>(
     // As the runtime decides it: a first attempt, and no redriven dead letter.
     firstDelivery = attempt === 1 && headers[FAILURE_HEADERS.redrivenFrom] === undefined,
     signal = new AbortController().signal,
+    onDefer = () => {
+      throw new Error('this test delivery cannot be deferred (pass onDefer)');
+    },
   }: DeliveryOptions = {},
 ): Delivery<T> {
   const { taskId, tenantId } = value as { taskId: string; tenantId: string };
@@ -49,13 +54,20 @@ export function delivery<T extends TopicDefinition>(
     signal,
     definition: topic,
     value,
+    defer: onDefer,
   };
 }
 
-/** The stored sample value of a topic (libs/contracts/samples), with fields replaced. */
+/**
+ * The stored sample value of a topic (libs/contracts/samples), with fields replaced. A sample is a
+ * message from the past whose deadline has long passed, so as a current event it carries none
+ * (a test of deadlines sets its own).
+ */
 export function sampleValue<T extends TopicDefinition>(
   topic: T,
   overrides: Partial<EventValue<T>> = {},
 ): EventValue<T> {
-  return { ...(readSample(topic) as EventValue<T>), ...overrides };
+  const sample = readSample(topic) as EventValue<T> & { request?: object };
+  const current = sample.request ? { ...sample, request: { ...sample.request, deadlineAt: null } } : sample;
+  return { ...current, ...overrides };
 }

@@ -12,6 +12,7 @@ export function taskRequest(
     query: 'Cosy mystery novels and some jazz vinyl for rainy weekends',
     maxResults: 4,
     priority: 'normal',
+    deadlineAt: null,
     ...overrides,
     constraints: {
       categories: [],

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     overrides: {
       projection: { group: `${values.groups}-gateway-projection`, fromBeginning: false },
       inFlight: { group: `${values.groups}-gateway-in-flight` },
+      deadlines: { group: `${values.groups}-gateway-deadlines` },
       webhooks: { enabled: false },
     },
   });

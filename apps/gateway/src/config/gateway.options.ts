@@ -24,6 +24,8 @@ export interface GatewayOptions {
   readonly webhooks: ConsumerSwitch;
   /** The consumer that frees a tenant's in-flight slot when a task ends. */
   readonly inFlight: ConsumerSwitch;
+  /** The consumer that ends tasks past their deadline that no agent ended (group `gateway-deadlines`). */
+  readonly deadlines: ConsumerSwitch;
   /** Read-model collections get this suffix (a rebuild target); unset for the live ones. */
   readonly collectionSuffix?: string;
 }
@@ -50,7 +52,8 @@ export interface ConsumerSwitch {
   readonly group: string;
   /**
    * Where a group without committed offsets starts. False for these: a new deployment must not send
-   * webhooks for every task that ever ended, nor count tasks it never admitted.
+   * webhooks for every task that ever ended, count tasks it never admitted, nor fail every task
+   * ever requested.
    */
   readonly fromBeginning: boolean;
 }
@@ -72,15 +75,17 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   projection: { enabled: true, group: CONSUMER_GROUPS.projection, fromBeginning: true, maxBatch: 256 },
   webhooks: { enabled: true, group: CONSUMER_GROUPS.webhooks, fromBeginning: false },
   inFlight: { enabled: true, group: CONSUMER_GROUPS.inFlight, fromBeginning: false },
+  deadlines: { enabled: true, group: CONSUMER_GROUPS.deadlines, fromBeginning: false },
 };
 
 export type GatewayOptionsOverrides = Partial<
-  Omit<GatewayOptions, 'sse' | 'projection' | 'webhooks' | 'inFlight'>
+  Omit<GatewayOptions, 'sse' | 'projection' | 'webhooks' | 'inFlight' | 'deadlines'>
 > & {
   readonly sse?: Partial<StreamOptions>;
   readonly projection?: Partial<GatewayOptions['projection']>;
   readonly webhooks?: Partial<ConsumerSwitch>;
   readonly inFlight?: Partial<ConsumerSwitch>;
+  readonly deadlines?: Partial<ConsumerSwitch>;
 };
 
 export function gatewayOptions(overrides: GatewayOptionsOverrides = {}): GatewayOptions {
@@ -91,5 +96,6 @@ export function gatewayOptions(overrides: GatewayOptionsOverrides = {}): Gateway
     projection: { ...DEFAULT_GATEWAY_OPTIONS.projection, ...overrides.projection },
     webhooks: { ...DEFAULT_GATEWAY_OPTIONS.webhooks, ...overrides.webhooks },
     inFlight: { ...DEFAULT_GATEWAY_OPTIONS.inFlight, ...overrides.inFlight },
+    deadlines: { ...DEFAULT_GATEWAY_OPTIONS.deadlines, ...overrides.deadlines },
   };
 }

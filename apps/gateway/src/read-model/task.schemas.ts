@@ -121,6 +121,11 @@ const requestViewSchema = z
     }),
     maxResults: z.number().int(),
     priority: z.enum(PRIORITIES),
+    deadlineAt: isoDate
+      .nullable()
+      .describe(
+        'When the task must have ended, else it fails with `deadline-exceeded` (null for tasks from before deadlines).',
+      ),
     callbackUrl: z.string().nullable(),
   })
   .meta({ id: 'TaskRequestView' });

@@ -62,6 +62,9 @@ export function toTaskView(task: TaskState): TaskView {
           constraints: request.constraints,
           maxResults: request.maxResults,
           priority: request.priority,
+          // Documents stored before deadlines have none.
+          deadlineAt:
+            typeof request.deadlineAt === 'number' ? new Date(request.deadlineAt).toISOString() : null,
           callbackUrl: task.callbackUrl,
         }
       : null,

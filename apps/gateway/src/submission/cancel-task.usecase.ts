@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type TaskCancelRequested, TOPICS } from '@tributary/contracts';
+import { ROOT_EVENT_INDEX, type TaskCancelRequested, TOPICS } from '@tributary/contracts';
 import { taskLinks } from '../http/links';
 import { ApiProblem } from '../http/problem';
 import { TaskReader } from '../read-model/task-reader';
@@ -37,7 +37,7 @@ export class CancelTaskUseCase {
       // High priority: a cancellation should overtake the backlog it is meant to cut short.
       await this.publisher.publish(TOPICS.taskCancelRequested, event, {
         priority: 'high',
-        rootIndex: 1,
+        rootIndex: ROOT_EVENT_INDEX.cancelRequest,
         rootKey: 'cancel',
       });
     } catch (error) {

@@ -42,7 +42,7 @@ import { KafkaTaskEventPublisher, TASK_EVENT_PUBLISHER } from './task-event-publ
     SubmitTaskUseCase,
     CancelTaskUseCase,
   ],
-  exports: [InFlightRepository],
+  exports: [InFlightRepository, TASK_EVENT_PUBLISHER],
 })
 export class SubmissionModule implements OnModuleInit {
   constructor(@Inject(InFlightRepository) private readonly inFlight: InFlightRepository) {}

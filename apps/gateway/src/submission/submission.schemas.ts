@@ -9,6 +9,9 @@ import { TASK_STATUSES } from '../task/status';
  * these schemas and the OpenAPI document is generated from them, so the docs cannot drift from the checks.
  */
 
+/** The widest deadline any configuration allows (a week); the configured bounds are checked on submission. */
+const MAX_DEADLINE_SECONDS = 7 * 24 * 3600;
+
 const itemList = (max: number, what: string) =>
   z
     .array(z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters'), {
@@ -55,6 +58,17 @@ export const submitTaskBodySchema = z
       .max(20, 'must be at most 20')
       .default(5),
     priority: z.enum(PRIORITIES, { error: 'must be one of high, normal, low' }).default('normal'),
+    deadline: z
+      .number({ error: 'must be a number' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be at least 1 second')
+      .max(MAX_DEADLINE_SECONDS, `must be at most ${MAX_DEADLINE_SECONDS} seconds`)
+      .optional()
+      .describe(
+        'Seconds from submission by which the task must have ended, else it fails with `deadline-exceeded`. ' +
+          'Default and bounds are configured (TRIBUTARY_TASK_DEADLINE_MS, 600 s; _MIN_MS and _MAX_MS, 1 s to 3600 s); ' +
+          'a value outside the bounds is a 400.',
+      ),
     callbackUrl: webhookUrlSchema
       .optional()
       .describe(

@@ -1,3 +1,4 @@
+import { type TaskRequested } from '@tributary/contracts';
 import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../http/problem';
 import { type TaskRepository } from '../read-model/task.repository';
@@ -28,6 +29,7 @@ function setup(publish: (topic: unknown, value: unknown, options?: unknown) => P
     stored,
     useCase: new SubmitTaskUseCase(profiles, tasks, publisher, inFlight, idempotency, {
       maxInFlightTasks: 0,
+      deadlines: { defaultMs: 600_000, minMs: 5_000, maxMs: 3_600_000 },
     }),
   };
 }
@@ -80,6 +82,34 @@ describe('submitting a task', () => {
     });
     await useCase.execute({ tenant: DEFAULT_TENANT, body: { ...body, priority: 'high' } });
     expect(seen).toEqual([{ priority: 'high', rootKey: 'submission' }]);
+  });
+
+  it("gives the task a deadline: the configured default, or the request's own in seconds", async () => {
+    const published: TaskRequested[] = [];
+    const { useCase } = setup((_topic, value) => {
+      published.push(value as TaskRequested);
+      return Promise.resolve();
+    });
+    await useCase.execute({ tenant: DEFAULT_TENANT, body });
+    await useCase.execute({ tenant: DEFAULT_TENANT, body: { ...body, deadline: 90 } });
+    const [byDefault, own] = published;
+    expect((byDefault?.request.deadlineAt ?? 0) - (byDefault?.requestedAt ?? 0)).toBe(600_000);
+    expect((own?.request.deadlineAt ?? 0) - (own?.requestedAt ?? 0)).toBe(90_000);
+  });
+
+  it('refuses a deadline outside the configured range with 400 naming the field, before storing anything', async () => {
+    const { stored, useCase } = setup(() => Promise.resolve());
+    for (const deadline of [4, 3_601]) {
+      const failure = await useCase
+        .execute({ tenant: DEFAULT_TENANT, body: { ...body, deadline } })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ApiProblem);
+      expect((failure as ApiProblem).status).toBe(400);
+      expect((failure as ApiProblem).errors).toEqual([
+        { path: 'deadline', message: 'must be between 5 and 3600 seconds' },
+      ]);
+    }
+    expect(stored.size).toBe(0);
   });
 
   it('refuses an unknown user with 422 before storing anything', async () => {

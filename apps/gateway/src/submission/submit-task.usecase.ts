@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type TributaryConfig } from '@tributary/config';
+import { type DeadlineConfig, type TributaryConfig } from '@tributary/config';
 import { type TaskRequest, type TaskRequested, TOPICS } from '@tributary/contracts';
 import { isDuplicateKey } from '@tributary/platform';
 import { taskLinks } from '../http/links';
@@ -25,6 +25,8 @@ export interface SubmitTaskCommand {
 /** Limits on submissions; the in-flight cap is 0 (none) when auth is disabled. */
 export interface SubmitLimits {
   readonly maxInFlightTasks: number;
+  /** A task's deadline when the request names none, and the range a request's own must be in. */
+  readonly deadlines: Pick<DeadlineConfig, 'defaultMs' | 'minMs' | 'maxMs'>;
 }
 
 export const SUBMIT_LIMITS = Symbol('SUBMIT_LIMITS');
@@ -32,10 +34,25 @@ export const SUBMIT_LIMITS = Symbol('SUBMIT_LIMITS');
 export function submitLimits(config: TributaryConfig): SubmitLimits {
   return {
     maxInFlightTasks: config.gateway.auth.mode === 'required' ? config.gateway.limits.maxInFlightTasks : 0,
+    deadlines: config.deadlines,
   };
 }
 
-export function toTaskRequest(body: SubmitTaskBody): TaskRequest {
+/** The body's `deadline` (seconds) checked against the configured range: a 400 outside it. */
+export function deadlineMs(body: SubmitTaskBody, limits: SubmitLimits['deadlines']): number {
+  if (body.deadline === undefined) return limits.defaultMs;
+  const ms = body.deadline * 1_000;
+  if (ms < limits.minMs || ms > limits.maxMs) {
+    const [min, max] = [Math.ceil(limits.minMs / 1_000), Math.floor(limits.maxMs / 1_000)];
+    const message = `must be between ${min} and ${max} seconds`;
+    throw ApiProblem.validation(`The request body has a problem: deadline: ${message}.`, [
+      { path: 'deadline', message },
+    ]);
+  }
+  return ms;
+}
+
+export function toTaskRequest(body: SubmitTaskBody, deadlineAt: number): TaskRequest {
   const c = body.constraints;
   return {
     userId: body.userId,
@@ -49,6 +66,7 @@ export function toTaskRequest(body: SubmitTaskBody): TaskRequest {
     },
     maxResults: body.maxResults,
     priority: body.priority,
+    deadlineAt,
   };
 }
 
@@ -75,6 +93,8 @@ export class SubmitTaskUseCase {
   ) {}
 
   async execute({ tenant, body, idempotencyKey }: SubmitTaskCommand): Promise<TaskAccepted> {
+    // Refused before anything is claimed (an idempotency key, an in-flight slot).
+    deadlineMs(body, this.limits.deadlines);
     const taskId = mintTaskId();
     if (idempotencyKey === undefined) return this.submit(tenant, body, taskId, false);
     return this.idempotency.run(tenant, idempotencyKey, body, taskId, (id, resumed) =>
@@ -102,7 +122,7 @@ export class SubmitTaskUseCase {
     }
 
     const now = new Date();
-    const request = toTaskRequest(body);
+    const request = toTaskRequest(body, now.getTime() + deadlineMs(body, this.limits.deadlines));
     const callbackUrl = body.callbackUrl ?? null;
     try {
       await this.tasks.insertAccepted(acceptedTask(taskId, tenant, request, callbackUrl, now));

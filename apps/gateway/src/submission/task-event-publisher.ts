@@ -1,10 +1,17 @@
-import { type EventPriority, type EventValue, type TopicDefinition } from '@tributary/contracts';
+import {
+  type Envelope,
+  type EventPriority,
+  type EventValue,
+  type TopicDefinition,
+} from '@tributary/contracts';
 
 export interface PublishOptions {
   /** The task's scheduling class; every event the agents emit for it inherits it. */
   readonly priority?: EventPriority;
-  /** Its index among the task's root events (a submission 0, a cancel request 1): see ADR 0007. */
+  /** Its index among the task's root events (ROOT_EVENT_INDEX): see ADR 0007. */
   readonly rootIndex?: number;
+  /** The event it answers (its id derives from it, its trace continues); by default none. */
+  readonly causedBy?: Envelope;
   /**
    * The event's identity within its task: published again (a client's retry after a timeout), it has
    * the same event id, and consumers drop the copy.

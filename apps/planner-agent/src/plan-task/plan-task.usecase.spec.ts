@@ -31,7 +31,9 @@ function planner(journal = new MemoryCallRecorder()) {
     },
   };
   const useCase = new PlanTaskUseCase(
-    new AgentStep(recorder.producer, new CancellationRegistry(new MemoryCancellationStore()), 4),
+    new AgentStep(recorder.producer, new CancellationRegistry(new MemoryCancellationStore()), 4, {
+      deadlineGraceMs: 30_000,
+    }),
     new ProfileCache(
       standIn<ProfileStore>({ get: (_tenant, userId) => Promise.resolve(makeProfile({ userId })) }),
     ),

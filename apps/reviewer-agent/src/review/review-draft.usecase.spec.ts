@@ -57,7 +57,9 @@ function reviewer(judgements: ReviewJudgement[]) {
   });
   const useCase = new ReviewDraftUseCase(
     loadConfig('reviewer-agent', { TRIBUTARY_REVIEW_MAX_ROUNDS: String(MAX_ROUNDS) }),
-    new AgentStep(recorder.producer, new CancellationRegistry(new MemoryCancellationStore()), 4),
+    new AgentStep(recorder.producer, new CancellationRegistry(new MemoryCancellationStore()), 4, {
+      deadlineGraceMs: 30_000,
+    }),
     new ProfileCache(
       standIn<ProfileStore>({
         get: (_tenant, userId) => Promise.resolve(makeProfile({ userId, budget: undefined })),

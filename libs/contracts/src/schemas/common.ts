@@ -47,6 +47,12 @@ export const TASK_REQUEST = {
     { name: 'constraints', type: CONSTRAINTS },
     { name: 'maxResults', type: 'int' },
     { name: 'priority', type: PRIORITY, default: 'normal' },
+    {
+      name: 'deadlineAt',
+      type: ['null', TIMESTAMP],
+      default: null,
+      doc: 'When the task must have ended; past it, it fails with deadline-exceeded. Null on events from before deadlines.',
+    },
   ],
 } as const;
 

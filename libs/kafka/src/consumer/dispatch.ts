@@ -14,6 +14,14 @@ interface Route {
   readonly handler: UntypedDeliveryHandler;
 }
 
+/** A delivery ready for its handler. */
+export interface Prepared {
+  readonly handler: UntypedDeliveryHandler;
+  readonly delivery: UntypedDelivery;
+  /** When the handler asked to see the event again (`delivery.defer`), after it returned; else null. */
+  readonly deferredUntil: () => number | null;
+}
+
 export interface DispatcherOptions {
   readonly serializer: EventSerializer;
   readonly retryTopic: string;
@@ -51,7 +59,7 @@ export class Dispatcher {
    * The delivery for fetched work and the handler it goes to. What throws here was never seen by a
    * handler: a permanent error (undecodable, invalid envelope, no handler) or a registry outage.
    */
-  async prepare(work: Work): Promise<{ handler: UntypedDeliveryHandler; delivery: UntypedDelivery }> {
+  async prepare(work: Work): Promise<Prepared> {
     const { message, origin } = work;
     const context = {
       topic: origin.topic,
@@ -74,6 +82,7 @@ export class Dispatcher {
       if (!(cause instanceof EnvelopeError)) throw cause;
       throw new EventValidationError(`invalid envelope: ${cause.message}`, { ...context, cause });
     }
+    let deferredUntil: number | null = null;
     const delivery: UntypedDelivery = {
       topic: origin.topic,
       definition: route.definition,
@@ -89,7 +98,10 @@ export class Dispatcher {
       ...(work.previous
         ? { via: { topic: work.state.topic, partition: work.state.partition, offset: message.offset } }
         : {}),
+      defer: (until) => {
+        deferredUntil = until;
+      },
     };
-    return { handler: route.handler, delivery };
+    return { handler: route.handler, delivery, deferredUntil: () => deferredUntil };
   }
 }

@@ -174,6 +174,35 @@ describe('FailureRouter', () => {
     expect(readFailure(sent[0]?.messages[0]?.headers)).toMatchObject({ originOffset: '41', attempts: 3 });
   });
 
+  it('defers a message to the retry topic at the due time it was given, with its attempts unchanged', async () => {
+    const sent: ProducerRecord[] = [];
+    const failures = router(sent);
+    const work = workFor(partition(origin.topic), message(), 7, false);
+    const dueAt = Date.parse('2026-01-01T00:10:00.000Z');
+
+    await expect(failures.defer(work, dueAt)).resolves.toBe(true);
+
+    expect(sent.map((record) => record.topic)).toEqual(['group.retry']);
+    const copy = sent[0]?.messages[0];
+    expect(copy?.value?.toString()).toBe('bytes');
+    expect(readFailure(copy?.headers)).toMatchObject({
+      originTopic: origin.topic,
+      originOffset: '7',
+      attempts: 0,
+      errorClass: 'Deferred',
+      retryDueAt: '2026-01-01T00:10:00.000Z',
+    });
+    // Read back, the copy is the same attempt again, due then.
+    const back = workFor(
+      partition('group.retry'),
+      { ...message(), headers: copy?.headers as Record<string, string> },
+      3,
+      true,
+    );
+    expect(back.attempt).toBe(1);
+    expect([failures.retried, failures.deadLettered, failures.deferred]).toEqual([0, 0, 1]);
+  });
+
   it('publishes nothing for work of a revoked partition and leaves its offset unfinished', async () => {
     const sent: ProducerRecord[] = [];
     const failures = router(sent);

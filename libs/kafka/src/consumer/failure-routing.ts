@@ -53,6 +53,9 @@ export function routeFailure(
   return { to: retry ? 'retry' : 'dead-letter', failure };
 }
 
+/** The `errorClass` of a copy that was deferred, not failed. */
+export const DEFERRED = 'Deferred';
+
 export interface FailureRouterOptions {
   readonly retryTopic: string;
   readonly deadLetterTopic: string;
@@ -68,6 +71,7 @@ export interface FailureRouterOptions {
 export class FailureRouter {
   private retriedCount = 0;
   private deadLetteredCount = 0;
+  private deferredCount = 0;
 
   constructor(private readonly options: FailureRouterOptions) {}
 
@@ -77,6 +81,43 @@ export class FailureRouter {
 
   get deadLettered(): number {
     return this.deadLetteredCount;
+  }
+
+  get deferred(): number {
+    return this.deferredCount;
+  }
+
+  /**
+   * Copies a message whose handler asked for it again (`delivery.defer`) to the retry topic, due
+   * at `dueAt`, with its attempts unchanged: a deferral is no failure. Returns whether the copy was
+   * published (then the offset may be finished), like route().
+   */
+  async defer(work: Work, dueAt: number): Promise<boolean> {
+    if (isAbandoned(work)) return false;
+    const { previous } = work;
+    const failure: FailureRecord = {
+      originTopic: work.origin.topic,
+      originPartition: work.origin.partition,
+      originOffset: work.origin.offset,
+      attempts: work.attempt - 1,
+      errorClass: previous?.errorClass ?? DEFERRED,
+      errorMessage: previous?.errorMessage ?? 'deferred by its handler',
+      firstFailureAt: previous?.firstFailureAt ?? '',
+      lastFailureAt: previous?.lastFailureAt ?? '',
+      retryDueAt: new Date(dueAt).toISOString(),
+    };
+    const published = await this.publish(work, {
+      topic: this.options.retryTopic,
+      messages: [
+        {
+          key: work.message.key,
+          value: work.message.value,
+          headers: withFailureHeaders(work.message.headers, failure),
+        },
+      ],
+    });
+    if (published) this.deferredCount += 1;
+    return published;
   }
 
   /**

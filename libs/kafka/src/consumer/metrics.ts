@@ -21,6 +21,8 @@ export interface ConsumerMetrics {
   readonly handled: number;
   readonly retried: number;
   readonly deadLettered: number;
+  /** Messages copied to the retry topic because their handler deferred them (`delivery.defer`). */
+  readonly deferred: number;
   readonly partitions: readonly PartitionMetrics[];
   readonly paused: readonly { topic: string; partitions: number[] }[];
 }

@@ -291,6 +291,7 @@ export class ParallelConsumer {
       handled: this.handled,
       retried: this.failures.retried,
       deadLettered: this.failures.deadLettered,
+      deferred: this.failures.deferred,
       partitions: partitionMetrics(this.assignment.owned()),
       paused: this.state === 'running' || this.state === 'stopping' ? this.kafkaConsumer.paused() : [],
     };
@@ -377,10 +378,13 @@ export class ParallelConsumer {
       for (let heldFor = 1; ; heldFor += 1) {
         let delivered = false;
         try {
-          const { handler, delivery } = await this.dispatcher.prepare(attempt);
+          const { handler, delivery, deferredUntil } = await this.dispatcher.prepare(attempt);
           delivered = true;
           await handler(delivery);
           this.handled += 1;
+          const until = deferredUntil();
+          // A deferred message is done here once its copy is on the retry topic.
+          if (until !== null && !(await this.failures.defer(attempt, until))) return;
           this.finish(work);
           return;
         } catch (error) {
