@@ -5,3 +5,4 @@ export * from './health';
 export * from './logger';
 export * from './mongo';
 export * from './stable-json';
+export * from './store-deadline';
