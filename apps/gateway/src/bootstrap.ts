@@ -9,11 +9,12 @@ import { answerOnlyLoopbackHosts } from './auth/loopback-host-guard';
 import { RateLimiter } from './auth/rate-limiter';
 import { useJsonBodiesOnly } from './http/json-body';
 import { ProblemFilter } from './http/problem.filter';
-import { zodComponents } from './docs/openapi';
+import { problemResponse, zodComponents } from './docs/openapi';
 import { registerApiDocs } from './docs/swagger-ui';
 import { closeConnectionsWhenIdle } from './http/graceful-close';
 import { frameworkErrorProblem } from './http/framework-errors';
 import { answerMethodNotAllowed } from './http/method-not-allowed';
+import { boundStoreOperationsPerRequest } from './http/store-deadline';
 import { GatewayModule } from './gateway.module';
 import { gatewayOptions, type GatewayOptionsOverrides } from './config/gateway.options';
 // Loaded for their side effect as well: each `.meta({ id })` names a schema of the OpenAPI document.
@@ -52,6 +53,18 @@ export function openApiDocument(app: NestFastifyApplication, authEnabled = true)
     ...document.components,
     schemas: { ...document.components?.schemas, ...zodComponents() },
   };
+  // Any `/v1` request reads or writes the store, which may not answer in time (http/store-deadline.ts).
+  const { status: _status, ...unavailable } = problemResponse(
+    503,
+    'A dependency (the store, or Kafka) did not answer in time; retry after `Retry-After`.',
+  );
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/v1')) continue;
+    for (const operation of Object.values(item) as { responses?: Record<string, unknown> }[]) {
+      if (typeof operation !== 'object' || operation === null || operation.responses === undefined) continue;
+      operation.responses['503'] ??= unavailable;
+    }
+  }
   if (!authEnabled) {
     delete document.components.securitySchemes;
     for (const item of Object.values(document.paths)) {
@@ -112,6 +125,7 @@ export async function createGatewayApp(
   // First: a request to a loopback-only gateway under another name is refused before anything else.
   if (config.gateway.auth.loopbackHostsOnly) answerOnlyLoopbackHosts(adapter.getInstance());
   answerMethodNotAllowed(adapter.getInstance());
+  boundStoreOperationsPerRequest(adapter.getInstance(), options.storeTimeoutMs);
   useJsonBodiesOnly(adapter.getInstance(), options.bodyLimitBytes);
   closeConnectionsWhenIdle(adapter.getInstance(), options.shutdownGraceMs);
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -6,3 +6,4 @@ export * from './logger';
 export * from './mongo';
 export * from './stable-json';
 export * from './transient';
+export * from './store-deadline';

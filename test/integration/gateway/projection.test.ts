@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '@tributary/contracts';
-import { bundleEntry, spawnBundle } from '@tributary/testing';
+import { bundleEntry, spawnBundle, waitFor } from '@tributary/testing';
 import { mintTaskId } from '../../../apps/gateway/src/task/ids';
 import { sample } from './events';
 import { type Gateway, getTask, postJson, startGateway, waitForTask } from './harness';
@@ -305,12 +305,20 @@ describe('projection', () => {
     ).json()) as { taskId: string };
     await gateway.emit(TOPICS.recommendationReady, sample(TOPICS.recommendationReady, taskId, { userId }));
     await waitForTask(gateway, taskId, (t) => t.status === 'completed', 'completion');
-    const response = await gateway.fetch(`/v1/users/${userId}/recommendations?limit=5`);
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as {
-      userId: string;
-      items: { taskId: string; recommendations: { itemId: string }[]; provider: string }[];
-    };
+    // A read of the task sees its log as soon as the event's row is claimed; the lists are written
+    // right after, with the task document: wait for them rather than for the read.
+    const body = await waitFor(
+      async () => {
+        const response = await gateway.fetch(`/v1/users/${userId}/recommendations?limit=5`);
+        expect(response.status).toBe(200);
+        const page = (await response.json()) as {
+          userId: string;
+          items: { taskId: string; recommendations: { itemId: string }[]; provider: string }[];
+        };
+        return page.items.length > 0 ? page : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 50, description: 'the completed task listed in the user results' },
+    );
     expect(body.userId).toBe(userId);
     expect(body.items.map((i) => i.taskId)).toEqual([taskId]);
     expect(body.items[0]?.recommendations.map((r) => r.itemId)).toEqual(['bk-0007', 'od-0031']);

@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { type Connection } from 'mongoose';
 import { type TributaryConfig } from '@tributary/config';
-import { connectMongo, MONGO_CONNECTION } from '@tributary/platform';
+import { boundedStoreCollection, connectMongo, MONGO_CONNECTION } from '@tributary/platform';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
 import { TRIBUTARY_CONFIG } from './tokens';
 
@@ -25,11 +25,14 @@ export class GatewayConfigModule {
   }
 }
 
-/** Provides the driver's collection `name` under `token`, for a repository to inject. */
+/**
+ * Provides the driver's collection `name` under `token`, for a repository to inject; inside an HTTP
+ * request its operations are bounded by the request's store deadline (see bootstrap).
+ */
 export function collectionProvider(token: symbol, name: string): Provider {
   return {
     provide: token,
-    useFactory: (connection: Connection) => connection.collection(name),
+    useFactory: (connection: Connection) => boundedStoreCollection(connection.collection(name)),
     inject: [MONGO_CONNECTION],
   };
 }

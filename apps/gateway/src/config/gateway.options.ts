@@ -9,6 +9,11 @@ export interface GatewayOptions {
   readonly bodyLimitBytes: number;
   /** How long a request waits for Kafka to acknowledge an event before answering 503. */
   readonly publishTimeoutMs: number;
+  /**
+   * How long a request waits for each store operation before answering 503 (the driver itself
+   * would wait for a server for 10 s, and for a socket that stopped answering forever).
+   */
+  readonly storeTimeoutMs: number;
   /** On shutdown, how long requests in flight may take before their connections are closed anyway. */
   readonly shutdownGraceMs: number;
   readonly sse: StreamOptions;
@@ -63,6 +68,7 @@ export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   bodyLimitBytes: 64 * 1024,
   publishTimeoutMs: 10_000,
+  storeTimeoutMs: 1_500,
   shutdownGraceMs: 10_000,
   sse: {
     heartbeatMs: 15_000,

@@ -6,6 +6,7 @@ import {
   type LoggerService,
 } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { isStoreConnectivityError } from '@tributary/platform';
 import { ApiProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemForStatus } from './problem';
 
 export interface ProblemFilterOptions {
@@ -74,6 +75,7 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(error: unknown): ApiProblem {
     if (error instanceof ApiProblem) return error;
+    if (isStoreConnectivityError(error)) return storeUnavailable(error);
     const status = statusOf(error);
     if (status === 413) {
       return new ApiProblem({
@@ -109,6 +111,17 @@ export class ProblemFilter implements ExceptionFilter {
     });
   }
 }
+
+/** The store is down, unreachable or did not answer in time: the client may retry (never a 500). */
+export function storeUnavailable(cause: unknown): ApiProblem {
+  return ApiProblem.unavailable(
+    'The task store did not answer in time. Try again (a submission with the same Idempotency-Key).',
+    STORE_RETRY_AFTER_SECONDS,
+    cause,
+  );
+}
+
+const STORE_RETRY_AFTER_SECONDS = 2;
 
 function describe(error: unknown): unknown {
   if (error instanceof ApiProblem && error.cause instanceof Error)

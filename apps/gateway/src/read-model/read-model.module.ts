@@ -1,6 +1,6 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { type Connection } from 'mongoose';
-import { MONGO_CONNECTION } from '@tributary/platform';
+import { boundedStoreCollection, MONGO_CONNECTION } from '@tributary/platform';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import {
   COLLECTION_NAMES,
@@ -51,12 +51,14 @@ import { UsersController } from './users.controller';
     },
     {
       provide: TASK_LIST_COLLECTION,
-      useFactory: (c: Connection, names: CollectionNames) => c.collection(names.taskLists),
+      useFactory: (c: Connection, names: CollectionNames) =>
+        boundedStoreCollection(c.collection(names.taskLists)),
       inject: [MONGO_CONNECTION, COLLECTION_NAMES],
     },
     {
       provide: USER_PROFILE_COLLECTION,
-      useFactory: (c: Connection, names: CollectionNames) => c.collection(names.userProfiles),
+      useFactory: (c: Connection, names: CollectionNames) =>
+        boundedStoreCollection(c.collection(names.userProfiles)),
       inject: [MONGO_CONNECTION, COLLECTION_NAMES],
     },
     TaskRepository,

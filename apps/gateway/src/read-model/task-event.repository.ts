@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Model, type mongo } from 'mongoose';
-import { isDuplicateKey } from '@tributary/platform';
+import { boundedStoreCollection, isDuplicateKey } from '@tributary/platform';
 import { type TaskEventRow, taskEventId } from '../task/log';
 import { writeErrorsOf } from './bulk-write-errors';
 import { TASK_EVENT_MODEL } from './collections';
@@ -22,9 +22,17 @@ const CLAIM_CHUNK = 64;
 export class TaskEventRepository {
   constructor(@Inject(TASK_EVENT_MODEL) private readonly events: Model<TaskEventRow>) {}
 
-  /** The driver's collection: the hot paths skip mongoose's casting and hydration. */
+  private driverCollection: mongo.Collection<TaskEventRow> | undefined;
+
+  /**
+   * The driver's collection: the hot paths skip mongoose's casting and hydration. Inside an HTTP
+   * request its operations are bounded by the request's store deadline.
+   */
   private get collection(): mongo.Collection<TaskEventRow> {
-    return this.events.collection as unknown as mongo.Collection<TaskEventRow>;
+    this.driverCollection ??= boundedStoreCollection(
+      this.events.collection as unknown as mongo.Collection<TaskEventRow>,
+    );
+    return this.driverCollection;
   }
 
   async ensureIndexes(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type Model, type mongo } from 'mongoose';
-import { isDuplicateKey } from '@tributary/platform';
+import { boundedStoreCollection, isDuplicateKey } from '@tributary/platform';
 import { type TaskState } from '../task/task-state';
 import { type TenantId } from '../task/tenant';
 import { writeErrorsOf } from './bulk-write-errors';
@@ -43,9 +43,17 @@ export class TaskRepository {
     @Optional() @Inject(TaskListRepository) private readonly lists?: TaskListRepository,
   ) {}
 
-  /** The driver's collection: the hot paths skip mongoose's casting and hydration. */
+  private driverCollection: mongo.Collection<TaskDocument> | undefined;
+
+  /**
+   * The driver's collection: the hot paths skip mongoose's casting and hydration. Inside an HTTP
+   * request its operations are bounded by the request's store deadline.
+   */
   private get collection(): mongo.Collection<TaskDocument> {
-    return this.tasks.collection as unknown as mongo.Collection<TaskDocument>;
+    this.driverCollection ??= boundedStoreCollection(
+      this.tasks.collection as unknown as mongo.Collection<TaskDocument>,
+    );
+    return this.driverCollection;
   }
 
   async ensureIndexes(): Promise<void> {

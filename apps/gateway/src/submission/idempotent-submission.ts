@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { stableHash } from '@tributary/platform';
+import { isStoreConnectivityError, stableHash } from '@tributary/platform';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import { taskLinks } from '../http/links';
 import { ApiProblem } from '../http/problem';
@@ -26,8 +26,9 @@ export type Submit = (taskId: string, resumed: boolean) => Promise<TaskAccepted>
  * - same body, first request still running: wait for it (up to the publish time limit) and answer
  *   as it did; if it failed (and released the key) take over; if it is still running, 409 with
  *   `Retry-After`;
- * - same body, first request answered 503 (Kafka did not confirm in time), or its gateway died
- *   mid-way (a claim older than twice the publish limit): resume it with the claimed task id;
+ * - same body, first request answered 503 (Kafka did not confirm in time, the store stopped
+ *   answering mid-way), or its gateway died mid-way (a claim older than twice the publish limit):
+ *   resume it with the claimed task id;
  * - a different body: 409.
  *
  * A request refused before anything was created (unknown user, in-flight cap) releases the key, so
@@ -79,16 +80,27 @@ export class IdempotentSubmission {
     try {
       result = await submit(taskId, resumed);
     } catch (error) {
-      // Kafka may still take a publish that timed out: keep the task id, so a retry resumes this
-      // task instead of creating another. Anything else created nothing: free the key.
-      const unconfirmed = error instanceof ApiProblem && error.status === 503;
-      await (unconfirmed ? this.claims.markUnconfirmed(tenant, key) : this.claims.release(tenant, key)).catch(
-        () => undefined,
-      );
+      const settled = this.afterFailure(tenant, key, error);
+      // A store that stopped answering would hold the answer as long again: settle in the background.
+      if (!isStoreConnectivityError(error)) await settled;
       throw error;
     }
-    await this.claims.complete(tenant, key);
+    // The task is accepted whatever becomes of this write: a later retry resumes the claim and finds it.
+    await this.claims.complete(tenant, key).catch(() => undefined);
     return result;
+  }
+
+  /**
+   * A request refused before anything was created (a 4xx: unknown user, in-flight cap) frees its
+   * key, so a retry is a new request. After anything else (Kafka not confirming in time, a store
+   * that stopped answering mid-way, a bug) part of the task may exist or its event may still land:
+   * the key keeps its task id, so a retry resumes that task instead of creating another.
+   */
+  private async afterFailure(tenant: TenantId, key: string, error: unknown): Promise<void> {
+    const refused = error instanceof ApiProblem && error.status < 500;
+    await (refused ? this.claims.release(tenant, key) : this.claims.markUnconfirmed(tenant, key)).catch(
+      () => undefined,
+    );
   }
 }
 

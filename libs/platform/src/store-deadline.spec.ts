@@ -1,0 +1,109 @@
+import { mongo } from 'mongoose';
+import { describe, expect, it } from 'vitest';
+import {
+  boundedStoreCollection,
+  isStoreConnectivityError,
+  storeOperation,
+  StoreUnavailableError,
+  withStoreDeadline,
+} from './store-deadline';
+
+const never = () => new Promise<never>(() => undefined);
+
+describe('storeOperation', () => {
+  it('outside a deadline scope runs the operation as it is, with no signal', async () => {
+    let given: unknown;
+    const result = await storeOperation('findOne', (options) => {
+      given = options;
+      return Promise.resolve(42);
+    });
+    expect(result).toBe(42);
+    expect(given).toEqual({});
+  });
+
+  it('inside a scope rejects with StoreUnavailableError at the deadline and aborts the signal it gave', async () => {
+    let signal: AbortSignal | undefined;
+    const started = performance.now();
+    const error = await withStoreDeadline(50, () =>
+      storeOperation('findOne on tasks', (options) => {
+        signal = options.signal;
+        return never();
+      }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as StoreUnavailableError).retriable).toBe(true);
+    expect((error as Error).message).toContain('findOne on tasks');
+    expect(signal?.aborted).toBe(true);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('turns a driver connectivity error into StoreUnavailableError and leaves other errors as they are', async () => {
+    const network = new mongo.MongoNetworkError('connection reset');
+    const failed = await withStoreDeadline(1_000, () =>
+      storeOperation('insertOne', () => Promise.reject(network)),
+    ).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(StoreUnavailableError);
+    expect((failed as Error).cause).toBe(network);
+
+    const duplicate = Object.assign(new Error('E11000 duplicate key'), { code: 11000 });
+    const kept = await withStoreDeadline(1_000, () =>
+      storeOperation('insertOne', () => Promise.reject(duplicate)),
+    ).catch((e: unknown) => e);
+    expect(kept).toBe(duplicate);
+  });
+
+  it('recognises the errors of a store that cannot serve now', () => {
+    expect(isStoreConnectivityError(new mongo.MongoNetworkTimeoutError('timed out'))).toBe(true);
+    expect(isStoreConnectivityError(new mongo.MongoNotConnectedError('not connected'))).toBe(true);
+    expect(isStoreConnectivityError(new mongo.MongoServerError({ message: 'time limit', code: 50 }))).toBe(
+      true,
+    );
+    expect(isStoreConnectivityError(new mongo.MongoServerError({ message: 'dup', code: 11000 }))).toBe(false);
+    expect(isStoreConnectivityError(new Error('a bug'))).toBe(false);
+  });
+});
+
+describe('boundedStoreCollection', () => {
+  function recording() {
+    const calls: { method: string; args: unknown[] }[] = [];
+    const collection = {
+      collectionName: 'tasks',
+      findOne: (...args: unknown[]) => {
+        calls.push({ method: 'findOne', args });
+        return Promise.resolve(null);
+      },
+      updateOne: (...args: unknown[]) => {
+        calls.push({ method: 'updateOne', args });
+        return Promise.resolve({ modifiedCount: 1 });
+      },
+      find: (...args: unknown[]) => {
+        calls.push({ method: 'find', args });
+        return 'a cursor';
+      },
+    };
+    return { collection, calls };
+  }
+
+  it('in a scope gives reads a signal and maxTimeMS, and writes a signal, in their options argument', async () => {
+    const { collection, calls } = recording();
+    const bounded = boundedStoreCollection(collection);
+    await withStoreDeadline(1_500, async () => {
+      await bounded.findOne({ _id: 'a' }, { projection: { _id: 1 } });
+      await bounded.updateOne({ _id: 'a' }, { $set: { x: 1 } });
+    });
+    const [read, write] = calls;
+    expect(read?.args[1]).toMatchObject({ projection: { _id: 1 }, maxTimeMS: 1_500 });
+    expect((read?.args[1] as { signal: unknown }).signal).toBeInstanceOf(AbortSignal);
+    expect(write?.args[2]).not.toHaveProperty('maxTimeMS');
+    expect((write?.args[2] as { signal: unknown }).signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('outside a scope calls the collection unchanged, and passes cursors and properties through', async () => {
+    const { collection, calls } = recording();
+    const bounded = boundedStoreCollection(collection);
+    await bounded.findOne({ _id: 'a' });
+    expect(calls[0]?.args).toEqual([{ _id: 'a' }]);
+    expect(bounded.find({})).toBe('a cursor');
+    expect(bounded.collectionName).toBe('tasks');
+  });
+});
