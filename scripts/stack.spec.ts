@@ -9,7 +9,14 @@ interface StackConfig {
   runDir: string;
   logsDir: string;
   pidsDir: string;
-  kafka: { port: number; controllerPort: number; bootstrapServers: string; dataDir: string; libsDir: string };
+  kafka: {
+    port: number;
+    controllerPort: number;
+    bootstrapServers: string;
+    dataDir: string;
+    libsDir: string;
+    readyTimeoutMs: number;
+  };
   registry: { port: number; url: string; baseUrl: string };
   ferretdb: { port: number; url: string; dataDir: string; logLevel: string };
 }
@@ -77,6 +84,14 @@ describe('stackConfig', () => {
     expect(stack.stackConfig({ TRIBUTARY_FERRETDB_LOG_LEVEL: 'DEBUG' }).ferretdb.logLevel).toBe('debug');
     expect(() => stack.stackConfig({ TRIBUTARY_FERRETDB_LOG_LEVEL: 'loud' })).toThrow(
       /TRIBUTARY_FERRETDB_LOG_LEVEL/,
+    );
+  });
+
+  it('gives each server minutes to become ready unless TRIBUTARY_STACK_READY_TIMEOUT says otherwise', () => {
+    expect(stack.stackConfig({}).kafka.readyTimeoutMs).toBe(180_000);
+    expect(stack.stackConfig({ TRIBUTARY_STACK_READY_TIMEOUT: ' 300 ' }).kafka.readyTimeoutMs).toBe(300_000);
+    expect(() => stack.stackConfig({ TRIBUTARY_STACK_READY_TIMEOUT: '1m' })).toThrow(
+      /TRIBUTARY_STACK_READY_TIMEOUT must be a whole number of seconds/,
     );
   });
 

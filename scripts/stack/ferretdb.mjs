@@ -4,7 +4,16 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HOST, STACK_SRC, StackError, mkdirs, parsePort, readText, sha256Files } from './common.mjs';
+import {
+  HOST,
+  STACK_SRC,
+  StackError,
+  mkdirs,
+  parsePort,
+  readText,
+  readyTimeoutMs,
+  sha256Files,
+} from './common.mjs';
 import { acceptsConnections } from './ports.mjs';
 import { runLogged, setupFailure } from './tools.mjs';
 
@@ -85,7 +94,7 @@ export const ferretdb = {
   label: 'FerretDB',
   version: VERSION,
   java: false,
-  readyTimeoutMs: 30_000,
+  readyTimeoutMs: 90_000,
   readyPollMs: 250,
 
   configure(env, { stackDir, dataDir, logsDir }) {
@@ -98,6 +107,7 @@ export const ferretdb = {
     }
     const home = path.join(stackDir, `ferretdb-${VERSION}`);
     return {
+      readyTimeoutMs: readyTimeoutMs(env, this.readyTimeoutMs),
       version: VERSION,
       port,
       url: `mongodb://${HOST}:${port}`,

@@ -8,6 +8,7 @@ import {
   StackError,
   mkdirs,
   parsePort,
+  readyTimeoutMs,
   readText,
   sha256Files,
   writeAtomic,
@@ -95,7 +96,7 @@ export const kafka = {
   label: 'Kafka',
   version: VERSION,
   java: true,
-  readyTimeoutMs: 60_000,
+  readyTimeoutMs: 180_000,
   readyPollMs: 500,
 
   configure(env, { stackDir, dataDir, confDir, logsDir }) {
@@ -112,6 +113,7 @@ export const kafka = {
     }
     const home = path.join(stackDir, `kafka-${VERSION}`);
     return {
+      readyTimeoutMs: readyTimeoutMs(env, this.readyTimeoutMs),
       version: VERSION,
       port,
       controllerPort,

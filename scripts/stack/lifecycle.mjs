@@ -57,9 +57,9 @@ async function waitReady(cfg, name, pid, fingerprint, logOffset = 0) {
         tailLines(logFile, 25, logOffset),
       );
     }
-    if (Date.now() - started > server.readyTimeoutMs) {
+    if (Date.now() - started > cfg[name].readyTimeoutMs) {
       throw new StackError(
-        `${name}: not ready after ${seconds(server.readyTimeoutMs)}; last lines of ${logFile}:`,
+        `${name}: not ready after ${seconds(cfg[name].readyTimeoutMs)}; last lines of ${logFile}:`,
         tailLines(logFile, 25, logOffset),
       );
     }

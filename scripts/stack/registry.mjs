@@ -2,7 +2,16 @@
 // self-contained Quarkus archive on Maven Central.
 import fs from 'node:fs';
 import path from 'node:path';
-import { HOST, STACK_SRC, StackError, mkdirs, parsePort, readText, sha256Files } from './common.mjs';
+import {
+  HOST,
+  STACK_SRC,
+  StackError,
+  mkdirs,
+  parsePort,
+  readText,
+  readyTimeoutMs,
+  sha256Files,
+} from './common.mjs';
 import { javaCommand, mavenCopy, runLogged, setupFailure } from './tools.mjs';
 
 const VERSION = '2.6.13.Final';
@@ -25,7 +34,7 @@ export const registry = {
   label: 'schema registry',
   version: VERSION,
   java: true,
-  readyTimeoutMs: 60_000,
+  readyTimeoutMs: 180_000,
   readyPollMs: 250,
 
   configure(env, { stackDir, dataDir, logsDir }) {
@@ -33,6 +42,7 @@ export const registry = {
     const home = path.join(stackDir, `apicurio-registry-${VERSION}`);
     const baseUrl = `http://${HOST}:${port}`;
     return {
+      readyTimeoutMs: readyTimeoutMs(env, this.readyTimeoutMs),
       version: VERSION,
       port,
       baseUrl,
