@@ -9,8 +9,8 @@ export const APPS = ['gateway', 'planner-agent', 'research-agent', 'reviewer-age
 /** Operator commands shipped with the services (they run in the Docker image too). */
 export const TOOLS = {
   'load-data': 'libs/catalogue/src/cli/load-data.ts',
-  redrive: 'libs/kafka/src/cli/redrive.ts',
   'rebuild-projection': 'apps/gateway/src/cli/rebuild-projection.ts',
+  tributary: 'apps/cli/src/main.ts',
 };
 
 export async function buildApps() {

@@ -1,7 +1,7 @@
 // Bundles a TypeScript entry point into one CommonJS file with esbuild: path aliases come from
 // tsconfig.json, packages stay external. Used by the build, by `run-ts` and by tests that spawn processes.
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -10,7 +10,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function bundle(entry, outfile) {
   mkdirSync(dirname(outfile), { recursive: true });
-  await build({
+  return build({
     entryPoints: [resolve(ROOT, entry)],
     outfile,
     bundle: true,
@@ -22,8 +22,32 @@ export async function bundle(entry, outfile) {
     tsconfig: join(ROOT, 'tsconfig.json'),
     logLevel: 'warning',
     keepNames: true,
+    metafile: true,
+  }).then((result) => {
+    // The source files the bundle was made from, for bundleIfChanged.
+    writeFileSync(`${outfile}.inputs.json`, JSON.stringify(Object.keys(result.metafile.inputs)));
+    return outfile;
   });
-  return outfile;
+}
+
+/**
+ * `bundle`, unless the bundle is newer than every source file it was made from: a command run again
+ * without changes starts without bundling.
+ */
+export async function bundleIfChanged(entry, outfile) {
+  try {
+    const built = statSync(outfile).mtimeMs;
+    const inputs = JSON.parse(readFileSync(`${outfile}.inputs.json`, 'utf8'));
+    if (
+      inputs.every(
+        (input) => existsSync(resolve(ROOT, input)) && statSync(resolve(ROOT, input)).mtimeMs < built,
+      )
+    )
+      return outfile;
+  } catch {
+    // No bundle yet, or no list of its inputs: build it.
+  }
+  return bundle(entry, outfile);
 }
 
 /** A cached bundle path for an entry, outside the source tree. */

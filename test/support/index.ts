@@ -8,3 +8,4 @@ export * from './services';
 export * from './causal-order';
 export * from './fault-proxy';
 export * from './topic-watch';
+export * from './cli';

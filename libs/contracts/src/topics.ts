@@ -157,3 +157,40 @@ export const CONSUMER_GROUPS = {
   inFlight: 'gateway-in-flight',
   deadlines: 'gateway-deadlines',
 } as const;
+
+const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+
+/**
+ * A catalogue topic inside a namespace: `<namespace>.<name>`, the same schema. A namespace keeps a
+ * copy of the event flow apart from the live topics (a replay writes to one; tests read from one),
+ * while its events stay readable with the catalogue's schemas. An empty namespace is the live topic.
+ */
+export function inNamespace<S extends AvroRecordSchema>(
+  topic: TopicDefinition<S>,
+  namespace: string,
+): TopicDefinition<S> {
+  if (namespace === '') return topic;
+  if (!NAMESPACE_PATTERN.test(namespace))
+    throw new Error(
+      `a topic namespace is lower-case letters, digits, ".", "_" and "-" (starting with a letter or digit), got "${namespace}"`,
+    );
+  return { ...topic, name: `${namespace}.${topic.name}` };
+}
+
+/**
+ * The catalogue topic a (possibly namespaced) topic name stands for, with its namespace: how tools
+ * find the schema of a topic named in a retry or dead-letter header. Undefined for a name the
+ * catalogue does not know.
+ */
+export function resolveTopicName(
+  name: string,
+): { readonly topic: TopicDefinition; readonly namespace: string } | undefined {
+  for (const topic of ALL_TOPICS as readonly TopicDefinition[]) {
+    if (name === topic.name) return { topic, namespace: '' };
+    if (name.endsWith(`.${topic.name}`)) {
+      const namespace = name.slice(0, -topic.name.length - 1);
+      if (NAMESPACE_PATTERN.test(namespace)) return { topic: inNamespace(topic, namespace), namespace };
+    }
+  }
+  return undefined;
+}

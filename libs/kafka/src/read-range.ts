@@ -5,7 +5,7 @@ import {
   type EventValue,
   type TopicDefinition,
 } from '@tributary/contracts';
-import { type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { type Admin, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { DecodeError, type TributaryError } from './errors';
 import { decodeUntyped, type EventSerializer } from './serializer';
 
@@ -17,12 +17,29 @@ interface RangeBounds {
   readonly toOffset?: number;
   /** Start at the first record at or after this instant (per partition); combined with fromOffset, the later wins. */
   readonly fromTime?: Date;
+  /**
+   * Stop before the first record at or after this instant (per partition, by the broker's time index,
+   * as `fromTime`); combined with toOffset, the earlier wins.
+   */
+  readonly toTime?: Date;
   /** Only these partitions; default all. */
   readonly partitions?: readonly number[];
   /** Only records with these keys are decoded and yielded (the others are skipped unread); default all. */
   readonly keys?: ReadonlySet<string>;
   /** Records buffered ahead of the reader. */
   readonly bufferSize?: number;
+  /** Told, before the first record, which offsets of which partitions the read covers (for progress). */
+  readonly onPlan?: (plan: readonly PartitionRange[]) => void;
+  /** Told how many records of the range were fetched, key filter or not (for progress). */
+  readonly onScanned?: (count: number) => void;
+}
+
+/** One partition's part of a read: offsets `start` (inclusive) to `end` (exclusive). */
+export interface PartitionRange {
+  readonly topic: string;
+  readonly partition: number;
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface ReadRangeOptions<T extends TopicDefinition> extends RangeBounds {
@@ -35,6 +52,12 @@ export interface ReadRangesOptions extends RangeBounds {
   readonly kafka: Kafka;
   readonly serializer: EventSerializer;
   readonly topics: readonly TopicDefinition[];
+}
+
+export interface ReadRawRangesOptions extends RangeBounds {
+  readonly kafka: Kafka;
+  /** Topic names: raw reads need no schema (retry and dead-letter topics hold other topics' bytes). */
+  readonly topics: readonly string[];
 }
 
 interface RecordBase {
@@ -90,9 +113,18 @@ export interface RangeBatch {
   readonly watermark: number;
 }
 
+/** Consecutive raw messages of one partition of one topic, undecoded. */
+export interface RawRangeBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly KafkaMessage[];
+  /** As {@link RangeBatch.watermark}. */
+  readonly watermark: number;
+}
+
 interface RawBatch {
   readonly key: string;
-  readonly topic: TopicDefinition;
+  readonly topic: string;
   readonly partition: number;
   readonly messages: readonly KafkaMessage[];
   /** The last batch of its partition's range. */
@@ -106,32 +138,72 @@ interface RawBatch {
  * ones. A batch holds records of one partition in offset order; partitions and topics interleave.
  */
 export async function* readRanges(options: ReadRangesOptions): AsyncGenerator<RangeBatch> {
-  const { kafka, serializer, topics } = options;
+  const { serializer, topics } = options;
   const byName = new Map(topics.map((topic) => [topic.name, topic]));
+  for await (const batch of readRawRanges({ ...options, topics: [...byName.keys()] })) {
+    const topic = byName.get(batch.topic)!;
+    const records = await Promise.all(
+      batch.messages.map((message) => decodeRecord(serializer, topic, batch.partition, message)),
+    );
+    yield { topic, partition: batch.partition, records, watermark: batch.watermark };
+  }
+}
+
+/**
+ * The offsets a read covers, per partition: from the earliest kept record (or `fromOffset`, or the
+ * first record at `fromTime`) to the end at the time of the call (or `toOffset`, or the first record
+ * at `toTime`). Partitions with nothing in range are left out.
+ */
+export async function planRanges(
+  admin: Admin,
+  topics: readonly string[],
+  options: RangeBounds,
+): Promise<PartitionRange[]> {
+  const ranges: PartitionRange[] = [];
+  const byTime = async (topic: string, at: Date | undefined) =>
+    at === undefined
+      ? undefined
+      : new Map(
+          (await admin.fetchTopicOffsetsByTimestamp(topic, at.getTime())).map((p) => [
+            p.partition,
+            Number(p.offset),
+          ]),
+        );
+  for (const topic of topics) {
+    const watermarks = await admin.fetchTopicOffsets(topic);
+    const from = await byTime(topic, options.fromTime);
+    const to = await byTime(topic, options.toTime);
+    for (const { partition, low, high } of watermarks) {
+      if (options.partitions && !options.partitions.includes(partition)) continue;
+      const start = Math.max(Number(low), options.fromOffset ?? 0, from?.get(partition) ?? 0);
+      // A time past every record resolves to -1 or the high watermark: either way, read to the end.
+      const untilTime = to?.get(partition);
+      const end = Math.min(
+        Number(high),
+        options.toOffset === undefined ? Infinity : options.toOffset + 1,
+        untilTime === undefined || untilTime < 0 ? Infinity : untilTime,
+      );
+      if (start < end) ranges.push({ topic, partition, start, end });
+    }
+  }
+  return ranges;
+}
+
+/**
+ * `readRanges` without decoding: the raw messages of a range of several topics, for topics whose
+ * values have no one schema (retry and dead-letter topics) and for callers that decode themselves.
+ * Same guarantees: nothing committed, no group disturbed, a throwaway group deleted at the end.
+ */
+export async function* readRawRanges(options: ReadRawRangesOptions): AsyncGenerator<RawRangeBatch> {
+  const { kafka, topics } = options;
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `tributary.read-range.${randomUUID()}`;
   try {
+    const plan = await planRanges(admin, topics, options);
+    options.onPlan?.(plan);
     /** Keyed `<topic>\u0000<partition>`. */
-    const bounds = new Map<string, { topic: string; partition: number; start: number; end: number }>();
-    for (const topic of topics) {
-      const watermarks = await admin.fetchTopicOffsets(topic.name);
-      const byTime = options.fromTime
-        ? new Map(
-            (await admin.fetchTopicOffsetsByTimestamp(topic.name, options.fromTime.getTime())).map((p) => [
-              p.partition,
-              Number(p.offset),
-            ]),
-          )
-        : undefined;
-      for (const { partition, low, high } of watermarks) {
-        if (options.partitions && !options.partitions.includes(partition)) continue;
-        const start = Math.max(Number(low), options.fromOffset ?? 0, byTime?.get(partition) ?? 0);
-        const end = Math.min(Number(high), options.toOffset === undefined ? Infinity : options.toOffset + 1);
-        if (start < end)
-          bounds.set(`${topic.name}\u0000${partition}`, { topic: topic.name, partition, start, end });
-      }
-    }
+    const bounds = new Map(plan.map((range) => [`${range.topic}\u0000${range.partition}`, range]));
     if (bounds.size === 0) return;
 
     const capacity = options.bufferSize ?? 5_000;
@@ -155,7 +227,10 @@ export async function* readRanges(options: ReadRangesOptions): AsyncGenerator<Ra
     });
     await consumer.connect();
     try {
-      await consumer.subscribe({ topics: [...byName.keys()], fromBeginning: true });
+      await consumer.subscribe({
+        topics: [...new Set(plan.map((range) => range.topic))],
+        fromBeginning: true,
+      });
       await consumer.run({
         autoCommit: false,
         eachBatch: async (payload) => {
@@ -174,7 +249,7 @@ export async function* readRanges(options: ReadRangesOptions): AsyncGenerator<Ra
           });
           const ends = Number(batch.lastOffset()) >= range.end - 1;
           if (messages.length > 0 || ends) {
-            queue.push({ key, topic: byName.get(batch.topic)!, partition: batch.partition, messages, ends });
+            queue.push({ key, topic: batch.topic, partition: batch.partition, messages, ends });
             queued += messages.length;
           }
           if (ends) remaining.delete(key);
@@ -197,9 +272,13 @@ export async function* readRanges(options: ReadRangesOptions): AsyncGenerator<Ra
           else if (next.messages.length > 0) open.set(next.key, Number(next.messages.at(-1)!.timestamp));
           let watermark = Infinity;
           for (const at of open.values()) watermark = Math.min(watermark, at);
-          const records = await decodeAll(serializer, next, options.keys);
-          if (records.length > 0 || open.size === 0)
-            yield { topic: next.topic, partition: next.partition, records, watermark };
+          if (next.messages.length > 0) options.onScanned?.(next.messages.length);
+          const { keys } = options;
+          const messages = keys
+            ? next.messages.filter((m) => keys.has(m.key?.toString() ?? ''))
+            : next.messages;
+          if (messages.length > 0 || open.size === 0)
+            yield { topic: next.topic, partition: next.partition, messages, watermark };
           continue;
         }
         if (failure) throw failure;
@@ -215,16 +294,6 @@ export async function* readRanges(options: ReadRangesOptions): AsyncGenerator<Ra
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
-}
-
-async function decodeAll(
-  serializer: EventSerializer,
-  batch: RawBatch,
-  keys: ReadonlySet<string> | undefined,
-): Promise<RangeRecord<TopicDefinition>[]> {
-  const { topic, partition } = batch;
-  const messages = keys ? batch.messages.filter((m) => keys.has(m.key?.toString() ?? '')) : batch.messages;
-  return Promise.all(messages.map((message) => decodeRecord(serializer, topic, partition, message)));
 }
 
 /** One fetched message as a range record: decoded with its topic's schema, or with the reason it could not be. */

@@ -1,5 +1,5 @@
 import { deadLetterTopic, FAILURE_HEADERS, HEADERS, headerString } from '@tributary/contracts';
-import { type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { type Admin, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { errorMessage } from './errors';
 import { readFailure, stripFailureHeaders } from './failure';
 import { type RawProducer } from './producer';
@@ -93,6 +93,34 @@ export function decodeMoved(metadata: string | null | undefined): Set<number> {
   return moved;
 }
 
+/** Where a group's redrive stands on one partition of its dead-letter topic. */
+export interface RedrivePosition {
+  readonly partition: number;
+  /** Every dead letter below this offset has been moved. */
+  readonly position: number;
+  /** Offsets at or above `position` that were moved too (a filtered redrive passed others by). */
+  readonly moved: ReadonlySet<number>;
+  /** The partition's end: letters in [position, high) not in `moved` are still waiting. */
+  readonly high: number;
+}
+
+/** The redrive position of every partition of a group's dead-letter topic (read, never changed). */
+export async function redrivePositions(admin: Admin, group: string): Promise<RedrivePosition[]> {
+  const topic = deadLetterTopic(group);
+  const watermarks = await admin.fetchTopicOffsets(topic);
+  const [committed] = await admin.fetchOffsets({ groupId: redriveGroup(group), topics: [topic] });
+  return watermarks.map(({ partition, low, high }) => {
+    const entry = committed?.partitions.find((p) => p.partition === partition);
+    const position = Math.max(Number(low), entry && Number(entry.offset) >= 0 ? Number(entry.offset) : 0);
+    return { partition, position, moved: decodeMoved(entry?.metadata), high: Number(high) };
+  });
+}
+
+/** Whether the dead letter at `offset` has been moved back by a redrive. */
+export function isRedriven(position: RedrivePosition, offset: number): boolean {
+  return offset < position.position || position.moved.has(offset);
+}
+
 function matches(headers: IHeaders | undefined, filter: RedriveFilter): boolean {
   const raw = headers;
   if (
@@ -134,13 +162,9 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   const progress = new Map<number, Progress>();
   const ends = new Map<number, number>();
   try {
-    const watermarks = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    for (const { partition, low, high } of watermarks) {
-      const entry = committed?.partitions.find((p) => p.partition === partition);
-      const position = Math.max(Number(low), entry && Number(entry.offset) >= 0 ? Number(entry.offset) : 0);
-      progress.set(partition, { position, moved: decodeMoved(entry?.metadata) });
-      if (position < Number(high)) ends.set(partition, Number(high));
+    for (const { partition, position, moved, high } of await redrivePositions(admin, group)) {
+      progress.set(partition, { position, moved: new Set(moved) });
+      if (position < high) ends.set(partition, high);
     }
   } finally {
     await admin.disconnect();

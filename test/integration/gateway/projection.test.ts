@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '@tributary/contracts';
-import { bundleEntry, spawnBundle, waitFor } from '@tributary/testing';
+import { bundleEntry, runTributary, spawnBundle, waitFor } from '@tributary/testing';
 import { mintTaskId } from '../../../apps/gateway/src/task/ids';
 import { sample } from './events';
 import { type Gateway, getTask, postJson, startGateway, waitForTask } from './harness';
@@ -179,19 +179,15 @@ describe('projection', () => {
       ),
     );
 
+    // Through the analysts' command, which runs the gateway's rebuild (the bin users run as `npx tributary`).
     const suffix = `r${Date.now().toString(36)}`;
-    const bundle = await bundleEntry('apps/gateway/src/cli/rebuild-projection.ts');
-    const run = spawnBundle(bundle, { TRIBUTARY_MONGO_URI: gateway.mongoUri }, [
-      '--into',
-      suffix,
-      '--since',
-      since,
-    ]);
-    const { code } = await run.exited;
-    expect(code, run.output()).toBe(0);
-    expect(run.output()).toMatch(/rebuilt the read model into tasks_r\w+ and task_events_r\w+ in \d+ ms/);
-    expect(run.output()).toMatch(/tributary\.internal\.task\.requested\.v1\s+\d+\s+0/);
-    expect(run.output()).toMatch(/tasks per final status:/);
+    const run = await runTributary(['projection', 'rebuild', '--into', suffix, '--since', since], {
+      TRIBUTARY_MONGO_URI: gateway.mongoUri,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/rebuilt the read model into tasks_r\w+ and task_events_r\w+ in \d+ ms/);
+    expect(run.stdout).toMatch(/tributary\.internal\.task\.requested\.v1\s+\d+\s+0/);
+    expect(run.stdout).toMatch(/tasks per final status:/);
 
     const rebuilt = await gateway.mongo
       .collection(`tasks_${suffix}`)

@@ -1,7 +1,10 @@
 /**
  * Rebuilds the gateway's read model from the topics into fresh collections:
  *
- *   node scripts/run-ts.mjs apps/gateway/src/cli/rebuild-projection.ts --into <suffix> [--replace] [--batch 1000] [--since <ISO instant>] [--json]
+ *   npx tributary projection rebuild --into <suffix> [--replace] [--batch 1000] [--since <ISO instant>] [--json]
+ *
+ * (the `tributary` command runs this one, dist/tools/rebuild-projection.cjs when built; the read model is
+ * the gateway's, so its rebuild stays here: docs/adr/0011).
  *
  * Reads every task topic from its earliest kept record to its end at the time of the read (the
  * runtime's readRanges: one throwaway group for all topics, nothing committed, no consumer
@@ -27,6 +30,7 @@ import { loadConfigFromProcess } from '@tributary/config';
 import { ALL_TOPICS, type TopicKey, TOPICS } from '@tributary/contracts';
 import { createKafkaClient, createRegistrySerializer, readRanges } from '@tributary/kafka';
 import { connectMongo, JsonLogger } from '@tributary/platform';
+import { EXIT, exitCodeFor, progressBar, UsageError } from '@tributary/terminal';
 import { type mongo } from 'mongoose';
 import { collectionNames } from '../read-model/collections';
 import { taskEventModel } from '../read-model/task-event.entity';
@@ -44,28 +48,38 @@ interface Args {
   batch: number;
   since: Date | undefined;
   json: boolean;
+  progress: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { into: '', replace: false, batch: 1_000, since: undefined, json: false };
+  const args: Args = {
+    into: '',
+    replace: false,
+    batch: 1_000,
+    since: undefined,
+    json: false,
+    progress: true,
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--into') args.into = argv[++i] ?? '';
     else if (arg === '--replace') args.replace = true;
     else if (arg === '--json') args.json = true;
+    else if (arg === '--no-progress') args.progress = false;
     else if (arg === '--batch') args.batch = Number(argv[++i]);
     else if (arg === '--since') {
       const text = argv[++i] ?? '';
       args.since = new Date(text);
       if (Number.isNaN(args.since.getTime()))
-        throw new Error(`--since must be an ISO-8601 instant, got "${text}"`);
-    } else throw new Error(`unknown argument "${arg}"`);
+        throw new UsageError(`--since must be an ISO-8601 instant, got "${text}"`);
+    } else throw new UsageError(`unknown argument "${arg}"`);
   }
   if (args.into === '')
-    throw new Error(
-      'usage: rebuild-projection --into <collection-suffix> [--replace] [--batch <n>] [--since <ISO instant>] [--json]',
+    throw new UsageError(
+      'usage: rebuild-projection --into <collection-suffix> [--replace] [--batch <n>] [--since <ISO instant>] [--json] [--no-progress]',
     );
-  if (!Number.isInteger(args.batch) || args.batch < 1) throw new Error('--batch must be a positive integer');
+  if (!Number.isInteger(args.batch) || args.batch < 1)
+    throw new UsageError('--batch must be a positive integer');
   return args;
 }
 
@@ -76,7 +90,14 @@ interface TopicCount {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const names = collectionNames(args.into);
+  const names = (() => {
+    try {
+      return collectionNames(args.into);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  })();
+  const progress = progressBar({ enabled: args.progress && !args.json });
   const config = loadConfigFromProcess('gateway');
   Logger.overrideLogger(new JsonLogger('rebuild-projection', config.logLevel === 'debug' ? 'debug' : 'warn'));
   const started = performance.now();
@@ -131,6 +152,12 @@ async function main(): Promise<void> {
       serializer,
       topics: ALL_TOPICS,
       ...(args.since ? { fromTime: args.since } : {}),
+      onPlan: (plan) =>
+        progress.start(
+          'reading',
+          plan.reduce((n, range) => n + range.end - range.start, 0),
+        ),
+      onScanned: (count) => progress.advance(count),
     })) {
       const kind = kindOf.get(batch.topic.name)!;
       const count = perTopic.get(batch.topic.name)!;
@@ -144,6 +171,7 @@ async function main(): Promise<void> {
       }
       writer.write(folder.settled(batch.watermark));
     }
+    progress.stop();
     const readMs = Math.round(performance.now() - started);
     await writer.write(folder.rest()).drained();
     // Nothing else writes the fresh collection: every listing is fresh (no markers to read first).
@@ -309,7 +337,10 @@ class Writer {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`rebuild-projection: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.stdout.write('', () => process.exit(EXIT.ok)),
+  (error: unknown) => {
+    process.stderr.write(`rebuild-projection: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(exitCodeFor(error));
+  },
+);

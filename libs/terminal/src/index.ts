@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './exit-codes';
+export * from './logger';
+export * from './progress';
