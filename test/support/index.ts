@@ -9,3 +9,4 @@ export * from './causal-order';
 export * from './fault-proxy';
 export * from './topic-watch';
 export * from './cli';
+export * from './cli-events';

@@ -35,6 +35,11 @@ export function actionRunner(host: CliHost, signal: AbortSignal, outcome: { code
         try {
           outcome.code = await action(ctx, options, args);
         } catch (error) {
+          // The reader of stdout went away (`… | head`): stop quietly, as Unix tools do.
+          if ((error as NodeJS.ErrnoException).code === 'EPIPE') {
+            outcome.code = EXIT.ok;
+            return;
+          }
           outcome.code = signal.aborted ? EXIT.interrupted : exitCodeFor(error);
           const message = error instanceof Error ? error.message : String(error);
           host.stderr.write(`tributary ${path}: ${message}\n`);

@@ -25,12 +25,18 @@ export async function run(argv: readonly string[], host: CliHost): Promise<ExitC
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed pipe surfaces as the failed write; without a listener it would also crash the process.
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  };
+  host.stdout.on('error', onStdoutError);
   try {
     const code = await runProgram(host, argv, interrupt.signal);
     return interrupt.signal.aborted && code === EXIT.ok ? EXIT.interrupted : code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    host.stdout.off('error', onStdoutError);
   }
 }
 

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, type ExitCode } from '@tributary/terminal';
 import { actionRunner } from './action';
 import { registerDlqCommands } from './dlq/dlq.command';
+import { registerEventsCommands } from './export/export.command';
 import { type CliHost } from './host';
 import { registerProjectionCommands } from './projection/projection.command';
 
@@ -42,6 +43,7 @@ export function buildProgram(
 
   const runner = actionRunner(host, signal, outcome);
 
+  registerEventsCommands(program, runner);
   registerProjectionCommands(program, runner);
   registerDlqCommands(program, runner);
   return { program, outcome };
