@@ -148,7 +148,8 @@ describe('tributary events export', () => {
       const row = byCoordinates.get(coordinates({ ...record, offset: record.message.offset }))!;
       const value = decoded.get(coordinates({ ...record, offset: record.message.offset }));
       if (value === undefined) {
-        expect(row).toMatchObject({ value: null, decode_error: expect.any(String) });
+        expect(row.value).toBeNull();
+        expect(row.decode_error).toMatch(/^(not in the Confluent wire format|unknown schema id)/);
         continue;
       }
       const envelope = envelopeFromHeaders(record.message.headers);
@@ -196,10 +197,9 @@ describe('tributary events export', () => {
     const ids = new Set(objects.map((o) => o.event_id as string));
     expect(ids.size).toBe(TASKS * 9 + 1); // the two undecodable records have no envelope headers
     const planned = objects.find((o) => o.topic === topics.planned.name)!;
-    expect(planned.value).toMatchObject({
-      taskId: expect.stringMatching(/^task-/),
-      plan: expect.any(Object),
-    });
+    const plannedValue = planned.value as { taskId: string; plan: { steps: unknown[] } };
+    expect(plannedValue.taskId).toMatch(/^task-/);
+    expect(plannedValue.plan.steps.length).toBeGreaterThan(0);
     expect(planned.timestamp).toBeInstanceOf(Date);
 
     const [fromParquet] = await duck<{ n: string; groups: string; tasks: string; approved: string }>(`
