@@ -28,6 +28,12 @@ interface RangeBounds {
   readonly keys?: ReadonlySet<string>;
   /** Records buffered ahead of the reader. */
   readonly bufferSize?: number;
+  /**
+   * Most bytes one fetch returns (kafkajs' maxBytes, 10 MB by default), and per partition (1 MB): a
+   * fetch is decoded into messages all at once, so these bound the memory a read needs besides its buffer.
+   */
+  readonly fetchMaxBytes?: number;
+  readonly fetchMaxBytesPerPartition?: number;
   /** Told, before the first record, which offsets of which partitions the read covers (for progress). */
   readonly onPlan?: (plan: readonly PartitionRange[]) => void;
   /** Told how many records of the range were fetched, key filter or not (for progress). */
@@ -219,7 +225,15 @@ export async function* readRawRanges(options: ReadRawRangesOptions): AsyncGenera
     };
     const remaining = new Set(bounds.keys());
 
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+    const consumer = kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+      ...(options.fetchMaxBytes === undefined ? {} : { maxBytes: options.fetchMaxBytes }),
+      ...(options.fetchMaxBytesPerPartition === undefined
+        ? {}
+        : { maxBytesPerPartition: options.fetchMaxBytesPerPartition }),
+    });
     consumer.on(consumer.events.CRASH, (event) => {
       if (event.payload.restart) return;
       failure = event.payload.error;

@@ -197,7 +197,11 @@ describe('tributary events export', () => {
     const ids = new Set(objects.map((o) => o.event_id as string));
     expect(ids.size).toBe(TASKS * 9 + 1); // the two undecodable records have no envelope headers
     const planned = objects.find((o) => o.topic === topics.planned.name)!;
-    const plannedValue = planned.value as { taskId: string; plan: { steps: unknown[] } };
+    // The value is JSON text (a string column), as in CSV.
+    const plannedValue = JSON.parse(planned.value as string) as {
+      taskId: string;
+      plan: { steps: unknown[] };
+    };
     expect(plannedValue.taskId).toMatch(/^task-/);
     expect(plannedValue.plan.steps.length).toBeGreaterThan(0);
     expect(planned.timestamp).toBeInstanceOf(Date);

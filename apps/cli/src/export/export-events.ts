@@ -69,6 +69,16 @@ export interface ExportSummary {
 
 const EXAMPLES = 5;
 
+/**
+ * What the read holds ahead of the writer: a small buffer and small fetches. Every fetched message
+ * becomes a dozen objects at once (value, key, headers), so these, not the range, bound the heap.
+ */
+const READ_LIMITS = {
+  bufferSize: 1_000,
+  fetchMaxBytes: 2 * 1024 * 1024,
+  fetchMaxBytesPerPartition: 512 * 1024,
+} as const;
+
 /** The peak resident set size of this process, in bytes. */
 export function maxRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
@@ -99,6 +109,7 @@ export async function exportEvents(options: ExportOptions): Promise<ExportSummar
     topics: [...byName.keys()].filter((name) => !missing.includes(name)),
     ...options.range,
     ...(filter.tasks ? { keys: filter.tasks } : {}),
+    ...READ_LIMITS,
     onPlan: (plan) =>
       options.progress.start(
         'exporting',
@@ -113,7 +124,7 @@ export async function exportEvents(options: ExportOptions): Promise<ExportSummar
     const records = await Promise.all(
       batch.messages.map((message) => decodeRecord(options.serializer, topic, batch.partition, message)),
     );
-    for (const [i, record] of records.entries()) {
+    for (const record of records) {
       const envelope = record.envelope;
       if (filter.tenants && !filter.tenants.has(envelope?.tenantId ?? '')) {
         filteredOut += 1;
@@ -137,7 +148,7 @@ export async function exportEvents(options: ExportOptions): Promise<ExportSummar
         if (entry.examples.length < EXAMPLES)
           entry.examples.push(`${record.topic}/${record.partition}/${record.offset}`);
       }
-      const wait = options.sink.write(row, batch.messages[i]!.value?.length ?? 0);
+      const wait = options.sink.write(row);
       if (wait) await wait;
       counts.exported += 1;
       options.onRow?.(row);

@@ -9,8 +9,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Where exported rows go. `write` returns a promise only when the caller must wait (back-pressure). */
 export interface RowSink {
-  /** `size`: about how many bytes the row holds (its encoded value), for sinks that buffer. */
-  write(row: ExportRow, size: number): Promise<void> | undefined;
+  write(row: ExportRow): Promise<void> | undefined;
   /** Writes what is buffered and closes the output. */
   close(): Promise<void>;
 }
@@ -79,14 +78,17 @@ const PARQUET_TYPES: Record<ColumnType, Omit<SchemaElement, 'name'>> = {
   int32: { type: 'INT32' },
   int64: { type: 'INT64' },
   timestamp: { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS' },
-  json: { type: 'BYTE_ARRAY', converted_type: 'JSON' },
+  // JSON text as a UTF-8 string column (VARCHAR in DuckDB, str in pandas; `value->>'$.field'` works).
+  // Not converted_type JSON: hyparquet-writer would then hold every value as an object and stringify
+  // it at the end of the row group, where the sink hands it over as bytes at once.
+  json: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
 };
 
 const REQUIRED = new Set<string>(['topic', 'partition', 'offset', 'timestamp']);
 
 /**
  * Parquet through hyparquet-writer, one row group at a time: rows are held only until a row group
- * is full (`rowGroupRows` rows, or `rowGroupBytes` of encoded values, whichever comes first), then encoded
+ * is full (`rowGroupRows` rows, or `rowGroupBytes` of JSON values, whichever comes first), then encoded
  * and written to the file, so memory stays the same however many rows are exported.
  */
 export class ParquetSink implements RowSink {
@@ -118,19 +120,23 @@ export class ParquetSink implements RowSink {
       schema,
       createdBy: 'tributary events export',
     });
-    return new ParquetSink(writer, options.rowGroupRows, options.rowGroupBytes ?? 8 * 1024 * 1024);
+    return new ParquetSink(writer, options.rowGroupRows, options.rowGroupBytes ?? 2 * 1024 * 1024);
   }
 
-  write(row: ExportRow, size: number): Promise<void> | undefined {
+  write(row: ExportRow): Promise<void> | undefined {
     COLUMNS.forEach(({ name, type }, i) => {
       const value = row[name];
-      // hyparquet-writer turns JSON columns into text itself.
-      this.columns[i]!.push(
-        (type === 'int64' || type === 'timestamp') && value !== null ? BigInt(value as number) : value,
-      );
+      let cell: unknown = value;
+      if (value !== null && (type === 'int64' || type === 'timestamp')) cell = BigInt(value as number);
+      else if (value !== null && type === 'json') {
+        // Held as text until the row group is written: a compact string, not the decoded object.
+        const text = JSON.stringify(value);
+        this.bytes += text.length;
+        cell = text;
+      }
+      this.columns[i]!.push(cell);
     });
     this.rows += 1;
-    this.bytes += size;
     if (this.rows >= this.rowGroupRows || this.bytes >= this.rowGroupBytes) return this.flush();
     return undefined;
   }
@@ -142,7 +148,12 @@ export class ParquetSink implements RowSink {
 
   private async flush(): Promise<void> {
     if (this.rows === 0) return;
-    const columnData = COLUMNS.map(({ name }, i) => ({ name, data: this.columns[i]! }));
+    const columnData = COLUMNS.map(({ name, type }, i) => ({
+      name,
+      data: this.columns[i]!,
+      // Min and max of JSON documents say nothing; a dictionary of them would hold them all twice.
+      ...(type === 'json' ? { statistics: false, encoding: 'PLAIN' as const } : {}),
+    }));
     const rows = this.rows;
     this.columns = COLUMNS.map(() => []);
     this.rows = 0;
