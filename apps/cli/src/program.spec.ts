@@ -36,7 +36,14 @@ describe('the tributary command line', () => {
 
   it('has the commands of the issue', () => {
     expect(paths.map((p) => p.join(' '))).toEqual(
-      expect.arrayContaining(['projection rebuild', 'dlq list', 'dlq show', 'dlq redrive']),
+      expect.arrayContaining([
+        'events export',
+        'task trace',
+        'projection rebuild',
+        'dlq list',
+        'dlq show',
+        'dlq redrive',
+      ]),
     );
   });
 

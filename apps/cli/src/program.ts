@@ -5,6 +5,7 @@ import { registerDlqCommands } from './dlq/dlq.command';
 import { registerEventsCommands } from './export/export.command';
 import { type CliHost } from './host';
 import { registerProjectionCommands } from './projection/projection.command';
+import { registerTaskCommands } from './trace/trace.command';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -44,6 +45,7 @@ export function buildProgram(
   const runner = actionRunner(host, signal, outcome);
 
   registerEventsCommands(program, runner);
+  registerTaskCommands(program, runner);
   registerProjectionCommands(program, runner);
   registerDlqCommands(program, runner);
   return { program, outcome };

@@ -128,7 +128,7 @@ export class AgentStep {
       await this.producer.emit(
         TOPICS.taskFailed,
         { taskId, tenantId, stage, code: failure.code, reason: failure.reason, failedAt: Date.now() },
-        { causedBy: delivery.envelope },
+        { causedBy: delivery.envelope, headers: journal.headers() },
       );
       if (retriable) throw error;
     } finally {

@@ -1,4 +1,4 @@
-import { type CallRecorder, type JournalScope } from '@tributary/llm';
+import { type CallMeta, type CallRecorder, type JournalScope } from '@tributary/llm';
 import { isDuplicateKey, modelOn, stableHash } from '@tributary/platform';
 import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import { RecentCache } from './recent-cache';
@@ -10,11 +10,18 @@ import { RecentCache } from './recent-cache';
  */
 const RECENT_CALLS = 2_000;
 
+/** The journal's collection: one document per call, `_id` the call key. */
+const COLLECTION = 'llm_calls';
+
 interface CallDoc {
   _id: string;
   agent: string;
   value: unknown;
   createdAt: Date;
+  /** Who made the call and how long it took (records from before these fields lack them). */
+  taskId?: string;
+  method?: string;
+  durationMs?: number;
 }
 
 const schema = new Schema<CallDoc>(
@@ -23,6 +30,9 @@ const schema = new Schema<CallDoc>(
     agent: { type: String, required: true },
     value: { type: Schema.Types.Mixed, required: true },
     createdAt: { type: Date, required: true },
+    taskId: { type: String },
+    method: { type: String },
+    durationMs: { type: Number },
   },
   { versionKey: false, minimize: false },
 );
@@ -42,7 +52,7 @@ export class MongoCallJournal implements CallRecorder {
     connection: Connection,
     private readonly agent: string,
   ) {
-    this.model = modelOn(connection, 'LlmCall', schema, 'llm_calls');
+    this.model = modelOn(connection, 'LlmCall', schema, COLLECTION);
     this.calls = this.model.collection as unknown as mongo.Collection<CallDoc>;
   }
 
@@ -63,13 +73,13 @@ export class MongoCallJournal implements CallRecorder {
     return doc?.value;
   }
 
-  async put(key: string, value: unknown): Promise<void> {
+  async put(key: string, value: unknown, meta?: CallMeta): Promise<void> {
     this.recent.set(key, value);
     // First writer wins: a record with this key holds the same call (a duplicate delivery, or another
     // task with the same inputs, recorded it). An insert costs the store less than an upsert, which
     // looks the key up first (measured on the local store: about 1.5 against 1.8–2.4 ms of its CPU).
     try {
-      await this.calls.insertOne({ _id: key, agent: this.agent, value, createdAt: new Date() });
+      await this.calls.insertOne({ _id: key, agent: this.agent, value, createdAt: new Date(), ...meta });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
@@ -80,11 +90,57 @@ export class MongoCallJournal implements CallRecorder {
    * one (from memory only on a first delivery), otherwise run and recorded, the write handed to the
    * scope. A failed write fails the scope's wait, so the step is retried rather than finished unrecorded.
    */
-  async recorded<T>(key: string, scope: JournalScope, run: () => Promise<T>): Promise<T> {
+  async recorded<T>(
+    key: string,
+    scope: JournalScope,
+    run: () => Promise<T>,
+    call: { readonly tool: string; readonly taskId: string },
+  ): Promise<T> {
     const recorded = scope.firstDelivery ? this.peek(key) : await this.get(key);
-    if (recorded !== undefined && recorded !== null) return recorded as T;
+    if (recorded !== undefined && recorded !== null) {
+      scope.noteCall?.({ key, method: call.tool, via: 'journal' });
+      return recorded as T;
+    }
+    const started = performance.now();
     const result = await run();
-    scope.pending(this.put(key, result));
+    const durationMs = Math.round(performance.now() - started);
+    scope.noteCall?.({ key, method: call.tool, via: 'called', ms: durationMs });
+    scope.pending(this.put(key, result, { taskId: call.taskId, method: call.tool, durationMs }));
     return result;
   }
+}
+
+/** A journal record as analysts read it: who made the call, when, how long it took, how big its result is. */
+export interface CallRecordSummary {
+  readonly key: string;
+  readonly agent: string;
+  readonly createdAt: Date;
+  readonly taskId: string | null;
+  readonly method: string | null;
+  readonly durationMs: number | null;
+  /** Characters of the result as JSON. */
+  readonly resultSize: number;
+}
+
+/** The journal records of these keys (by `_id`: the one read the local store answers from an index). */
+export async function readCallRecords(
+  connection: Connection,
+  keys: readonly string[],
+): Promise<Map<string, CallRecordSummary>> {
+  const calls = connection.collection<CallDoc>(COLLECTION);
+  const found = new Map<string, CallRecordSummary>();
+  for (const key of new Set(keys)) {
+    const doc = await calls.findOne({ _id: key });
+    if (doc === null) continue;
+    found.set(key, {
+      key,
+      agent: doc.agent,
+      createdAt: doc.createdAt,
+      taskId: doc.taskId ?? null,
+      method: doc.method ?? null,
+      durationMs: doc.durationMs ?? null,
+      resultSize: JSON.stringify(doc.value ?? null).length,
+    });
+  }
+  return found;
 }

@@ -1,3 +1,4 @@
+import { CALLS_HEADER, formatCallsHeader, type StepCall } from '@tributary/contracts';
 import { type JournalScope } from '@tributary/llm';
 
 /**
@@ -6,8 +7,18 @@ import { type JournalScope } from '@tributary/llm';
  */
 export class StepJournal implements JournalScope {
   private writes: Promise<void>[] = [];
+  private readonly calls: StepCall[] = [];
 
   constructor(readonly firstDelivery: boolean) {}
+
+  noteCall(call: StepCall): void {
+    this.calls.push(call);
+  }
+
+  /** The calls made so far, as the header the step puts on its result event (none: no header). */
+  headers(): Record<string, string> {
+    return this.calls.length === 0 ? {} : { [CALLS_HEADER]: formatCallsHeader(this.calls) };
+  }
 
   pending(write: Promise<void>): void {
     // Handled here so a failure is not an unhandled rejection before settle() awaits it.

@@ -1,5 +1,6 @@
 export * from './avro';
 export * from './causal-order';
+export * from './call-headers';
 export * from './causal-position';
 export * from './envelope';
 export * from './failure-headers';

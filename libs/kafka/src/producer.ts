@@ -42,6 +42,8 @@ export interface EmitOptions {
   /** A root event's identity within its task: the same key, the same event id (see `EnvelopeInput.rootKey`). */
   readonly rootKey?: string;
   readonly now?: Date;
+  /** Headers besides the envelope's (which they cannot replace), e.g. the calls header of a step's result. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** One event for `emitMany`, built with `pending()` so its value is checked against its topic. */
@@ -268,7 +270,7 @@ export class EventProducer implements RawProducer {
     return {
       topic: topic.name,
       envelope,
-      message: { key, value: bytes, headers: envelopeToHeaders(envelope) },
+      message: { key, value: bytes, headers: { ...options.headers, ...envelopeToHeaders(envelope) } },
     };
   }
 }

@@ -33,7 +33,7 @@ export {
   type OutputMode,
   type RetryEvent,
 } from './openai/openai-llm';
-export { type CallRecorder, type JournalScope } from './recorded/call-recorder';
+export { type CallMeta, type CallRecorder, type JournalScope } from './recorded/call-recorder';
 export {
   CALL_KEY_VERSION,
   callKey,

@@ -1,4 +1,5 @@
-import { type CallRecorder, type JournalScope } from '@tributary/llm';
+import { type StepCall } from '@tributary/contracts';
+import { type CallMeta, type CallRecorder, type JournalScope } from '@tributary/llm';
 
 /**
  * A call journal in memory: `entries` stands for the store shared by every process (values copied
@@ -7,6 +8,8 @@ import { type CallRecorder, type JournalScope } from '@tributary/llm';
  */
 export class MemoryCallRecorder implements CallRecorder {
   readonly counts = { gets: 0, puts: 0 };
+  /** What each put said about its call, by key. */
+  readonly metas = new Map<string, CallMeta | undefined>();
   private readonly recent = new Map<string, unknown>();
 
   constructor(private readonly entries = new Map<string, string>()) {}
@@ -28,8 +31,9 @@ export class MemoryCallRecorder implements CallRecorder {
     return Promise.resolve(value);
   }
 
-  put(key: string, value: unknown): Promise<void> {
+  put(key: string, value: unknown, meta?: CallMeta): Promise<void> {
     this.counts.puts += 1;
+    this.metas.set(key, meta);
     this.recent.set(key, value);
     this.entries.set(key, JSON.stringify(value));
     return Promise.resolve();
@@ -39,8 +43,13 @@ export class MemoryCallRecorder implements CallRecorder {
 /** A journal scope that keeps the writes handed to it, as a step frame does. */
 export class MemoryJournalScope implements JournalScope {
   readonly writes: Promise<void>[] = [];
+  readonly calls: StepCall[] = [];
 
   constructor(readonly firstDelivery: boolean) {}
+
+  noteCall(call: StepCall): void {
+    this.calls.push(call);
+  }
 
   pending(write: Promise<void>): void {
     write.catch(() => undefined);

@@ -29,7 +29,7 @@ export class PlanTaskUseCase {
       await this.producer.emit(
         TOPICS.taskPlanned,
         { taskId, tenantId, request, plan },
-        { causedBy: delivery.envelope },
+        { causedBy: delivery.envelope, headers: journal.headers() },
       );
     });
   }

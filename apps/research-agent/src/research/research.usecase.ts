@@ -39,6 +39,7 @@ export class ResearchUseCase {
         MongoCallJournal.key('tool:retrieve', { tenantId, request, plan }),
         journal,
         () => this.retriever.candidates(tenantId, request, plan, profile),
+        { tool: 'tool:retrieve', taskId },
       );
       await progress.report(
         `Found ${candidates.length} candidates across ${new Set(candidates.map((c) => c.category)).size} categories`,
@@ -60,7 +61,7 @@ export class ResearchUseCase {
       await this.producer.emit(
         TOPICS.researchCompleted,
         { taskId, tenantId, request, plan, round, draft },
-        { causedBy: delivery.envelope },
+        { causedBy: delivery.envelope, headers: journal.headers() },
       );
     });
   }

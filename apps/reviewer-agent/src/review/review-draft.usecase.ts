@@ -3,6 +3,7 @@ import {
   AGENT_CONFIG,
   AgentStep,
   ProfileCache,
+  type StepJournal,
   profileView,
   TaskFailure,
   unknownUser,
@@ -70,7 +71,7 @@ export class ReviewDraftUseCase {
       if (judgement.verdict === 'approved') {
         await progress.report(`Approved (score ${judgement.score.toFixed(2)})`);
         await settle();
-        return this.approve(delivery, judgement, checks, draft, round, false);
+        return this.approve(delivery, judgement, checks, draft, round, false, journal);
       }
       const stop = await this.reasonToStop(delivery, checks, last, judgement.score);
       if (stop === null) {
@@ -79,7 +80,7 @@ export class ReviewDraftUseCase {
         await this.producer.emit(
           TOPICS.reviewCompleted,
           { ...this.reviewed(delivery, judgement, checks, draft), verdict: 'revise' },
-          { causedBy: delivery.envelope },
+          { causedBy: delivery.envelope, headers: journal.headers() },
         );
         return;
       }
@@ -115,6 +116,7 @@ export class ReviewDraftUseCase {
         best.draft,
         round,
         true,
+        journal,
       );
     });
   }
@@ -177,12 +179,13 @@ export class ReviewDraftUseCase {
     draft: Draft,
     rounds: number,
     bestEffort: boolean,
+    journal: StepJournal,
   ): Promise<void> {
     const { taskId, tenantId, request } = delivery.value;
     await this.producer.emit(
       TOPICS.reviewCompleted,
       { ...this.reviewed(delivery, judgement, checks, draft), verdict: 'approved' },
-      { causedBy: delivery.envelope },
+      { causedBy: delivery.envelope, headers: journal.headers() },
     );
     await this.producer.emit(
       TOPICS.recommendationReady,

@@ -1,3 +1,5 @@
+import { type StepCall } from '@tributary/contracts';
+
 /**
  * Where completed LLM calls are journalled, keyed by a hash of their inputs. Storage-agnostic:
  * the agents keep it in MongoDB so a redelivered task resumes instead of paying for the same calls
@@ -12,8 +14,20 @@ export interface CallRecorder {
    * of another task, a duplicate event).
    */
   peek(key: string): unknown;
-  /** Records a completed call. Must be idempotent: the same key may be put twice after a redelivery. */
-  put(key: string, value: unknown): Promise<void>;
+  /**
+   * Records a completed call. Must be idempotent: the same key may be put twice after a redelivery.
+   * `meta` says who made it and how long it took, for analysts (`tributary task trace`).
+   */
+  put(key: string, value: unknown, meta?: CallMeta): Promise<void>;
+}
+
+/** What a journal record says about the call besides its result. */
+export interface CallMeta {
+  /** The task that made the call (the first one to: later tasks with the same inputs are served the record). */
+  readonly taskId: string;
+  /** `plan`, `draft`, `review`, or a tool such as `tool:retrieve`. */
+  readonly method: string;
+  readonly durationMs: number;
 }
 
 /**
@@ -32,4 +46,9 @@ export interface JournalScope {
    * then finds every call recorded. A rejected write fails that wait.
    */
   pending(write: Promise<void>): void;
+  /**
+   * Told of every call made through the scope and how its result was got (called now, from the
+   * journal, or shared with an identical call in flight): the step lists them on its result event.
+   */
+  noteCall?(call: StepCall): void;
 }

@@ -247,6 +247,40 @@ describe('RecordedLlm on a delivery (with a journal scope)', () => {
   });
 });
 
+describe('RecordedLlm and the step that asked', () => {
+  it('tells the journal scope how each call was answered (called, from the journal, shared) and records who made it', async () => {
+    const inner = new CountingLlm();
+    const recorder = new MemoryCallRecorder();
+    const recorded = new RecordedLlm(inner, recorder);
+    const first = new MemoryJournalScope(false);
+    await recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-1', journal: first });
+    const key = callKey('plan', 'counting', 'acme', planInput());
+    expect(first.calls).toEqual([{ key, method: 'plan', via: 'called', ms: expect.any(Number) as number }]);
+    await Promise.all(first.writes);
+    expect(recorder.metas.get(key)).toEqual({
+      taskId: 't-1',
+      method: 'plan',
+      durationMs: expect.any(Number) as number,
+    });
+
+    // A redelivery of the same step is answered from the journal; nothing is recorded again.
+    const again = new MemoryJournalScope(false);
+    await recorded.plan(planInput(), { tenantId: 'acme', taskId: 't-1', journal: again });
+    expect(again.calls).toEqual([{ key, method: 'plan', via: 'journal' }]);
+    expect(recorder.counts.puts).toBe(1);
+
+    // Two identical drafts at once: one call, the second shares it.
+    const a = new MemoryJournalScope(true);
+    const b = new MemoryJournalScope(true);
+    await Promise.all([
+      recorded.draft(draftInput(), { tenantId: 'acme', taskId: 't-2', journal: a }),
+      recorded.draft(draftInput(), { tenantId: 'acme', taskId: 't-3', journal: b }),
+    ]);
+    expect([a.calls[0]?.via, b.calls[0]?.via]).toEqual(['called', 'shared']);
+    expect(inner.calls).toEqual(['plan', 'draft']);
+  });
+});
+
 describe('callKey', () => {
   it('depends on method, provider, tenant and inputs, not on key order or the task id', () => {
     const input = { request: taskRequest(), profile: profile() };

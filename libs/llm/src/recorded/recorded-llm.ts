@@ -16,6 +16,13 @@ export const CALL_KEY_VERSION = 2;
 
 export type RecordedMethod = 'plan' | 'draft' | 'review';
 
+/** A call's result, and whether the journal answered it. */
+interface Outcome<T> {
+  readonly result: T;
+  readonly replayed: boolean;
+  readonly ms: number;
+}
+
 export interface RecordedLlmStats {
   /** Calls passed to the wrapped port. */
   readonly made: number;
@@ -83,12 +90,22 @@ export class RecordedLlm implements LlmPort {
     call: () => Promise<T>,
   ): Promise<T> {
     const key = callKey(method, this.provider, opts.tenantId, input);
-    let shared = this.inFlight.get(key) as Promise<T> | undefined;
+    let shared = this.inFlight.get(key) as Promise<Outcome<T>> | undefined;
+    const joined = shared !== undefined;
     if (shared === undefined) {
       shared = this.lookupOrCall(key, method, opts, call).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, shared);
     }
-    return shared.then((result) => this.durableFor(opts.journal, key, result));
+    return shared.then(({ result, replayed, ms }) => {
+      opts.journal?.noteCall?.(
+        joined
+          ? { key, method, via: 'shared' }
+          : replayed
+            ? { key, method, via: 'journal' }
+            : { key, method, via: 'called', ms },
+      );
+      return this.durableFor(opts.journal, key, result);
+    });
   }
 
   private async lookupOrCall<T>(
@@ -96,7 +113,7 @@ export class RecordedLlm implements LlmPort {
     method: RecordedMethod,
     opts: CallOptions,
     call: () => Promise<T>,
-  ): Promise<T> {
+  ): Promise<Outcome<T>> {
     // A journal that cannot be read fails the call: calling the model blind could pay twice.
     const recorded = opts.journal?.firstDelivery ? this.recorder.peek(key) : await this.recorder.get(key);
     if (recorded !== undefined && recorded !== null) {
@@ -104,22 +121,30 @@ export class RecordedLlm implements LlmPort {
       this.logger?.debug?.(
         `${this.provider} ${method} for task ${opts.taskId} replayed from the call journal (${key.slice(0, 12)})`,
       );
-      return recorded as T;
+      return { result: recorded as T, replayed: true, ms: 0 };
     }
     this.counts.made += 1;
+    const started = performance.now();
     const result = await call();
-    const write = this.record(key, method, opts.taskId, result);
+    const ms = Math.round(performance.now() - started);
+    const write = this.record(key, method, opts.taskId, result, ms);
     this.writing.set(key, write);
     void write.then(() => {
       if (this.writing.get(key) === write) this.writing.delete(key);
     });
-    return result;
+    return { result, replayed: false, ms };
   }
 
   /** Never rejects: the result is sound, and losing its record only means a redelivery would call again. */
-  private async record(key: string, method: RecordedMethod, taskId: string, result: unknown): Promise<void> {
+  private async record(
+    key: string,
+    method: RecordedMethod,
+    taskId: string,
+    result: unknown,
+    durationMs: number,
+  ): Promise<void> {
     try {
-      await this.recorder.put(key, result);
+      await this.recorder.put(key, result, { taskId, method, durationMs });
     } catch (error) {
       this.counts.recordFailures += 1;
       this.logger?.warn(

@@ -1,0 +1,92 @@
+import { firstLine } from '../output';
+import { type FailureRecord, type StoryCall, type StoryEvent, type TaskStory } from './task-story';
+
+function seconds(ms: number): string {
+  return ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+function clock(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function describeCall(call: StoryCall): string {
+  const how =
+    call.via === 'called'
+      ? `called${call.ms !== undefined ? ` (${seconds(call.ms)})` : ''}`
+      : call.via === 'journal'
+        ? 'served from the journal'
+        : 'shared an identical call in flight';
+  const record = call.record
+    ? `journal: recorded ${clock(call.record.createdAt)} by ${call.record.agent}${call.record.taskId ? ` for ${call.record.taskId}` : ''}`
+    : 'journal: no record';
+  return `${call.method} ${call.key.slice(0, 12)} ${how}; ${record}`;
+}
+
+function describeFailure(failure: FailureRecord): string {
+  const where = `[${failure.topic}/${failure.partition}/${failure.offset}]`;
+  switch (failure.kind) {
+    case 'deferred':
+      return `deferred by ${failure.group}${failure.dueAt !== null ? ` until ${clock(failure.dueAt)}` : ''} ${where}`;
+    case 'retry':
+      return `retry by ${failure.group} after attempt ${failure.attempts}${failure.dueAt !== null ? `, due ${clock(failure.dueAt)}` : ''}: ${failure.errorClass}: ${firstLine(failure.errorMessage, 120)} ${where}`;
+    case 'dead-letter':
+      return `dead-lettered by ${failure.group} after ${failure.attempts} attempt(s): ${failure.errorClass}: ${firstLine(failure.errorMessage, 120)} ${where}`;
+  }
+}
+
+/** The story as a tree for a terminal: one line per event, its calls, retries and copies beneath it. */
+export function renderStory(story: TaskStory): string {
+  const { counts, outcome } = story;
+  const lines: string[] = [];
+  lines.push(
+    `task ${story.taskId}${story.tenantId ? ` (tenant ${story.tenantId})` : ''}: ${outcome.status}` +
+      (story.durationMs !== null ? ` after ${seconds(story.durationMs)}` : '') +
+      (outcome.detail ? `; ${outcome.detail}` : ''),
+  );
+  lines.push(
+    `${counts.events} event(s)` +
+      (counts.rewritten > 0
+        ? `, ${counts.rewritten} written more than once (a step run again: redelivery or redrive)`
+        : '') +
+      `, ${counts.retries} retr${counts.retries === 1 ? 'y' : 'ies'}, ${counts.deadLetters} dead letter(s); ` +
+      `${counts.calls} journaled call(s): ${counts.called} called, ${counts.fromJournal} from the journal, ${counts.shared} shared`,
+  );
+  if (story.startedAt !== null) lines.push(`started ${clock(story.startedAt)}`);
+  lines.push('');
+
+  const walk = (event: StoryEvent, prefix: string, last: boolean, root: boolean) => {
+    const branch = root ? '' : last ? '└─ ' : '├─ ';
+    const gap = event.gapMs === null ? '' : ` +${seconds(event.gapMs)}`;
+    lines.push(
+      `${prefix}${branch}${event.kind}${gap}  [${event.producer}, ${event.partition}@${event.offset}${event.position ? `, pos ${event.position}` : ''}]  ${event.summary}`,
+    );
+    const inner = prefix + (root ? '' : last ? '   ' : '│  ');
+    const hasChildren = event.children.length > 0;
+    const note = (text: string) => lines.push(`${inner}${hasChildren ? '│' : ' '}    ${text}`);
+    if (event.decodeError) note(`! undecodable: ${event.decodeError}`);
+    if (event.redrivenFrom) note(`↺ redriven from ${event.redrivenFrom}`);
+    for (const copy of event.copies)
+      note(
+        `⧉ written again at ${copy.partition}@${copy.offset}, ${clock(copy.timestamp)}` +
+          (copy.redrivenFrom
+            ? ` (redriven from ${copy.redrivenFrom})`
+            : ' (its step ran again: a redelivery)'),
+      );
+    for (const failure of event.failures)
+      note(`${{ retry: '⟳', deferred: '⏱', 'dead-letter': '✖' }[failure.kind]} ${describeFailure(failure)}`);
+    for (const call of event.calls) note(`◆ ${describeCall(call)}`);
+    event.children.forEach((child, i) => walk(child, inner, i === event.children.length - 1, false));
+  };
+  story.tree.forEach((event) => walk(event, '', true, true));
+
+  if (story.unmatchedFailures.length > 0) {
+    lines.push('', 'retries and dead letters of events not read:');
+    for (const failure of story.unmatchedFailures) lines.push(`  ${describeFailure(failure)}`);
+  }
+  if (story.gaps.length > 0) {
+    lines.push('', 'longest waits between an event and its cause:');
+    for (const gap of story.gaps)
+      lines.push(`  ${seconds(gap.gapMs).padStart(9)}  ${gap.kind} ${gap.eventId}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { creationTime } from './read-task-records';
+import { renderStory } from './render-story';
+import { buildStory, type EventRecord, type FailureRecord } from './task-story';
+
+const T0 = Date.UTC(2025, 0, 31, 12, 0, 0);
+
+function event(
+  kind: string,
+  eventId: string,
+  causationId: string | null,
+  at: number,
+  extra: Partial<EventRecord> = {},
+): EventRecord {
+  return {
+    topic: `tributary.internal.${kind}.v1`,
+    kind,
+    partition: 2,
+    offset: String(at),
+    timestamp: T0 + at,
+    eventId,
+    causationId,
+    tenantId: 'acme',
+    producer: 'svc',
+    occurredAt: T0 + at,
+    position: null,
+    traceparent: '',
+    value: null,
+    decodeError: null,
+    calls: [],
+    redrivenFrom: null,
+    ...extra,
+  };
+}
+
+const retry: FailureRecord = {
+  kind: 'retry',
+  group: 'research-agent',
+  topic: 'tributary.internal.research-agent.retry.v1',
+  partition: 0,
+  offset: '7',
+  eventId: 'planned',
+  originTopic: 'tributary.internal.task.planned.v1',
+  attempts: 1,
+  errorClass: 'RetriableError',
+  errorMessage: 'the model is busy',
+  at: T0 + 1_500,
+  dueAt: T0 + 2_000,
+};
+
+describe('buildStory', () => {
+  const events = [
+    event('task.requested', 'req', null, 0, { value: { request: { query: 'jazz', userId: 'u1' } } }),
+    event('task.planned', 'planned', 'req', 1_000, {
+      calls: [{ key: 'p'.repeat(64), method: 'plan', via: 'called', ms: 900 }],
+    }),
+    event('task.progress', 'prog', 'planned', 1_200, {
+      value: { stage: 'researching', message: 'Searching' },
+    }),
+    // The research step ran again after a crash: the same progress event, written twice.
+    event('task.progress', 'prog', 'planned', 9_000, { offset: '40' }),
+    event('research.completed', 'research', 'planned', 10_000, {
+      calls: [
+        { key: 'r'.repeat(64), method: 'tool:retrieve', via: 'journal' },
+        { key: 'd'.repeat(64), method: 'draft', via: 'called', ms: 700 },
+      ],
+      value: { round: 1, draft: { recommendations: [{}, {}] } },
+    }),
+    event('recommendation.ready', 'ready', 'research', 12_000, {
+      value: { recommendations: [{ itemId: 'a' }, { itemId: 'b' }], rounds: 1, bestEffort: false },
+    }),
+  ];
+  const journal = new Map([
+    [
+      'd'.repeat(64),
+      { agent: 'research-agent', createdAt: T0 + 9_900, taskId: 'tsk', durationMs: 700, resultSize: 900 },
+    ],
+  ]);
+  const story = buildStory('tsk', events, [retry], journal);
+
+  it('arranges the events by causation, once each, with the time since their cause', () => {
+    expect(story.tree.map((e) => e.eventId)).toEqual(['req']);
+    const planned = story.tree[0]!.children[0]!;
+    expect(planned).toMatchObject({ eventId: 'planned', gapMs: 1_000, atMs: 1_000 });
+    expect(planned.children.map((e) => [e.eventId, e.gapMs])).toEqual([
+      ['prog', 200],
+      ['research', 9_000],
+    ]);
+    expect(story.counts).toMatchObject({ events: 5, rewritten: 1, retries: 1, deadLetters: 0 });
+    expect(story.gaps[0]).toEqual({ eventId: 'research', kind: 'research.completed', gapMs: 9_000 });
+  });
+
+  it('notes an event written twice, the retries of an event, and each call with its journal record', () => {
+    const planned = story.tree[0]!.children[0]!;
+    expect(planned.failures).toEqual([retry]);
+    expect(planned.children[0]!.copies).toEqual([
+      { partition: 2, offset: '40', timestamp: T0 + 9_000, redrivenFrom: null },
+    ]);
+    expect(story.calls.map((c) => [c.method, c.via, c.record?.agent ?? null])).toEqual([
+      ['plan', 'called', null],
+      ['tool:retrieve', 'journal', null],
+      ['draft', 'called', 'research-agent'],
+    ]);
+    expect(story.counts).toMatchObject({ calls: 3, called: 2, fromJournal: 1, shared: 0 });
+  });
+
+  it('ends with the first terminal event, and says so in the tree', () => {
+    expect(story.outcome).toEqual({
+      status: 'completed',
+      at: T0 + 12_000,
+      detail: '2 recommendation(s) after 1 round(s): a, b',
+    });
+    expect(story.durationMs).toBe(12_000);
+    const text = renderStory(story);
+    expect(text).toMatch(/^task tsk \(tenant acme\): completed after 12\.0 s/);
+    expect(text).toContain('⟳ retry by research-agent after attempt 1');
+    expect(text).toContain('⧉ written again at 2@40');
+    expect(text).toContain('◆ tool:retrieve rrrrrrrrrrrr served from the journal; journal: no record');
+    expect(text).toContain(
+      '◆ draft dddddddddddd called (700 ms); journal: recorded 2025-01-31 12:00:09.900 by research-agent for tsk',
+    );
+  });
+
+  it('calls a task without a terminal event open', () => {
+    expect(buildStory('tsk', events.slice(0, 3), [], new Map()).outcome).toEqual({
+      status: 'open',
+      at: null,
+      detail: 'no terminal event yet',
+    });
+  });
+});
+
+describe('creationTime', () => {
+  it('reads the creation time of a tsk_<ULID> id, and nothing from other ids', () => {
+    // The time part of a ULID: 48 bits, ten Crockford base32 characters, most significant first.
+    const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    let time = '';
+    for (let rest = T0, i = 0; i < 10; i += 1, rest = Math.floor(rest / 32))
+      time = alphabet[rest % 32]! + time;
+    expect(creationTime(`tsk_${time}AAAAAAAAAAAAAAAA`)?.getTime()).toBe(T0);
+    expect(creationTime('task-7')).toBeUndefined();
+    expect(creationTime('tsk_ZZZZZZZZZZAAAAAAAAAAAAAAAA')).toBeUndefined();
+  });
+});
