@@ -8,7 +8,13 @@ import {
 } from '@tributary/agent';
 import { CatalogueStore, defaultDataFiles, loadData, ProfileStore } from '@tributary/catalogue';
 import { loadConfig } from '@tributary/config';
-import { type EventValue, TOPICS, type TopicDefinition } from '@tributary/contracts';
+import {
+  CALLS_HEADER,
+  type EventValue,
+  parseCallsHeader,
+  TOPICS,
+  type TopicDefinition,
+} from '@tributary/contracts';
 import { type EmitOptions } from '@tributary/kafka';
 import { OfflineLlm, RecordedLlm } from '@tributary/llm';
 import { connectMongo } from '@tributary/platform';
@@ -159,5 +165,18 @@ describe('the store operations of one task’s agent stages', () => {
       [TOPICS.reviewCompleted.name]: { calls: calls + 4, rounds: rounds + 1 },
       [TOPICS.recommendationReady.name]: { calls: calls + 4, rounds: rounds + 1 },
     });
+
+    // Each result lists the calls its step made (for `tributary task trace`); the public event does not.
+    const listed = (topic: TopicDefinition) =>
+      parseCallsHeader(
+        processes.recorder.emitted.findLast(
+          (event) =>
+            event.topic.name === topic.name && (event.value as { taskId: string }).taskId === 'tsk-counted',
+        )?.options.headers?.[CALLS_HEADER],
+      ).map((call) => `${call.method} ${call.via}`);
+    expect(listed(TOPICS.taskPlanned)).toEqual(['plan called']);
+    expect(listed(TOPICS.researchCompleted)).toEqual(['tool:retrieve called', 'draft called']);
+    expect(listed(TOPICS.reviewCompleted)).toEqual(['review called']);
+    expect(listed(TOPICS.recommendationReady)).toEqual([]);
   });
 });

@@ -63,10 +63,11 @@ export const SHIPPED_GROUPS: readonly string[] = Object.values(CONSUMER_GROUPS);
  */
 export async function readTaskRecords(options: ReadTaskOptions): Promise<TaskRecords> {
   const { kafka, taskId } = options;
-  const eventTopics = new Map<string, TopicDefinition>(
+  /** The namespaced topics read, with the catalogue's short name of each (the event kind). */
+  const eventTopics = new Map<string, { topic: TopicDefinition; kind: string }>(
     (ALL_TOPICS as readonly TopicDefinition[]).map((topic) => {
       const named = inNamespace(topic, options.namespace);
-      return [named.name, named];
+      return [named.name, { topic: named, kind: shortTopicName(topic) }];
     }),
   );
   const failureTopics = new Map<string, { group: string; kind: FailureRecord['kind'] }>();
@@ -100,10 +101,10 @@ export async function readTaskRecords(options: ReadTaskOptions): Promise<TaskRec
     onScanned: (count) => options.progress.advance(count),
   })) {
     if (options.signal.aborted) break;
-    const topic = eventTopics.get(batch.topic);
+    const eventTopic = eventTopics.get(batch.topic);
     for (const message of batch.messages) {
-      if (topic !== undefined) {
-        events.push(await eventRecord(options.serializer, topic, batch.partition, message));
+      if (eventTopic !== undefined) {
+        events.push(await eventRecord(options.serializer, eventTopic, batch.partition, message));
         continue;
       }
       const failureTopic = failureTopics.get(batch.topic);
@@ -117,7 +118,7 @@ export async function readTaskRecords(options: ReadTaskOptions): Promise<TaskRec
 
 async function eventRecord(
   serializer: EventSerializer,
-  topic: TopicDefinition,
+  { topic, kind }: { topic: TopicDefinition; kind: string },
   partition: number,
   message: KafkaMessage,
 ): Promise<EventRecord> {
@@ -127,7 +128,7 @@ async function eventRecord(
   const occurredAt = envelope ? Date.parse(envelope.occurredAt) : Number(message.timestamp);
   return {
     topic: topic.name,
-    kind: shortTopicName(topic),
+    kind,
     partition,
     offset: message.offset,
     timestamp: Number(message.timestamp),
