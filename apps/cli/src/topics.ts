@@ -36,3 +36,10 @@ export function catalogueName(eventType: string): string | undefined {
     ? resolved.topic.name
     : resolved.topic.name.slice(resolved.namespace.length + 1);
 }
+
+/** The short catalogue name (`task.requested`) of a topic name, whatever its namespace. */
+export function eventKind(topicName: string): string {
+  const name = catalogueName(topicName);
+  const topic = (ALL_TOPICS as readonly TopicDefinition[]).find((t) => t.name === name);
+  return topic === undefined ? topicName : shortTopicName(topic);
+}

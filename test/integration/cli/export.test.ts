@@ -142,6 +142,17 @@ describe('tributary events export', () => {
     expect(rows.map((r) => coordinates(r as never)).sort()).toEqual(
       raw.map((r) => coordinates({ ...r, offset: r.message.offset })).sort(),
     );
+    // The short catalogue name of each record's topic, whatever the namespace.
+    expect(new Set(rows.map((r) => r.event_kind))).toEqual(
+      new Set([
+        'task.requested',
+        'task.planned',
+        'task.progress',
+        'research.completed',
+        'review.completed',
+        'recommendation.ready',
+      ]),
+    );
     const byCoordinates = new Map(rows.map((r) => [coordinates(r as never), r]));
     let checked = 0;
     for (const record of raw) {

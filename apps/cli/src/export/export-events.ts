@@ -2,7 +2,7 @@ import { type TopicDefinition } from '@tributary/contracts';
 import { decodeRecord, type EventSerializer, readRawRanges } from '@tributary/kafka';
 import { type Progress } from '@tributary/terminal';
 import { type Kafka } from 'kafkajs';
-import { catalogueName } from '../topics';
+import { catalogueName, eventKind } from '../topics';
 import { type ExportRow, toRow } from './rows';
 import { type RowSink } from './sinks';
 
@@ -95,6 +95,7 @@ export async function exportEvents(options: ExportOptions): Promise<ExportSummar
   const started = performance.now();
   const { filter } = options;
   const byName = new Map(options.topics.map((topic) => [topic.name, topic]));
+  const kinds = new Map(options.topics.map((topic) => [topic.name, eventKind(topic.name)]));
   const missing = options.missing ?? [];
   const topics: Record<string, TopicCounts> = Object.fromEntries(
     options.topics
@@ -119,6 +120,7 @@ export async function exportEvents(options: ExportOptions): Promise<ExportSummar
   })) {
     if (options.signal.aborted) break;
     const topic = byName.get(batch.topic)!;
+    const kind = kinds.get(topic.name)!;
     const counts = topics[topic.name]!;
     counts.read += batch.messages.length;
     const records = await Promise.all(
@@ -136,7 +138,7 @@ export async function exportEvents(options: ExportOptions): Promise<ExportSummar
       }
       if (!record.ok && record.error.retriable) throw record.error;
       const row = toRow(
-        record,
+        { ...record, kind },
         record.ok ? { ok: true, value: record.value } : { ok: false, reason: record.error.message },
       );
       if (!record.ok) {

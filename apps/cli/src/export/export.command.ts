@@ -1,4 +1,6 @@
-import { extname } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import { ALL_TOPICS, type TopicDefinition } from '@tributary/contracts';
 import { EXIT, type ExitCode, formatCount, NotFoundError, UsageError } from '@tributary/terminal';
 import { type Command, Option } from 'commander';
@@ -8,7 +10,8 @@ import { instant, list, nonNegativeInt, positiveInt } from '../options';
 import { table } from '../output';
 import { topicFromSpec } from '../topics';
 import { exportEvents, type ExportSummary } from './export-events';
-import { EXPORT_FORMATS, type ExportFormat, openSink } from './sinks';
+import { loadIntoDuckDb, tableName } from './duckdb';
+import { EXPORT_FORMATS, type ExportFormat, openSink, TeeSink } from './sinks';
 
 interface ExportCommandOptions {
   topic?: string[];
@@ -24,6 +27,8 @@ interface ExportCommandOptions {
   format?: ExportFormat;
   output?: string;
   rowGroup: number;
+  duckdb?: string;
+  table: string;
 }
 
 export function registerEventsCommands(program: Command, runner: ActionRunner): void {
@@ -73,6 +78,11 @@ export function registerEventsCommands(program: Command, runner: ActionRunner): 
       positiveInt,
       10_000,
     )
+    .option(
+      '--duckdb <file>',
+      'also load the export into this DuckDB database file, as a table (value typed JSON); without --output, only there',
+    )
+    .option('--table <name>', 'the DuckDB table (replaced if it exists)', 'events')
     .addHelpText(
       'after',
       `
@@ -81,7 +91,8 @@ Time and offset bounds combine: the later start and the earlier end win, per par
 Examples:
   npx tributary events export --from 2025-01-31T00:00:00Z -o january31.parquet
   npx tributary events export --topic task.requested,recommendation.ready --tenant acme > acme.jsonl
-  npx tributary events export --task tsk_01J… --format csv -o task.csv`,
+  npx tributary events export --task tsk_01J… --format csv -o task.csv
+  npx tributary events export --from 2025-01-31T00:00:00Z --duckdb tributary.duckdb   # then: duckdb tributary.duckdb`,
     )
     .action(runner.run(exportCommand));
 }
@@ -122,7 +133,20 @@ async function exportCommand(ctx: CommandContext, options: ExportCommandOptions)
     throw new NotFoundError(
       `none of the topics exist${options.namespace ? ` in namespace ${options.namespace}` : ''}`,
     );
-  const sink = await openSink(format, options.output, ctx.host.stdout, { rowGroupRows: options.rowGroup });
+  const table = tableName(options.table);
+  // DuckDB loads a Parquet file: the output itself when it is one, else one written beside it.
+  const scratch = options.duckdb !== undefined && !(format === 'parquet' && options.output !== undefined);
+  const scratchDir = scratch ? mkdtempSync(join(tmpdir(), 'tributary-duckdb-')) : undefined;
+  const parquetForDuckDb = scratchDir ? join(scratchDir, 'events.parquet') : options.output;
+  const sinks = [
+    ...(options.output !== undefined || options.duckdb === undefined
+      ? [await openSink(format, options.output, ctx.host.stdout, { rowGroupRows: options.rowGroup })]
+      : []),
+    ...(scratch
+      ? [await openSink('parquet', parquetForDuckDb, ctx.host.stdout, { rowGroupRows: options.rowGroup })]
+      : []),
+  ];
+  const sink = sinks.length === 1 ? sinks[0]! : new TeeSink(sinks);
   const summary = await exportEvents({
     kafka: ctx.kafka,
     serializer: ctx.serializer,
@@ -146,7 +170,26 @@ async function exportCommand(ctx: CommandContext, options: ExportCommandOptions)
     progress: ctx.progress(),
     signal: ctx.signal,
   });
-  report(ctx, summary, { format, output: options.output });
+  let duckdb: { file: string; table: string; rows: number } | undefined;
+  try {
+    if (options.duckdb !== undefined && !summary.interrupted)
+      duckdb = {
+        file: options.duckdb,
+        table,
+        rows: await loadIntoDuckDb(parquetForDuckDb!, options.duckdb, table),
+      };
+  } finally {
+    if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+  }
+  report(
+    ctx,
+    { ...summary, duckdb },
+    {
+      format,
+      output: options.output,
+      toStdout: sinks.length > 0 && options.output === undefined && options.duckdb === undefined,
+    },
+  );
   if (summary.interrupted) return EXIT.interrupted;
   return summary.undecodable > 0 ? EXIT.incomplete : EXIT.ok;
 }
@@ -154,16 +197,22 @@ async function exportCommand(ctx: CommandContext, options: ExportCommandOptions)
 /** The summary goes to stdout, unless the data went there: then to stderr. */
 function report(
   ctx: CommandContext,
-  summary: ExportSummary,
-  where: { readonly format: ExportFormat; readonly output: string | undefined },
+  summary: ExportSummary & { readonly duckdb: { file: string; table: string; rows: number } | undefined },
+  where: { readonly format: ExportFormat; readonly output: string | undefined; readonly toStdout: boolean },
 ): void {
-  const out = where.output === undefined ? ctx.host.stderr : ctx.host.stdout;
+  const out = where.toStdout ? ctx.host.stderr : ctx.host.stdout;
   if (ctx.globals.json) {
-    out.write(`${JSON.stringify({ ...where, output: where.output ?? null, ...summary })}\n`);
+    out.write(
+      `${JSON.stringify({ format: where.format, output: where.output ?? null, ...summary, duckdb: summary.duckdb ?? null })}\n`,
+    );
     return;
   }
   const lines = [
-    `exported ${formatCount(summary.exported)} record(s) as ${where.format} to ${where.output ?? 'stdout'} ` +
+    `exported ${formatCount(summary.exported)} record(s)` +
+      (where.output !== undefined || where.toStdout
+        ? ` as ${where.format} to ${where.output ?? 'stdout'}`
+        : '') +
+      ' ' +
       `in ${(summary.elapsedMs / 1000).toFixed(1)} s (${formatCount(summary.eventsPerSecond)}/s; peak RSS ` +
       `${Math.round(summary.maxRssBytes / 1024 / 1024)} MB)` +
       (summary.filteredOut > 0
@@ -176,6 +225,11 @@ function report(
       Object.entries(summary.topics).map(([topic, c]) => [topic, c.read, c.exported, c.undecodable]),
     ),
   ];
+  if (summary.duckdb)
+    lines.push(
+      '',
+      `loaded ${formatCount(summary.duckdb.rows)} row(s) into table ${summary.duckdb.table} of ${summary.duckdb.file}`,
+    );
   if (summary.missingTopics.length > 0)
     lines.push('', `not there (never written to): ${summary.missingTopics.join(', ')}`);
   if (summary.undecodable > 0) {

@@ -12,7 +12,10 @@ export interface ExportRow {
   readonly timestamp: number;
   readonly key: string | null;
   readonly event_id: string | null;
+  /** The topic it was first written to (the eventType header). */
   readonly event_type: string | null;
+  /** The catalogue's short name of the topic read, whatever the namespace: `task.requested`. */
+  readonly event_kind: string;
   /** The task id. */
   readonly correlation_id: string | null;
   readonly causation_id: string | null;
@@ -43,6 +46,7 @@ export const COLUMNS: readonly { readonly name: keyof ExportRow; readonly type: 
   { name: 'timestamp', type: 'timestamp' },
   { name: 'key', type: 'string' },
   { name: 'event_id', type: 'string' },
+  { name: 'event_kind', type: 'string' },
   { name: 'event_type', type: 'string' },
   { name: 'correlation_id', type: 'string' },
   { name: 'causation_id', type: 'string' },
@@ -60,6 +64,7 @@ export const COLUMNS: readonly { readonly name: keyof ExportRow; readonly type: 
 
 export interface RecordParts {
   readonly topic: string;
+  readonly kind: string;
   readonly partition: number;
   readonly offset: string;
   readonly timestamp: string;
@@ -80,6 +85,7 @@ export function toRow(
     timestamp: Number(record.timestamp),
     key: record.key,
     event_id: envelope?.eventId ?? null,
+    event_kind: record.kind,
     event_type: envelope?.eventType ?? null,
     correlation_id: envelope?.correlationId ?? null,
     causation_id: envelope?.causationId ?? null,

@@ -84,7 +84,7 @@ const PARQUET_TYPES: Record<ColumnType, Omit<SchemaElement, 'name'>> = {
   json: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
 };
 
-const REQUIRED = new Set<string>(['topic', 'partition', 'offset', 'timestamp']);
+const REQUIRED = new Set<string>(['topic', 'partition', 'offset', 'timestamp', 'event_kind']);
 
 /**
  * Parquet through hyparquet-writer, one row group at a time: rows are held only until a row group
@@ -177,5 +177,19 @@ export async function openSink(
     case 'parquet':
       if (file === undefined) throw new Error('Parquet needs a file (--output)');
       return ParquetSink.create(file, options);
+  }
+}
+
+/** Every row to several sinks (an output file and the Parquet file DuckDB loads). */
+export class TeeSink implements RowSink {
+  constructor(private readonly sinks: readonly RowSink[]) {}
+
+  write(row: ExportRow): Promise<void> | undefined {
+    const waits = this.sinks.map((sink) => sink.write(row)).filter((wait) => wait !== undefined);
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.sinks.map((sink) => sink.close()));
   }
 }
