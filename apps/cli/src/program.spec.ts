@@ -39,6 +39,7 @@ describe('the tributary command line', () => {
       expect.arrayContaining([
         'events export',
         'task trace',
+        'replay diff',
         'projection rebuild',
         'dlq list',
         'dlq show',

@@ -5,6 +5,7 @@ import { registerDlqCommands } from './dlq/dlq.command';
 import { registerEventsCommands } from './export/export.command';
 import { type CliHost } from './host';
 import { registerProjectionCommands } from './projection/projection.command';
+import { registerReplayCommands } from './replay/replay.command';
 import { registerTaskCommands } from './trace/trace.command';
 
 const EXIT_CODES_HELP = `
@@ -46,6 +47,7 @@ export function buildProgram(
 
   registerEventsCommands(program, runner);
   registerTaskCommands(program, runner);
+  registerReplayCommands(program, runner);
   registerProjectionCommands(program, runner);
   registerDlqCommands(program, runner);
   return { program, outcome };
