@@ -76,13 +76,20 @@ export interface EnvelopeInput {
    * Only used to derive the event id of a caused event.
    */
   discriminator?: string;
+  /**
+   * A root event (no cause) with a root key gets an id derived from its correlation id (the task),
+   * its type and this key instead of a random one: publishing the same root event again (a retry
+   * after an unknown outcome) gives the same id, and every consumer drops the second copy.
+   */
+  rootKey?: string;
   now?: Date;
 }
 
 /**
  * An event caused by another gets an id derived from its cause, its type and a discriminator,
  * so a handler that runs twice (redelivery after a crash) emits the same ids again and every
- * consumer deduplicates the second copy. Root events get a random id.
+ * consumer deduplicates the second copy. A root event gets one derived from its task id, its type
+ * and its root key when it has one (`derivedEventId(taskId, type, rootKey)`), else a random id.
  */
 export function derivedEventId(causeId: string, eventType: string, discriminator = ''): string {
   const hex = createHash('sha256').update(`${causeId}\n${eventType}\n${discriminator}`).digest('hex');
@@ -94,7 +101,9 @@ export function mintEnvelope(input: EnvelopeInput): Envelope {
   return {
     eventId: input.causedBy
       ? derivedEventId(input.causedBy.eventId, input.eventType, input.discriminator)
-      : randomUUID(),
+      : input.rootKey !== undefined
+        ? derivedEventId(input.correlationId, input.eventType, input.rootKey)
+        : randomUUID(),
     eventType: input.eventType,
     correlationId: input.correlationId,
     causationId: input.causedBy?.eventId ?? null,

@@ -4,7 +4,7 @@
  * - retriable errors (and any error that is not a TributaryError) go to the group's retry topic;
  * - PermanentError and its subclasses (DecodeError, EventValidationError) go to the dead-letter topic at once.
  */
-import { PermanentError, type TributaryErrorOptions } from '@tributary/platform';
+import { PermanentError, RetriableError, type TributaryErrorOptions } from '@tributary/platform';
 
 export {
   type ErrorContext,
@@ -45,5 +45,18 @@ export class SchemaIncompatibleError extends PermanentError {
   ) {
     super(message, options);
     this.name = 'SchemaIncompatibleError';
+  }
+}
+
+/**
+ * The produce request carrying an event failed (the broker unreachable, a timeout, retries spent):
+ * the broker may still have written it, so whether the event was published is unknown. Errors
+ * raised before a request is made (the value invalid, the registry or the broker not reachable to
+ * encode or connect) are not this one: those events were certainly not published.
+ */
+export class ProduceOutcomeUnknownError extends RetriableError {
+  constructor(message: string, options?: TributaryErrorOptions) {
+    super(message, options);
+    this.name = 'ProduceOutcomeUnknownError';
   }
 }

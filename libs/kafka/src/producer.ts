@@ -16,7 +16,7 @@ import {
   type RecordMetadata,
   type TopicMessages,
 } from 'kafkajs';
-import { EventValidationError } from './errors';
+import { errorMessage, EventValidationError, ProduceOutcomeUnknownError } from './errors';
 import { type EventSerializer } from './serializer';
 
 export interface EmitOptions {
@@ -36,6 +36,11 @@ export interface EmitOptions {
    * cancel request 1, so the two never share a causal position. Caused events are counted.
    */
   readonly rootIndex?: number;
+  /**
+   * For a root event (no cause): its id is derived from the task id, the topic and this key instead
+   * of being random, so publishing it again (after an unknown outcome) gives the same event id.
+   */
+  readonly rootKey?: string;
   readonly now?: Date;
 }
 
@@ -179,7 +184,11 @@ export class EventProducer implements RawProducer {
           });
           for (const emit of carried) emit.resolve();
         } catch (error) {
-          for (const emit of carried) emit.reject(error);
+          const unknown = new ProduceOutcomeUnknownError(
+            `the produce request failed, so the broker may or may not have the events: ${errorMessage(error)}`,
+            { cause: error },
+          );
+          for (const emit of carried) emit.reject(unknown);
         }
       }
     } finally {
@@ -251,6 +260,7 @@ export class EventProducer implements RawProducer {
       schemaVersion: topic.schemaVersion,
       ...(options.causedBy ? { causedBy: options.causedBy } : {}),
       ...(options.discriminator ? { discriminator: options.discriminator } : {}),
+      ...(options.rootKey !== undefined && !options.causedBy ? { rootKey: options.rootKey } : {}),
       ...(options.priority ? { priority: options.priority } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
