@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type TributaryConfig } from '@tributary/config';
+import { type Producer } from 'kafkajs';
 import { authenticateEarly } from './auth/authenticate-early';
 import { Authenticator } from './auth/authenticator';
 import { answerOnlyLoopbackHosts } from './auth/loopback-host-guard';
@@ -26,6 +27,8 @@ import './webhooks/webhook.schemas';
 export interface CreateGatewayOptions {
   readonly logger: LoggerService;
   readonly overrides?: GatewayOptionsOverrides;
+  /** An existing kafkajs producer for the gateway's events (it must be idempotent); one is created otherwise. */
+  readonly kafkaProducer?: Producer;
 }
 
 /**
@@ -88,7 +91,7 @@ export function openApiDocument(app: NestFastifyApplication, authEnabled = true)
  */
 export async function createGatewayApp(
   config: TributaryConfig,
-  { logger, overrides }: CreateGatewayOptions,
+  { logger, overrides, kafkaProducer }: CreateGatewayOptions,
 ): Promise<NestFastifyApplication> {
   const options = gatewayOptions(overrides);
   if (config.http.connectionTimeoutMs <= options.sse.heartbeatMs) {
@@ -129,7 +132,7 @@ export async function createGatewayApp(
   useJsonBodiesOnly(adapter.getInstance(), options.bodyLimitBytes);
   closeConnectionsWhenIdle(adapter.getInstance(), options.shutdownGraceMs);
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.forRoot({ config, options, logger }),
+    GatewayModule.forRoot({ config, options, logger, ...(kafkaProducer ? { kafkaProducer } : {}) }),
     adapter,
     {
       logger,

@@ -1,6 +1,7 @@
 import { type DynamicModule, type LoggerService, Module, type Type } from '@nestjs/common';
 import { type Connection } from 'mongoose';
 import { type TributaryConfig } from '@tributary/config';
+import { type Producer } from 'kafkajs';
 import { KafkaAdmin, KafkaModule } from '@tributary/kafka';
 import {
   HealthModule,
@@ -27,6 +28,8 @@ export interface GatewayModuleOptions {
   readonly config: TributaryConfig;
   readonly options: GatewayOptions;
   readonly logger: LoggerService;
+  /** An existing kafkajs producer for the EventProducer (it must be idempotent). */
+  readonly kafkaProducer?: Producer;
 }
 
 /** The gateway's consumer groups, each a module of its own; options can turn each off. */
@@ -45,13 +48,18 @@ function consumerGroups(options: GatewayOptions): { group: string; module: Type 
  */
 @Module({})
 export class GatewayModule {
-  static forRoot({ config, options, logger }: GatewayModuleOptions): DynamicModule {
+  static forRoot({ config, options, logger, kafkaProducer }: GatewayModuleOptions): DynamicModule {
     const groups = consumerGroups(options);
     return {
       module: GatewayModule,
       imports: [
         GatewayConfigModule.forRoot(config, options),
-        KafkaModule.forRoot({ config, groups: groups.map((g) => g.group), logger }),
+        KafkaModule.forRoot({
+          config,
+          groups: groups.map((g) => g.group),
+          logger,
+          ...(kafkaProducer ? { producer: kafkaProducer } : {}),
+        }),
         HealthModule.register({
           provide: READINESS_CHECKS,
           useFactory: (admin: KafkaAdmin, mongo: Connection) => [

@@ -16,7 +16,12 @@ import {
   type RecordMetadata,
   type TopicMessages,
 } from 'kafkajs';
-import { EventValidationError, kafkaConnectionError } from './errors';
+import {
+  errorMessage,
+  EventValidationError,
+  kafkaConnectionError,
+  ProduceOutcomeUnknownError,
+} from './errors';
 import { type EventSerializer } from './serializer';
 
 export interface EmitOptions {
@@ -184,7 +189,11 @@ export class EventProducer implements RawProducer {
           });
           for (const emit of carried) emit.resolve();
         } catch (error) {
-          for (const emit of carried) emit.reject(error);
+          const unknown = new ProduceOutcomeUnknownError(
+            `the produce request failed, so the broker may or may not have the events: ${errorMessage(error)}`,
+            { cause: error },
+          );
+          for (const emit of carried) emit.reject(unknown);
         }
       }
     } finally {
