@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { TOPICS } from '@tributary/contracts';
 import { type EventProducer, isRetriable, type UntypedDelivery, errorMessage } from '@tributary/kafka';
+import { isTransient } from '@tributary/platform';
 import { type CancellationRegistry } from './cancellation';
 import { ProgressReporter } from './progress';
 import { StepJournal } from './step-journal';
@@ -24,7 +25,9 @@ type TaskDelivery = UntypedDelivery & { value: { taskId: string; tenantId: strin
  * The frame around every agent step: skip cancelled tasks, abort work when a cancel arrives,
  * report progress, and turn failures into either a retry (rethrow a retriable error while attempts
  * remain) or a terminal task.failed event. On the last attempt a retriable failure does both: the
- * task ends failed for its client, and the message goes to the dead-letter topic for operators.
+ * task ends failed for its client, and the message goes to the dead-letter topic for operators. A
+ * transient failure (the store or the registry unavailable) never fails the task: it is rethrown, and
+ * the agents' consumer groups wait for the dependency in place (failure policy `hold-partition`).
  */
 export class AgentStep {
   private readonly logger = new Logger(AgentStep.name);
@@ -64,6 +67,12 @@ export class AgentStep {
         return;
       }
       if (delivery.signal.aborted) throw error;
+      if (isTransient(error)) {
+        this.logger.warn(
+          `task ${taskId}: ${stage} waits for a dependency (attempt ${delivery.attempt}): ${errorMessage(error)}`,
+        );
+        throw error;
+      }
       const retriable = isRetriable(error);
       if (retriable && delivery.attempt < this.maxAttempts) {
         this.logger.warn(

@@ -28,8 +28,11 @@ export async function createAgentApp(
   app.enableShutdownHooks();
   // Topics and schemas exist before the consumer joins its group.
   await app.init();
+  // Every step writes the call journal: a store (or registry) outage is waited out in place, with the
+  // partition paused, rather than spending the retry budget and failing the task.
+  const failurePolicy = { onTransient: 'hold-partition' } as const;
   app.connectMicroservice(
-    { strategy: app.get(KafkaRuntime).transport({ group: definition.group }) },
+    { strategy: app.get(KafkaRuntime).transport({ group: definition.group, failurePolicy }) },
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();
