@@ -7,6 +7,7 @@ import {
   isRetriable,
   type UntypedDelivery,
 } from '@tributary/kafka';
+import { isTransient } from '@tributary/platform';
 import { type CancellationRegistry } from './cancellation';
 import { ProgressReporter } from './progress';
 import { StepJournal } from './step-journal';
@@ -49,7 +50,9 @@ export interface AgentStepOptions {
  * task ends failed for its client, and the message goes to the dead-letter topic for operators.
  * Whatever fails inside the frame (the cancellation check included) takes one of those two ways,
  * so a step never leaves its task without an end. The client reads a code and a sentence of ours
- * (publicFailure); the error itself goes to the log.
+ * (publicFailure); the error itself goes to the log. A transient failure (the store or the registry
+ * unavailable) never fails the task: it is rethrown, and the agents' consumer groups wait for the
+ * dependency in place (failure policy `hold-partition`).
  */
 export class AgentStep {
   private readonly logger = new Logger(AgentStep.name);
@@ -112,6 +115,12 @@ export class AgentStep {
       if (delivery.signal.aborted) throw error;
       // Past the deadline nothing is worth trying again, whatever the abort made the work throw.
       const cause: unknown = deadline.signal.aborted ? deadline.signal.reason : error;
+      if (isTransient(cause)) {
+        this.logger.warn(
+          `task ${taskId}: ${stage} waits for a dependency (attempt ${delivery.attempt}): ${errorMessage(cause)}`,
+        );
+        throw error;
+      }
       const retriable = isRetriable(cause);
       if (retriable && delivery.attempt < this.maxAttempts) {
         this.logger.warn(

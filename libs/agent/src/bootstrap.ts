@@ -33,11 +33,16 @@ export async function createAgentApp(
   await app.init();
   // An event no handler could read still ends its task (the dead letter is for operators).
   const undeliverable = new UndeliverableEvents(app.get(EventProducer), definition.stage);
+  // Every step writes the call journal: a store (or registry) outage is waited out in place, with the
+  // partition paused, rather than spending the retry budget and failing the task.
+  const failurePolicy = { onTransient: 'hold-partition' } as const;
   app.connectMicroservice(
     {
-      strategy: app
-        .get(KafkaRuntime)
-        .transport({ group: definition.group, onUndeliverable: undeliverable.handle }),
+      strategy: app.get(KafkaRuntime).transport({
+        group: definition.group,
+        onUndeliverable: undeliverable.handle,
+        failurePolicy,
+      }),
     },
     { inheritAppConfig: true },
   );

@@ -1,7 +1,7 @@
-import { deadLetterTopic, FAILURE_HEADERS, HEADERS, headerString } from '@tributary/contracts';
+import { deadLetterTopic, FAILURE_HEADERS, HEADERS, headerString, retryTopic } from '@tributary/contracts';
 import { type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { errorMessage } from './errors';
-import { readFailure, stripFailureHeaders } from './failure';
+import { readFailure, withFailureHeaders } from './failure';
 import { type RawProducer } from './producer';
 
 export interface RedriveFilter {
@@ -31,6 +31,8 @@ export interface RedriveOptions {
 
 export interface RedriveRecord {
   readonly deadLetter: { readonly topic: string; readonly partition: number; readonly offset: string };
+  /** Where it was (or, in a dry run, would be) moved: the group's retry topic. */
+  readonly movedTo: string;
   readonly originTopic: string;
   readonly originPartition: number;
   readonly originOffset: string;
@@ -107,10 +109,12 @@ function matches(headers: IHeaders | undefined, filter: RedriveFilter): boolean 
 }
 
 /**
- * Moves dead letters of a group back to their origin topic: the original bytes and envelope
- * headers, plus `redrivenFrom` = `<dead-letter topic>/<partition>/<offset>`, keyed as before so
- * they land on their task's partition. The consumer group then handles them as new deliveries
- * (attempt 1).
+ * Moves dead letters of a group back into that group's own retry path: its retry topic, which only
+ * that group consumes, due at once. The copy keeps the original bytes, key and envelope headers and
+ * its origin (topic, partition, offset), with the attempt count reset (the group handles it as
+ * attempt 1, `delivery.topic` still the origin) and `redrivenFrom` =
+ * `<dead-letter topic>/<partition>/<offset>`. Not the origin topic: every group that consumes it
+ * would see the event again (redriving the projection's letters would re-run the agents).
  *
  * A dead letter is never moved twice: progress is committed to the group `<group>.redrive` after
  * each batch. Filtering does not lose anything: a letter that does not match stays below the
@@ -124,6 +128,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   const dryRun = options.dryRun ?? false;
   const limit = options.limit ?? Infinity;
   const topic = deadLetterTopic(group);
+  const movedTo = retryTopic(group);
   const groupId = redriveGroup(group);
   const records: RedriveRecord[] = [];
   let skipped = 0;
@@ -169,6 +174,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
     const raw = message.headers;
     const record: RedriveRecord = {
       deadLetter: { topic, partition, offset: message.offset },
+      movedTo,
       originTopic: failure?.originTopic ?? '(unknown)',
       originPartition: failure?.originPartition ?? -1,
       originOffset: failure?.originOffset ?? '',
@@ -181,10 +187,12 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
     if (!dryRun) {
       if (!failure)
         throw new Error(`${topic}/${partition}/${message.offset} has no origin headers: cannot redrive it`);
-      const headers = stripFailureHeaders(message.headers);
+      // Due at once (no retryDueAt), and attempt 1 when the group reads it (attempts so far: 0).
+      const { retryDueAt: _due, ...record } = failure;
+      const headers = withFailureHeaders(message.headers, { ...record, attempts: 0 });
       headers[FAILURE_HEADERS.redrivenFrom] = `${topic}/${partition}/${message.offset}`;
       await producer.send({
-        topic: failure.originTopic,
+        topic: movedTo,
         messages: [{ key: message.key, value: message.value, headers }],
       });
     }

@@ -1,5 +1,6 @@
 /**
- * Moves dead letters of a consumer group back to their origin topics.
+ * Moves dead letters of a consumer group back into that group's retry topic (only the group that
+ * failed sees them again; other groups on the origin topic do not).
  *
  *   node scripts/run-ts.mjs libs/kafka/src/cli/redrive.ts --group planner-agent [--dry-run]
  *        [--origin-topic <topic>] [--error-class <class>] [--event-id <id>] [--limit <n>]
@@ -21,7 +22,7 @@ function describe(record: RedriveRecord): string {
   const { deadLetter: d } = record;
   return [
     `${d.topic}/${d.partition}/${d.offset}`,
-    `→ ${record.originTopic} (was ${record.originPartition}/${record.originOffset})`,
+    `→ ${record.movedTo} (origin ${record.originTopic}/${record.originPartition}/${record.originOffset})`,
     `event ${record.eventId ?? '-'}`,
     `${record.errorClass} after ${record.attempts} attempt(s): ${record.errorMessage}`,
   ].join('  ');
