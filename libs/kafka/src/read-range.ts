@@ -1,3 +1,4 @@
+import { topicOffsets } from './admin';
 import { randomUUID } from 'node:crypto';
 import {
   type Envelope,
@@ -115,7 +116,7 @@ export async function* readRanges(options: ReadRangesOptions): AsyncGenerator<Ra
     /** Keyed `<topic>\u0000<partition>`. */
     const bounds = new Map<string, { topic: string; partition: number; start: number; end: number }>();
     for (const topic of topics) {
-      const watermarks = await admin.fetchTopicOffsets(topic.name);
+      const watermarks = await topicOffsets(admin, topic.name);
       const byTime = options.fromTime
         ? new Map(
             (await admin.fetchTopicOffsetsByTimestamp(topic.name, options.fromTime.getTime())).map((p) => [

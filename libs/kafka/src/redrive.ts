@@ -1,3 +1,4 @@
+import { topicOffsets } from './admin';
 import { deadLetterTopic, FAILURE_HEADERS, HEADERS, headerString, retryTopic } from '@tributary/contracts';
 import { type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { errorMessage } from './errors';
@@ -139,7 +140,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   const progress = new Map<number, Progress>();
   const ends = new Map<number, number>();
   try {
-    const watermarks = await admin.fetchTopicOffsets(topic);
+    const watermarks = await topicOffsets(admin, topic);
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     for (const { partition, low, high } of watermarks) {
       const entry = committed?.partitions.find((p) => p.partition === partition);
