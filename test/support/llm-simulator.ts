@@ -33,6 +33,8 @@ export class LlmSimulator {
   readonly requested = new Map<string, number>();
   /** Answers fully sent, per prompt hash. */
   readonly completed = new Map<string, number>();
+  /** The JSON-schema name (which call it is) of every prompt seen, per prompt hash. */
+  readonly names = new Map<string, string>();
   /** Prompts being answered right now. */
   readonly inFlight = new Set<string>();
   /** Requests whose client went away before the answer (an aborted call). */
@@ -60,9 +62,14 @@ export class LlmSimulator {
     return simulator;
   }
 
-  /** Prompts asked more than once: calls made again rather than served from a journal. */
-  repeatedPrompts(): string[] {
-    return [...this.requested].filter(([, count]) => count > 1).map(([hash]) => hash);
+  /**
+   * Prompts asked more than once (since `before`, a copy of `requested` taken earlier): calls made
+   * again rather than served from a journal.
+   */
+  repeatedPrompts(before: ReadonlyMap<string, number> = new Map()): string[] {
+    return [...this.requested]
+      .filter(([hash, count]) => count - (before.get(hash) ?? 0) > 1)
+      .map(([hash]) => hash);
   }
 
   async close(): Promise<void> {
@@ -90,6 +97,7 @@ export class LlmSimulator {
     const prompt = JSON.stringify(body.messages ?? []);
     const promptHash = createHash('sha256').update(prompt).digest('hex');
     this.requested.set(promptHash, (this.requested.get(promptHash) ?? 0) + 1);
+    this.names.set(promptHash, name);
     this.inFlight.add(promptHash);
 
     let gone = false;
