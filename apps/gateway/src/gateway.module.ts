@@ -2,6 +2,7 @@ import { type DynamicModule, type LoggerService, Module, type Type } from '@nest
 import { type Connection } from 'mongoose';
 import { type TributaryConfig } from '@tributary/config';
 import { KafkaAdmin, KafkaModule } from '@tributary/kafka';
+import { MetricsModule } from '@tributary/metrics';
 import {
   HealthModule,
   kafkaReadiness,
@@ -41,7 +42,8 @@ function consumerGroups(options: GatewayOptions): { group: string; module: Type 
 
 /**
  * The gateway: its features (the HTTP API, one module per stage of a task) and its consumer
- * groups, over the Kafka runtime (topics, schemas, producer, consumers), MongoDB and health checks.
+ * groups, over the Kafka runtime (topics, schemas, producer, consumers), MongoDB, health checks and
+ * `/metrics`.
  */
 @Module({})
 export class GatewayModule {
@@ -52,6 +54,7 @@ export class GatewayModule {
       imports: [
         GatewayConfigModule.forRoot(config, options),
         KafkaModule.forRoot({ config, groups: groups.map((g) => g.group), logger }),
+        MetricsModule.forRoot(config.metrics),
         HealthModule.register({
           provide: READINESS_CHECKS,
           useFactory: (admin: KafkaAdmin, mongo: Connection) => [
