@@ -17,8 +17,8 @@ const requestDuration = new Histogram({
 
 /**
  * Records every request a Fastify server answers, under the route the router matched
- * (`request.routeOptions.url`). Requests whose reply is hijacked (event streams) are not answered
- * through Fastify and are counted by `tributary_sse_streams_open` instead.
+ * (`request.routeOptions.url`), when its response ends: an event stream (a hijacked reply) counts
+ * when it closes, its whole life as its duration; `tributary_sse_streams_open` shows the open ones.
  */
 export function instrumentHttpServer(fastify: FastifyInstance): void {
   fastify.addHook('onResponse', (request, reply, done) => {
