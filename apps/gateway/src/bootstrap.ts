@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type TributaryConfig } from '@tributary/config';
 import { type Producer } from 'kafkajs';
+import { instrumentHttpServer } from '@tributary/metrics';
 import { authenticateEarly } from './auth/authenticate-early';
 import { Authenticator } from './auth/authenticator';
 import { answerOnlyLoopbackHosts } from './auth/loopback-host-guard';
@@ -125,6 +126,8 @@ export async function createGatewayApp(
     // Per-address limits count the client a trusted proxy names, not the proxy.
     ...(config.http.trustProxy.length > 0 ? { trustProxy: [...config.http.trustProxy] } : {}),
   });
+  // Every answer is counted under its route template, refusals by the hooks below included.
+  instrumentHttpServer(adapter.getInstance());
   // First: a request to a loopback-only gateway under another name is refused before anything else.
   if (config.gateway.auth.loopbackHostsOnly) answerOnlyLoopbackHosts(adapter.getInstance());
   answerMethodNotAllowed(adapter.getInstance());

@@ -3,6 +3,7 @@ import { type Connection } from 'mongoose';
 import { type TributaryConfig } from '@tributary/config';
 import { type Producer } from 'kafkajs';
 import { KafkaAdmin, KafkaModule } from '@tributary/kafka';
+import { MetricsModule } from '@tributary/metrics';
 import {
   HealthModule,
   kafkaReadiness,
@@ -44,7 +45,8 @@ function consumerGroups(options: GatewayOptions): { group: string; module: Type 
 
 /**
  * The gateway: its features (the HTTP API, one module per stage of a task) and its consumer
- * groups, over the Kafka runtime (topics, schemas, producer, consumers), MongoDB and health checks.
+ * groups, over the Kafka runtime (topics, schemas, producer, consumers), MongoDB, health checks and
+ * `/metrics`.
  */
 @Module({})
 export class GatewayModule {
@@ -60,6 +62,7 @@ export class GatewayModule {
           logger,
           ...(kafkaProducer ? { producer: kafkaProducer } : {}),
         }),
+        MetricsModule.forRoot(config.metrics),
         HealthModule.register({
           provide: READINESS_CHECKS,
           useFactory: (admin: KafkaAdmin, mongo: Connection) => [

@@ -105,6 +105,7 @@ export class AgentStep {
       }
       await work({ signal, progress, journal, settle });
       await settle();
+      this.logger.debug(`task ${taskId}: ${stage} done (attempt ${delivery.attempt})`);
     } catch (error) {
       // Whatever the step recorded is written before the delivery is retried, or the task fails.
       await journal.settle().catch(() => undefined);

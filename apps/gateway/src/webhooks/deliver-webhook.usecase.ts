@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
 import { RetriableError } from '@tributary/kafka';
+import { webhookMetrics } from '@tributary/metrics';
 import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { TaskNotifier } from '../read-model/task-notifier';
 import { TaskReader } from '../read-model/task-reader';
@@ -122,6 +123,7 @@ export class DeliverWebhookUseCase {
       error: outcome.kind === 'delivered' ? null : outcome.error,
       durationMs: outcome.durationMs,
     };
+    webhookMetrics.attempt(outcome.kind, outcome.durationMs / 1000);
     this.logger.log({
       msg: 'webhook attempt',
       taskId: task.taskId,

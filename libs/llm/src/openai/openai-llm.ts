@@ -6,6 +6,7 @@ import {
   type ChatCompletionCreateParamsBase,
   type ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
+import { type CompletionUsage } from 'openai/resources/completions';
 import {
   LlmAbortedError,
   LlmConnectionError,
@@ -76,8 +77,19 @@ export interface OpenAiLlmOptions {
   readonly backoff?: Partial<LlmRetryPolicy>;
   /** Called before each retry's wait: for metrics, logs and tests. */
   readonly onRetry?: (event: RetryEvent) => void;
+  /** Called after each completed chat completion (a repair round is one more) with the tokens the server reported. */
+  readonly onUsage?: (usage: LlmUsage) => void;
   /** Jitter source in [0, 1); Math.random by default. */
   readonly random?: () => number;
+}
+
+/** The tokens one chat completion used, as the server reported them (`usage`); 0 when it reported none. */
+export interface LlmUsage {
+  readonly operation: LlmOperation;
+  readonly taskId: string;
+  readonly tenantId: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
 }
 
 /**
@@ -327,6 +339,7 @@ export class OpenAiLlm implements LlmPort {
 
     if (opts.onToken === undefined) {
       const completion = await this.client.chat.completions.create({ ...body, stream: false }, request);
+      this.reportUsage(call.operation, opts, completion.usage);
       const choice = completion.choices[0];
       return {
         content: choice?.message.content ?? '',
@@ -335,11 +348,17 @@ export class OpenAiLlm implements LlmPort {
       };
     }
 
-    const stream = await this.client.chat.completions.create({ ...body, stream: true }, request);
+    // The last chunk then carries the usage (servers that do not know the option ignore it).
+    const stream = await this.client.chat.completions.create(
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      request,
+    );
     let content = '';
     let refusal = '';
     let finishReason: string | null = null;
+    let usage: CompletionUsage | null | undefined;
     for await (const chunk of stream) {
+      usage = chunk.usage ?? usage;
       const choice = chunk.choices[0];
       const delta = choice?.delta.content;
       if (delta !== undefined && delta !== null && delta !== '') {
@@ -351,7 +370,22 @@ export class OpenAiLlm implements LlmPort {
     }
     // The SDK ends a stream quietly when its request is aborted; an abort is not a complete reply.
     if (signal.aborted) throw new APIUserAbortError();
+    this.reportUsage(call.operation, opts, usage);
     return { content, finishReason, refusal };
+  }
+
+  private reportUsage(
+    operation: LlmOperation,
+    opts: CallOptions,
+    usage: CompletionUsage | null | undefined,
+  ): void {
+    this.options.onUsage?.({
+      operation,
+      taskId: opts.taskId,
+      tenantId: opts.tenantId,
+      inputTokens: usage?.prompt_tokens ?? 0,
+      outputTokens: usage?.completion_tokens ?? 0,
+    });
   }
 
   /** Runs `attempt` with a deadline each time, retrying retriable failures with backoff. */

@@ -56,6 +56,8 @@ export class RecordedLlm implements LlmPort {
     private readonly inner: LlmPort,
     private readonly recorder: CallRecorder,
     private readonly logger?: LlmLogger,
+    /** Told of every call answered from the journal (metrics). */
+    private readonly onReplay?: (method: RecordedMethod, tenantId: string) => void,
   ) {
     this.provider = inner.provider;
   }
@@ -101,6 +103,7 @@ export class RecordedLlm implements LlmPort {
     const recorded = opts.journal?.firstDelivery ? this.recorder.peek(key) : await this.recorder.get(key);
     if (recorded !== undefined && recorded !== null) {
       this.counts.replayed += 1;
+      this.onReplay?.(method, opts.tenantId);
       this.logger?.debug?.(
         `${this.provider} ${method} for task ${opts.taskId} replayed from the call journal (${key.slice(0, 12)})`,
       );
