@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const alias = Object.fromEntries(
-  ['contracts', 'config', 'kafka', 'llm', 'catalogue', 'platform', 'agent'].map((lib) => [
+  ['contracts', 'config', 'kafka', 'llm', 'catalogue', 'platform', 'agent', 'tracing'].map((lib) => [
     `@tributary/${lib}`,
     fileURLToPath(new URL(`./libs/${lib}/src/index.ts`, import.meta.url)),
   ]),

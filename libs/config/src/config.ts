@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ConfigError, type Env, EnvReader } from './env';
 import { type KafkaConfig, readKafkaConfig, readRegistryConfig, type RegistryConfig } from './kafka';
+import { readTracingConfig, type TracingConfig } from './tracing';
 
 export const SERVICES = ['gateway', 'planner-agent', 'research-agent', 'reviewer-agent'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -391,6 +392,8 @@ export interface TributaryConfig extends RegistryConfig {
   readonly deadlines: DeadlineConfig;
   readonly dataDir: string;
   readonly gateway: GatewayConfig;
+  /** OpenTelemetry tracing (the standard `OTEL_*` variables); off without an OTLP endpoint. */
+  readonly tracing: TracingConfig;
 }
 
 function envPrefix(service: ServiceName): string {
@@ -470,6 +473,7 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
     deadlines: readDeadlineConfig(read),
     dataDir: read.string('TRIBUTARY_DATA_DIR', 'data'),
     gateway: readGatewayConfig(read, httpHost),
+    tracing: readTracingConfig(read, service),
   };
 }
 
