@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type TributaryConfig } from '@tributary/config';
+import { traceHttpRequests } from '@tributary/tracing';
 import { authenticateEarly } from './auth/authenticate-early';
 import { Authenticator } from './auth/authenticator';
 import { answerOnlyLoopbackHosts } from './auth/loopback-host-guard';
@@ -122,6 +123,8 @@ export async function createGatewayApp(
     // Per-address limits count the client a trusted proxy names, not the proxy.
     ...(config.http.trustProxy.length > 0 ? { trustProxy: [...config.http.trustProxy] } : {}),
   });
+  // A server span per API request (when tracing is on), so even a refused request is traced.
+  traceHttpRequests(adapter.getInstance());
   // First: a request to a loopback-only gateway under another name is refused before anything else.
   if (config.gateway.auth.loopbackHostsOnly) answerOnlyLoopbackHosts(adapter.getInstance());
   answerMethodNotAllowed(adapter.getInstance());
