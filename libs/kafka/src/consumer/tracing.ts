@@ -30,9 +30,11 @@ export class ConsumeTrace {
     private readonly spanContext: Context | undefined,
   ) {}
 
+  private static readonly OFF = new ConsumeTrace(undefined, undefined);
+
   /** The trace of `attempt`; does nothing when tracing is off. */
   static start(attempt: Work, group: string): ConsumeTrace {
-    if (!tracingEnabled()) return new ConsumeTrace(undefined, undefined);
+    if (!tracingEnabled()) return ConsumeTrace.OFF;
     const { message, origin, state } = attempt;
     // A retry copy carries the event's own headers unchanged, beside the failure headers.
     const parent = contextFromHeaders(message.headers);
