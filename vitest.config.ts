@@ -2,10 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const alias = Object.fromEntries(
-  ['contracts', 'config', 'kafka', 'llm', 'catalogue', 'platform', 'agent', 'metrics'].map((lib) => [
-    `@tributary/${lib}`,
-    fileURLToPath(new URL(`./libs/${lib}/src/index.ts`, import.meta.url)),
-  ]),
+  ['contracts', 'config', 'kafka', 'llm', 'catalogue', 'platform', 'agent', 'metrics', 'tracing'].map(
+    (lib) => [`@tributary/${lib}`, fileURLToPath(new URL(`./libs/${lib}/src/index.ts`, import.meta.url))],
+  ),
 );
 alias['@tributary/testing'] = fileURLToPath(new URL('./test/support/index.ts', import.meta.url));
 // Test-only code (in-memory stores, event factories, sinks) lives under test/support, never in src.

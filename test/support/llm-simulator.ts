@@ -22,6 +22,7 @@ export interface LlmSimulatorOptions {
 
 interface ChatBody {
   stream?: boolean;
+  stream_options?: { include_usage?: boolean };
   messages?: { role: string; content: string }[];
   response_format?: { type: string; json_schema?: { name: string; schema?: unknown } };
 }
@@ -119,12 +120,20 @@ export class LlmSimulator {
       return;
     }
     const content = JSON.stringify(answer(name, body, choose));
+    // Token counts as an OpenAI server reports them (here: about four characters a token).
+    const usage = {
+      prompt_tokens: Math.ceil(prompt.length / 4),
+      completion_tokens: Math.ceil(content.length / 4),
+      total_tokens: Math.ceil(prompt.length / 4) + Math.ceil(content.length / 4),
+    };
     if (body.stream) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const piece of content.match(/.{1,40}/gs) ?? []) {
         res.write(`data: ${JSON.stringify(chunk(piece, null))}\n\n`);
       }
       res.write(`data: ${JSON.stringify(chunk('', 'stop'))}\n\n`);
+      if (body.stream_options?.include_usage === true)
+        res.write(`data: ${JSON.stringify({ ...chunk('', null), choices: [], usage })}\n\n`);
       res.end('data: [DONE]\n\n');
     } else {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -135,6 +144,7 @@ export class LlmSimulator {
           created: Math.floor(Date.now() / 1000),
           model: 'simulator',
           choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }],
+          usage,
         }),
       );
     }

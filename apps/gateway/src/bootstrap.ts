@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type TributaryConfig } from '@tributary/config';
 import { type Producer } from 'kafkajs';
 import { instrumentHttpServer } from '@tributary/metrics';
+import { traceHttpRequests } from '@tributary/tracing';
 import { authenticateEarly } from './auth/authenticate-early';
 import { Authenticator } from './auth/authenticator';
 import { answerOnlyLoopbackHosts } from './auth/loopback-host-guard';
@@ -126,6 +127,8 @@ export async function createGatewayApp(
     // Per-address limits count the client a trusted proxy names, not the proxy.
     ...(config.http.trustProxy.length > 0 ? { trustProxy: [...config.http.trustProxy] } : {}),
   });
+  // A server span per API request (when tracing is on), so even a refused request is traced.
+  traceHttpRequests(adapter.getInstance());
   // Every answer is counted under its route template, refusals by the hooks below included.
   instrumentHttpServer(adapter.getInstance());
   // First: a request to a loopback-only gateway under another name is refused before anything else.

@@ -25,6 +25,7 @@ import {
   READINESS_CHECKS,
   registryReadiness,
 } from '@tributary/platform';
+import { stopTracing } from '@tributary/tracing';
 import { type Connection } from 'mongoose';
 import { AgentStep } from './agent-step';
 import { MongoCallJournal } from './call-journal';
@@ -63,13 +64,14 @@ class AgentLifecycle implements OnModuleInit, OnApplicationShutdown {
     this.logger.log(`LLM provider: ${this.llm.provider}`);
   }
 
-  /** Runs after the Kafka transport drained and committed: the store closes last. */
+  /** Runs after the Kafka transport drained and committed: the store closes, then the last spans are exported. */
   async onApplicationShutdown(): Promise<void> {
     const { made, replayed, recordFailures } = this.llm.stats();
     this.logger.log(
       `LLM calls: ${made} made, ${replayed} answered from the call journal, ${recordFailures} not recorded`,
     );
     await this.connection.close();
+    await stopTracing();
   }
 }
 

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { loadConfigFromProcess, type ServiceName, type TributaryConfig } from '@tributary/config';
 import { EventProducer, KafkaRuntime } from '@tributary/kafka';
 import { JsonLogger } from '@tributary/platform';
+import { startTracing } from '@tributary/tracing';
 import { AgentKitModule } from './agent-kit.module';
 import { UndeliverableEvents } from './undeliverable-events';
 
@@ -53,6 +54,8 @@ export async function createAgentApp(
 /** `main.ts` of an agent: read the configuration once, start, and listen for health checks. */
 export async function runAgent(definition: AgentDefinition): Promise<void> {
   const config = loadConfigFromProcess(definition.service);
+  // Before the application is built: every span it starts goes to the configured OTLP endpoint.
+  startTracing(config, new JsonLogger(config.service, config.logLevel));
   const app = await createAgentApp(definition, config);
   await app.listen(config.http.port, config.http.host);
 }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ConfigError, type Env, EnvReader } from './env';
 import { type KafkaConfig, readKafkaConfig, readRegistryConfig, type RegistryConfig } from './kafka';
+import { readTracingConfig, type TracingConfig } from './tracing';
 
 export const SERVICES = ['gateway', 'planner-agent', 'research-agent', 'reviewer-agent'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -439,6 +440,8 @@ export interface TributaryConfig extends RegistryConfig {
   readonly dataDir: string;
   readonly gateway: GatewayConfig;
   readonly metrics: MetricsConfig;
+  /** OpenTelemetry tracing (the standard `OTEL_*` variables); off without an OTLP endpoint. */
+  readonly tracing: TracingConfig;
 }
 
 function envPrefix(service: ServiceName): string {
@@ -523,6 +526,7 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
     dataDir: read.string('TRIBUTARY_DATA_DIR', 'data'),
     gateway,
     metrics: readMetricsConfig(read, scoped, { host: httpHost, port: httpPort }, apiPortOpen),
+    tracing: readTracingConfig(read, service),
   };
 }
 

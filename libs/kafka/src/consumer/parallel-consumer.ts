@@ -41,6 +41,7 @@ import { LagProbe } from './lag';
 import { type ConsumerMetrics, partitionMetrics } from './metrics';
 import { Assignment } from './rebalance';
 import { DelayedRetries } from './retry-delays';
+import { ConsumeTrace } from './tracing';
 import { shutDown, type ShutdownSteps } from './shutdown';
 import { UndeliverableReporter } from './undeliverable';
 import { dueAt, isAbandoned, type PartitionState, type Work, workFor } from './work';
@@ -414,38 +415,15 @@ export class ParallelConsumer {
     try {
       let attempt = work;
       for (let heldFor = 1; ; heldFor += 1) {
-        let started: number | undefined;
-        try {
-          const { handler, delivery, deferredUntil } = await this.dispatcher.prepare(attempt);
-          started = performance.now();
-          await handler(delivery);
-          const seconds = (performance.now() - started) / 1000;
-          this.handled += 1;
-          const until = deferredUntil();
-          // A deferred message is done here once its copy is on the retry topic.
-          if (until !== null && !(await this.failures.defer(attempt, until))) return;
-          this.record(work, until === null ? 'handled' : 'deferred', seconds);
-          this.finish(work);
-          return;
-        } catch (error) {
-          const seconds = started === undefined ? undefined : (performance.now() - started) / 1000;
-          if (!holdsInPlace(error, this.policy) || isAbandoned(work)) {
-            const routed = await this.failures.route(attempt, error);
-            if (routed === 'dead-letter' && started === undefined)
-              await this.undeliverable?.report(attempt, error);
-            if (routed !== null) {
-              this.record(work, routed === 'retry' ? 'retried' : 'dead_lettered', seconds);
-              this.finish(work);
-            }
-            return;
-          }
-          // Stopping, or the partition lost: the offset stays unfinished for the next owner.
-          if (this.stopping()) return;
-          await this.holds.wait(work, error, holdDelay(heldFor, this.policy, this.options.random));
-          if (isAbandoned(work) || this.stopping()) return;
-          // Another attempt of the same message: the handler may find what the failed one did.
-          attempt = { ...work, attempt: work.attempt + heldFor, firstDelivery: false };
-        }
+        const traced = ConsumeTrace.start(attempt, this.options.group);
+        const held = await traced.run(() => this.attempt(work, attempt, traced));
+        if (held === undefined) return;
+        // Stopping, or the partition lost: the offset stays unfinished for the next owner.
+        if (this.stopping()) return;
+        await this.holds.wait(work, held.error, holdDelay(heldFor, this.policy, this.options.random));
+        if (isAbandoned(work) || this.stopping()) return;
+        // Another attempt of the same message: the handler may find what the failed one did.
+        attempt = { ...work, attempt: work.attempt + heldFor, firstDelivery: false };
       }
     } finally {
       this.holds.release(work);
@@ -457,6 +435,49 @@ export class ParallelConsumer {
   private record(work: Work, outcome: MessageOutcome, seconds: number | undefined): void {
     const topic = this.dispatcher.handles(work.origin.topic) ? work.origin.topic : work.state.topic;
     this.instruments.ended(topic, outcome, seconds);
+  }
+
+  /**
+   * One delivery attempt of `work`: the handler, then the offset finished, or the failure routed
+   * (retry or dead-letter topic). Resolves with the error when the failure is one this group waits out
+   * in place (the partition held), else with nothing: the work is done with, or left for the next owner.
+   */
+  private async attempt(
+    work: Work,
+    attempt: Work,
+    traced: ConsumeTrace,
+  ): Promise<{ error: unknown } | undefined> {
+    let started: number | undefined;
+    try {
+      const { handler, delivery, deferredUntil } = await this.dispatcher.prepare(attempt);
+      started = performance.now();
+      await handler(delivery);
+      const seconds = (performance.now() - started) / 1000;
+      this.handled += 1;
+      const until = deferredUntil();
+      traced.outcome(until === null ? 'handled' : 'deferred');
+      // A deferred message is done here once its copy is on the retry topic.
+      if (until !== null && !(await this.failures.defer(attempt, until))) return undefined;
+      this.record(work, until === null ? 'handled' : 'deferred', seconds);
+      this.finish(work);
+      return undefined;
+    } catch (error) {
+      const seconds = started === undefined ? undefined : (performance.now() - started) / 1000;
+      if (!holdsInPlace(error, this.policy) || isAbandoned(work)) {
+        const routed = await this.failures.route(attempt, error);
+        traced.outcome(routed ?? 'abandoned', error);
+        // A dead letter no handler saw (it could not be decoded): the hook may end its task.
+        if (routed === 'dead-letter' && started === undefined)
+          await this.undeliverable?.report(attempt, error);
+        if (routed !== null) {
+          this.record(work, routed === 'retry' ? 'retried' : 'dead_lettered', seconds);
+          this.finish(work);
+        }
+        return undefined;
+      }
+      traced.outcome('held', error);
+      return { error };
+    }
   }
 
   private stopping(): boolean {

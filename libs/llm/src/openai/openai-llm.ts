@@ -42,6 +42,7 @@ import {
 } from './prompts';
 import { planFromReply } from './plan-reply';
 import { DRAFT_REPLY, draftReplyFor, PLAN_REPLY, PLAN_REPLY_ACCEPTED, REVIEW_REPLY } from './schemas';
+import { CallUsage } from './usage';
 
 /**
  * In-process retries of one call. `baseDelayMs` is the first delay when the server gives no
@@ -232,11 +233,24 @@ export class OpenAiLlm implements LlmPort {
 
   /** One task call: a chat completion, its validation, and one repair round when the reply is unusable. */
   private async task<S extends JsonSchema, T>(call: TaskCall<S, T>, opts: CallOptions): Promise<T> {
+    const usage = new CallUsage();
+    try {
+      return await this.taskRounds(call, opts, usage);
+    } finally {
+      usage.report();
+    }
+  }
+
+  private async taskRounds<S extends JsonSchema, T>(
+    call: TaskCall<S, T>,
+    opts: CallOptions,
+    usage: CallUsage,
+  ): Promise<T> {
     const messages: Message[] = [
       { role: 'system', content: call.prompt.system },
       { role: 'user', content: call.prompt.user },
     ];
-    let reply = await this.chat(call, messages, opts);
+    let reply = await this.chat(call, messages, opts, usage);
     let outcome = this.check(call, reply);
     if (outcome.problems.length > 0) {
       this.logger?.warn(
@@ -246,7 +260,7 @@ export class OpenAiLlm implements LlmPort {
         { role: 'assistant', content: reply.content },
         { role: 'user', content: repairPrompt(outcome.problems) },
       );
-      reply = await this.chat(call, messages, opts);
+      reply = await this.chat(call, messages, opts, usage);
       outcome = this.check(call, reply);
     }
     if (outcome.value === undefined || outcome.problems.length > 0) {
@@ -279,12 +293,13 @@ export class OpenAiLlm implements LlmPort {
     call: TaskCall<S, T>,
     messages: readonly Message[],
     opts: CallOptions,
+    usage: CallUsage,
   ): Promise<ChatReply> {
     for (;;) {
       const mode = this.mode;
       try {
         const reply = await this.withRetries(call.operation, opts, (signal) =>
-          this.complete(call, messages, mode, opts, signal),
+          this.complete(call, messages, mode, opts, signal, usage),
         );
         if (reply.refusal !== '') {
           throw new LlmOutputError(
@@ -322,6 +337,7 @@ export class OpenAiLlm implements LlmPort {
     mode: OutputMode,
     opts: CallOptions,
     signal: AbortSignal,
+    usage: CallUsage,
   ): Promise<ChatReply> {
     const body: ChatCompletionCreateParamsBase = {
       model: this.model,
@@ -336,11 +352,13 @@ export class OpenAiLlm implements LlmPort {
       body.response_format = { type: 'json_object' };
     }
     const request = { signal, timeout: this.timeoutMs, maxRetries: 0 };
+    usage.requested();
 
     if (opts.onToken === undefined) {
       const completion = await this.client.chat.completions.create({ ...body, stream: false }, request);
       this.reportUsage(call.operation, opts, completion.usage);
       const choice = completion.choices[0];
+      usage.answered(completion.model, completion.id, completion.usage, choice?.finish_reason);
       return {
         content: choice?.message.content ?? '',
         finishReason: choice?.finish_reason ?? null,
@@ -356,9 +374,13 @@ export class OpenAiLlm implements LlmPort {
     let content = '';
     let refusal = '';
     let finishReason: string | null = null;
-    let usage: CompletionUsage | null | undefined;
+    let model: string | undefined;
+    let id: string | undefined;
+    let counted: OpenAI.CompletionUsage | undefined;
     for await (const chunk of stream) {
-      usage = chunk.usage ?? usage;
+      model ??= chunk.model;
+      id ??= chunk.id;
+      counted = chunk.usage ?? counted;
       const choice = chunk.choices[0];
       const delta = choice?.delta.content;
       if (delta !== undefined && delta !== null && delta !== '') {
@@ -370,7 +392,8 @@ export class OpenAiLlm implements LlmPort {
     }
     // The SDK ends a stream quietly when its request is aborted; an abort is not a complete reply.
     if (signal.aborted) throw new APIUserAbortError();
-    this.reportUsage(call.operation, opts, usage);
+    this.reportUsage(call.operation, opts, counted);
+    usage.answered(model, id, counted, finishReason);
     return { content, finishReason, refusal };
   }
 
