@@ -134,7 +134,7 @@ export async function createGatewayApp(
   // First: a request to a loopback-only gateway under another name is refused before anything else.
   if (config.gateway.auth.loopbackHostsOnly) answerOnlyLoopbackHosts(adapter.getInstance());
   answerMethodNotAllowed(adapter.getInstance());
-  boundStoreOperationsPerRequest(adapter.getInstance(), options.storeTimeoutMs);
+  boundStoreOperationsPerRequest(adapter.getInstance(), options.storeTimeoutMs, options.storeMaxOutstanding);
   useJsonBodiesOnly(adapter.getInstance(), options.bodyLimitBytes);
   closeConnectionsWhenIdle(adapter.getInstance(), options.shutdownGraceMs);
   const app = await NestFactory.create<NestFastifyApplication>(
