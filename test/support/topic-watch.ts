@@ -4,7 +4,7 @@ import {
   type EventValue,
   type TopicDefinition,
 } from '@tributary/contracts';
-import { type EventSerializer } from '@tributary/kafka';
+import { type EventSerializer, topicOffsets } from '@tributary/kafka';
 import { type Consumer, type Kafka } from 'kafkajs';
 import { uniqueName } from './env';
 
@@ -32,7 +32,7 @@ export class TopicWatch<T extends TopicDefinition> {
   ): Promise<TopicWatch<T>> {
     const admin = kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic.name).finally(() => admin.disconnect());
+    const ends = await topicOffsets(admin, topic.name).finally(() => admin.disconnect());
     const consumer = kafka.consumer({ groupId: uniqueName('watch'), maxWaitTimeInMs: 100 });
     const watch = new TopicWatch<T>(consumer);
     await consumer.connect();

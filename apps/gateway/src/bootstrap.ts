@@ -3,6 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type TributaryConfig } from '@tributary/config';
+import { type Producer } from 'kafkajs';
+import { instrumentHttpServer } from '@tributary/metrics';
+import { traceHttpRequests } from '@tributary/tracing';
 import { authenticateEarly } from './auth/authenticate-early';
 import { Authenticator } from './auth/authenticator';
 import { answerOnlyLoopbackHosts } from './auth/loopback-host-guard';
@@ -26,6 +29,8 @@ import './webhooks/webhook.schemas';
 export interface CreateGatewayOptions {
   readonly logger: LoggerService;
   readonly overrides?: GatewayOptionsOverrides;
+  /** An existing kafkajs producer for the gateway's events (it must be idempotent); one is created otherwise. */
+  readonly kafkaProducer?: Producer;
 }
 
 /**
@@ -88,7 +93,7 @@ export function openApiDocument(app: NestFastifyApplication, authEnabled = true)
  */
 export async function createGatewayApp(
   config: TributaryConfig,
-  { logger, overrides }: CreateGatewayOptions,
+  { logger, overrides, kafkaProducer }: CreateGatewayOptions,
 ): Promise<NestFastifyApplication> {
   const options = gatewayOptions(overrides);
   if (config.http.connectionTimeoutMs <= options.sse.heartbeatMs) {
@@ -122,14 +127,18 @@ export async function createGatewayApp(
     // Per-address limits count the client a trusted proxy names, not the proxy.
     ...(config.http.trustProxy.length > 0 ? { trustProxy: [...config.http.trustProxy] } : {}),
   });
+  // A server span per API request (when tracing is on), so even a refused request is traced.
+  traceHttpRequests(adapter.getInstance());
+  // Every answer is counted under its route template, refusals by the hooks below included.
+  instrumentHttpServer(adapter.getInstance());
   // First: a request to a loopback-only gateway under another name is refused before anything else.
   if (config.gateway.auth.loopbackHostsOnly) answerOnlyLoopbackHosts(adapter.getInstance());
   answerMethodNotAllowed(adapter.getInstance());
-  boundStoreOperationsPerRequest(adapter.getInstance(), options.storeTimeoutMs);
+  boundStoreOperationsPerRequest(adapter.getInstance(), options.storeTimeoutMs, options.storeMaxOutstanding);
   useJsonBodiesOnly(adapter.getInstance(), options.bodyLimitBytes);
   closeConnectionsWhenIdle(adapter.getInstance(), options.shutdownGraceMs);
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.forRoot({ config, options, logger }),
+    GatewayModule.forRoot({ config, options, logger, ...(kafkaProducer ? { kafkaProducer } : {}) }),
     adapter,
     {
       logger,

@@ -1,7 +1,9 @@
 import { type DynamicModule, type LoggerService, Module, type Type } from '@nestjs/common';
 import { type Connection } from 'mongoose';
 import { type TributaryConfig } from '@tributary/config';
+import { type Producer } from 'kafkajs';
 import { KafkaAdmin, KafkaModule } from '@tributary/kafka';
+import { MetricsModule } from '@tributary/metrics';
 import {
   HealthModule,
   kafkaReadiness,
@@ -27,6 +29,8 @@ export interface GatewayModuleOptions {
   readonly config: TributaryConfig;
   readonly options: GatewayOptions;
   readonly logger: LoggerService;
+  /** An existing kafkajs producer for the EventProducer (it must be idempotent). */
+  readonly kafkaProducer?: Producer;
 }
 
 /** The gateway's consumer groups, each a module of its own; options can turn each off. */
@@ -41,17 +45,24 @@ function consumerGroups(options: GatewayOptions): { group: string; module: Type 
 
 /**
  * The gateway: its features (the HTTP API, one module per stage of a task) and its consumer
- * groups, over the Kafka runtime (topics, schemas, producer, consumers), MongoDB and health checks.
+ * groups, over the Kafka runtime (topics, schemas, producer, consumers), MongoDB, health checks and
+ * `/metrics`.
  */
 @Module({})
 export class GatewayModule {
-  static forRoot({ config, options, logger }: GatewayModuleOptions): DynamicModule {
+  static forRoot({ config, options, logger, kafkaProducer }: GatewayModuleOptions): DynamicModule {
     const groups = consumerGroups(options);
     return {
       module: GatewayModule,
       imports: [
         GatewayConfigModule.forRoot(config, options),
-        KafkaModule.forRoot({ config, groups: groups.map((g) => g.group), logger }),
+        KafkaModule.forRoot({
+          config,
+          groups: groups.map((g) => g.group),
+          logger,
+          ...(kafkaProducer ? { producer: kafkaProducer } : {}),
+        }),
+        MetricsModule.forRoot(config.metrics),
         HealthModule.register({
           provide: READINESS_CHECKS,
           useFactory: (admin: KafkaAdmin, mongo: Connection) => [

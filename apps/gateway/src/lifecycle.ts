@@ -9,6 +9,7 @@ import {
 import { type Connection } from 'mongoose';
 import { type TributaryConfig } from '@tributary/config';
 import { MONGO_CONNECTION } from '@tributary/platform';
+import { stopTracing } from '@tributary/tracing';
 import { TRIBUTARY_CONFIG } from './config/tokens';
 import { SseHub } from './streams/sse-hub';
 
@@ -21,7 +22,7 @@ import { SseHub } from './streams/sse-hub';
  * Stop: end open event streams first (Nest's HTTP close waits for open connections); the Kafka
  * runtime stops the consumer groups (they drain and commit) and the live tail leaves its group;
  * Nest closes HTTP (requests in flight finish); the runtime disconnects the producer; MongoDB
- * closes last.
+ * closes; the spans still queued are exported last.
  */
 @Injectable()
 export class GatewayLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
@@ -56,6 +57,7 @@ export class GatewayLifecycle implements OnApplicationBootstrap, OnModuleDestroy
         err: error instanceof Error ? error.message : String(error),
       });
     }
+    await stopTracing();
     this.logger.log('shutdown complete');
   }
 }

@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfigFromProcess } from '@tributary/config';
 import { JsonLogger } from '@tributary/platform';
+import { startTracing } from '@tributary/tracing';
 import { createGatewayApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfigFromProcess('gateway');
   const logger = new JsonLogger('gateway', config.logLevel);
+  // Before the application is built: every span it starts goes to the configured OTLP endpoint.
+  startTracing(config, logger);
   try {
     const app = await createGatewayApp(config, { logger });
     // SIGTERM/SIGINT run the shutdown in GatewayLifecycle: streams, HTTP, consumer, producer, MongoDB.

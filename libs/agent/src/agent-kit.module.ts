@@ -13,7 +13,8 @@ import { CatalogueStore, ProfileStore } from '@tributary/catalogue';
 import { type TributaryConfig } from '@tributary/config';
 import { TOPICS } from '@tributary/contracts';
 import { type Delivery, EventProducer, KafkaAdmin, KafkaModule, OnEvent } from '@tributary/kafka';
-import { createLlm, LLM_PORT, RecordedLlm } from '@tributary/llm';
+import { createLlm, LLM_PORT, MeteredLlm, OFFLINE_PROVIDER, RecordedLlm } from '@tributary/llm';
+import { LlmInstruments, MetricsModule } from '@tributary/metrics';
 import {
   connectMongo,
   HealthModule,
@@ -24,6 +25,7 @@ import {
   READINESS_CHECKS,
   registryReadiness,
 } from '@tributary/platform';
+import { stopTracing } from '@tributary/tracing';
 import { type Connection } from 'mongoose';
 import { AgentStep } from './agent-step';
 import { MongoCallJournal } from './call-journal';
@@ -62,19 +64,20 @@ class AgentLifecycle implements OnModuleInit, OnApplicationShutdown {
     this.logger.log(`LLM provider: ${this.llm.provider}`);
   }
 
-  /** Runs after the Kafka transport drained and committed: the store closes last. */
+  /** Runs after the Kafka transport drained and committed: the store closes, then the last spans are exported. */
   async onApplicationShutdown(): Promise<void> {
     const { made, replayed, recordFailures } = this.llm.stats();
     this.logger.log(
       `LLM calls: ${made} made, ${replayed} answered from the call journal, ${recordFailures} not recorded`,
     );
     await this.connection.close();
+    await stopTracing();
   }
 }
 
 /**
  * What every agent has: Kafka (producer, transport factory), MongoDB, the catalogue and profile
- * stores (profiles also through a short-lived cache), the cancellation registry, the journaled LLM port, the step frame and health endpoints.
+ * stores (profiles also through a short-lived cache), the cancellation registry, the journaled and metered LLM port, the step frame, health endpoints and `/metrics`.
  */
 @Global()
 @Module({})
@@ -85,6 +88,7 @@ export class AgentKitModule {
       module: AgentKitModule,
       imports: [
         KafkaModule.forRoot({ config, groups: [group], logger }),
+        MetricsModule.forRoot(config.metrics),
         HealthModule.register({
           provide: READINESS_CHECKS,
           useFactory: (connection: Connection, admin: KafkaAdmin) => [
@@ -126,12 +130,24 @@ export class AgentKitModule {
         },
         {
           provide: RecordedLlm,
-          useFactory: (journal: MongoCallJournal) =>
-            new RecordedLlm(
-              createLlm(config.llm, new Logger('Llm'), { approveThreshold: config.review.approveThreshold }),
+          useFactory: (journal: MongoCallJournal) => {
+            const instruments = new LlmInstruments({
+              agent: config.service,
+              model: config.llm.baseUrl === undefined ? OFFLINE_PROVIDER : config.llm.model,
+            });
+            const llm = createLlm(config.llm, new Logger('Llm'), {
+              approveThreshold: config.review.approveThreshold,
+              onUsage: (usage) =>
+                instruments.usage(usage.operation, usage.tenantId, usage.inputTokens, usage.outputTokens),
+            });
+            // Metered inside the journal: the duration and errors of calls that reach the model.
+            return new RecordedLlm(
+              new MeteredLlm(llm, instruments),
               journal,
               new Logger('LlmJournal'),
-            ),
+              (method, tenantId) => instruments.journalHit(method, tenantId),
+            );
+          },
           inject: [MongoCallJournal],
         },
         { provide: LLM_PORT, useExisting: RecordedLlm },

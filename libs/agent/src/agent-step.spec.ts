@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { FAILURE_HEADERS, TOPICS } from '@tributary/contracts';
-import { PermanentError } from '@tributary/platform';
+import { PermanentError, UnavailableError } from '@tributary/platform';
+import { MongoNetworkError } from 'mongodb';
 import { delivery, sampleValue } from '@tributary/testing/agents/deliveries';
 import { MemoryCancellationStore } from '@tributary/testing/agents/memory-cancellation-store';
 import { RecordingProducer } from '@tributary/testing/agents/recording-producer';
@@ -185,6 +186,21 @@ describe('AgentStep', () => {
     const [failed] = recorder.values(TOPICS.taskFailed);
     expect(failed).toMatchObject({ taskId: 'tsk-1', stage: 'researching', code: 'retries-exhausted' });
     expect(failed?.reason).not.toContain('10.0.0.7');
+  });
+
+  it('does not fail the task for a dependency that is unavailable, even past the last attempt: it rethrows, and the runtime waits in place', async () => {
+    const { recorder, step } = frame();
+
+    for (const error of [
+      new MongoNetworkError('connection 4 timed out'),
+      new UnavailableError('registry down'),
+    ]) {
+      const run = step.run(planned({ attempt: MAX_ATTEMPTS + 2 }), 'researching', () =>
+        Promise.reject(error),
+      );
+      await expect(run).rejects.toBe(error);
+    }
+    expect(recorder.emitted).toEqual([]);
   });
 
   it('fails the task at once on a non-retriable failure, and does not rethrow it (no retry, no dead letter)', async () => {

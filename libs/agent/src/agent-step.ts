@@ -7,6 +7,8 @@ import {
   isRetriable,
   type UntypedDelivery,
 } from '@tributary/kafka';
+import { isTransient } from '@tributary/platform';
+import { failSpan, inSpan, type Span, TRIBUTARY } from '@tributary/tracing';
 import { type CancellationRegistry } from './cancellation';
 import { ProgressReporter } from './progress';
 import { StepJournal } from './step-journal';
@@ -49,7 +51,9 @@ export interface AgentStepOptions {
  * task ends failed for its client, and the message goes to the dead-letter topic for operators.
  * Whatever fails inside the frame (the cancellation check included) takes one of those two ways,
  * so a step never leaves its task without an end. The client reads a code and a sentence of ours
- * (publicFailure); the error itself goes to the log.
+ * (publicFailure); the error itself goes to the log. A transient failure (the store or the registry
+ * unavailable) never fails the task: it is rethrown, and the agents' consumer groups wait for the
+ * dependency in place (failure policy `hold-partition`).
  */
 export class AgentStep {
   private readonly logger = new Logger(AgentStep.name);
@@ -61,12 +65,39 @@ export class AgentStep {
     private readonly options: AgentStepOptions,
   ) {}
 
-  async run(
+  /**
+   * Runs one step of a task in a `stage <stage>` span (a child of the delivery's process span), which
+   * says how the step left the task: `tributary.stage.outcome` completed, retry, failed (with the
+   * failure code, deadline-exceeded among them), cancelled, skipped-cancelled or skipped-past-deadline.
+   */
+  run(delivery: TaskDelivery, stage: string, work: (context: StepContext) => Promise<void>): Promise<void> {
+    const { taskId, tenantId } = delivery.value;
+    return inSpan(
+      `stage ${stage}`,
+      {
+        attributes: {
+          [TRIBUTARY.stage]: stage,
+          [TRIBUTARY.taskId]: taskId,
+          [TRIBUTARY.tenantId]: tenantId,
+          [TRIBUTARY.attempt]: delivery.attempt,
+          [TRIBUTARY.firstDelivery]: delivery.firstDelivery,
+        },
+      },
+      (span) => this.runStep(delivery, stage, work, span),
+    );
+  }
+
+  private async runStep(
     delivery: TaskDelivery,
     stage: string,
     work: (context: StepContext) => Promise<void>,
+    span: Span,
   ): Promise<void> {
     const { taskId, tenantId } = delivery.value;
+    const outcome = (value: string, attributes: Record<string, string | boolean> = {}): void => {
+      span.setAttribute(TRIBUTARY.stageOutcome, value);
+      for (const [key, attribute] of Object.entries(attributes)) span.setAttribute(key, attribute);
+    };
     const firstDelivery = delivery.firstDelivery;
     const now = this.options.now ?? Date.now;
     // Events from before deadlines carry none.
@@ -84,6 +115,7 @@ export class AgentStep {
     try {
       if (await this.cancellations.isCancelled(tenantId, taskId, { firstDelivery })) {
         this.logger.log(`task ${taskId}: cancelled, ${stage} skipped`);
+        outcome('skipped-cancelled', { [TRIBUTARY.cancelled]: true });
         return;
       }
       if (deadlineAt !== null) {
@@ -91,6 +123,7 @@ export class AgentStep {
         if (left <= -this.options.deadlineGraceMs) {
           // The gateway's deadline consumer has ended it, or will: one terminal event, not two.
           this.logger.log(`task ${taskId}: past its deadline and grace, ${stage} skipped`);
+          outcome('skipped-past-deadline', { [TRIBUTARY.failureCode]: 'deadline-exceeded' });
           return;
         }
         if (left <= 0) throw new DeadlineExceededError(taskId, deadlineAt);
@@ -102,24 +135,39 @@ export class AgentStep {
       }
       await work({ signal, progress, journal, settle });
       await settle();
+      this.logger.debug(`task ${taskId}: ${stage} done (attempt ${delivery.attempt})`);
+      outcome('completed');
     } catch (error) {
       // Whatever the step recorded is written before the delivery is retried, or the task fails.
       await journal.settle().catch(() => undefined);
       if (scope.signal.aborted) {
         this.logger.log(`task ${taskId}: cancelled during ${stage}`);
+        outcome('cancelled', { [TRIBUTARY.cancelled]: true });
         return;
       }
-      if (delivery.signal.aborted) throw error;
+      if (delivery.signal.aborted) {
+        outcome('abandoned');
+        throw error;
+      }
       // Past the deadline nothing is worth trying again, whatever the abort made the work throw.
       const cause: unknown = deadline.signal.aborted ? deadline.signal.reason : error;
+      if (isTransient(cause)) {
+        this.logger.warn(
+          `task ${taskId}: ${stage} waits for a dependency (attempt ${delivery.attempt}): ${errorMessage(cause)}`,
+        );
+        throw error;
+      }
       const retriable = isRetriable(cause);
       if (retriable && delivery.attempt < this.maxAttempts) {
         this.logger.warn(
           `task ${taskId}: ${stage} failed (attempt ${delivery.attempt}), will retry: ${errorMessage(error)}`,
         );
+        outcome('retry');
         throw error;
       }
       const failure = publicFailure(cause, stage, delivery.attempt);
+      outcome('failed', { [TRIBUTARY.failureCode]: failure.code });
+      failSpan(span, cause, failure.code);
       this.logger.error(
         `task ${taskId}: ${stage} failed (${failure.code}, attempt ${delivery.attempt}): ${errorClassName(error)}: ${errorMessage(error)}`,
       );

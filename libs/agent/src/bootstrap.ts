@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { loadConfigFromProcess, type ServiceName, type TributaryConfig } from '@tributary/config';
 import { EventProducer, KafkaRuntime } from '@tributary/kafka';
 import { JsonLogger } from '@tributary/platform';
+import { startTracing } from '@tributary/tracing';
 import { AgentKitModule } from './agent-kit.module';
 import { UndeliverableEvents } from './undeliverable-events';
 
@@ -33,11 +34,16 @@ export async function createAgentApp(
   await app.init();
   // An event no handler could read still ends its task (the dead letter is for operators).
   const undeliverable = new UndeliverableEvents(app.get(EventProducer), definition.stage);
+  // Every step writes the call journal: a store (or registry) outage is waited out in place, with the
+  // partition paused, rather than spending the retry budget and failing the task.
+  const failurePolicy = { onTransient: 'hold-partition' } as const;
   app.connectMicroservice(
     {
-      strategy: app
-        .get(KafkaRuntime)
-        .transport({ group: definition.group, onUndeliverable: undeliverable.handle }),
+      strategy: app.get(KafkaRuntime).transport({
+        group: definition.group,
+        onUndeliverable: undeliverable.handle,
+        failurePolicy,
+      }),
     },
     { inheritAppConfig: true },
   );
@@ -48,6 +54,8 @@ export async function createAgentApp(
 /** `main.ts` of an agent: read the configuration once, start, and listen for health checks. */
 export async function runAgent(definition: AgentDefinition): Promise<void> {
   const config = loadConfigFromProcess(definition.service);
+  // Before the application is built: every span it starts goes to the configured OTLP endpoint.
+  startTracing(config, new JsonLogger(config.service, config.logLevel));
   const app = await createAgentApp(definition, config);
   await app.listen(config.http.port, config.http.host);
 }

@@ -31,6 +31,36 @@ describe('loadConfig', () => {
     });
   });
 
+  it('serves /metrics on the HTTP port by default, on a port of its own or nowhere when told', () => {
+    expect(loadConfig('planner-agent', {}).metrics).toEqual({
+      endpoint: { kind: 'http-port' },
+      maxTenants: 100,
+    });
+    expect(loadConfig('gateway', {}).metrics.endpoint).toEqual({ kind: 'http-port' });
+    // A gateway with authentication on keeps the tenant-labelled metrics off its public port.
+    expect(loadConfig('gateway', { TRIBUTARY_AUTH: 'required' }).metrics.endpoint).toEqual({ kind: 'off' });
+    expect(
+      loadConfig('gateway', { TRIBUTARY_AUTH: 'required', TRIBUTARY_GATEWAY_METRICS_PORT: 'http' }).metrics
+        .endpoint,
+    ).toEqual({ kind: 'http-port' });
+    expect(
+      loadConfig('gateway', { TRIBUTARY_HTTP_HOST: '0.0.0.0', TRIBUTARY_GATEWAY_METRICS_PORT: '9464' })
+        .metrics.endpoint,
+    ).toEqual({ kind: 'own-port', host: '0.0.0.0', port: 9464 });
+    const env = { TRIBUTARY_METRICS_PORT: 'off', TRIBUTARY_RESEARCH_METRICS_PORT: '9100' };
+    expect(loadConfig('planner-agent', env).metrics.endpoint).toEqual({ kind: 'off' });
+    expect(
+      loadConfig('research-agent', { ...env, TRIBUTARY_METRICS_HOST: '10.0.0.5' }).metrics.endpoint,
+    ).toEqual({ kind: 'own-port', host: '10.0.0.5', port: 9100 });
+    expect(loadConfig('reviewer-agent', { TRIBUTARY_METRICS_PORT: '0' }).metrics.endpoint).toEqual({
+      kind: 'off',
+    });
+    expect(loadConfig('reviewer-agent', { TRIBUTARY_METRICS_MAX_TENANTS: '5' }).metrics.maxTenants).toBe(5);
+    expect(() => loadConfig('planner-agent', { TRIBUTARY_PLANNER_METRICS_PORT: 'yes' })).toThrow(
+      /TRIBUTARY_PLANNER_METRICS_PORT must be a port number/,
+    );
+  });
+
   it('lets a per-agent variable override the shared one', () => {
     const env = { TRIBUTARY_LLM_MODEL: 'shared-model', TRIBUTARY_PLANNER_LLM_MODEL: 'planner-model' };
     expect(loadConfig('planner-agent', env).llm.model).toBe('planner-model');

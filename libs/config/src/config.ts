@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ConfigError, type Env, EnvReader } from './env';
 import { type KafkaConfig, readKafkaConfig, readRegistryConfig, type RegistryConfig } from './kafka';
+import { readTracingConfig, type TracingConfig } from './tracing';
 
 export const SERVICES = ['gateway', 'planner-agent', 'research-agent', 'reviewer-agent'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -361,6 +362,53 @@ function readEmbeddingsConfig(read: EnvReader): EmbeddingsConfig {
   };
 }
 
+/**
+ * Where `/metrics` (Prometheus text format) is served: on the service's own HTTP port, on a port of
+ * its own (a listener that serves nothing else), or nowhere.
+ */
+export type MetricsEndpoint =
+  | { readonly kind: 'http-port' }
+  | { readonly kind: 'own-port'; readonly host: string; readonly port: number }
+  | { readonly kind: 'off' };
+
+export interface MetricsConfig {
+  readonly endpoint: MetricsEndpoint;
+  /**
+   * Distinct tenants a metric names; the tenants seen after these are counted under `_other`, so a
+   * flood of new tenants cannot grow the number of series without bound.
+   */
+  readonly maxTenants: number;
+}
+
+/**
+ * `TRIBUTARY_METRICS_PORT` (or `TRIBUTARY_<SERVICE>_METRICS_PORT`): unset serves `/metrics` on the
+ * service's HTTP port; a port number, on a listener of its own; `off` (or 0), nowhere. A gateway
+ * with authentication on does not serve it on its API port unless told: the labels name tenants.
+ */
+function readMetricsConfig(
+  read: EnvReader,
+  scoped: (name: string) => string,
+  http: { host: string; port: number },
+  apiPortOpen: boolean,
+): MetricsConfig {
+  const name = scoped('METRICS_PORT');
+  const raw = read.raw(name)?.toLowerCase();
+  const maxTenants = read.int('TRIBUTARY_METRICS_MAX_TENANTS', 100, { min: 1, max: 100_000 });
+  if (raw === 'off' || raw === '0') return { endpoint: { kind: 'off' }, maxTenants };
+  if (raw === undefined || raw === 'http') {
+    return { endpoint: apiPortOpen || raw === 'http' ? { kind: 'http-port' } : { kind: 'off' }, maxTenants };
+  }
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError(`${name} must be a port number, "http" or "off", got "${raw}"`);
+  }
+  const port = Number(raw);
+  if (port === http.port) return { endpoint: { kind: 'http-port' }, maxTenants };
+  return {
+    endpoint: { kind: 'own-port', host: read.string('TRIBUTARY_METRICS_HOST', http.host), port },
+    maxTenants,
+  };
+}
+
 export interface TributaryConfig extends RegistryConfig {
   readonly service: ServiceName;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -391,6 +439,9 @@ export interface TributaryConfig extends RegistryConfig {
   readonly deadlines: DeadlineConfig;
   readonly dataDir: string;
   readonly gateway: GatewayConfig;
+  readonly metrics: MetricsConfig;
+  /** OpenTelemetry tracing (the standard `OTEL_*` variables); off without an OTLP endpoint. */
+  readonly tracing: TracingConfig;
 }
 
 function envPrefix(service: ServiceName): string {
@@ -411,13 +462,17 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
 
   const mongoPort = read.port('TRIBUTARY_MONGO_PORT', 27017);
   const httpHost = read.string('TRIBUTARY_HTTP_HOST', '127.0.0.1');
+  const httpPort = read.port(`TRIBUTARY_${prefix}_PORT`, DEFAULT_HTTP_PORTS[service]);
+  const gateway = readGatewayConfig(read, httpHost);
+  // Agents serve health (and metrics) only; the gateway's port is its public API.
+  const apiPortOpen = service !== 'gateway' || gateway.auth.mode === 'disabled';
 
   return {
     service,
     logLevel: read.oneOf('TRIBUTARY_LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
     http: {
       host: httpHost,
-      port: read.port(`TRIBUTARY_${prefix}_PORT`, DEFAULT_HTTP_PORTS[service]),
+      port: httpPort,
       headersTimeoutMs: read.int('TRIBUTARY_HTTP_HEADERS_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
       requestTimeoutMs: read.int('TRIBUTARY_HTTP_REQUEST_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
       // Above the 60 s idle timeout of common load balancers, so the gateway is not the one to close first.
@@ -469,7 +524,9 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
     },
     deadlines: readDeadlineConfig(read),
     dataDir: read.string('TRIBUTARY_DATA_DIR', 'data'),
-    gateway: readGatewayConfig(read, httpHost),
+    gateway,
+    metrics: readMetricsConfig(read, scoped, { host: httpHost, port: httpPort }, apiPortOpen),
+    tracing: readTracingConfig(read, service),
   };
 }
 

@@ -139,3 +139,27 @@ export class KafkaAdmin {
     await admin?.disconnect();
   }
 }
+
+/** How often `topicOffsets` asks again while a partition has no leader yet. */
+const OFFSETS_ATTEMPTS = 8;
+
+/**
+ * A topic's partition offsets (`admin.fetchTopicOffsets`), asked again while the broker answers with
+ * a retriable protocol error: kafkajs retries only an unknown topic, so a topic created a moment ago
+ * on a fresh cluster ("This server is not the leader for that topic-partition", a leader not
+ * elected yet) would fail the caller.
+ */
+export async function topicOffsets(
+  admin: Admin,
+  topic: string,
+): Promise<Awaited<ReturnType<Admin['fetchTopicOffsets']>>> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || attempt >= OFFSETS_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2_000)));
+    }
+  }
+}

@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LoggerService } from '@nestjs/common';
 import { loadConfig } from '@tributary/config';
+import { logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kafkaSecurityOptions } from './client';
+import { createKafkaClient, kafkaSecurityOptions, kafkajsEntryLevel } from './client';
 
 describe('kafkaSecurityOptions', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-client-'));
@@ -69,4 +71,43 @@ describe('kafkaSecurityOptions', () => {
       });
     },
   );
+});
+
+describe('kafkajs log levels', () => {
+  function capture(): { lines: { level: string; line: string }[]; logger: LoggerService } {
+    const lines: { level: string; line: string }[] = [];
+    const push = (level: string) => (line: unknown) => lines.push({ level, line: String(line) });
+    return {
+      lines,
+      logger: { log: push('info'), error: push('error'), warn: push('warn'), debug: push('debug') },
+    };
+  }
+
+  it('logs the normal rebalance chatter at info, and real errors still at error', () => {
+    const { lines, logger } = capture();
+    const kafka = createKafkaClient(loadConfig('gateway', {}), { logger, logLevel: logLevel.INFO });
+    const log = kafka.logger().namespace('Connection');
+    log.error('Response Heartbeat(key: 12, version: 3)', {
+      error: 'The group is rebalancing, so a rejoin is needed',
+      correlationId: 7,
+    });
+    kafka.logger().namespace('Runner').warn('The group is rebalancing, re-joining', { groupId: 'g' });
+    log.error('Response Produce(key: 0, version: 7)', {
+      error: 'The server experienced an unexpected error',
+    });
+    expect(lines.map(({ level, line }) => [level, line.split(' {')[0]])).toEqual([
+      ['info', 'Connection: Response Heartbeat(key: 12, version: 3)'],
+      ['info', 'Runner: The group is rebalancing, re-joining'],
+      ['error', 'Connection: Response Produce(key: 0, version: 7)'],
+    ]);
+  });
+
+  it('keeps other levels as kafkajs gives them', () => {
+    expect(kafkajsEntryLevel({ level: logLevel.WARN, log: { message: 'Connection timeout' } as never })).toBe(
+      logLevel.WARN,
+    );
+    expect(
+      kafkajsEntryLevel({ level: logLevel.DEBUG, log: { message: 'The group is rebalancing' } as never }),
+    ).toBe(logLevel.DEBUG);
+  });
 });

@@ -29,6 +29,26 @@ function kafkajsLevel(level: TributaryConfig['logLevel']): logLevel {
 }
 
 /**
+ * What kafkajs says while a group rebalances, which is how a group works (a member joins, leaves or
+ * restarts): its connection logs the coordinator's REBALANCE_IN_PROGRESS answer to a heartbeat,
+ * commit or sync at error level, its runner "The group is rebalancing, re-joining" at warn.
+ */
+const REBALANCE_CHATTER = 'The group is rebalancing';
+
+/**
+ * The level a kafkajs log entry is written at: its own, except normal rebalance chatter, which is
+ * info (it is not an error, and an operator paged for it learns to ignore the error log).
+ */
+export function kafkajsEntryLevel({ level, log }: Pick<LogEntry, 'level' | 'log'>): logLevel {
+  const { message, error } = log as { message?: unknown; error?: unknown };
+  const text = `${typeof message === 'string' ? message : ''} ${typeof error === 'string' ? error : ''}`;
+  if ((level === logLevel.ERROR || level === logLevel.WARN) && text.includes(REBALANCE_CHATTER)) {
+    return logLevel.INFO;
+  }
+  return level;
+}
+
+/**
  * The TLS and SASL options of kafkajs from the configuration: the one place the password and the
  * private key leave their `Secret` wrappers. Plaintext without authentication when neither is set.
  */
@@ -76,15 +96,15 @@ export function createKafkaClient(
     brokers: config.kafka.brokers,
     ...kafkaSecurityOptions(config.kafka),
     logLevel: options.logLevel ?? kafkajsLevel(config.logLevel),
-    logCreator:
-      () =>
-      ({ level, log, namespace }: LogEntry) => {
-        const { message, ...fields } = log;
-        const line = `${namespace ? `${namespace}: ` : ''}${message} ${JSON.stringify(fields)}`;
-        if (level === logLevel.ERROR) logger.error(line);
-        else if (level === logLevel.WARN) logger.warn(line);
-        else if (level === logLevel.INFO) logger.log(line);
-        else logger.debug?.(line);
-      },
+    logCreator: () => (entry: LogEntry) => {
+      const { log, namespace } = entry;
+      const { message, ...fields } = log;
+      const line = `${namespace ? `${namespace}: ` : ''}${message} ${JSON.stringify(fields)}`;
+      const level = kafkajsEntryLevel(entry);
+      if (level === logLevel.ERROR) logger.error(line);
+      else if (level === logLevel.WARN) logger.warn(line);
+      else if (level === logLevel.INFO) logger.log(line);
+      else logger.debug?.(line);
+    },
   });
 }

@@ -72,3 +72,16 @@ export function kafkaConnectionError(error: unknown): unknown {
   }
   return error;
 }
+
+/**
+ * The produce request carrying an event failed (the broker unreachable, a timeout, retries spent):
+ * the broker may still have written it, so whether the event was published is unknown. Errors
+ * raised before a request is made (the value invalid, the registry or the broker not reachable to
+ * encode or connect) are not this one: those events were certainly not published.
+ */
+export class ProduceOutcomeUnknownError extends RetriableError {
+  constructor(message: string, options?: TributaryErrorOptions) {
+    super(message, options);
+    this.name = 'ProduceOutcomeUnknownError';
+  }
+}

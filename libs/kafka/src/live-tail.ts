@@ -1,3 +1,4 @@
+import { topicOffsets } from './admin';
 import { randomUUID } from 'node:crypto';
 import { type TopicDefinition } from '@tributary/contracts';
 import { type Consumer, type Kafka, type KafkaMessage, Partitioners } from 'kafkajs';
@@ -132,7 +133,7 @@ export class LiveTail {
     await admin.connect();
     try {
       for (const topic of this.byName.keys())
-        for (const { partition, high } of await admin.fetchTopicOffsets(topic))
+        for (const { partition, high } of await topicOffsets(admin, topic))
           consumer.seek({ topic, partition, offset: high });
     } finally {
       await admin.disconnect();

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
 import { ALL_TOPICS, deadLetterTopic, retryTopic, type TopicDefinition } from '@tributary/contracts';
-import { type Kafka } from 'kafkajs';
+import { type Kafka, type Producer } from 'kafkajs';
 import { KAFKA_ADMIN, KafkaAdmin } from './admin';
 import { createKafkaClient, KAFKA_CLIENT } from './client';
 import { errorMessage } from './errors';
@@ -28,6 +28,8 @@ export interface KafkaModuleOptions {
   readonly groups?: readonly string[];
   /** Replaces the registry-backed serializer (tests). */
   readonly serializer?: EventSerializer;
+  /** An existing kafkajs producer for the EventProducer (it must be idempotent); one is created otherwise. */
+  readonly producer?: Producer;
   readonly logger?: LoggerService;
 }
 
@@ -141,7 +143,10 @@ export class KafkaModule {
         {
           provide: EventProducer,
           useFactory: (kafka: Kafka, serializer: EventSerializer) =>
-            new EventProducer(kafka, serializer, { service: options.config.service }),
+            new EventProducer(kafka, serializer, {
+              service: options.config.service,
+              ...(options.producer ? { producer: options.producer } : {}),
+            }),
           inject: [KAFKA_CLIENT, EVENT_SERIALIZER],
         },
         {

@@ -1,6 +1,7 @@
-import { mintEnvelope, ROOT_EVENT_INDEX, TOPICS } from '@tributary/contracts';
+import { derivedEventId, mintEnvelope, ROOT_EVENT_INDEX, TOPICS } from '@tributary/contracts';
 import { type Kafka, type Producer, type ProducerBatch } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { ProduceOutcomeUnknownError } from './errors';
 import { EventProducer, pending } from './producer';
 import { type EventSerializer } from './serializer';
 
@@ -122,4 +123,59 @@ describe('EventProducer', () => {
     expect(envelope.traceparent.split('-')[1]).toBe(cause.traceparent.split('-')[1]);
     expect((await again).eventId).toBe(envelope.eventId);
   });
+
+  it('rejects with ProduceOutcomeUnknownError when the request failed, and with the cause itself when nothing was sent', async () => {
+    const { producer, requests } = controlledProducer();
+    const events = new EventProducer({} as Kafka, serializer, { service: 'spec', producer });
+    const sent = events.emitMany([progress('t1', 'a')]);
+    await settled();
+    const cause = new Error('request timed out');
+    requests[0]?.answer(cause);
+    const failure = await sent.catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ProduceOutcomeUnknownError);
+    expect((failure as Error).cause).toBe(cause);
+
+    const refusing: EventSerializer = {
+      ...serializer,
+      encode: () => Promise.reject(new Error('registry down')),
+    };
+    const unsent = new EventProducer({} as Kafka, refusing, { service: 'spec', producer });
+    const notSent = await unsent.emitMany([progress('t2', 'b')]).catch((error: unknown) => error);
+    expect(notSent).not.toBeInstanceOf(ProduceOutcomeUnknownError);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('gives a root event emitted with a root key the same id every time, derived from its task', async () => {
+    const { producer, requests } = controlledProducer();
+    const events = new EventProducer({} as Kafka, serializer, { service: 'spec', producer });
+    const value = { ...requested('tsk_1') };
+    const emit = async (taskId: string, rootKey?: string) => {
+      const envelope = events.emit(TOPICS.taskRequested, { ...value, taskId }, rootKey ? { rootKey } : {});
+      await settled();
+      requests.at(-1)?.answer();
+      return (await envelope).eventId;
+    };
+    const first = await emit('tsk_1', 'submission');
+    expect(await emit('tsk_1', 'submission')).toBe(first);
+    expect(first).toBe(derivedEventId('root:tsk_1', TOPICS.taskRequested.name, 'submission'));
+    expect(await emit('tsk_2', 'submission')).not.toBe(first);
+    expect(await emit('tsk_1')).not.toBe(await emit('tsk_1'));
+  });
 });
+
+function requested(taskId: string) {
+  return {
+    taskId,
+    tenantId: 'tenant-a',
+    request: {
+      userId: 'u-alice',
+      query: 'a sci-fi novel',
+      constraints: { categories: [], minPrice: null, maxPrice: null, excludeItemIds: [], excludeTags: [] },
+      maxResults: 5,
+      priority: 'normal' as const,
+      deadlineAt: 600_001,
+    },
+    callbackUrl: null,
+    requestedAt: 1,
+  };
+}

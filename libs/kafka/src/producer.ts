@@ -16,8 +16,14 @@ import {
   type RecordMetadata,
   type TopicMessages,
 } from 'kafkajs';
-import { EventValidationError, kafkaConnectionError } from './errors';
+import {
+  errorMessage,
+  EventValidationError,
+  kafkaConnectionError,
+  ProduceOutcomeUnknownError,
+} from './errors';
 import { type EventSerializer } from './serializer';
+import { endSendSpans, type SendSpan, sendSpan } from './tracing';
 
 export interface EmitOptions {
   /** The event this one answers: its id becomes the causation id and its trace continues. */
@@ -156,11 +162,19 @@ export class EventProducer implements RawProducer {
   async emitMany(events: readonly PendingEvent[]): Promise<Envelope[]> {
     const prepared = await Promise.all(events.map((event) => this.prepare(event)));
     if (prepared.length === 0) return [];
-    await this.connect();
-    await new Promise<void>((resolve, reject) => {
-      this.outgoing.push({ messages: prepared, resolve, reject });
-      if (!this.sending) void this.sendOutgoing();
-    });
+    let failure: unknown;
+    try {
+      await this.connect();
+      await new Promise<void>((resolve, reject) => {
+        this.outgoing.push({ messages: prepared, resolve, reject });
+        if (!this.sending) void this.sendOutgoing();
+      });
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      endSendSpans(prepared, failure);
+    }
     return prepared.map((p) => p.envelope);
   }
 
@@ -186,7 +200,11 @@ export class EventProducer implements RawProducer {
           });
           for (const emit of carried) emit.resolve();
         } catch (error) {
-          for (const emit of carried) emit.reject(error);
+          const unknown = new ProduceOutcomeUnknownError(
+            `the produce request failed, so the broker may or may not have the events: ${errorMessage(error)}`,
+            { cause: error },
+          );
+          for (const emit of carried) emit.reject(unknown);
         }
       }
     } finally {
@@ -236,7 +254,12 @@ export class EventProducer implements RawProducer {
     return index;
   }
 
-  private async prepare(event: PendingEvent) {
+  private async prepare(event: PendingEvent): Promise<{
+    topic: string;
+    envelope: Envelope;
+    message: Message;
+    span: SendSpan | undefined;
+  }> {
     const { topic, value, options } = event;
     const key = options.key ?? stringField(value, 'taskId');
     const tenantId = options.tenantId ?? stringField(value, 'tenantId');
@@ -267,10 +290,19 @@ export class EventProducer implements RawProducer {
     });
     // `pending()` checked the value against the topic when the event was built.
     const bytes = await this.serializer.encode(topic, value as never);
+    // With tracing on, the event's traceparent names its send span (a child of the current span, or
+    // of its cause's), so whoever consumes it continues the trace from there.
+    const span = sendSpan(topic.name, key, envelope, options.causedBy?.traceparent);
+    const traced = span === undefined ? envelope : { ...envelope, traceparent: span.traceparent };
     return {
       topic: topic.name,
-      envelope,
-      message: { key, value: bytes, headers: { ...options.headers, ...envelopeToHeaders(envelope) } },
+      envelope: traced,
+      message: {
+        key,
+        value: bytes,
+        headers: { ...options.headers, ...envelopeToHeaders(traced), ...span?.extraHeaders },
+      },
+      span,
     };
   }
 }

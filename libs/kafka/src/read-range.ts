@@ -1,3 +1,4 @@
+import { topicOffsets } from './admin';
 import { randomUUID } from 'node:crypto';
 import {
   type Envelope,
@@ -176,7 +177,7 @@ export async function planRanges(
           ]),
         );
   for (const topic of topics) {
-    const watermarks = await admin.fetchTopicOffsets(topic);
+    const watermarks = await topicOffsets(admin, topic);
     const from = await byTime(topic, options.fromTime);
     const to = await byTime(topic, options.toTime);
     for (const { partition, low, high } of watermarks) {

@@ -1,7 +1,8 @@
-import { deadLetterTopic, FAILURE_HEADERS, HEADERS, headerString } from '@tributary/contracts';
+import { deadLetterTopic, FAILURE_HEADERS, HEADERS, headerString, retryTopic } from '@tributary/contracts';
 import { type Admin, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { topicOffsets } from './admin';
 import { errorMessage } from './errors';
-import { readFailure, stripFailureHeaders } from './failure';
+import { readFailure, withFailureHeaders } from './failure';
 import { type RawProducer } from './producer';
 
 export interface RedriveFilter {
@@ -31,6 +32,8 @@ export interface RedriveOptions {
 
 export interface RedriveRecord {
   readonly deadLetter: { readonly topic: string; readonly partition: number; readonly offset: string };
+  /** Where it was (or, in a dry run, would be) moved: the group's retry topic. */
+  readonly movedTo: string;
   readonly originTopic: string;
   readonly originPartition: number;
   readonly originOffset: string;
@@ -107,7 +110,7 @@ export interface RedrivePosition {
 /** The redrive position of every partition of a group's dead-letter topic (read, never changed). */
 export async function redrivePositions(admin: Admin, group: string): Promise<RedrivePosition[]> {
   const topic = deadLetterTopic(group);
-  const watermarks = await admin.fetchTopicOffsets(topic);
+  const watermarks = await topicOffsets(admin, topic);
   const [committed] = await admin.fetchOffsets({ groupId: redriveGroup(group), topics: [topic] });
   return watermarks.map(({ partition, low, high }) => {
     const entry = committed?.partitions.find((p) => p.partition === partition);
@@ -135,10 +138,12 @@ function matches(headers: IHeaders | undefined, filter: RedriveFilter): boolean 
 }
 
 /**
- * Moves dead letters of a group back to their origin topic: the original bytes and envelope
- * headers, plus `redrivenFrom` = `<dead-letter topic>/<partition>/<offset>`, keyed as before so
- * they land on their task's partition. The consumer group then handles them as new deliveries
- * (attempt 1).
+ * Moves dead letters of a group back into that group's own retry path: its retry topic, which only
+ * that group consumes, due at once. The copy keeps the original bytes, key and envelope headers and
+ * its origin (topic, partition, offset), with the attempt count reset (the group handles it as
+ * attempt 1, `delivery.topic` still the origin) and `redrivenFrom` =
+ * `<dead-letter topic>/<partition>/<offset>`. Not the origin topic: every group that consumes it
+ * would see the event again (redriving the projection's letters would re-run the agents).
  *
  * A dead letter is never moved twice: progress is committed to the group `<group>.redrive` after
  * each batch. Filtering does not lose anything: a letter that does not match stays below the
@@ -152,6 +157,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   const dryRun = options.dryRun ?? false;
   const limit = options.limit ?? Infinity;
   const topic = deadLetterTopic(group);
+  const movedTo = retryTopic(group);
   const groupId = redriveGroup(group);
   const records: RedriveRecord[] = [];
   let skipped = 0;
@@ -193,6 +199,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
     const raw = message.headers;
     const record: RedriveRecord = {
       deadLetter: { topic, partition, offset: message.offset },
+      movedTo,
       originTopic: failure?.originTopic ?? '(unknown)',
       originPartition: failure?.originPartition ?? -1,
       originOffset: failure?.originOffset ?? '',
@@ -205,10 +212,12 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
     if (!dryRun) {
       if (!failure)
         throw new Error(`${topic}/${partition}/${message.offset} has no origin headers: cannot redrive it`);
-      const headers = stripFailureHeaders(message.headers);
+      // Due at once (no retryDueAt), and attempt 1 when the group reads it (attempts so far: 0).
+      const { retryDueAt: _due, ...record } = failure;
+      const headers = withFailureHeaders(message.headers, { ...record, attempts: 0 });
       headers[FAILURE_HEADERS.redrivenFrom] = `${topic}/${partition}/${message.offset}`;
       await producer.send({
-        topic: failure.originTopic,
+        topic: movedTo,
         messages: [{ key: message.key, value: message.value, headers }],
       });
     }

@@ -31,8 +31,10 @@ export {
   OpenAiLlm,
   type OpenAiLlmOptions,
   type OutputMode,
+  type LlmUsage,
   type RetryEvent,
 } from './openai/openai-llm';
+export { llmErrorClass, MeteredLlm } from './metered/metered-llm';
 export { type CallMeta, type CallRecorder, type JournalScope } from './recorded/call-recorder';
 export {
   CALL_KEY_VERSION,

@@ -2,6 +2,7 @@ export * from './backoff';
 export * from './checks';
 export * from './errors';
 export * from './health';
+export * from './log-context';
 export * from './logger';
 export * from './mongo';
 export * from './stable-json';

@@ -1,9 +1,14 @@
 import { type LoggerService } from '@nestjs/common';
+import { logCorrelation } from './log-context';
 
 const LEVELS = { debug: 10, verbose: 10, info: 20, log: 20, warn: 30, error: 40, fatal: 50 } as const;
 type Level = keyof typeof LEVELS;
 
-/** One JSON line per log entry on stdout, with the service name: easy to read with jq, easy to ship. */
+/**
+ * One JSON line per log entry on stdout, with the service name: easy to read with jq, easy to ship.
+ * A line written while an event is handled names its `taskId` and `tenantId`, and `trace_id` and
+ * `span_id` when a span is active (see log-context.ts), so logs join traces.
+ */
 export class JsonLogger implements LoggerService {
   private readonly threshold: number;
 
@@ -37,7 +42,12 @@ export class JsonLogger implements LoggerService {
     if (LEVELS[level] < this.threshold) return;
     // Nest passes the context (class name) last, and a stack before it for errors.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level, service: this.service };
+    const entry: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      level,
+      service: this.service,
+      ...logCorrelation(),
+    };
     if (context) entry.context = context;
     if (message instanceof Error) {
       entry.msg = message.message;

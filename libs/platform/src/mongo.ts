@@ -64,15 +64,24 @@ const UNAVAILABLE_LABELS = ['RetryableWriteError', 'RetryableError', 'SystemOver
  * The store did not answer, or cannot serve now: no server selected in time
  * (`MongoServerSelectionError`), a connection that failed, timed out or was cleared with its pool
  * (`MongoNetworkError` and its subclasses), or a server error with a code or label that says so. A
- * duplicate key, a validation failure or a bad query is not: the same operation fails again.
+ * duplicate key, a validation failure or a bad query is not: the same operation fails again. A bulk
+ * write that failed for such a reason (not for its documents) wraps it: `MongoBulkWriteError` keeps
+ * the driver's error as its `errorResponse`.
  */
 export function isStoreUnavailable(error: unknown): boolean {
-  if (!(error instanceof MongoError)) return false;
-  if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
-  if (UNAVAILABLE_LABELS.some((label) => error.hasErrorLabel(label))) return true;
-  return (
-    error instanceof MongoServerError && typeof error.code === 'number' && UNAVAILABLE_CODES.has(error.code)
-  );
+  for (let depth = 0, current = error; depth < 4 && current instanceof MongoError; depth += 1) {
+    if (current instanceof MongoNetworkError || current instanceof MongoServerSelectionError) return true;
+    const labelled = current;
+    if (UNAVAILABLE_LABELS.some((label) => labelled.hasErrorLabel(label))) return true;
+    if (current instanceof MongoServerError) {
+      if (typeof current.code === 'number' && UNAVAILABLE_CODES.has(current.code)) return true;
+      const wrapped: unknown = current.errorResponse;
+      current = wrapped instanceof Error ? wrapped : current.cause;
+    } else {
+      current = current.cause;
+    }
+  }
+  return false;
 }
 
 export function mongoReadiness(connection: Connection): ReadinessCheck {

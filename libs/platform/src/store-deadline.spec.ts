@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   boundedStoreCollection,
   isStoreConnectivityError,
+  OutstandingOperations,
   storeOperation,
   StoreUnavailableError,
   withStoreDeadline,
@@ -35,6 +36,46 @@ describe('storeOperation', () => {
     expect((error as Error).message).toContain('findOne on tasks');
     expect(signal?.aborted).toBe(true);
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('refuses an operation at once past the limit of outstanding ones, counting those whose caller stopped waiting until the store settles them', async () => {
+    const outstanding = new OutstandingOperations(2);
+    const settle: (() => void)[] = [];
+    const slow = () => new Promise<string>((resolve) => settle.push(() => resolve('late')));
+    let reached = 0;
+    const operation = () =>
+      withStoreDeadline(
+        20,
+        () =>
+          storeOperation('insertOne on tasks', () => {
+            reached += 1;
+            return slow();
+          }),
+        outstanding,
+      ).catch((e: unknown) => e);
+
+    // Two operations reach the store and miss their deadline; they still hold their places.
+    expect(await Promise.all([operation(), operation()])).toEqual([
+      expect.any(StoreUnavailableError),
+      expect.any(StoreUnavailableError),
+    ]);
+    expect(outstanding.current).toBe(2);
+    const refused = await operation();
+    expect(refused).toBeInstanceOf(StoreUnavailableError);
+    expect((refused as Error).message).toContain('the store is busy');
+    expect(reached).toBe(2);
+
+    // Once the store settles one, the next operation is sent again.
+    settle.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(outstanding.current).toBe(1);
+    const sent = withStoreDeadline(
+      1_000,
+      () => storeOperation('findOne on tasks', () => Promise.resolve(7)),
+      outstanding,
+    );
+    expect(await sent).toBe(7);
+    expect(outstanding.current).toBe(1);
   });
 
   it('turns a driver connectivity error into StoreUnavailableError and leaves other errors as they are', async () => {

@@ -36,9 +36,42 @@ export function isStoreConnectivityError(error: unknown): boolean {
 interface StoreDeadline {
   /** Each store operation started in the scope must have answered within this. */
   readonly operationTimeoutMs: number;
+  /** The operations of every scope together: at most `limit` outstanding at the store. */
+  readonly outstanding?: OutstandingOperations;
 }
 
 const scope = new AsyncLocalStorage<StoreDeadline>();
+
+/**
+ * A count of the store operations requests have started and the store has not settled yet, with a
+ * limit. An operation a request stopped waiting for at its deadline still occupies the store (an
+ * abort does not reach a write the server has begun): without a limit, clients retrying against a
+ * slow store pile up work faster than it can finish, every operation then misses its deadline, and
+ * the store stays swamped long after it recovered (measured: a store frozen for 3 minutes under
+ * 2 tasks/s and polling clients answered nothing in time for 10 minutes after it thawed). Past the
+ * limit an operation is refused at once (`StoreUnavailableError`, so 503), without reaching the store,
+ * and the consumers, whose operations run outside any scope, keep the store's capacity.
+ */
+export class OutstandingOperations {
+  private count = 0;
+
+  constructor(readonly limit: number) {}
+
+  get current(): number {
+    return this.count;
+  }
+
+  /** Takes a place for an operation, or returns false when `limit` are outstanding. */
+  tryAcquire(): boolean {
+    if (this.count >= this.limit) return false;
+    this.count += 1;
+    return true;
+  }
+
+  release(): void {
+    this.count = Math.max(0, this.count - 1);
+  }
+}
 
 /**
  * Runs `within` (an HTTP request, say) so that every store operation it starts through a
@@ -47,8 +80,12 @@ const scope = new AsyncLocalStorage<StoreDeadline>();
  * `serverSelectionTimeoutMS` and never gives up on a socket that stopped answering: a request must not
  * wait for either. Work outside such a scope (a consumer) keeps the driver's own behaviour.
  */
-export function withStoreDeadline<T>(operationTimeoutMs: number, within: () => T): T {
-  return scope.run({ operationTimeoutMs }, within);
+export function withStoreDeadline<T>(
+  operationTimeoutMs: number,
+  within: () => T,
+  outstanding?: OutstandingOperations,
+): T {
+  return scope.run({ operationTimeoutMs, ...(outstanding ? { outstanding } : {}) }, within);
 }
 
 /** What a bounded operation adds to the driver's options. */
@@ -71,6 +108,12 @@ export async function storeOperation<T>(
   const deadline = scope.getStore();
   if (deadline === undefined) return run({});
   const ms = deadline.operationTimeoutMs;
+  const { outstanding } = deadline;
+  if (outstanding !== undefined && !outstanding.tryAcquire()) {
+    throw new StoreUnavailableError(
+      `the store is busy: ${outstanding.limit} operations of requests are outstanding, ${name} not sent`,
+    );
+  }
   const controller = new AbortController();
   const timedOut = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), {
@@ -81,8 +124,17 @@ export async function storeOperation<T>(
     () => controller.abort(new StoreUnavailableError(`the store did not answer ${name} within ${ms} ms`)),
     ms,
   );
+  // Settled once (a mongoose query runs again each time `then` is called on it).
+  const operation = Promise.resolve(run({ signal: controller.signal, maxTimeMS: ms }));
+  // The place is held until the store settles the operation, not until the caller stops waiting.
+  if (outstanding !== undefined) {
+    operation.then(
+      () => outstanding.release(),
+      () => outstanding.release(),
+    );
+  }
   try {
-    return await Promise.race([run({ signal: controller.signal, maxTimeMS: ms }), timedOut]);
+    return await Promise.race([operation, timedOut]);
   } catch (error) {
     if (error instanceof StoreUnavailableError) throw error;
     if (isStoreConnectivityError(error))

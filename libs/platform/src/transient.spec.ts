@@ -1,4 +1,5 @@
 import {
+  MongoBulkWriteError,
   MongoNetworkError,
   MongoNetworkTimeoutError,
   MongoParseError,
@@ -20,6 +21,21 @@ describe('isStoreUnavailable', () => {
     expect(isStoreUnavailable(selection)).toBe(true);
     expect(isStoreUnavailable(new MongoNetworkError('connection 3 closed'))).toBe(true);
     expect(isStoreUnavailable(new MongoNetworkTimeoutError('connection 3 timed out'))).toBe(true);
+  });
+
+  it('counts a bulk write that failed for the connection, not for its documents', () => {
+    const result = {} as ConstructorParameters<typeof MongoBulkWriteError>[1];
+    const interrupted = new MongoBulkWriteError(
+      new MongoNetworkError('Connection to 127.0.0.1:27017 interrupted due to server monitor timeout'),
+      result,
+    );
+    expect(isStoreUnavailable(interrupted)).toBe(true);
+    expect(isStoreUnavailable(new MongoBulkWriteError(selection, result))).toBe(true);
+    const duplicate = new MongoBulkWriteError(
+      { message: 'E11000 duplicate key', code: 11000, writeErrors: [] },
+      result,
+    );
+    expect(isStoreUnavailable(duplicate)).toBe(false);
   });
 
   it('counts a server that says it cannot serve now, by code or by label', () => {

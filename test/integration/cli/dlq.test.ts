@@ -113,7 +113,11 @@ describe('tributary dlq', () => {
     fixed = true;
     const moved = await runTributary(['dlq', 'redrive', '--group', group, '--json']);
     expect(moved.code, moved.stderr).toBe(0);
-    expect(jsonOutput<{ moved: unknown[] }>(moved).moved).toHaveLength(3);
+    const movedRecords = jsonOutput<{ moved: { movedTo: string; originTopic: string }[] }>(moved).moved;
+    expect(movedRecords).toHaveLength(3);
+    // Into the failing group's own retry topic, not back onto the origin topic, which other groups
+    // consume too (runtime.md, "Redrive").
+    expect(movedRecords.every((r) => r.movedTo === consumer.retryTopic)).toBe(true);
     await waitFor(() => handled.length === 4, { description: 'the redriven letters handled' });
     expect(handled.sort()).toEqual(['task-a', 'task-b', 'task-c', 'task-d']);
     const again = await runTributary(['dlq', 'redrive', '--group', group, '--json']);

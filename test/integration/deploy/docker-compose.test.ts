@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '@tributary/config';
+import { loadConfig, type ServiceName } from '@tributary/config';
+import { metricsRegistry } from '@tributary/metrics';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 // @ts-expect-error plain ESM script without type declarations
@@ -8,7 +9,8 @@ import { APPS, TOOLS } from '../../../scripts/build.mjs';
 /**
  * docker-compose.yml checked without a Docker engine: it parses (with its merge keys), every
  * dependency names a service, every command runs a bundle scripts/build.mjs produces, and the
- * services' environment is one the services' own config accepts.
+ * services' environment is one the services' own config accepts; Prometheus scrapes each service
+ * where its configuration serves /metrics, and the Grafana dashboard queries metrics that exist.
  */
 interface ComposeService {
   image?: string;
@@ -16,6 +18,7 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
 }
 
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
@@ -32,15 +35,25 @@ function interpolate(value: string): string {
   return value.replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1');
 }
 
+/** A service's configuration as its environment in docker-compose.yml gives it. */
+function composedConfig(app: ServiceName) {
+  const env = Object.fromEntries(
+    Object.entries(services[app]?.environment ?? {}).map(([key, value]) => [key, interpolate(String(value))]),
+  );
+  return loadConfig(app, env);
+}
+
 describe('docker-compose.yml', () => {
   it('runs the stack, the data loader and the four services', () => {
     expect(Object.keys(services).sort()).toEqual(
       [
         'data-loader',
         'gateway',
+        'grafana',
         'kafka',
         'mongo',
         'planner-agent',
+        'prometheus',
         'research-agent',
         'reviewer-agent',
         'schema-registry',
@@ -71,5 +84,51 @@ describe('docker-compose.yml', () => {
       const bundle = service.command?.find((part) => part.startsWith('dist/'));
       if (bundle !== undefined) expect(bundles, name).toContain(bundle);
     }
+  });
+
+  it('has Prometheus scrape every service where its configuration serves /metrics', () => {
+    const prometheus = parse(readFileSync('deploy/prometheus.yml', 'utf8')) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = Object.fromEntries(
+      prometheus.scrape_configs.map((job) => [job.job_name, job.static_configs.flatMap((c) => c.targets)]),
+    );
+    for (const app of APPS as ServiceName[]) {
+      const config = composedConfig(app);
+      const { endpoint } = config.metrics;
+      expect(endpoint.kind, app).not.toBe('off');
+      const port = endpoint.kind === 'own-port' ? endpoint.port : config.http.port;
+      expect(targets[app], app).toEqual([`${app}:${port}`]);
+    }
+    // The gateway's API port is public (authentication on): its metrics are on a port of their own.
+    expect(composedConfig('gateway').metrics.endpoint.kind).toBe('own-port');
+    expect(services.prometheus?.volumes).toContain(
+      './deploy/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+    );
+  });
+
+  it('ships a Grafana dashboard whose queries name only metrics the services define', async () => {
+    const dashboard = JSON.parse(readFileSync('deploy/grafana/dashboards/tributary.json', 'utf8')) as {
+      panels: { targets?: { expr: string }[] }[];
+    };
+    const defined = new Set((await metricsRegistry.getMetricsAsJSON()).map((metric) => metric.name));
+    const exprs = dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr);
+    expect(exprs.length).toBeGreaterThan(10);
+    const named = exprs.flatMap((expr) => expr.match(/\b(?:tributary|http_server)_[a-z_]+/g) ?? []);
+    for (const name of named) expect(defined, name).toContain(name.replace(/_(bucket|count|sum)$/, ''));
+    for (const metric of [
+      'tributary_kafka_consumer_lag',
+      'tributary_llm_tokens_total',
+      'tributary_llm_errors_total',
+      'tributary_kafka_consumer_handler_duration_seconds',
+      'tributary_tasks_submitted_total',
+    ]) {
+      expect(
+        named.some((name) => name.startsWith(metric)),
+        metric,
+      ).toBe(true);
+    }
+    // Dead letters have a panel of their own.
+    expect(exprs.some((expr) => expr.includes('outcome="dead_lettered"'))).toBe(true);
   });
 });

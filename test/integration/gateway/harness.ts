@@ -1,5 +1,5 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Kafka } from 'kafkajs';
+import { type Kafka, type Producer } from 'kafkajs';
 import { type Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { type AddressInfo } from 'node:net';
@@ -78,10 +78,12 @@ export interface Gateway {
  * A gateway in this process on port 0, with a database of its own. `env` adds configuration
  * variables (`TRIBUTARY_AUTH: 'required'`, webhook settings); the webhook, in-flight and deadline
  * consumers run only when `overrides` enables them, with test groups reset to the topics' ends.
+ * `kafkaProducer` replaces the kafkajs producer of the gateway's events (one through a fault proxy).
  */
 export async function startGateway(
   overrides: GatewayOptionsOverrides = {},
   env: Record<string, string> = {},
+  { kafkaProducer }: { kafkaProducer?: Producer } = {},
 ): Promise<Gateway> {
   const base = testConfig('gateway');
   const database = `gateway_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -117,6 +119,7 @@ export async function startGateway(
   // Topics must exist before offsets can be set; the admin creates what is missing.
   const app = await createGatewayApp(config, {
     logger,
+    ...(kafkaProducer ? { kafkaProducer } : {}),
     overrides: {
       ...overrides,
       projection: { group, fromBeginning: false, ...overrides.projection },

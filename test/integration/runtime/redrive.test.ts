@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 describe('redrive', () => {
-  it('brings dead letters back to their topic once, where they are handled; filters leave the rest for later', async () => {
+  it('brings dead letters back to their group once, where they are handled; filters leave the rest for later', async () => {
     const h = (harness = new RuntimeHarness(testConfig('gateway', { TRIBUTARY_KAFKA_PARTITIONS: '1' })));
     const topic = testTopic();
     await h.prepare(topic);
@@ -23,14 +23,22 @@ describe('redrive', () => {
     ]);
 
     let fixed = false;
-    const handled: { seq: number; attempt: number; redrivenFrom: string | undefined }[] = [];
+    const handled: {
+      seq: number;
+      attempt: number;
+      redrivenFrom: string | undefined;
+      topic: string;
+      via: string | undefined;
+    }[] = [];
     const consumer = h.consumer({ group });
-    consumer.handle(topic, ({ value, attempt, headers }) => {
+    consumer.handle(topic, ({ value, attempt, headers, topic: origin, via }) => {
       if (value.note === 'poison' && !fixed) return Promise.reject(new PermanentError('bug in the handler'));
       handled.push({
         seq: value.seq,
         attempt,
         redrivenFrom: headerString(headers, FAILURE_HEADERS.redrivenFrom),
+        topic: origin,
+        via: via?.topic,
       });
       return Promise.resolve();
     });
@@ -44,9 +52,14 @@ describe('redrive', () => {
     expect(dry.records.map((r) => r.eventId).sort()).toEqual(
       [envelopes[0], envelopes[2], envelopes[3]].map((e) => e?.eventId).sort(),
     );
-    expect(dry.records.every((r) => r.errorClass === 'PermanentError' && r.originTopic === topic.name)).toBe(
-      true,
-    );
+    expect(
+      dry.records.every(
+        (r) =>
+          r.errorClass === 'PermanentError' &&
+          r.originTopic === topic.name &&
+          r.movedTo === consumer.retryTopic,
+      ),
+    ).toBe(true);
     expect(await h.committedOffset(redriveGroup(group), consumer.deadLetterTopic)).toBe(-1);
 
     // The handler is fixed; redrive one letter by event id first, then everything else.
@@ -77,5 +90,60 @@ describe('redrive', () => {
     expect(
       redriven.every((x) => x.attempt === 1 && x.redrivenFrom?.startsWith(`${consumer.deadLetterTopic}/0/`)),
     ).toBe(true);
+    // Through the group's own retry topic; the handler still sees the origin topic.
+    expect(redriven.every((x) => x.via === consumer.retryTopic && x.topic === topic.name)).toBe(true);
+  });
+
+  it('sends redriven dead letters to the group that failed only: another group on the origin topic does not see them again', async () => {
+    const h = (harness = new RuntimeHarness(testConfig('gateway', { TRIBUTARY_KAFKA_PARTITIONS: '1' })));
+    const topic = testTopic();
+    await h.prepare(topic);
+    const failing = uniqueName('failing');
+    const other = uniqueName('other');
+    const envelopes = await h.producer.emitMany([
+      pending(topic, { taskId: 'a', tenantId: 't', seq: 0, note: 'poison' }),
+      pending(topic, { taskId: 'b', tenantId: 't', seq: 1, note: 'fine' }),
+      pending(topic, { taskId: 'c', tenantId: 't', seq: 2, note: 'poison' }),
+    ]);
+
+    let fixed = false;
+    const seenByFailing: string[] = [];
+    const failingConsumer = h.consumer({ group: failing });
+    failingConsumer.handle(topic, ({ value, envelope }) => {
+      if (value.note === 'poison' && !fixed) return Promise.reject(new PermanentError('bug in the handler'));
+      seenByFailing.push(envelope.eventId);
+      return Promise.resolve();
+    });
+    const seenByOther: string[] = [];
+    const otherConsumer = h.consumer({ group: other });
+    otherConsumer.handle(topic, ({ envelope }) => {
+      seenByOther.push(envelope.eventId);
+      return Promise.resolve();
+    });
+    await Promise.all([failingConsumer.start(), otherConsumer.start()]);
+    await waitFor(() => failingConsumer.metrics().deadLettered === 2 && seenByOther.length === 3, {
+      description: 'two dead letters in one group, every event handled in the other',
+    });
+
+    fixed = true;
+    const moved = await redrive({ kafka: h.kafka, producer: h.producer, group: failing });
+    expect(moved.records.map((r) => r.movedTo)).toEqual([
+      failingConsumer.retryTopic,
+      failingConsumer.retryTopic,
+    ]);
+    await waitFor(() => seenByFailing.length === 3, {
+      description: 'the redriven letters handled by their group',
+    });
+    expect([...seenByFailing].sort()).toEqual(envelopes.map((e) => e.eventId).sort());
+
+    // A marker after the redrive: had the letters gone back to the origin topic, the other group
+    // (one partition, read in order) would have handled them before it.
+    const [marker] = await h.producer.emitMany([
+      pending(topic, { taskId: 'm', tenantId: 't', seq: 3, note: 'fine' }),
+    ]);
+    await waitFor(() => seenByOther.includes(marker!.eventId), {
+      description: 'the marker in the other group',
+    });
+    expect(seenByOther).toEqual([...envelopes.map((e) => e.eventId), marker!.eventId]);
   });
 });

@@ -40,6 +40,7 @@ export interface ReceivedRequest {
 export interface ChatRequestBody {
   readonly model?: string;
   readonly stream?: boolean;
+  readonly stream_options?: { include_usage?: boolean };
   readonly messages?: { role: string; content: string }[];
   readonly response_format?: {
     type: string;
@@ -114,6 +115,15 @@ function answer(reply: FakeReply, request: ReceivedRequest, res: ServerResponse)
         startStream(res);
         for (const delta of deltas) sendDelta(res, request, delta);
         res.write(`data: ${JSON.stringify(chunk({}, reply.finishReason ?? 'stop'))}\n\n`);
+        if (request.body.stream_options?.include_usage === true) {
+          // As OpenAI sends it: a last chunk without choices that carries the usage.
+          const usage = {
+            prompt_tokens: 10,
+            completion_tokens: deltas.length,
+            total_tokens: 10 + deltas.length,
+          };
+          res.write(`data: ${JSON.stringify({ ...(chunk({}, null) as object), choices: [], usage })}\n\n`);
+        }
         res.end('data: [DONE]\n\n');
         return;
       }

@@ -24,7 +24,7 @@ export interface DeadLetter {
   readonly failure: FailureRecord | undefined;
   /** Undefined when the original headers are not a valid envelope (one reason to dead-letter). */
   readonly envelope: Envelope | undefined;
-  /** Moved back to its origin topic by a redrive. */
+  /** Moved back to its group (into the group's retry topic) by a redrive. */
   readonly redriven: boolean;
   readonly message: KafkaMessage;
 }

@@ -76,7 +76,8 @@ export function registerDlqCommands(program: Command, runner: ActionRunner): voi
   dlq
     .command('redrive')
     .description(
-      'copy dead letters of a group back to their origin topic (the group handles them as new deliveries); ' +
+      "copy dead letters of a group into that group's own retry topic (only the failing group handles them " +
+        'again, as attempt 1 of their origin topic; other groups on the origin topic do not see them); ' +
         'never moves a letter twice (position kept in the consumer group <group>.redrive)',
     )
     .requiredOption('--group <name>', 'the consumer group whose dead letters move')
@@ -182,7 +183,7 @@ function describe(record: RedriveRecord): string {
   const { deadLetter: d } = record;
   return [
     `${d.topic}/${d.partition}/${d.offset}`,
-    `→ ${record.originTopic} (was ${record.originPartition}/${record.originOffset})`,
+    `→ ${record.movedTo} (origin ${record.originTopic}/${record.originPartition}/${record.originOffset})`,
     `event ${record.eventId ?? '-'}`,
     `${record.errorClass} after ${record.attempts} attempt(s): ${firstLine(record.errorMessage, 200)}`,
   ].join('  ');

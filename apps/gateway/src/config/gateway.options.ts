@@ -14,6 +14,11 @@ export interface GatewayOptions {
    * would wait for a server for 10 s, and for a socket that stopped answering forever).
    */
   readonly storeTimeoutMs: number;
+  /**
+   * At most this many store operations of requests outstanding at once (including those whose
+   * request stopped waiting); more are answered 503 at once without reaching the store.
+   */
+  readonly storeMaxOutstanding: number;
   /** On shutdown, how long requests in flight may take before their connections are closed anyway. */
   readonly shutdownGraceMs: number;
   readonly sse: StreamOptions;
@@ -69,6 +74,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   bodyLimitBytes: 64 * 1024,
   publishTimeoutMs: 10_000,
   storeTimeoutMs: 1_500,
+  storeMaxOutstanding: 64,
   shutdownGraceMs: 10_000,
   sse: {
     heartbeatMs: 15_000,

@@ -7,6 +7,7 @@ import {
   TOPICS,
 } from '@tributary/contracts';
 import { RetriableError } from '@tributary/platform';
+import { activeSpan, TRIBUTARY } from '@tributary/tracing';
 import { TaskReader } from '../read-model/task-reader';
 import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from '../submission/task-event-publisher';
 import { type TaskStatus } from '../task/status';
@@ -77,6 +78,8 @@ export class EndOverdueTaskUseCase {
       causedBy: requested,
       rootIndex: ROOT_EVENT_INDEX.deadline,
     });
+    // The deadline consumer's process span (in the task's trace) says the task ended here.
+    activeSpan()?.setAttribute(TRIBUTARY.failureCode, 'deadline-exceeded');
     this.logger.warn(
       `task ${taskId}: past its deadline while ${task.status}; ended failed (deadline-exceeded)`,
     );

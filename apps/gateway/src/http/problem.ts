@@ -17,6 +17,7 @@ export const PROBLEM_TYPES = {
   payloadTooLarge: 'urn:tributary:problem:payload-too-large',
   unsupportedMediaType: 'urn:tributary:problem:unsupported-media-type',
   unavailable: 'urn:tributary:problem:unavailable',
+  outcomeUnknown: 'urn:tributary:problem:outcome-unknown',
   unauthorized: 'urn:tributary:problem:unauthorized',
   forbidden: 'urn:tributary:problem:forbidden',
   rateLimited: 'urn:tributary:problem:rate-limited',
@@ -48,6 +49,12 @@ export const problemSchema = z
     detail: z.string().describe('What went wrong with this request, for a person.'),
     instance: z.string().describe('The request path.'),
     errors: z.array(problemFieldSchema).optional().describe('Validation problems, one per field at fault.'),
+    taskId: z
+      .string()
+      .optional()
+      .describe(
+        '`outcome-unknown`: the task the request may have submitted (retry with the same Idempotency-Key).',
+      ),
   })
   .meta({ id: 'Problem' });
 
@@ -61,6 +68,8 @@ interface ProblemInit {
   readonly detail: string;
   readonly errors?: readonly ProblemField[];
   readonly headers?: Readonly<Record<string, string>>;
+  /** The task the problem is about, when the client needs its id (an unknown outcome). */
+  readonly taskId?: string;
   readonly cause?: unknown;
 }
 
@@ -72,6 +81,7 @@ export class ApiProblem extends Error {
   readonly title: string;
   readonly errors: readonly ProblemField[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  readonly taskId: string | undefined;
 
   constructor(init: ProblemInit) {
     super(init.detail, init.cause === undefined ? undefined : { cause: init.cause });
@@ -80,6 +90,7 @@ export class ApiProblem extends Error {
     this.title = init.title;
     this.errors = init.errors;
     this.headers = init.headers ?? {};
+    this.taskId = init.taskId;
   }
 
   toDocument(instance: string): ProblemDocument {
@@ -90,6 +101,7 @@ export class ApiProblem extends Error {
       detail: this.message,
       instance,
       ...(this.errors === undefined ? {} : { errors: [...this.errors] }),
+      ...(this.taskId === undefined ? {} : { taskId: this.taskId }),
     };
   }
 

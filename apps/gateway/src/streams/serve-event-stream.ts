@@ -1,4 +1,5 @@
 import { type FastifyReply } from 'fastify';
+import { sseMetrics } from '@tributary/metrics';
 import { RawSseSink } from './raw-sse-sink';
 import { sseClosed, sseRetry } from './sse';
 import { SseStreamSink } from './sse-stream-sink';
@@ -48,6 +49,7 @@ export function serveEventStream(
   });
   raw.flushHeaders();
   const sse = new RawSseSink(raw);
+  sseMetrics.opened();
   const closeFor = (reason: string): void => {
     void sse
       .write(sseClosed(reason))
@@ -70,5 +72,6 @@ export function serveEventStream(
     bounds.release();
     hub.release(stream);
     sse.end();
+    sseMetrics.closed();
   });
 }

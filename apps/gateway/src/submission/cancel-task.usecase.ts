@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ROOT_EVENT_INDEX, type TaskCancelRequested, TOPICS } from '@tributary/contracts';
 import { taskLinks } from '../http/links';
-import { ApiProblem } from '../http/problem';
+import { ApiProblem, PROBLEM_TYPES } from '../http/problem';
 import { TaskReader } from '../read-model/task-reader';
 import { type TenantId } from '../task/tenant';
 import { type CancelAccepted } from './submission.schemas';
-import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from './task-event-publisher';
+import { PublishNotSentError, TASK_EVENT_PUBLISHER, type TaskEventPublisher } from './task-event-publisher';
 
 /**
  * Asks the agents to stop. The answer is 202: the task becomes `cancelled` when the projection
@@ -42,11 +42,23 @@ export class CancelTaskUseCase {
       });
     } catch (error) {
       this.logger.error({ msg: 'could not publish task.cancel-requested', taskId, err: String(error) });
-      throw ApiProblem.unavailable(
-        'The cancellation could not be handed to the agents (Kafka did not acknowledge it). Try again.',
-        5,
-        error,
-      );
+      if (error instanceof PublishNotSentError) {
+        throw ApiProblem.unavailable(
+          'The cancellation could not be handed to the agents (Kafka was not reachable); nothing was sent. Try again.',
+          5,
+          error,
+        );
+      }
+      // Cancelling twice is harmless (the first terminal event wins), so the client may simply retry.
+      throw new ApiProblem({
+        type: PROBLEM_TYPES.outcomeUnknown,
+        status: 503,
+        title: 'Outcome unknown',
+        detail: `Kafka did not confirm the cancellation of task ${taskId} in time: it may have been sent. Cancelling again is safe.`,
+        headers: { 'retry-after': '5' },
+        taskId,
+        cause: error,
+      });
     }
     return { taskId, status: task.status, cancelRequested: true, links: taskLinks(taskId) };
   }

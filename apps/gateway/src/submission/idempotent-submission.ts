@@ -5,7 +5,7 @@ import { taskLinks } from '../http/links';
 import { ApiProblem } from '../http/problem';
 import { type TenantId } from '../task/tenant';
 import { IdempotencyRepository } from './idempotency.repository';
-import { idempotencyInProgress, idempotencyMismatch } from './submission-problems';
+import { idempotencyInProgress, idempotencyMismatch, SubmissionWithdrawn } from './submission-problems';
 import { type TaskAccepted } from './submission.schemas';
 
 /** The fingerprint of a validated request body (defaults applied, so `maxResults: 5` equals leaving it out). */
@@ -15,7 +15,15 @@ export function requestFingerprint(body: unknown): string {
 
 const POLL_MS = 50;
 
-export type Submit = (taskId: string, resumed: boolean) => Promise<TaskAccepted>;
+/**
+ * One attempt at the submission. `resumed`: an earlier request with the key got this task id and may
+ * have got further. `releaseKey` frees the key (for a submission that takes itself back entirely).
+ */
+export type Submit = (
+  taskId: string,
+  resumed: boolean,
+  releaseKey: () => Promise<void>,
+) => Promise<TaskAccepted>;
 
 /**
  * `Idempotency-Key` on submit. The first request claims `<tenantId>:<key>` by insert together with
@@ -26,13 +34,14 @@ export type Submit = (taskId: string, resumed: boolean) => Promise<TaskAccepted>
  * - same body, first request still running: wait for it (up to the publish time limit) and answer
  *   as it did; if it failed (and released the key) take over; if it is still running, 409 with
  *   `Retry-After`;
- * - same body, first request answered 503 (Kafka did not confirm in time, the store stopped
- *   answering mid-way), or its gateway died mid-way (a claim older than twice the publish limit):
- *   resume it with the claimed task id;
+ * - same body, first request answered 503 `outcome-unknown` (Kafka did not confirm in time) or
+ *   503 after the store stopped answering mid-way, or its gateway died mid-way (a claim older than
+ *   twice the publish limit): resume it with the claimed task id (its event is published again
+ *   under the same event id, so consumers drop a second copy);
  * - a different body: 409.
  *
- * A request refused before anything was created (unknown user, in-flight cap) releases the key, so
- * the client can retry with the same key.
+ * A request refused before anything was created (unknown user, in-flight cap), or withdrawn because
+ * its event was certainly not published, releases the key, so the client can retry with the same key.
  */
 @Injectable()
 export class IdempotentSubmission {
@@ -78,7 +87,7 @@ export class IdempotentSubmission {
   ): Promise<TaskAccepted> {
     let result: TaskAccepted;
     try {
-      result = await submit(taskId, resumed);
+      result = await submit(taskId, resumed, () => this.claims.release(tenant, key));
     } catch (error) {
       const settled = this.afterFailure(tenant, key, error);
       // A store that stopped answering would hold the answer as long again: settle in the background.
@@ -92,11 +101,14 @@ export class IdempotentSubmission {
 
   /**
    * A request refused before anything was created (a 4xx: unknown user, in-flight cap) frees its
-   * key, so a retry is a new request. After anything else (Kafka not confirming in time, a store
-   * that stopped answering mid-way, a bug) part of the task may exist or its event may still land:
-   * the key keeps its task id, so a retry resumes that task instead of creating another.
+   * key, so a retry is a new request (a withdrawn one has freed it already). After anything else (an
+   * unknown publish outcome, a store that stopped answering mid-way, a bug) part of the task may exist
+   * or its event may still land: the key keeps its task id, so a retry resumes that task instead of
+   * creating another.
    */
   private async afterFailure(tenant: TenantId, key: string, error: unknown): Promise<void> {
+    // Withdrawn: the submission freed the key itself (another request may have claimed it since).
+    if (error instanceof SubmissionWithdrawn) return;
     const refused = error instanceof ApiProblem && error.status < 500;
     await (refused ? this.claims.release(tenant, key) : this.claims.markUnconfirmed(tenant, key)).catch(
       () => undefined,

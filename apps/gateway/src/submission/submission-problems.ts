@@ -28,3 +28,44 @@ export function idempotencyInProgress(key: string, retryAfterSeconds: number): A
     headers: { 'retry-after': String(retryAfterSeconds) },
   });
 }
+
+/**
+ * Kafka certainly did not get the task's event, and the task was taken back: nothing was submitted
+ * and the idempotency key (if any) is free again, so any retry is a new request.
+ */
+export class SubmissionWithdrawn extends ApiProblem {
+  constructor(retryAfterSeconds: number, cause: unknown) {
+    super({
+      type: PROBLEM_TYPES.unavailable,
+      status: 503,
+      title: 'Service unavailable',
+      detail:
+        'The task could not be handed to the agents (Kafka was not reachable); nothing was submitted. Try again.',
+      headers: { 'retry-after': String(retryAfterSeconds) },
+      cause,
+    });
+  }
+}
+
+/**
+ * Kafka did not confirm the task's event in time: it may have been submitted, or may still be. The
+ * task is kept (it runs if the event lands); with an Idempotency-Key a retry finishes it.
+ */
+export function submissionOutcomeUnknown(
+  taskId: string,
+  keyed: boolean,
+  retryAfterSeconds: number,
+  cause: unknown,
+): ApiProblem {
+  return new ApiProblem({
+    type: PROBLEM_TYPES.outcomeUnknown,
+    status: 503,
+    title: 'Outcome unknown',
+    detail: keyed
+      ? `Kafka did not confirm task ${taskId} in time: it may have been submitted. Retry with the same Idempotency-Key: the retry completes this task (the same id) and creates no other.`
+      : `Kafka did not confirm task ${taskId} in time: it may have been submitted. Read the task before submitting again (send an Idempotency-Key to make retries safe).`,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+    taskId,
+    cause,
+  });
+}

@@ -69,7 +69,12 @@ export class SubmissionController {
   @ApiResponse(problemResponse(403, '`priority: high` without the `priority` scope.'))
   @ApiResponse(problemResponse(422, 'The user has no profile.'))
   @ApiResponse(
-    problemResponse(503, 'Kafka did not take the task; nothing was submitted. Retry after `Retry-After`.'),
+    problemResponse(
+      503,
+      '`unavailable`: Kafka (or the store) did not take the task; nothing was submitted, retry after `Retry-After`. ' +
+        '`outcome-unknown`: Kafka did not confirm in time, the task (`taskId`) may have been submitted; ' +
+        'retry with the same `Idempotency-Key` to complete it.',
+    ),
   )
   async submit(
     @CurrentPrincipal() principal: Principal,
@@ -100,7 +105,12 @@ export class SubmissionController {
   @ApiBody({ schema: ref('CancelTask'), required: false })
   @ApiResponse({ status: 202, schema: ref('CancelAccepted') })
   @ApiResponse(problemResponse(409, 'The task has already ended.'))
-  @ApiResponse(problemResponse(503, 'Kafka did not take the cancellation. Retry after `Retry-After`.'))
+  @ApiResponse(
+    problemResponse(
+      503,
+      'Kafka did not take (`unavailable`) or did not confirm (`outcome-unknown`) the cancellation; cancelling again is safe.',
+    ),
+  )
   cancel(
     @CurrentTenant() tenant: TenantId,
     @Param(taskIdParam) params: { id: string },

@@ -1,14 +1,19 @@
 import { type TaskRequested } from '@tributary/contracts';
 import { describe, expect, it } from 'vitest';
-import { ApiProblem } from '../http/problem';
+import { ApiProblem, PROBLEM_TYPES } from '../http/problem';
 import { type TaskRepository } from '../read-model/task.repository';
 import { type UserProfileRepository } from '../read-model/user-profile.repository';
 import { type TaskState } from '../task/task-state';
 import { DEFAULT_TENANT } from '../task/tenant';
 import { type IdempotentSubmission } from './idempotent-submission';
 import { type InFlightRepository } from './in-flight.repository';
-import { SubmitTaskUseCase } from './submit-task.usecase';
-import { PublishTimeoutError, type TaskEventPublisher } from './task-event-publisher';
+import { SubmissionWithdrawn } from './submission-problems';
+import { SUBMISSION_ROOT_KEY, SubmitTaskUseCase } from './submit-task.usecase';
+import {
+  PublishNotSentError,
+  PublishOutcomeUnknownError,
+  type TaskEventPublisher,
+} from './task-event-publisher';
 
 function setup(publish: (topic: unknown, value: unknown, options?: unknown) => Promise<void>) {
   const stored = new Map<string, TaskState>();
@@ -54,34 +59,36 @@ describe('submitting a task', () => {
     expect(accepted.links.events).toBe(`/v1/tasks/${accepted.taskId}/events`);
   });
 
-  it('withdraws the task and answers 503 with Retry-After when Kafka does not take the event', async () => {
-    const { stored, useCase } = setup(() => Promise.reject(new Error('broker down')));
+  it('withdraws the task and answers 503 unavailable with Retry-After when the event was certainly not sent', async () => {
+    const { stored, useCase } = setup(() => Promise.reject(new PublishNotSentError('registry down')));
     const failure = await useCase.execute({ tenant: DEFAULT_TENANT, body }).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(ApiProblem);
+    expect(failure).toBeInstanceOf(SubmissionWithdrawn);
     expect((failure as ApiProblem).status).toBe(503);
+    expect((failure as ApiProblem).type).toBe(PROBLEM_TYPES.unavailable);
     expect((failure as ApiProblem).headers['retry-after']).toBe('5');
     expect(stored.size).toBe(0);
     expect((failure as ApiProblem).message).toMatch(/nothing was submitted/);
   });
 
-  it('says the outcome is unknown when Kafka did not acknowledge in time, and how the idempotency key resolves it', async () => {
-    const { useCase } = setup(() => Promise.reject(new PublishTimeoutError('no acknowledgement')));
+  it('keeps the task and answers 503 outcome-unknown with its id when Kafka did not confirm the event', async () => {
+    const { stored, useCase } = setup(() => Promise.reject(new PublishOutcomeUnknownError('no ack in time')));
     const failure = await useCase.execute({ tenant: DEFAULT_TENANT, body }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApiProblem);
-    expect((failure as ApiProblem).status).toBe(503);
-    expect((failure as ApiProblem).message).toMatch(
-      /may or may not have been submitted.*same Idempotency-Key/,
-    );
+    const problem = failure as ApiProblem;
+    expect([problem.status, problem.type]).toEqual([503, PROBLEM_TYPES.outcomeUnknown]);
+    expect(problem.headers['retry-after']).toBe('5');
+    expect(stored.has(problem.taskId!)).toBe(true);
+    expect(problem.toDocument('/v1/tasks')).toMatchObject({ taskId: problem.taskId });
   });
 
-  it('publishes task.requested with the request priority and its root key in the emit options', async () => {
+  it('publishes task.requested with the request priority in the emit options', async () => {
     const seen: unknown[] = [];
     const { useCase } = setup((_topic, _value, options) => {
       seen.push(options);
       return Promise.resolve();
     });
     await useCase.execute({ tenant: DEFAULT_TENANT, body: { ...body, priority: 'high' } });
-    expect(seen).toEqual([{ priority: 'high', rootKey: 'submission' }]);
+    expect(seen).toEqual([{ priority: 'high', rootKey: SUBMISSION_ROOT_KEY }]);
   });
 
   it("gives the task a deadline: the configured default, or the request's own in seconds", async () => {

@@ -11,9 +11,9 @@ import { mintTaskId } from '../task/ids';
 import { type TenantId } from '../task/tenant';
 import { IdempotentSubmission } from './idempotent-submission';
 import { InFlightRepository } from './in-flight.repository';
-import { tooManyTasks } from './submission-problems';
+import { SubmissionWithdrawn, submissionOutcomeUnknown, tooManyTasks } from './submission-problems';
 import { type SubmitTaskBody, type TaskAccepted } from './submission.schemas';
-import { PublishTimeoutError, TASK_EVENT_PUBLISHER, type TaskEventPublisher } from './task-event-publisher';
+import { PublishNotSentError, TASK_EVENT_PUBLISHER, type TaskEventPublisher } from './task-event-publisher';
 
 export interface SubmitTaskCommand {
   readonly tenant: TenantId;
@@ -70,14 +70,35 @@ export function toTaskRequest(body: SubmitTaskBody, deadlineAt: number): TaskReq
   };
 }
 
+/** The root key of task.requested: a republished submission carries the same event id (ADR 0004). */
+export const SUBMISSION_ROOT_KEY = 'submission';
+
+/** Seconds a client is asked to wait after Kafka did not take or confirm a task. */
+const PUBLISH_RETRY_AFTER_SECONDS = 5;
+
+/** What one attempt at a submission knows about earlier ones (same idempotency key). */
+interface Attempt {
+  /** An earlier request with the same idempotency key got this task id and may have got further. */
+  readonly resumed: boolean;
+  /** Frees the idempotency key; absent without one. */
+  readonly releaseKey?: () => Promise<void>;
+}
+
 /**
  * Accepts a task: with an `Idempotency-Key`, a repeated request answers with the task the first one
  * created (see IdempotentSubmission); the user must exist; the tenant must be under its in-flight
  * cap (else 429). The task document is written before the event is published, so a GET right after
- * the 202 finds it. If publishing fails the document is removed (only while no event has touched
- * it) and the client gets 503 with Retry-After: a task the agents will never see must not sit in
- * `accepted` forever. The event carries the request's priority in its envelope, and every event
- * the agents emit for the task inherits it.
+ * the 202 finds it. The event carries the request's priority in its envelope, and every event the
+ * agents emit for the task inherits it; its id derives from the task id, so publishing it again gives
+ * the same id and consumers drop the copy.
+ *
+ * If the publish fails, what happens depends on what is known:
+ * - the event was certainly not sent (it failed before any request to Kafka): the task is withdrawn
+ *   (document, idempotency key, in-flight slot) and the answer is 503 `unavailable`: nothing was
+ *   submitted, a retry is a new request;
+ * - Kafka did not confirm in time, or the request failed: the event may land. The task, its slot and
+ *   its idempotency key are kept, and the answer is 503 `outcome-unknown` with the task id; a retry
+ *   with the same key publishes the same event again (same id) and answers 202 with that task.
  */
 @Injectable()
 export class SubmitTaskUseCase {
@@ -96,38 +117,39 @@ export class SubmitTaskUseCase {
     // Refused before anything is claimed (an idempotency key, an in-flight slot).
     deadlineMs(body, this.limits.deadlines);
     const taskId = mintTaskId();
-    if (idempotencyKey === undefined) return this.submit(tenant, body, taskId, false);
-    return this.idempotency.run(tenant, idempotencyKey, body, taskId, (id, resumed) =>
-      this.submit(tenant, body, id, resumed),
+    if (idempotencyKey === undefined) return this.submit(tenant, body, taskId, { resumed: false });
+    return this.idempotency.run(tenant, idempotencyKey, body, taskId, (id, resumed, releaseKey) =>
+      this.submit(tenant, body, id, { resumed, releaseKey }),
     );
   }
 
-  /** `resumed`: an earlier request with the same idempotency key got this task id and may have got further. */
   private async submit(
     tenant: TenantId,
     body: SubmitTaskBody,
     taskId: string,
-    resumed: boolean,
+    attempt: Attempt,
   ): Promise<TaskAccepted> {
-    if (resumed) {
+    let now = new Date();
+    if (attempt.resumed) {
       const existing = await this.tasks.findById(tenant, taskId);
       // An event was applied: the first request's publish landed; nothing to do again.
       if (existing && existing.version > 0) return { taskId, status: 'accepted', links: taskLinks(taskId) };
+      // Publish again what the first request published: the same value under the same event id.
+      if (existing) now = existing.createdAt;
     }
     if (!(await this.profiles.exists(tenant, body.userId))) throw ApiProblem.unknownUser(body.userId);
     const cap = this.limits.maxInFlightTasks;
     if (cap > 0) {
-      const admission = await this.inFlight.admit(tenant, taskId, cap, resumed);
+      const admission = await this.inFlight.admit(tenant, taskId, cap, attempt.resumed);
       if (!admission.admitted) throw tooManyTasks(cap, 5);
     }
 
-    const now = new Date();
     const request = toTaskRequest(body, now.getTime() + deadlineMs(body, this.limits.deadlines));
     const callbackUrl = body.callbackUrl ?? null;
     try {
       await this.tasks.insertAccepted(acceptedTask(taskId, tenant, request, callbackUrl, now));
     } catch (error) {
-      if (!(resumed && isDuplicateKey(error))) throw error;
+      if (!(attempt.resumed && isDuplicateKey(error))) throw error;
     }
     const event: TaskRequested = {
       taskId,
@@ -139,30 +161,62 @@ export class SubmitTaskUseCase {
     try {
       await this.publisher.publish(TOPICS.taskRequested, event, {
         priority: body.priority,
-        rootKey: 'submission',
+        rootKey: SUBMISSION_ROOT_KEY,
       });
     } catch (error) {
-      this.logger.error({
-        msg: 'could not publish task.requested; withdrawing the task',
+      // A resumed task's first publish may have landed: it is never withdrawn.
+      if (error instanceof PublishNotSentError && !attempt.resumed) {
+        throw await this.withdraw(tenant, taskId, cap, attempt, error);
+      }
+      this.logger.warn({
+        msg: 'task.requested not confirmed by Kafka; the task is kept, its outcome unknown',
         taskId,
         err: String(error),
       });
-      await this.tasks.deleteUnconfirmed(tenant, taskId).catch((cleanup: unknown) => {
-        this.logger.error({ msg: 'could not withdraw an unpublished task', taskId, err: String(cleanup) });
-      });
-      if (cap > 0) {
-        await this.inFlight.release(tenant, taskId).catch((cleanup: unknown) => {
-          this.logger.error({ msg: 'could not free the in-flight slot', taskId, err: String(cleanup) });
-        });
-      }
-      throw ApiProblem.unavailable(
-        error instanceof PublishTimeoutError
-          ? 'Kafka did not acknowledge the task in time, so it may or may not have been submitted. Retry with the same Idempotency-Key: the retry answers with the task if it was submitted and submits it once if not.'
-          : 'The task could not be handed to the agents (Kafka refused it); nothing was submitted. Try again.',
-        5,
+      throw submissionOutcomeUnknown(
+        taskId,
+        attempt.releaseKey !== undefined,
+        PUBLISH_RETRY_AFTER_SECONDS,
         error,
       );
     }
     return { taskId, status: 'accepted', links: taskLinks(taskId) };
+  }
+
+  /**
+   * Takes back a task whose event was certainly not published, so it does not sit in `accepted`
+   * forever: its document, then its idempotency key, then its in-flight slot. Each step runs only if
+   * the one before succeeded, so a failure part-way leaves a task its key resumes (with its slot),
+   * never one that runs without a slot; a slot left taken is the safe direction.
+   */
+  private async withdraw(
+    tenant: TenantId,
+    taskId: string,
+    cap: number,
+    attempt: Attempt,
+    cause: unknown,
+  ): Promise<ApiProblem> {
+    this.logger.error({
+      msg: 'could not publish task.requested; withdrawing the task',
+      taskId,
+      err: String(cause),
+    });
+    try {
+      await this.tasks.deleteUnconfirmed(tenant, taskId);
+      await attempt.releaseKey?.();
+    } catch (cleanup) {
+      this.logger.error({ msg: 'could not withdraw an unpublished task', taskId, err: String(cleanup) });
+      return ApiProblem.unavailable(
+        'The task could not be handed to the agents (Kafka was not reachable). Retry with the same Idempotency-Key.',
+        PUBLISH_RETRY_AFTER_SECONDS,
+        cause,
+      );
+    }
+    if (cap > 0) {
+      await this.inFlight.release(tenant, taskId).catch((cleanup: unknown) => {
+        this.logger.error({ msg: 'could not free the in-flight slot', taskId, err: String(cleanup) });
+      });
+    }
+    return new SubmissionWithdrawn(PUBLISH_RETRY_AFTER_SECONDS, cause);
   }
 }

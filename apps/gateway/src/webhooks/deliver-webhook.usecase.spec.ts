@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type TributaryConfig } from '@tributary/config';
 import { RetriableError } from '@tributary/kafka';
+import { scrapeMetrics } from '@tributary/metrics';
+import { Scrape } from '@tributary/testing/metrics';
 import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
 import { TaskNotifier } from '../read-model/task-notifier';
 import { type TaskReader } from '../read-model/task-reader';
@@ -11,6 +13,9 @@ import { TenantShares } from './tenant-shares';
 import { DeliverWebhookUseCase, type TerminalEvent } from './deliver-webhook.usecase';
 import { type TenantWebhookRepository } from './tenant-webhook.repository';
 import { type WebhookDeliveryRepository } from './webhook-delivery.repository';
+import { type WebhookTransport } from './webhook-sender';
+
+type WebhookOutcomeOf = Awaited<ReturnType<WebhookTransport['send']>>;
 
 const MAX_AGE_MS = 60_000;
 const tenant = tenantId('default');
@@ -102,5 +107,74 @@ describe('webhook handler waiting for the read model', () => {
     expect(settled).toBe(true);
     expect(reads()).toBe(2);
     expect(notifier.watchedTasks).toBe(0);
+  });
+});
+
+describe('webhook attempt metrics', () => {
+  function deliveringUseCase(outcome: WebhookOutcomeOf) {
+    const task = {
+      taskId: 'tsk_metrics',
+      tenantId: tenant,
+      status: 'completed',
+      terminal: true,
+      callbackUrl: 'https://hooks.example/in',
+      userId: 'u-1',
+      endedAt: new Date(),
+      updatedAt: new Date(),
+      result: null,
+      failure: null,
+      cancellation: null,
+    } as unknown as TaskState;
+    const recorded: string[] = [];
+    const useCase = new DeliverWebhookUseCase(
+      { gateway: { webhooks: { maxAgeMs: MAX_AGE_MS } } } as unknown as TributaryConfig,
+      { current: () => Promise.resolve(task) } as unknown as TaskReader,
+      new TaskNotifier(),
+      {
+        claim: () =>
+          Promise.resolve({
+            eventId: 'evt_1',
+            state: 'pending',
+            attempts: [],
+            createdAt: new Date(),
+            url: task.callbackUrl,
+            webhookId: 'msg_metrics',
+          }),
+        recordAttempt: (_taskId: string, _attempt: unknown, state: string) => {
+          recorded.push(state);
+          return Promise.resolve();
+        },
+      } as unknown as WebhookDeliveryRepository,
+      {
+        find: () => Promise.resolve({ url: null, secret: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=' }),
+      } as unknown as TenantWebhookRepository,
+      { send: () => Promise.resolve(outcome) },
+      new TenantShares(1),
+    );
+    return { useCase, recorded };
+  }
+
+  async function attempts(): Promise<Scrape> {
+    return Scrape.parse(await scrapeMetrics());
+  }
+
+  it('counts each attempt by outcome (delivered, failed and retried later, refused), with its duration', async () => {
+    const before = await attempts();
+    const counted = (s: Scrape, outcome: string) =>
+      s.value('tributary_webhook_attempts_total', { outcome }) -
+      before.value('tributary_webhook_attempts_total', { outcome });
+    await deliveringUseCase({ kind: 'delivered', status: 204, durationMs: 40 }).useCase.execute(terminal(0));
+    await expect(
+      deliveringUseCase({ kind: 'failed', status: 503, error: 'HTTP 503', durationMs: 80 }).useCase.execute(
+        terminal(0),
+      ),
+    ).rejects.toBeInstanceOf(RetriableError);
+    await deliveringUseCase({ kind: 'refused', error: 'a private address', durationMs: 1 }).useCase.execute(
+      terminal(0),
+    );
+    const after = await attempts();
+    expect(['delivered', 'failed', 'refused'].map((outcome) => counted(after, outcome))).toEqual([1, 1, 1]);
+    const timed = (s: Scrape) => s.count('tributary_webhook_attempt_duration_seconds', { outcome: 'failed' });
+    expect(timed(after) - timed(before)).toBe(1);
   });
 });

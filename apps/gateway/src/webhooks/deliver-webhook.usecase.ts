@@ -1,6 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
 import { RetriableError } from '@tributary/kafka';
+import { webhookMetrics } from '@tributary/metrics';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_URL_SCHEME,
+} from '@opentelemetry/semantic-conventions';
+import { context, failSpan, inSpan, SpanKind, trace, traceHeaders, TRIBUTARY } from '@tributary/tracing';
 import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { TaskNotifier } from '../read-model/task-notifier';
 import { TaskReader } from '../read-model/task-reader';
@@ -12,7 +20,7 @@ import { type TenantShares } from './tenant-shares';
 import { TenantWebhookRepository } from './tenant-webhook.repository';
 import { WebhookDeliveryRepository, type WebhookEventType } from './webhook-delivery.repository';
 import { webhookBody, webhookIdOf, webhookTypeOf } from './webhook-payload';
-import { type WebhookTransport } from './webhook-sender';
+import { type SendOutcome, type WebhookRequest, type WebhookTransport } from './webhook-sender';
 
 export const WEBHOOK_TRANSPORT = Symbol('WEBHOOK_TRANSPORT');
 export const WEBHOOK_TENANT_SHARES = Symbol('WEBHOOK_TENANT_SHARES');
@@ -105,7 +113,7 @@ export class DeliverWebhookUseCase {
     }
     let outcome;
     try {
-      outcome = await this.transport.send({
+      outcome = await this.send(delivery.url, delivery.attempts.length + 1, {
         url: delivery.url,
         headers: webhookHeaders(secret, delivery.webhookId, timestamp, body),
         body,
@@ -122,6 +130,7 @@ export class DeliverWebhookUseCase {
       error: outcome.kind === 'delivered' ? null : outcome.error,
       durationMs: outcome.durationMs,
     };
+    webhookMetrics.attempt(outcome.kind, outcome.durationMs / 1000);
     this.logger.log({
       msg: 'webhook attempt',
       taskId: task.taskId,
@@ -148,6 +157,42 @@ export class DeliverWebhookUseCase {
         await this.deliveries.recordAttempt(task.taskId, attempt, 'pending');
         throw new RetriableError(`webhook to ${delivery.url} failed: ${outcome.error}`);
     }
+  }
+
+  /**
+   * One attempt as a `POST` client span (HTTP semantic conventions; the address without its path or
+   * query, which may hold a receiver's token), its W3C `traceparent` sent along so a receiver can
+   * continue the task's trace.
+   */
+  private send(url: string, attempt: number, request: WebhookRequest): Promise<SendOutcome> {
+    let target: URL | undefined;
+    try {
+      target = new URL(url);
+    } catch {
+      target = undefined;
+    }
+    return inSpan(
+      'POST',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+          ...(target
+            ? { [ATTR_SERVER_ADDRESS]: target.hostname, [ATTR_URL_SCHEME]: target.protocol.replace(/:$/, '') }
+            : {}),
+          [TRIBUTARY.webhookAttempt]: attempt,
+        },
+      },
+      async (span) => {
+        const traced = traceHeaders(trace.setSpan(context.active(), span));
+        const outcome = await this.transport.send({ ...request, headers: { ...request.headers, ...traced } });
+        span.setAttribute(TRIBUTARY.webhookOutcome, outcome.kind);
+        if (outcome.kind !== 'refused' && outcome.status !== null)
+          span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
+        if (outcome.kind !== 'delivered') failSpan(span, new Error(outcome.error));
+        return outcome;
+      },
+    );
   }
 
   /**

@@ -45,6 +45,10 @@ export class Dispatcher {
     return [...this.routes.keys()];
   }
 
+  handles(topic: string): boolean {
+    return this.routes.has(topic);
+  }
+
   register(topic: TopicDefinition, handler: UntypedDeliveryHandler): void {
     if (this.routes.has(topic.name)) throw new Error(`a handler for ${topic.name} is already registered`);
     this.routes.set(topic.name, { definition: topic, handler });

@@ -2,6 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { type RuntimeConfig } from '@tributary/config';
 import {
   deadLetterTopic,
+  HEADERS,
   PRIORITIES,
   priorityFromHeaders,
   retryTopic,
@@ -15,6 +16,8 @@ import {
   type Kafka,
   type KafkaMessage,
 } from 'kafkajs';
+import { ConsumerInstruments, type MessageOutcome, registerConsumerMetrics } from '@tributary/metrics';
+import { withLogContext } from '@tributary/platform';
 import { KafkaAdmin, type TopicReplication, type TopicSpec } from '../admin';
 import { type DeliveryHandler, type UndeliverableHandler, type UntypedDeliveryHandler } from '../delivery';
 import { errorMessage, kafkaConnectionError } from '../errors';
@@ -34,9 +37,11 @@ import {
 import { FailureRouter } from './failure-routing';
 import { fetchMaxBytes, FlowControl, READ_AHEAD_FACTOR } from './flow-control';
 import { PartitionHolds } from './holds';
+import { LagProbe } from './lag';
 import { type ConsumerMetrics, partitionMetrics } from './metrics';
 import { Assignment } from './rebalance';
 import { DelayedRetries } from './retry-delays';
+import { ConsumeTrace } from './tracing';
 import { shutDown, type ShutdownSteps } from './shutdown';
 import { UndeliverableReporter } from './undeliverable';
 import { dueAt, isAbandoned, type PartitionState, type Work, workFor } from './work';
@@ -134,6 +139,9 @@ export class ParallelConsumer {
   private readonly holds: PartitionHolds;
   private handled = 0;
   private readonly commits: CommitCoalescer;
+  private readonly instruments: ConsumerInstruments;
+  private readonly lagProbe: LagProbe;
+  private unregisterMetrics: (() => void) | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopped: Promise<void> | undefined;
   private readonly joined: Promise<void>;
@@ -209,6 +217,13 @@ export class ParallelConsumer {
     this.kafkaConsumer.on(this.kafkaConsumer.events.GROUP_JOIN, (event: ConsumerGroupJoinEvent) =>
       this.onGroupJoin(event.payload.memberAssignment),
     );
+    this.instruments = new ConsumerInstruments(options.group);
+    this.lagProbe = new LagProbe({
+      kafka: options.kafka,
+      group: options.group,
+      fromBeginning: options.fromBeginning ?? true,
+      logger: this.logger,
+    });
     this.joined = new Promise<void>((resolve) => {
       this.kafkaConsumer.on(this.kafkaConsumer.events.GROUP_JOIN, () => resolve());
     });
@@ -270,6 +285,18 @@ export class ParallelConsumer {
     });
     this.state = 'running';
     this.commits.start();
+    this.unregisterMetrics = registerConsumerMetrics({
+      group: this.options.group,
+      load: () => {
+        const { inFlight, queued, delayed, paused } = this.metrics();
+        return { inFlight, queued, delayed, paused };
+      },
+      lag: () =>
+        this.lagProbe.lag({
+          assigned: () => this.assignment.assigned(),
+          position: (topic, partition) => this.assignment.find(topic, partition)?.tracker.lowestUnfinished(),
+        }),
+    });
   }
 
   /**
@@ -369,42 +396,87 @@ export class ParallelConsumer {
 
   // ---------------------------------------------------------------- handling
 
-  private async process(work: Work): Promise<void> {
+  /** Every log line written while a message is handled names its task (the key) and tenant. */
+  private process(work: Work): Promise<void> {
+    const tenant = work.message.headers?.[HEADERS.tenantId];
+    return withLogContext(
+      {
+        ...(work.message.key !== null ? { taskId: work.key } : {}),
+        ...(tenant !== undefined && !Array.isArray(tenant) ? { tenantId: tenant.toString() } : {}),
+      },
+      () => this.handleWork(work),
+    );
+  }
+
+  private async handleWork(work: Work): Promise<void> {
     const { state } = work;
     if (state.revoked) return;
     state.running.add(work);
     try {
       let attempt = work;
       for (let heldFor = 1; ; heldFor += 1) {
-        let delivered = false;
-        try {
-          const { handler, delivery, deferredUntil } = await this.dispatcher.prepare(attempt);
-          delivered = true;
-          await handler(delivery);
-          this.handled += 1;
-          const until = deferredUntil();
-          // A deferred message is done here once its copy is on the retry topic.
-          if (until !== null && !(await this.failures.defer(attempt, until))) return;
-          this.finish(work);
-          return;
-        } catch (error) {
-          if (!holdsInPlace(error, this.policy) || isAbandoned(work)) {
-            const routed = await this.failures.route(attempt, error);
-            if (routed === 'dead-letter' && !delivered) await this.undeliverable?.report(attempt, error);
-            if (routed !== null) this.finish(work);
-            return;
-          }
-          // Stopping, or the partition lost: the offset stays unfinished for the next owner.
-          if (this.stopping()) return;
-          await this.holds.wait(work, error, holdDelay(heldFor, this.policy, this.options.random));
-          if (isAbandoned(work) || this.stopping()) return;
-          // Another attempt of the same message: the handler may find what the failed one did.
-          attempt = { ...work, attempt: work.attempt + heldFor, firstDelivery: false };
-        }
+        const traced = ConsumeTrace.start(attempt, this.options.group);
+        const held = await traced.run(() => this.attempt(work, attempt, traced));
+        if (held === undefined) return;
+        // Stopping, or the partition lost: the offset stays unfinished for the next owner.
+        if (this.stopping()) return;
+        await this.holds.wait(work, held.error, holdDelay(heldFor, this.policy, this.options.random));
+        if (isAbandoned(work) || this.stopping()) return;
+        // Another attempt of the same message: the handler may find what the failed one did.
+        attempt = { ...work, attempt: work.attempt + heldFor, firstDelivery: false };
       }
     } finally {
       this.holds.release(work);
       state.running.delete(work);
+    }
+  }
+
+  /** Counts the attempt under its origin topic when a handler serves that topic, else under the topic it was read from. */
+  private record(work: Work, outcome: MessageOutcome, seconds: number | undefined): void {
+    const topic = this.dispatcher.handles(work.origin.topic) ? work.origin.topic : work.state.topic;
+    this.instruments.ended(topic, outcome, seconds);
+  }
+
+  /**
+   * One delivery attempt of `work`: the handler, then the offset finished, or the failure routed
+   * (retry or dead-letter topic). Resolves with the error when the failure is one this group waits out
+   * in place (the partition held), else with nothing: the work is done with, or left for the next owner.
+   */
+  private async attempt(
+    work: Work,
+    attempt: Work,
+    traced: ConsumeTrace,
+  ): Promise<{ error: unknown } | undefined> {
+    let started: number | undefined;
+    try {
+      const { handler, delivery, deferredUntil } = await this.dispatcher.prepare(attempt);
+      started = performance.now();
+      await handler(delivery);
+      const seconds = (performance.now() - started) / 1000;
+      this.handled += 1;
+      const until = deferredUntil();
+      traced.outcome(until === null ? 'handled' : 'deferred');
+      // A deferred message is done here once its copy is on the retry topic.
+      if (until !== null && !(await this.failures.defer(attempt, until))) return undefined;
+      this.record(work, until === null ? 'handled' : 'deferred', seconds);
+      this.finish(work);
+      return undefined;
+    } catch (error) {
+      const seconds = started === undefined ? undefined : (performance.now() - started) / 1000;
+      if (!holdsInPlace(error, this.policy) || isAbandoned(work)) {
+        const routed = await this.failures.route(attempt, error);
+        traced.outcome(routed ?? 'abandoned', error);
+        // A dead letter no handler saw (it could not be decoded): the hook may end its task.
+        if (routed === 'dead-letter' && started === undefined)
+          await this.undeliverable?.report(attempt, error);
+        if (routed !== null) {
+          this.record(work, routed === 'retry' ? 'retried' : 'dead_lettered', seconds);
+          this.finish(work);
+        }
+        return undefined;
+      }
+      traced.outcome('held', error);
+      return { error };
     }
   }
 
@@ -453,6 +525,8 @@ export class ParallelConsumer {
       return;
     }
     this.state = 'stopping';
+    this.unregisterMetrics?.();
+    await this.lagProbe.close();
     const steps: ShutdownSteps = {
       stopTaking: () => {
         this.applyFlowControl();

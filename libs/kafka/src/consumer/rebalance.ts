@@ -12,6 +12,7 @@ function partitionKey(topic: string, partition: number): string {
  */
 export class Assignment {
   private readonly partitions = new Map<string, PartitionState>();
+  private assignment: ReadonlyMap<string, readonly number[]> = new Map();
   private moving = false;
 
   /** Between REBALANCING and the next GROUP_JOIN: this member's generation is over, commits wait. */
@@ -51,12 +52,25 @@ export class Assignment {
     return this.partitions.values();
   }
 
+  /** The partitions the group assigned to this member at its last join, by topic (fetched or not). */
+  assigned(): ReadonlyMap<string, readonly number[]> {
+    return this.assignment;
+  }
+
+  /** An assigned partition's state, if it has been fetched since the assignment. */
+  find(topic: string, partition: number): PartitionState | undefined {
+    return this.partitions.get(partitionKey(topic, partition));
+  }
+
   /**
    * Takes the group's new assignment (GROUP_JOIN's member assignment) and ends the rebalance.
    * Returns the partitions it no longer holds, marked revoked and forgotten: their queued,
    * delayed and running work belongs to the next owner now.
    */
   joined(assignment: Record<string, number[]>): PartitionState[] {
+    this.assignment = new Map(
+      Object.entries(assignment).map(([topic, partitions]) => [topic, [...partitions]]),
+    );
     const assigned = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) assigned.add(partitionKey(topic, partition));

@@ -11,7 +11,7 @@ import { type ReviewCheck } from '../port';
 import { FakeOpenAiServer, type FakeReply } from '@tributary/testing/llm/fake-openai-server';
 import { candidates, llmConfig, plan, profile, taskRequest } from '@tributary/testing/llm/fixtures';
 import { waitFor } from '@tributary/testing/wait';
-import { OpenAiLlm, type OpenAiLlmOptions, retryAfter, type RetryEvent } from './openai-llm';
+import { type LlmUsage, OpenAiLlm, type OpenAiLlmOptions, retryAfter, type RetryEvent } from './openai-llm';
 
 /** Waits for what the fake server saw: it answers in milliseconds, so a few seconds is plenty. */
 const until = (check: () => boolean, description: string): Promise<boolean> =>
@@ -267,6 +267,31 @@ describe('OpenAiLlm', () => {
     const schema = JSON.stringify(sent?.body.response_format?.json_schema?.schema);
     expect(schema).toContain('"bk-1"');
     expect(schema).not.toContain('"mu-2"');
+  });
+
+  it('reports the tokens the server counted, for a plain reply and a streamed one (asked with include_usage)', async () => {
+    const usage: LlmUsage[] = [];
+    const { server, llm } = await setUp(
+      [
+        { kind: 'completion', content: PLAN_JSON },
+        { kind: 'completion', content: DRAFT_JSON, chunkSize: 5 },
+      ],
+      { onUsage: (event) => usage.push(event) },
+    );
+    await llm.plan({ request: taskRequest(), profile: profile() }, { tenantId: 'acme', taskId: 't-u' });
+    await llm.draft(draftInput(), { tenantId: 'acme', taskId: 't-u', onToken: () => undefined });
+    const [, streamed] = server.to('/chat/completions');
+    expect(streamed?.body.stream_options).toEqual({ include_usage: true });
+    expect(usage).toEqual([
+      { operation: 'plan', taskId: 't-u', tenantId: 'acme', inputTokens: 10, outputTokens: 10 },
+      {
+        operation: 'draft',
+        taskId: 't-u',
+        tenantId: 'acme',
+        inputTokens: 10,
+        outputTokens: Math.ceil(DRAFT_JSON.length / 5),
+      },
+    ]);
   });
 
   it('retries a 429 after the Retry-After the server gave, then streams the answer', async () => {

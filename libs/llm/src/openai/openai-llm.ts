@@ -6,6 +6,7 @@ import {
   type ChatCompletionCreateParamsBase,
   type ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
+import { type CompletionUsage } from 'openai/resources/completions';
 import {
   LlmAbortedError,
   LlmConnectionError,
@@ -41,6 +42,7 @@ import {
 } from './prompts';
 import { planFromReply } from './plan-reply';
 import { DRAFT_REPLY, draftReplyFor, PLAN_REPLY, PLAN_REPLY_ACCEPTED, REVIEW_REPLY } from './schemas';
+import { CallUsage } from './usage';
 
 /**
  * In-process retries of one call. `baseDelayMs` is the first delay when the server gives no
@@ -76,8 +78,19 @@ export interface OpenAiLlmOptions {
   readonly backoff?: Partial<LlmRetryPolicy>;
   /** Called before each retry's wait: for metrics, logs and tests. */
   readonly onRetry?: (event: RetryEvent) => void;
+  /** Called after each completed chat completion (a repair round is one more) with the tokens the server reported. */
+  readonly onUsage?: (usage: LlmUsage) => void;
   /** Jitter source in [0, 1); Math.random by default. */
   readonly random?: () => number;
+}
+
+/** The tokens one chat completion used, as the server reported them (`usage`); 0 when it reported none. */
+export interface LlmUsage {
+  readonly operation: LlmOperation;
+  readonly taskId: string;
+  readonly tenantId: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
 }
 
 /**
@@ -220,11 +233,24 @@ export class OpenAiLlm implements LlmPort {
 
   /** One task call: a chat completion, its validation, and one repair round when the reply is unusable. */
   private async task<S extends JsonSchema, T>(call: TaskCall<S, T>, opts: CallOptions): Promise<T> {
+    const usage = new CallUsage();
+    try {
+      return await this.taskRounds(call, opts, usage);
+    } finally {
+      usage.report();
+    }
+  }
+
+  private async taskRounds<S extends JsonSchema, T>(
+    call: TaskCall<S, T>,
+    opts: CallOptions,
+    usage: CallUsage,
+  ): Promise<T> {
     const messages: Message[] = [
       { role: 'system', content: call.prompt.system },
       { role: 'user', content: call.prompt.user },
     ];
-    let reply = await this.chat(call, messages, opts);
+    let reply = await this.chat(call, messages, opts, usage);
     let outcome = this.check(call, reply);
     if (outcome.problems.length > 0) {
       this.logger?.warn(
@@ -234,7 +260,7 @@ export class OpenAiLlm implements LlmPort {
         { role: 'assistant', content: reply.content },
         { role: 'user', content: repairPrompt(outcome.problems) },
       );
-      reply = await this.chat(call, messages, opts);
+      reply = await this.chat(call, messages, opts, usage);
       outcome = this.check(call, reply);
     }
     if (outcome.value === undefined || outcome.problems.length > 0) {
@@ -267,12 +293,13 @@ export class OpenAiLlm implements LlmPort {
     call: TaskCall<S, T>,
     messages: readonly Message[],
     opts: CallOptions,
+    usage: CallUsage,
   ): Promise<ChatReply> {
     for (;;) {
       const mode = this.mode;
       try {
         const reply = await this.withRetries(call.operation, opts, (signal) =>
-          this.complete(call, messages, mode, opts, signal),
+          this.complete(call, messages, mode, opts, signal, usage),
         );
         if (reply.refusal !== '') {
           throw new LlmOutputError(
@@ -310,6 +337,7 @@ export class OpenAiLlm implements LlmPort {
     mode: OutputMode,
     opts: CallOptions,
     signal: AbortSignal,
+    usage: CallUsage,
   ): Promise<ChatReply> {
     const body: ChatCompletionCreateParamsBase = {
       model: this.model,
@@ -324,10 +352,13 @@ export class OpenAiLlm implements LlmPort {
       body.response_format = { type: 'json_object' };
     }
     const request = { signal, timeout: this.timeoutMs, maxRetries: 0 };
+    usage.requested();
 
     if (opts.onToken === undefined) {
       const completion = await this.client.chat.completions.create({ ...body, stream: false }, request);
+      this.reportUsage(call.operation, opts, completion.usage);
       const choice = completion.choices[0];
+      usage.answered(completion.model, completion.id, completion.usage, choice?.finish_reason);
       return {
         content: choice?.message.content ?? '',
         finishReason: choice?.finish_reason ?? null,
@@ -335,11 +366,21 @@ export class OpenAiLlm implements LlmPort {
       };
     }
 
-    const stream = await this.client.chat.completions.create({ ...body, stream: true }, request);
+    // The last chunk then carries the usage (servers that do not know the option ignore it).
+    const stream = await this.client.chat.completions.create(
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      request,
+    );
     let content = '';
     let refusal = '';
     let finishReason: string | null = null;
+    let model: string | undefined;
+    let id: string | undefined;
+    let counted: OpenAI.CompletionUsage | undefined;
     for await (const chunk of stream) {
+      model ??= chunk.model;
+      id ??= chunk.id;
+      counted = chunk.usage ?? counted;
       const choice = chunk.choices[0];
       const delta = choice?.delta.content;
       if (delta !== undefined && delta !== null && delta !== '') {
@@ -351,7 +392,23 @@ export class OpenAiLlm implements LlmPort {
     }
     // The SDK ends a stream quietly when its request is aborted; an abort is not a complete reply.
     if (signal.aborted) throw new APIUserAbortError();
+    this.reportUsage(call.operation, opts, counted);
+    usage.answered(model, id, counted, finishReason);
     return { content, finishReason, refusal };
+  }
+
+  private reportUsage(
+    operation: LlmOperation,
+    opts: CallOptions,
+    usage: CompletionUsage | null | undefined,
+  ): void {
+    this.options.onUsage?.({
+      operation,
+      taskId: opts.taskId,
+      tenantId: opts.tenantId,
+      inputTokens: usage?.prompt_tokens ?? 0,
+      outputTokens: usage?.completion_tokens ?? 0,
+    });
   }
 
   /** Runs `attempt` with a deadline each time, retrying retriable failures with backoff. */

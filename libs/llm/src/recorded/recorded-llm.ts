@@ -10,6 +10,8 @@ import {
 } from '../port';
 import { type CallRecorder, type JournalScope } from './call-recorder';
 import { stableHash } from '@tributary/platform';
+import { GEN_AI, inSpan, type Span, SpanKind, TRIBUTARY } from '@tributary/tracing';
+import { ATTR_SERVER_ADDRESS } from '@opentelemetry/semantic-conventions';
 
 /** Bump when the meaning of a recorded result changes, so old journal entries stop matching. */
 export const CALL_KEY_VERSION = 2;
@@ -63,6 +65,8 @@ export class RecordedLlm implements LlmPort {
     private readonly inner: LlmPort,
     private readonly recorder: CallRecorder,
     private readonly logger?: LlmLogger,
+    /** Told of every call answered from the journal (metrics). */
+    private readonly onReplay?: (method: RecordedMethod, tenantId: string) => void,
   ) {
     this.provider = inner.provider;
   }
@@ -83,29 +87,53 @@ export class RecordedLlm implements LlmPort {
     return { ...this.counts };
   }
 
+  /**
+   * Every call is a `chat <model>` client span (GenAI semantic conventions) that says whether the
+   * journal answered it; the adapter that asks a model adds the tokens and finish reasons to it.
+   */
   private recorded<T>(
     method: RecordedMethod,
     input: unknown,
     opts: CallOptions,
     call: () => Promise<T>,
   ): Promise<T> {
-    const key = callKey(method, this.provider, opts.tenantId, input);
-    let shared = this.inFlight.get(key) as Promise<Outcome<T>> | undefined;
-    const joined = shared !== undefined;
-    if (shared === undefined) {
-      shared = this.lookupOrCall(key, method, opts, call).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, shared);
-    }
-    return shared.then(({ result, replayed, ms }) => {
-      opts.journal?.noteCall?.(
-        joined
-          ? { key, method, via: 'shared' }
-          : replayed
-            ? { key, method, via: 'journal' }
-            : { key, method, via: 'called', ms },
-      );
-      return this.durableFor(opts.journal, key, result);
-    });
+    const { model, providerName, host } = describeProvider(this.provider);
+    return inSpan(
+      `chat ${model}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [GEN_AI.operationName]: 'chat',
+          [GEN_AI.providerName]: providerName,
+          [GEN_AI.requestModel]: model,
+          ...(host === undefined ? {} : { [ATTR_SERVER_ADDRESS]: host }),
+          [TRIBUTARY.llmOperation]: method,
+          [TRIBUTARY.taskId]: opts.taskId,
+          [TRIBUTARY.tenantId]: opts.tenantId,
+        },
+      },
+      (span) => {
+        const key = callKey(method, this.provider, opts.tenantId, input);
+        let shared = this.inFlight.get(key) as Promise<Outcome<T>> | undefined;
+        const joined = shared !== undefined;
+        if (shared === undefined) {
+          shared = this.lookupOrCall(key, method, opts, call, span).finally(() => this.inFlight.delete(key));
+          this.inFlight.set(key, shared);
+        } else {
+          span.setAttribute(TRIBUTARY.llmShared, true);
+        }
+        return shared.then(({ result, replayed, ms }) => {
+          opts.journal?.noteCall?.(
+            joined
+              ? { key, method, via: 'shared' }
+              : replayed
+                ? { key, method, via: 'journal' }
+                : { key, method, via: 'called', ms },
+          );
+          return this.durableFor(opts.journal, key, result);
+        });
+      },
+    );
   }
 
   private async lookupOrCall<T>(
@@ -113,11 +141,14 @@ export class RecordedLlm implements LlmPort {
     method: RecordedMethod,
     opts: CallOptions,
     call: () => Promise<T>,
+    span: Span,
   ): Promise<Outcome<T>> {
     // A journal that cannot be read fails the call: calling the model blind could pay twice.
     const recorded = opts.journal?.firstDelivery ? this.recorder.peek(key) : await this.recorder.get(key);
+    span.setAttribute(TRIBUTARY.llmJournalHit, recorded !== undefined && recorded !== null);
     if (recorded !== undefined && recorded !== null) {
       this.counts.replayed += 1;
+      this.onReplay?.(method, opts.tenantId);
       this.logger?.debug?.(
         `${this.provider} ${method} for task ${opts.taskId} replayed from the call journal (${key.slice(0, 12)})`,
       );
@@ -162,4 +193,14 @@ export class RecordedLlm implements LlmPort {
     }
     return result;
   }
+}
+
+/**
+ * The GenAI provider name, model and server of a port's `provider` ("openai:<model>@<host>", or the
+ * offline recommender's "offline", which is no model: its spans name it as what it is).
+ */
+export function describeProvider(provider: string): { providerName: string; model: string; host?: string } {
+  const match = /^openai:(.*)@([^@]*)$/.exec(provider);
+  if (match) return { providerName: 'openai', model: match[1] ?? provider, host: match[2] };
+  return { providerName: provider, model: provider };
 }

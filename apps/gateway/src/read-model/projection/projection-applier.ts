@@ -8,6 +8,7 @@ import { TaskNotifier } from '../task-notifier';
 import { TaskReader } from '../task-reader';
 import { TaskRepository } from '../task.repository';
 import { ListProjection } from './list-projection';
+import { recordTaskMetrics } from './task-metrics';
 
 export interface ApplyReport {
   /** Events this call recorded under a new seq. */
@@ -213,6 +214,9 @@ export class ProjectionApplier {
       settled += 1;
     }
     work.remaining = work.remaining.slice(settled);
+    for (let row = 0; row < got; row += 1) {
+      recordTaskMetrics(row === 0 ? work.state : work.after[row - 1]!, work.rows[row]!, work.after[row]!);
+    }
     if (got > 0) work.state = work.after[got - 1]!;
     work.claimed.push(...work.rows.slice(0, got));
   }

@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type TopicKey, TOPICS } from '@tributary/contracts';
 import { type Delivery, type ParallelConsumer, PermanentError } from '@tributary/kafka';
+import { inSpan, TRIBUTARY } from '@tributary/tracing';
 import { type ProjectedEvent } from '../../task/task-state';
 import { toProjected } from '../../task/to-projected';
 import { GroupCommitter } from '../group-committer';
@@ -35,7 +36,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap {
 
   private route<K extends TopicKey>(kind: K): void {
     this.consumer.handle(TOPICS[kind], async (delivery: Delivery<(typeof TOPICS)[K]>) => {
-      const outcome = await this.committer.submit(toProjected(kind, delivery.envelope, delivery.value));
+      const outcome = await this.apply(kind, delivery);
       if (outcome === 'refused') {
         throw new PermanentError(
           `task ${delivery.key} belongs to another tenant than ${delivery.envelope.tenantId}`,
@@ -47,6 +48,34 @@ export class ProjectionConsumer implements OnApplicationBootstrap {
         );
       }
     });
+  }
+
+  /**
+   * One event into the read model, in a `projection apply` span: how long it waited for its group
+   * write, and what it did to the task (a cancel request or a failure says so).
+   */
+  private apply<K extends TopicKey>(kind: K, delivery: Delivery<(typeof TOPICS)[K]>): Promise<Outcome> {
+    const event = toProjected(kind, delivery.envelope, delivery.value);
+    const value = delivery.value as { taskId: string; code?: unknown };
+    return inSpan(
+      'projection apply',
+      {
+        attributes: {
+          [TRIBUTARY.taskId]: value.taskId,
+          [TRIBUTARY.tenantId]: delivery.envelope.tenantId,
+          [TRIBUTARY.eventType]: kind,
+          ...(kind === 'taskCancelRequested' ? { [TRIBUTARY.cancelled]: true } : {}),
+          ...(kind === 'taskFailed' && typeof value.code === 'string'
+            ? { [TRIBUTARY.failureCode]: value.code }
+            : {}),
+        },
+      },
+      async (span) => {
+        const outcome = await this.committer.submit(event);
+        span.setAttribute(TRIBUTARY.projectionOutcome, outcome);
+        return outcome;
+      },
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
