@@ -147,7 +147,7 @@ async function eventRecord(
   };
 }
 
-function failureRecord(
+export function failureRecord(
   where: { group: string; kind: FailureRecord['kind'] },
   topic: string,
   partition: number,
@@ -156,9 +156,16 @@ function failureRecord(
   const failure = readFailure(message.headers);
   const at = Date.parse(failure?.lastFailureAt ?? '');
   const due = Date.parse(failure?.retryDueAt ?? '');
+  // A redrive copies a dead letter into its group's retry topic, marked with where it came from.
+  const redrivenFrom = headerString(message.headers, FAILURE_HEADERS.redrivenFrom) ?? null;
   return {
-    // The runtime marks a timer's first trip through the retry topic with the class `Deferred`.
-    kind: where.kind === 'retry' && failure?.errorClass === 'Deferred' ? 'deferred' : where.kind,
+    kind:
+      where.kind === 'retry' && redrivenFrom !== null
+        ? 'redrive'
+        : // The runtime marks a timer's first trip through the retry topic with the class `Deferred`.
+          where.kind === 'retry' && failure?.errorClass === 'Deferred'
+          ? 'deferred'
+          : where.kind,
     group: where.group,
     topic,
     partition,
@@ -170,5 +177,6 @@ function failureRecord(
     errorMessage: failure?.errorMessage ?? '',
     at: Number.isNaN(at) ? Number(message.timestamp) : at,
     dueAt: Number.isNaN(due) ? null : due,
+    redrivenFrom,
   };
 }

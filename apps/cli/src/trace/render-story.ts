@@ -29,6 +29,8 @@ function describeFailure(failure: FailureRecord): string {
       return `deferred by ${failure.group}${failure.dueAt !== null ? ` until ${clock(failure.dueAt)}` : ''} ${where}`;
     case 'retry':
       return `retry by ${failure.group} after attempt ${failure.attempts}${failure.dueAt !== null ? `, due ${clock(failure.dueAt)}` : ''}: ${failure.errorClass}: ${firstLine(failure.errorMessage, 120)} ${where}`;
+    case 'redrive':
+      return `redriven into ${failure.group}'s retry topic from ${failure.redrivenFrom ?? '(unknown)'} (dead-lettered for ${failure.errorClass}: ${firstLine(failure.errorMessage, 120)}) ${where}`;
     case 'dead-letter':
       return `dead-lettered by ${failure.group} after ${failure.attempts} attempt(s): ${failure.errorClass}: ${firstLine(failure.errorMessage, 120)} ${where}`;
   }
@@ -48,7 +50,9 @@ export function renderStory(story: TaskStory): string {
       (counts.rewritten > 0
         ? `, ${counts.rewritten} written more than once (a step run again: redelivery or redrive)`
         : '') +
-      `, ${counts.retries} retr${counts.retries === 1 ? 'y' : 'ies'}, ${counts.deadLetters} dead letter(s); ` +
+      `, ${counts.retries} retr${counts.retries === 1 ? 'y' : 'ies'}, ${counts.deadLetters} dead letter(s)` +
+      (counts.redrives > 0 ? `, ${counts.redrives} redriven` : '') +
+      '; ' +
       `${counts.calls} journaled call(s): ${counts.called} called, ${counts.fromJournal} from the journal, ${counts.shared} shared`,
   );
   if (story.startedAt !== null) lines.push(`started ${clock(story.startedAt)}`);
@@ -73,7 +77,9 @@ export function renderStory(story: TaskStory): string {
             : ' (its step ran again: a redelivery)'),
       );
     for (const failure of event.failures)
-      note(`${{ retry: '⟳', deferred: '⏱', 'dead-letter': '✖' }[failure.kind]} ${describeFailure(failure)}`);
+      note(
+        `${{ retry: '⟳', deferred: '⏱', redrive: '↺', 'dead-letter': '✖' }[failure.kind]} ${describeFailure(failure)}`,
+      );
     for (const call of event.calls) note(`◆ ${describeCall(call)}`);
     event.children.forEach((child, i) => walk(child, inner, i === event.children.length - 1, false));
   };

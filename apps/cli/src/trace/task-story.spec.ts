@@ -1,5 +1,7 @@
+import { FAILURE_HEADERS, HEADERS } from '@tributary/contracts';
+import { type KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { creationTime } from './read-task-records';
+import { creationTime, failureRecord } from './read-task-records';
 import { renderStory } from './render-story';
 import { buildStory, type EventRecord, type FailureRecord } from './task-story';
 
@@ -46,6 +48,7 @@ const retry: FailureRecord = {
   errorMessage: 'the model is busy',
   at: T0 + 1_500,
   dueAt: T0 + 2_000,
+  redrivenFrom: null,
 };
 
 describe('buildStory', () => {
@@ -127,6 +130,74 @@ describe('buildStory', () => {
       at: null,
       detail: 'no terminal event yet',
     });
+  });
+});
+
+describe('a redriven dead letter', () => {
+  const deadLetter: FailureRecord = {
+    ...retry,
+    kind: 'dead-letter',
+    topic: 'tributary.internal.research-agent.dlq.v1',
+    offset: '3',
+    errorClass: 'PermanentError',
+    errorMessage: 'bug in the handler',
+    at: T0 + 2_000,
+    dueAt: null,
+  };
+  // What a redrive writes: the letter, into the group's own retry topic, marked with where it was.
+  const redriven: FailureRecord = {
+    ...deadLetter,
+    kind: 'redrive',
+    topic: 'tributary.internal.research-agent.retry.v1',
+    offset: '9',
+    attempts: 0,
+    at: T0 + 2_000,
+    redrivenFrom: 'tributary.internal.research-agent.dlq.v1/0/3',
+  };
+
+  it("is read from the group's retry topic as a redrive, by the header the redrive wrote", () => {
+    const message = (extra: Record<string, string>): KafkaMessage => ({
+      key: Buffer.from('tsk'),
+      value: null,
+      offset: '9',
+      timestamp: String(T0),
+      attributes: 0,
+      headers: {
+        [HEADERS.eventId]: 'planned',
+        [FAILURE_HEADERS.originTopic]: 'tributary.internal.task.planned.v1',
+        [FAILURE_HEADERS.originPartition]: '0',
+        [FAILURE_HEADERS.originOffset]: '5',
+        [FAILURE_HEADERS.attempts]: '0',
+        [FAILURE_HEADERS.errorClass]: 'PermanentError',
+        [FAILURE_HEADERS.errorMessage]: 'bug in the handler',
+        [FAILURE_HEADERS.firstFailureAt]: new Date(T0).toISOString(),
+        [FAILURE_HEADERS.lastFailureAt]: new Date(T0).toISOString(),
+        ...extra,
+      },
+    });
+    const where = { group: 'research-agent', kind: 'retry' as const };
+    const topic = 'tributary.internal.research-agent.retry.v1';
+    expect(
+      failureRecord(where, topic, 0, message({ [FAILURE_HEADERS.redrivenFrom]: redriven.redrivenFrom! })),
+    ).toMatchObject({ kind: 'redrive', redrivenFrom: redriven.redrivenFrom, attempts: 0 });
+    expect(failureRecord(where, topic, 0, message({}))).toMatchObject({ kind: 'retry', redrivenFrom: null });
+  });
+
+  it('is told as a redrive into its group, not as a retry', () => {
+    const story = buildStory(
+      'tsk',
+      [event('task.requested', 'req', null, 0), event('task.planned', 'planned', 'req', 1_000)],
+      [deadLetter, redriven],
+      new Map(),
+    );
+    expect(story.counts).toMatchObject({ retries: 0, deadLetters: 1, redrives: 1 });
+    expect(story.tree[0]!.children[0]!.failures.map((f) => f.kind)).toEqual(['dead-letter', 'redrive']);
+    const text = renderStory(story);
+    expect(text).toContain('0 retries, 1 dead letter(s), 1 redriven;');
+    expect(text).toContain(
+      "↺ redriven into research-agent's retry topic from tributary.internal.research-agent.dlq.v1/0/3 " +
+        '(dead-lettered for PermanentError: bug in the handler)',
+    );
   });
 });
 

@@ -27,8 +27,12 @@ export interface EventRecord {
 
 /** A copy of one of the task's events on a consumer group's retry or dead-letter topic. */
 export interface FailureRecord {
-  /** `deferred`: a timer, not a failure (the gateway's deadline check defers every request to its deadline). */
-  readonly kind: 'retry' | 'deferred' | 'dead-letter';
+  /**
+   * `deferred`: a timer, not a failure (the gateway's deadline check defers every request to its deadline).
+   * `redrive`: a dead letter a redrive copied into its group's retry topic (the error is the one that
+   * dead-lettered it).
+   */
+  readonly kind: 'retry' | 'deferred' | 'redrive' | 'dead-letter';
   readonly group: string;
   readonly topic: string;
   readonly partition: number;
@@ -43,6 +47,8 @@ export interface FailureRecord {
   readonly at: number;
   /** Retry topic only: not before this instant (epoch ms). */
   readonly dueAt: number | null;
+  /** A redrive only: the dead letter it copied, `<dead-letter topic>/<partition>/<offset>`. */
+  readonly redrivenFrom: string | null;
 }
 
 /** What a call journal record says about a call (absent when the journal has no record of it). */
@@ -109,6 +115,8 @@ export interface TaskStory {
     readonly rewritten: number;
     readonly retries: number;
     readonly deadLetters: number;
+    /** Dead letters a redrive sent back to their group. */
+    readonly redrives: number;
     readonly calls: number;
     /** Calls paid for (the model or tool ran). */
     readonly called: number;
@@ -284,6 +292,7 @@ export function buildStory(
       rewritten: [...byId.values()].filter((entry) => entry.copies.length > 0).length,
       retries: failures.filter((f) => f.kind === 'retry').length,
       deadLetters: failures.filter((f) => f.kind === 'dead-letter').length,
+      redrives: failures.filter((f) => f.kind === 'redrive').length,
       calls: calls.length,
       called: calls.filter((c) => c.via === 'called').length,
       fromJournal: calls.filter((c) => c.via === 'journal').length,
