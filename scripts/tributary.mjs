@@ -47,7 +47,7 @@ async function load() {
  * 200,000-event export stays well under 200 MB of resident memory (without these flags it lets the
  * heap grow past 300 MB of mostly garbage). Our own flags, or NODE_OPTIONS, win over these.
  */
-const HEAP_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=4'];
+const HEAP_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=2'];
 const heapSet = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((flag) =>
   flag.startsWith('--max-old-space-size'),
 );

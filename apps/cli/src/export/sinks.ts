@@ -88,7 +88,7 @@ const REQUIRED = new Set<string>(['topic', 'partition', 'offset', 'timestamp', '
 
 /**
  * Parquet through hyparquet-writer, one row group at a time: rows are held only until a row group
- * is full (`rowGroupRows` rows, or `rowGroupBytes` of JSON values, whichever comes first), then encoded
+ * is full (`rowGroupRows` rows, or `rowGroupBytes` of text, whichever comes first), then encoded
  * and written to the file, so memory stays the same however many rows are exported.
  */
 export class ParquetSink implements RowSink {
@@ -130,10 +130,10 @@ export class ParquetSink implements RowSink {
       if (value !== null && (type === 'int64' || type === 'timestamp')) cell = BigInt(value as number);
       else if (value !== null && type === 'json') {
         // Held as text until the row group is written: a compact string, not the decoded object.
-        const text = JSON.stringify(value);
-        this.bytes += text.length;
-        cell = text;
+        cell = JSON.stringify(value);
       }
+      // Every text column counts: the writer turns each value into bytes of its own at the end.
+      if (typeof cell === 'string') this.bytes += cell.length;
       this.columns[i]!.push(cell);
     });
     this.rows += 1;
