@@ -121,6 +121,10 @@ export async function startGateway(
     logger,
     ...(kafkaProducer ? { kafkaProducer } : {}),
     overrides: {
+      // The production deadline (1.5 s per store operation) answers 503 whenever the shared store is
+      // that slow, which a loaded two-core machine running the whole suite sometimes is; tests of
+      // that deadline (store-outage.test.ts) set it explicitly.
+      storeTimeoutMs: 10_000,
       ...overrides,
       projection: { group, fromBeginning: false, ...overrides.projection },
       webhooks,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy, testConfig, waitFor } from '@tributary/testing';
+import { DEFAULT_GATEWAY_OPTIONS } from '../../../apps/gateway/src/config/gateway.options';
 import { type Gateway, postJson, startGateway } from './harness';
 
 /**
@@ -26,7 +27,7 @@ beforeAll(async () => {
   proxied.host = proxy.address;
   proxied.pathname = `/gateway_outage_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   gateway = await startGateway(
-    {},
+    { storeTimeoutMs: DEFAULT_GATEWAY_OPTIONS.storeTimeoutMs },
     {
       TRIBUTARY_MONGO_URI: proxied.toString(),
       TRIBUTARY_AUTH: 'required',
