@@ -122,6 +122,22 @@ export const TARGETS: readonly TargetSpec[] = [
     show: 'times',
   },
   {
+    scenario: 'tracing',
+    name: 'tracing cost',
+    wanted: 'end-to-end p50 with tracing on (every span exported) ≤ 1.10 × with tracing off',
+    measured: 'tracing.e2e.on.p50',
+    baseline: 'tracing.e2e.off.p50',
+    unit: 'ms',
+    ratio: { atMost: 1.1 },
+    show: 'times',
+    alongside: {
+      label: 'hop p50',
+      measured: 'tracing.hop.on.p50',
+      baseline: 'tracing.hop.off.p50',
+      unit: 'ms',
+    },
+  },
+  {
     scenario: 'rebuild',
     name: 'rebuild',
     wanted: '≥ 30 % of a raw consume',

@@ -50,6 +50,12 @@ export type FigureName =
   | `idle.cpu.${ServiceName | 'ferretdb'}`
   /** A list page's latency, ms, with 1,000 (small) and N (large) tasks stored. */
   | `lists.${ListPage}.${'small' | 'large'}.${'p50' | 'p99'}`
+  /** End-to-end p50 ms with tracing off and with every span exported, same run, same load. */
+  | 'tracing.e2e.off.p50'
+  | 'tracing.e2e.on.p50'
+  /** The runtime hop's p50 ms in the bench process with tracing off and on. */
+  | 'tracing.hop.off.p50'
+  | 'tracing.hop.on.p50'
   /** Each service's RSS once started and idle, MB. */
   | `rss.idle.${ServiceName}`;
 

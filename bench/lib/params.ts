@@ -59,6 +59,20 @@ const NUMBERS = {
     quick: 10,
     help: 'warm-up tasks before the end-to-end run',
   },
+  tracingRounds: {
+    flag: 'tracing-rounds',
+    arg: 'N',
+    full: 3,
+    quick: 2,
+    help: 'tracing: rounds of an end-to-end run with tracing off, then on (modes alternated against drift)',
+  },
+  tracingSeconds: {
+    flag: 'tracing-seconds',
+    arg: 'S',
+    full: 60,
+    quick: 20,
+    help: 'tracing: end-to-end seconds measured per mode, split over the rounds (at --rate)',
+  },
   connections: {
     flag: 'connections',
     arg: 'C',

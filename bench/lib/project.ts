@@ -50,6 +50,8 @@ export interface StackModule {
   isRunning(name: string): boolean;
   stopProcess(name: string): Promise<{ result: string }>;
   readPidFile(name: string): { pid: number } | null;
+  /** Starts the trace backend (Jaeger) unless it runs; its OTLP endpoint and query API. */
+  jaegerUp(options?: { quiet?: boolean }): Promise<{ otlpEndpoint: string; uiUrl: string }>;
 }
 
 export interface BuildModule {
