@@ -179,7 +179,7 @@ export const tracing: ServiceScenario = {
         baseline: 'tracing off, same run',
         ratio: e2eRatio,
         ratioOf: 'p50',
-        note: `${onFigures.completed}/${onFigures.submitted} completed; system CPU ${fmt(systemMs('on'), 1)} ms per task (${times(ratio(systemMs('on'), systemMs('off')))} off); Jaeger holds ${complete.length} traces with spans from all four services (${fmt(spans / Math.max(1, complete.length), 1)} spans each)`,
+        note: `${onFigures.completed}/${onFigures.submitted} completed; system CPU ${fmt(systemMs('on'), 1)} ms per task (${times(ratio(systemMs('on'), systemMs('off')))} off); Jaeger holds ${complete.length} traces with spans from all four services, of ${params.tracingRounds * (params.e2eWarmup + perRound) - params.e2eWarmup} tasks run with tracing on after the first warm-up (${fmt(spans / Math.max(1, complete.length), 1)} spans each)`,
       },
       {
         scenario: '9 tracing',
