@@ -50,6 +50,8 @@ export interface TaskSample {
   terminalAt?: number;
   status?: string;
   error?: string;
+  /** Every event the task's stream delivered (type and the instant its producer minted), in order. */
+  events?: { type: string; at: string }[];
 }
 
 /** POSTs a task, then reads its event stream until a terminal status (or the timeout). */
@@ -90,7 +92,10 @@ export async function submitAndFollow(
         buffer = buffer.slice(end + 2);
         for (const line of block.split('\n')) {
           if (!line.startsWith('data: ')) continue;
-          const event = JSON.parse(line.slice(6)) as { status?: string };
+          const event = JSON.parse(line.slice(6)) as { status?: string; type?: string; at?: string };
+          if (event.type !== undefined && event.at !== undefined) {
+            (sample.events ??= []).push({ type: event.type, at: event.at });
+          }
           if (event.status !== undefined && TERMINAL.has(event.status) && sample.terminalAt === undefined) {
             sample.terminalAt = epochMs();
             sample.status = event.status;
@@ -212,8 +217,9 @@ export const STAGES = [
 export type Stage = (typeof STAGES)[number][0];
 
 /**
- * Per-stage times of completed tasks, from each task's timeline (event instants as minted by the
- * producing service) and the client's own instants. Same machine, so the clocks agree.
+ * Per-stage times of completed tasks, from the events each task's stream delivered (instants as
+ * minted by the producing service; the stored timeline, which keeps milestones only, when the sample
+ * has none) and the client's own instants. Same machine, so the clocks agree.
  */
 export async function stageBreakdown(
   baseUrl: string,
@@ -241,9 +247,11 @@ export async function stageBreakdown(
       const v = view.durations[key as keyof TaskViewLite['durations']];
       if (typeof v === 'number') api.get(key)?.push(v);
     }
-    const at = (e: TimelineEntry | undefined) => (e ? Date.parse(e.at) : undefined);
+    // The stream has every event, progress included; the stored timeline only the milestones.
+    const timeline: readonly Pick<TimelineEntry, 'type' | 'at'>[] = s.events ?? view.timeline;
+    const at = (e: Pick<TimelineEntry, 'at'> | undefined) => (e ? Date.parse(e.at) : undefined);
     const first = (type: string, after?: number) =>
-      at(view.timeline.find((e) => e.type === type && (after === undefined || Date.parse(e.at) >= after)));
+      at(timeline.find((e) => e.type === type && (after === undefined || Date.parse(e.at) >= after)));
     const requested = first('task.requested');
     const planned = first('task.planned');
     const drafted = first('research.completed');

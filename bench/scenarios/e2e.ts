@@ -79,7 +79,7 @@ export const e2e: ServiceScenario = {
     report.sections.push({
       title: 'End to end: where the time goes',
       lines: [
-        `Completed tasks of the end-to-end run; instants from each task's timeline (minted by the producing service) and the client. Offered ${params.e2eRate} tasks/s, sustained ${fmt(loaded.perSecond, 2)} tasks/s (steady window ${fmt(steady, 2)}), accept p50 ${ms(loaded.accept.p50)}.`,
+        `Completed tasks of the end-to-end run; instants from each task's event stream (minted by the producing service) and the client. Offered ${params.e2eRate} tasks/s, sustained ${fmt(loaded.perSecond, 2)} tasks/s (steady window ${fmt(steady, 2)}), accept p50 ${ms(loaded.accept.p50)}.`,
         '',
         ...breakdownLines(breakdown),
         ...(loaded.firstErrors.length > 0 ? ['', `Errors: ${loaded.firstErrors.join('; ')}`] : []),
