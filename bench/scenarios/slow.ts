@@ -101,7 +101,7 @@ export const slow: ServiceScenario = {
     report.sections.push({
       title: `Slow LLM, concurrency ${c}: where the time goes`,
       lines: [
-        `Completed tasks of the slow-LLM run (warm-up and window); instants from each task's timeline. Each agent stage holds one of the agent's ${c} slots and includes one ${params.llmDelayMs} ms LLM call; "projection" here ends when the bench's Kafka watcher sees the terminal event.`,
+        `Completed tasks of the slow-LLM run (warm-up and window); instants from each task's stored timeline (milestones; the run follows tasks on Kafka, not on their streams). Each agent stage holds one of the agent's ${c} slots and includes one ${params.llmDelayMs} ms LLM call; "projection" here ends when the bench's Kafka watcher sees the terminal event.`,
         '',
         ...breakdownLines(slowBreakdown),
         '',
