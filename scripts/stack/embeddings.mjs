@@ -14,18 +14,16 @@ import {
   readText,
   readyTimeoutMs,
   seconds,
-  sleep,
-  tailLines,
 } from './common.mjs';
 import { stackConfig } from './config.mjs';
 import { isPortFree } from './ports.mjs';
 import {
   acquireLock,
   liveRecord,
-  processFingerprint,
   readPidFile,
   removePidFile,
   startProcess,
+  waitUntilReady,
 } from './processes.mjs';
 import { runLogged, setupFailure } from './tools.mjs';
 
@@ -107,23 +105,16 @@ async function install(c, log) {
   log(`${NAME}: installed in ${seconds(Date.now() - started)}`);
 }
 
-async function waitReady(c, pid, fingerprint, logOffset) {
-  const started = Date.now();
-  while (!(await embeddingsReady(c.port))) {
-    if (processFingerprint(pid) !== fingerprint) {
-      throw new StackError(
-        `${NAME}: the server exited during startup; last lines of ${c.logFile}:`,
-        tailLines(c.logFile, 25, logOffset),
-      );
-    }
-    if (Date.now() - started > c.readyTimeoutMs) {
-      throw new StackError(
-        `${NAME}: not ready after ${seconds(c.readyTimeoutMs)}; last lines of ${c.logFile}:`,
-        tailLines(c.logFile, 25, logOffset),
-      );
-    }
-    await sleep(250);
-  }
+function waitReady(c, pid, fingerprint, logOffset) {
+  return waitUntilReady({
+    name: NAME,
+    ready: () => embeddingsReady(c.port),
+    pid,
+    fingerprint,
+    logFile: c.logFile,
+    logOffset,
+    timeoutMs: c.readyTimeoutMs,
+  });
 }
 
 /**

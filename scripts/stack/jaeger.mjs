@@ -15,18 +15,16 @@ import {
   readyTimeoutMs,
   seconds,
   sha256Files,
-  sleep,
-  tailLines,
 } from './common.mjs';
 import { stackConfig } from './config.mjs';
 import { isPortFree } from './ports.mjs';
 import {
   acquireLock,
   liveRecord,
-  processFingerprint,
   readPidFile,
   removePidFile,
   startProcess,
+  waitUntilReady,
   stopProcess,
 } from './processes.mjs';
 import { checkTool, runLogged, setupFailure } from './tools.mjs';
@@ -169,23 +167,16 @@ async function build(c, log) {
   log(`${NAME}: built in ${seconds(Date.now() - started)}`);
 }
 
-async function waitReady(c, pid, fingerprint, logOffset) {
-  const started = Date.now();
-  while (!(await jaegerReady(c.uiPort))) {
-    if (processFingerprint(pid) !== fingerprint) {
-      throw new StackError(
-        `${NAME}: the process exited during startup; last lines of ${c.logFile}:`,
-        tailLines(c.logFile, 25, logOffset),
-      );
-    }
-    if (Date.now() - started > c.readyTimeoutMs) {
-      throw new StackError(
-        `${NAME}: not ready after ${seconds(c.readyTimeoutMs)}; last lines of ${c.logFile}:`,
-        tailLines(c.logFile, 25, logOffset),
-      );
-    }
-    await sleep(250);
-  }
+function waitReady(c, pid, fingerprint, logOffset) {
+  return waitUntilReady({
+    name: NAME,
+    ready: () => jaegerReady(c.uiPort),
+    pid,
+    fingerprint,
+    logFile: c.logFile,
+    logOffset,
+    timeoutMs: c.readyTimeoutMs,
+  });
 }
 
 /**

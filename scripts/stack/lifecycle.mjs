@@ -3,7 +3,7 @@
 // by their modules (kafka.mjs, registry.mjs, ferretdb.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
-import { StackError, mkdirs, seconds, sleep, tailLines } from './common.mjs';
+import { StackError, mkdirs, seconds, tailLines } from './common.mjs';
 import { SERVERS, SERVER_MODULES, stackConfig } from './config.mjs';
 import { isPortFree, processListensOn } from './ports.mjs';
 import {
@@ -16,6 +16,7 @@ import {
   removePidFile,
   startProcess,
   stopProcess,
+  waitUntilReady,
 } from './processes.mjs';
 import { checkJava, checkTool } from './tools.mjs';
 
@@ -36,35 +37,28 @@ async function isReady(cfg, name, pid) {
 }
 
 /** Waits until `name` is ready; fails early if its process dies, with the tail of its log (from logOffset). */
-async function waitReady(cfg, name, pid, fingerprint, logOffset = 0) {
+function waitReady(cfg, name, pid, fingerprint, logOffset = 0) {
   const server = SERVER_MODULES[name];
   const logFile = cfg[name].logFile;
   const port = server.ports(cfg)[0].port;
-  const started = Date.now();
-  for (;;) {
-    if (await server.ready(cfg)) {
-      const ours = processListensOn(pid, port);
-      if (ours !== false) return Date.now() - started;
+  return waitUntilReady({
+    name,
+    ready: async () => {
+      if (!(await server.ready(cfg))) return false;
+      if (processListensOn(pid, port) !== false) return true;
       // Something answers, but it is not our process: another server took the port meanwhile.
       throw new StackError(
         `${name}: port ${port} is answered by another process, not by pid ${pid} started here; last lines of ${logFile}:`,
         tailLines(logFile, 15, logOffset),
       );
-    }
-    if (processFingerprint(pid) !== fingerprint) {
-      throw new StackError(
-        `${name}: the process exited during startup; last lines of ${logFile}:`,
-        tailLines(logFile, 25, logOffset),
-      );
-    }
-    if (Date.now() - started > cfg[name].readyTimeoutMs) {
-      throw new StackError(
-        `${name}: not ready after ${seconds(cfg[name].readyTimeoutMs)}; last lines of ${logFile}:`,
-        tailLines(logFile, 25, logOffset),
-      );
-    }
-    await sleep(server.readyPollMs);
-  }
+    },
+    pid,
+    fingerprint,
+    logFile,
+    logOffset,
+    timeoutMs: cfg[name].readyTimeoutMs,
+    pollMs: server.readyPollMs,
+  });
 }
 
 function portTaken({ port, what, env }) {

@@ -10,6 +10,7 @@ import {
   commandOutput,
   mkdirs,
   readText,
+  seconds,
   sleep,
   tailLines,
   writeAtomic,
@@ -246,5 +247,39 @@ export async function acquireLock(cfg, log) {
       throw new StackError(`another stack command (pid ${holder}) has held ${file} for too long`);
     }
     await sleep(500);
+  }
+}
+
+/**
+ * Polls `ready()` every `pollMs` until it answers true (resolves with the ms it took); throws
+ * StackError with the log's last lines when the process (pid + fingerprint) exits first, or after
+ * `timeoutMs`. `ready` may throw StackError itself (e.g. another process answers on the port).
+ */
+export async function waitUntilReady({
+  name,
+  ready,
+  pid,
+  fingerprint,
+  logFile,
+  logOffset = 0,
+  timeoutMs,
+  pollMs = 250,
+}) {
+  const started = Date.now();
+  for (;;) {
+    if (await ready()) return Date.now() - started;
+    if (processFingerprint(pid) !== fingerprint) {
+      throw new StackError(
+        `${name}: the process exited during startup; last lines of ${logFile}:`,
+        tailLines(logFile, 25, logOffset),
+      );
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new StackError(
+        `${name}: not ready after ${seconds(timeoutMs)}; last lines of ${logFile}:`,
+        tailLines(logFile, 25, logOffset),
+      );
+    }
+    await sleep(pollMs);
   }
 }
