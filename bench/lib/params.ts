@@ -135,7 +135,14 @@ const NUMBERS = {
     arg: 'K',
     full: 8,
     quick: 8,
-    help: 'end-to-end capacity run: tasks kept in flight',
+    help: 'end-to-end capacity run: tasks kept in flight at the first step (doubled while throughput grows ≥ 10 %)',
+  },
+  capacityMaxInFlight: {
+    flag: 'capacity-max-inflight',
+    arg: 'K',
+    full: 128,
+    quick: 64,
+    help: 'end-to-end capacity run: the most tasks kept in flight',
   },
   capacitySeconds: {
     flag: 'capacity-seconds',
