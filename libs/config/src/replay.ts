@@ -54,3 +54,75 @@ export function readReplayConfig(read: EnvReader, namespace: string): ReplayConf
     llmBudget: liveLlm ? read.int('TRIBUTARY_REPLAY_LLM_BUDGET', 0, { min: 0, max: 10_000_000 }) : 0,
   };
 }
+
+/** The agents a replay runs, by the short name `--set` uses. */
+export const REPLAY_AGENTS = {
+  planner: 'planner-agent',
+  research: 'research-agent',
+  reviewer: 'reviewer-agent',
+} as const;
+
+export type ReplayAgent = keyof typeof REPLAY_AGENTS;
+
+interface AgentSetting {
+  readonly agents: readonly ReplayAgent[];
+  /** The variable that carries it, for an agent (`TRIBUTARY_<AGENT>_…` where the setting is per service). */
+  readonly variable: (agent: ReplayAgent) => string;
+  readonly summary: string;
+}
+
+const perAgent = (name: string) => (agent: ReplayAgent) => `TRIBUTARY_${agent.toUpperCase()}_${name}`;
+const ALL: readonly ReplayAgent[] = ['planner', 'research', 'reviewer'];
+
+/**
+ * What a replay may change per agent (`--set reviewer.approveThreshold=0.9`), and the variable of
+ * the agent's configuration each one sets: the agent reads it once at start-up, like any other.
+ */
+export const AGENT_SETTINGS: Readonly<Record<string, AgentSetting>> = {
+  approveThreshold: {
+    agents: ['reviewer'],
+    variable: () => 'TRIBUTARY_REVIEW_APPROVE_THRESHOLD',
+    summary: 'score a draft needs to be approved, 0 to 1',
+  },
+  maxRounds: {
+    agents: ['reviewer'],
+    variable: () => 'TRIBUTARY_REVIEW_MAX_ROUNDS',
+    summary: 'review rounds before the best draft is approved as best effort',
+  },
+  'llm.model': { agents: ALL, variable: perAgent('LLM_MODEL'), summary: 'the model asked' },
+  'llm.baseUrl': {
+    agents: ALL,
+    variable: perAgent('LLM_BASE_URL'),
+    summary: 'the OpenAI-compatible endpoint',
+  },
+  'llm.timeoutMs': { agents: ALL, variable: perAgent('LLM_TIMEOUT_MS'), summary: 'time box of one call' },
+  'embeddings.rrfK': {
+    agents: ['research'],
+    variable: () => 'TRIBUTARY_EMBEDDINGS_RRF_K',
+    summary: 'k of the reciprocal-rank fusion of BM25 and dense retrieval',
+  },
+  'embeddings.queryModel': {
+    agents: ['research'],
+    variable: () => 'TRIBUTARY_EMBEDDINGS_QUERY_MODEL',
+    summary: 'the model that embeds search queries',
+  },
+};
+
+/** `reviewer.approveThreshold=0.9` as the agent and the variable it sets; a ConfigError names what is wrong. */
+export function agentSetting(spec: string): {
+  readonly agent: ReplayAgent;
+  readonly variable: string;
+  readonly value: string;
+} {
+  const match = /^([a-z]+)\.([A-Za-z.]+)=(.*)$/.exec(spec.trim());
+  const known = Object.entries(AGENT_SETTINGS)
+    .flatMap(([key, setting]) => setting.agents.map((agent) => `${agent}.${key}`))
+    .join(', ');
+  if (match === null)
+    throw new ConfigError(`--set takes <agent>.<setting>=<value>, got "${spec}"; known: ${known}`);
+  const [, agent = '', key = '', value = ''] = match;
+  const setting = AGENT_SETTINGS[key];
+  if (!(agent in REPLAY_AGENTS) || setting === undefined || !setting.agents.includes(agent as ReplayAgent))
+    throw new ConfigError(`--set ${agent}.${key}: no such setting; known: ${known}`);
+  return { agent: agent as ReplayAgent, variable: setting.variable(agent as ReplayAgent), value };
+}
