@@ -126,3 +126,11 @@ export function agentSetting(spec: string): {
     throw new ConfigError(`--set ${agent}.${key}: no such setting; known: ${known}`);
   return { agent: agent as ReplayAgent, variable: setting.variable(agent as ReplayAgent), value };
 }
+
+/**
+ * The environment of an agent a replay starts: this process's own (the same connection and LLM
+ * settings as the recording, so that its journal answers) with the replay's variables over it.
+ */
+export function agentEnvironment(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { REPLAY_AGENTS, type ReplayAgent } from '@tributary/config';
+import { agentEnvironment, REPLAY_AGENTS, type ReplayAgent } from '@tributary/config';
 import { type CliHost } from '../host';
 
 /** An agent process a replay started: the current code, configured for the replay's namespace. */
@@ -53,13 +53,12 @@ export class AgentProcesses {
       const stream = createWriteStream(log, { flags: 'a' });
       const [command, ...args] = this.host.toolCommand(service);
       const child = spawn(process.execPath, [command!, ...args], {
-        env: {
-          ...process.env,
+        env: agentEnvironment({
           ...env,
           ...perAgent[agent],
           TRIBUTARY_HTTP_HOST: '127.0.0.1',
           [`TRIBUTARY_${agent.toUpperCase()}_PORT`]: String(port),
-        },
+        }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout?.pipe(stream, { end: false });

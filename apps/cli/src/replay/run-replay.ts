@@ -1,7 +1,13 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { agentSetting, loadConfig, REPLAY_AGENTS, type ReplayAgent } from '@tributary/config';
+import {
+  agentEnvironment,
+  agentSetting,
+  loadConfig,
+  REPLAY_AGENTS,
+  type ReplayAgent,
+} from '@tributary/config';
 import { ALL_TOPICS, inNamespace, TOPICS, type TopicDefinition } from '@tributary/contracts';
 import { EventProducer, KafkaAdmin } from '@tributary/kafka';
 import { EXIT, type ExitCode, NO_PROGRESS, NotFoundError, UsageError } from '@tributary/terminal';
@@ -62,7 +68,7 @@ function agentEnvironments(
   }
   // A bad value stops here (exit 2), naming the variable, rather than in an agent's log.
   for (const agent of Object.keys(env) as ReplayAgent[])
-    loadConfig(REPLAY_AGENTS[agent], { ...process.env, ...common, ...env[agent] });
+    loadConfig(REPLAY_AGENTS[agent], agentEnvironment({ ...common, ...env[agent] }));
   return env;
 }
 

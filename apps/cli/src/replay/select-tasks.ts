@@ -55,7 +55,7 @@ export async function selectTasks(options: {
       undecodable += 1;
       continue;
     }
-    const value = record.value as EventValue<typeof TOPICS.taskRequested>;
+    const value = record.value;
     const at = value.requestedAt;
     if (filter.tasks && !filter.tasks.has(value.taskId)) continue;
     if (filter.tenants && !filter.tenants.has(value.tenantId)) continue;
