@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { defaultDataFiles, loadData } from '@tributary/catalogue';
-import { inNamespace, TOPICS } from '@tributary/contracts';
+import { TOPICS } from '@tributary/contracts';
 import { EventProducer, readRange } from '@tributary/kafka';
 import { connectMongo } from '@tributary/platform';
 import { NO_PROGRESS } from '@tributary/terminal';
@@ -106,7 +106,10 @@ beforeAll(async () => {
   await build.buildApps();
   mongo = await connectMongo(mongoUri);
   await loadData({ connection: mongo, tenantId: 'default', ...defaultDataFiles('data'), ifEmpty: false });
-  llm = await LlmSimulator.start({ delayMs: 0, reviewScore: (prompt) => (/amber/.test(prompt) ? 0.8 : 0.95) });
+  llm = await LlmSimulator.start({
+    delayMs: 0,
+    reviewScore: (prompt) => (/amber/.test(prompt) ? 0.8 : 0.95),
+  });
 
   // The recording: the built agents in the recording's namespace.
   services = new Services({ ...env(), TRIBUTARY_NAMESPACE: recording });
@@ -131,7 +134,13 @@ beforeAll(async () => {
           query: `${QUERIES[i % QUERIES.length]!}${amber(i) ? ' (amber)' : ''} #${i % 7}`,
           maxResults: 3,
           deadlineAt: null,
-          constraints: { categories: [], minPrice: null, maxPrice: null, excludeItemIds: [], excludeTags: [] },
+          constraints: {
+            categories: [],
+            minPrice: null,
+            maxPrice: null,
+            excludeItemIds: [],
+            excludeTags: [],
+          },
         },
       }),
     );
@@ -166,7 +175,6 @@ interface RunReport {
   unfinished: string[];
   candidateCalls: { called: number; journal: number; shared: number };
   candidateFailures: Record<string, number>;
-  approvalRate: { baseline: number; candidate: number };
   tasks: {
     taskId: string;
     identical: boolean;
@@ -196,7 +204,13 @@ describe('tributary replay run', () => {
 
     expect(run.code, run.stderr).toBe(0);
     const report = jsonOutput<RunReport>(run);
-    expect(report).toMatchObject({ namespace, selected: TASKS, compared: TASKS, identical: TASKS, different: 0 });
+    expect(report).toMatchObject({
+      namespace,
+      selected: TASKS,
+      compared: TASKS,
+      identical: TASKS,
+      different: 0,
+    });
     expect(report.unfinished).toEqual([]);
     // Every call of every step was answered from the recording's journal.
     expect(report.candidateCalls.called).toBe(0);
@@ -215,7 +229,7 @@ describe('tributary replay run', () => {
     expect(await liveRecordsOfOurs(before.at)).toBe(0);
   }, 360_000);
 
-  it('replays with a stricter reviewer threshold: the amber tasks are sent back and fail on the journal miss of their revision, the others are identical; still no model request', async () => {
+  it('replays with a stricter reviewer threshold: amber tasks approved outright are sent back and fail on the journal miss of their revision, the others are identical; still no model request', async () => {
     const before = { requests: requests(), offsets: await recordingOffsets() };
     const namespace = uniqueName('replay-strict');
     namespaces.push(namespace);
@@ -240,19 +254,28 @@ describe('tributary replay run', () => {
 
     expect(run.code, run.stderr).toBe(5);
     const report = jsonOutput<RunReport>(run);
-    expect(report).toMatchObject({ compared: TASKS, identical: TASKS / 2, different: TASKS / 2 });
+    // An amber task the recording approved outright (its score, 0.8, passed 0.7) is sent back at 0.9;
+    // its revision was never recorded, so without --live-llm it fails on the journal miss. A task the
+    // recording approved as best effort (its rule checks sent it back whatever the score) and every
+    // 0.95 task come out as they did.
+    const sentBack = taskIds.filter((id, i) => amber(i) && recorded.get(id)!.bestEffort === false);
+    expect(sentBack.length).toBeGreaterThanOrEqual(5);
+    expect(report).toMatchObject({
+      compared: TASKS,
+      identical: TASKS - sentBack.length,
+      different: sentBack.length,
+    });
     expect(report.unfinished).toEqual([]);
-    expect(report.candidateFailures).toEqual({ 'replay-journal-miss': TASKS / 2 });
-    expect(report.approvalRate).toEqual({ baseline: 1, candidate: 0.5 });
-    for (const [i, taskId] of taskIds.entries()) {
+    expect(report.candidateFailures).toEqual({ 'replay-journal-miss': sentBack.length });
+    for (const taskId of taskIds) {
       const diff = report.tasks.find((t) => t.taskId === taskId)!;
-      if (amber(i)) {
+      if (sentBack.includes(taskId)) {
         expect(diff).toMatchObject({
           identical: false,
           status: { baseline: 'completed', candidate: 'failed' },
           failureCode: { baseline: null, candidate: 'replay-journal-miss' },
         });
-        // The recorded judgement (0.8) is held to 0.9: sent back, where the recording approved.
+        // The recorded judgement (0.8) held to 0.9: sent back, where the recording approved.
         expect(diff.verdicts.baseline.at(-1)).toBe('approved');
         expect(diff.verdicts.candidate.at(-1)).toBe('revise');
       } else {
