@@ -286,4 +286,46 @@ describe('tributary replay run', () => {
     expect(requests()).toBe(before.requests);
     expect(await recordingOffsets()).toEqual(before.offsets);
   }, 360_000);
+
+  it('with --live-llm makes the calls the journal cannot answer up to --llm-budget, then fails tasks with replay-llm-budget-spent', async () => {
+    const refused = await runTributary(['replay', 'run', '--source', recording, '--live-llm'], env());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--llm-budget');
+
+    const before = requests();
+    const namespace = uniqueName('replay-live');
+    namespaces.push(namespace);
+    const run = await runTributary(
+      [
+        'replay',
+        'run',
+        '--source',
+        recording,
+        '--namespace',
+        namespace,
+        '--set',
+        'reviewer.approveThreshold=0.9',
+        '--live-llm',
+        '--llm-budget',
+        '3',
+        '--timeout',
+        '240',
+        '--json',
+      ],
+      env(),
+      { timeoutMs: 300_000 },
+    );
+
+    expect(run.code, run.stderr).toBe(5);
+    const report = jsonOutput<RunReport>(run);
+    const sentBack = taskIds.filter((id, i) => amber(i) && recorded.get(id)!.bestEffort === false);
+    expect(report.unfinished).toEqual([]);
+    // Three calls reached the model, no more; the replay's steps listed exactly those.
+    expect(requests() - before).toBe(3);
+    expect(report.candidateCalls.called).toBe(3);
+    expect(Object.keys(report.candidateFailures)).toEqual(['replay-llm-budget-spent']);
+    // A task needs two live calls (a draft, its review) before it can end as best effort.
+    expect(report.candidateFailures['replay-llm-budget-spent']).toBeGreaterThanOrEqual(sentBack.length - 1);
+    expect(report.identical).toBe(TASKS - sentBack.length);
+  }, 360_000);
 });
