@@ -21,8 +21,11 @@ async function load() {
       const file = await bundleIfChanged(ENTRY, scratchBundlePath(ENTRY));
       return {
         cli: require(file),
-        // Operator commands of other apps run from source too, through run-ts.
-        toolCommand: (name) => [join(ROOT, 'scripts', 'run-ts.mjs'), TOOLS[name]],
+        // Operator commands of other apps, and the agents a replay starts, run from source too, through run-ts.
+        toolCommand: (name) => [
+          join(ROOT, 'scripts', 'run-ts.mjs'),
+          TOOLS[name] ?? `apps/${name}/src/main.ts`,
+        ],
       };
     } catch (error) {
       if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
@@ -37,7 +40,12 @@ async function load() {
   }
   return {
     cli: require(built),
-    toolCommand: (name) => ['--enable-source-maps', join(ROOT, 'dist', 'tools', `${name}.cjs`)],
+    toolCommand: (name) => [
+      '--enable-source-maps',
+      name.endsWith('-agent')
+        ? join(ROOT, 'dist', name, 'main.cjs')
+        : join(ROOT, 'dist', 'tools', `${name}.cjs`),
+    ],
   };
 }
 

@@ -18,6 +18,8 @@ export interface LlmSimulatorOptions {
    * first, as the adapter lists them) and how many are wanted; by default the first allowed ids.
    */
   readonly choose?: (prompt: string, allowedIds: readonly string[], wanted: number) => string[];
+  /** The score a review gives, from the review prompt's user message; 0.9 by default. */
+  readonly reviewScore?: (prompt: string) => number;
 }
 
 interface ChatBody {
@@ -81,7 +83,7 @@ export class LlmSimulator {
   private async handle(
     req: IncomingMessage,
     res: ServerResponse,
-    { delayMs, choose }: LlmSimulatorOptions,
+    { delayMs, choose, reviewScore }: LlmSimulatorOptions,
   ): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -119,7 +121,7 @@ export class LlmSimulator {
       this.aborted += 1;
       return;
     }
-    const content = JSON.stringify(answer(name, body, choose));
+    const content = JSON.stringify(answer(name, body, choose, reviewScore));
     // Token counts as an OpenAI server reports them (here: about four characters a token).
     const usage = {
       prompt_tokens: Math.ceil(prompt.length / 4),
@@ -167,7 +169,12 @@ function userText(body: ChatBody): string {
   return [...(body.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? '';
 }
 
-function answer(name: string, body: ChatBody, choose: LlmSimulatorOptions['choose']): unknown {
+function answer(
+  name: string,
+  body: ChatBody,
+  choose: LlmSimulatorOptions['choose'],
+  reviewScore: LlmSimulatorOptions['reviewScore'],
+): unknown {
   const text = userText(body);
   switch (name) {
     case 'research_plan': {
@@ -191,7 +198,7 @@ function answer(name: string, body: ChatBody, choose: LlmSimulatorOptions['choos
         verdict: 'approved',
         critique: 'Relevant and within the constraints.',
         issues: [],
-        score: 0.9,
+        score: reviewScore ? reviewScore(text) : 0.9,
       };
     default:
       return {};

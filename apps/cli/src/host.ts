@@ -10,5 +10,5 @@ export interface CliHost {
   toolCommand(name: ShippedTool): readonly string[];
 }
 
-/** Operator commands of other apps that the CLI runs. */
-export type ShippedTool = 'rebuild-projection';
+/** Operator commands of other apps that the CLI runs, and the agents a replay runs. */
+export type ShippedTool = 'rebuild-projection' | 'planner-agent' | 'research-agent' | 'reviewer-agent';

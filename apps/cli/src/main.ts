@@ -51,7 +51,10 @@ function builtHost(directory: string): CliHost {
     stdout: process.stdout,
     stderr: process.stderr,
     toolCommand: (name: ShippedTool) => {
-      const file = join(directory, `${name}.cjs`);
+      // The services are built beside the tools: dist/<service>/main.cjs.
+      const file = name.endsWith('-agent')
+        ? join(directory, '..', name, 'main.cjs')
+        : join(directory, `${name}.cjs`);
       if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
       return ['--enable-source-maps', file];
     },

@@ -60,7 +60,9 @@ describe('the tributary command line', () => {
   it('lists the exit codes in the top-level help', async () => {
     const h = host();
     expect(await runProgram(h, argv('--help'), signal)).toBe(0);
-    expect(h.out()).toMatch(/Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 .*\n\s+3 .*\n\s+4 .*\n\s+5 .*\n\s+130 /);
+    expect(h.out()).toMatch(
+      /Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 .*\n\s+3 .*\n\s+4 .*\n\s+5 .*\n\s+6 .*\n\s+130 /,
+    );
   });
 
   it.each([

@@ -15,7 +15,8 @@ Exit codes:
   2    wrong command line or configuration (a TRIBUTARY_* variable)
   3    Kafka, the schema registry or the store cannot be reached: try again later
   4    not found (a task with no events, a dead letter that is not there)
-  5    done, but some records could not be decoded (the summary says which and why)
+  5    done, but some records could not be decoded (the summary says which and why), or replayed tasks differ
+  6    a replay: some replayed tasks did not end before the timeout
   130  interrupted (Ctrl-C)
 
 Connection settings come from the same TRIBUTARY_* variables as the services (see README.md).`;

@@ -31,6 +31,7 @@ import { AgentStep } from './agent-step';
 import { MongoCallJournal } from './call-journal';
 import { CancellationRegistry, MongoCancellationStore } from './cancellation';
 import { ProfileCache } from './profile';
+import { GatedLlm, MongoLiveCallBudget, ReplayGate } from './replay-gate';
 
 export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
 
@@ -105,7 +106,8 @@ export class AgentKitModule {
         { provide: MONGO_CONNECTION, useFactory: () => connectMongo(config.mongoUri, config.mongoTimeouts) },
         {
           provide: CancellationRegistry,
-          useFactory: (c: Connection) => new CancellationRegistry(new MongoCancellationStore(c)),
+          useFactory: (c: Connection) =>
+            new CancellationRegistry(new MongoCancellationStore(c, config.namespace)),
           inject: [MONGO_CONNECTION],
         },
         {
@@ -124,13 +126,30 @@ export class AgentKitModule {
           inject: [MONGO_CONNECTION],
         },
         {
-          provide: MongoCallJournal,
-          useFactory: (c: Connection) => new MongoCallJournal(c, config.service),
+          provide: ReplayGate,
+          useFactory: (c: Connection) =>
+            config.replay === undefined
+              ? null
+              : new ReplayGate(
+                  config.replay,
+                  new MongoLiveCallBudget(c, config.namespace, config.replay.llmBudget),
+                ),
           inject: [MONGO_CONNECTION],
         },
         {
+          provide: MongoCallJournal,
+          // A replay writes its own journal and reads the recording's: every call it can, it answers from there.
+          useFactory: (c: Connection, gate: ReplayGate | null) =>
+            new MongoCallJournal(c, config.service, {
+              namespace: config.namespace,
+              ...(config.replay ? { readAlso: [config.replay.source] } : {}),
+              ...(gate ? { beforeRun: gate.admit } : {}),
+            }),
+          inject: [MONGO_CONNECTION, ReplayGate],
+        },
+        {
           provide: RecordedLlm,
-          useFactory: (journal: MongoCallJournal) => {
+          useFactory: (journal: MongoCallJournal, gate: ReplayGate | null) => {
             const instruments = new LlmInstruments({
               agent: config.service,
               model: config.llm.baseUrl === undefined ? OFFLINE_PROVIDER : config.llm.model,
@@ -141,14 +160,16 @@ export class AgentKitModule {
                 instruments.usage(usage.operation, usage.tenantId, usage.inputTokens, usage.outputTokens),
             });
             // Metered inside the journal: the duration and errors of calls that reach the model.
+            // A replay's gate sits under the journal too: only calls the recording cannot answer meet it.
+            const metered = new MeteredLlm(llm, instruments);
             return new RecordedLlm(
-              new MeteredLlm(llm, instruments),
+              gate ? new GatedLlm(metered, gate) : metered,
               journal,
               new Logger('LlmJournal'),
               (method, tenantId) => instruments.journalHit(method, tenantId),
             );
           },
-          inject: [MongoCallJournal],
+          inject: [MongoCallJournal, ReplayGate],
         },
         { provide: LLM_PORT, useExisting: RecordedLlm },
         {
@@ -156,6 +177,7 @@ export class AgentKitModule {
           useFactory: (producer: EventProducer, cancellations: CancellationRegistry) =>
             new AgentStep(producer, cancellations, config.runtime.maxAttempts, {
               deadlineGraceMs: config.deadlines.graceMs,
+              replay: config.replay !== undefined,
             }),
           inject: [EventProducer, CancellationRegistry],
         },

@@ -41,6 +41,12 @@ export interface AgentStepOptions {
    */
   readonly deadlineGraceMs: number;
   readonly now?: () => number;
+  /**
+   * A replay re-runs recorded tasks: every call looks the journal up (also on a first delivery, which
+   * otherwise skips the read: the recording's records are what answer it), and the recorded deadlines,
+   * long past, are not enforced (the replay command bounds the run instead).
+   */
+  readonly replay?: boolean;
 }
 
 /**
@@ -101,14 +107,14 @@ export class AgentStep {
     const firstDelivery = delivery.firstDelivery;
     const now = this.options.now ?? Date.now;
     // Events from before deadlines carry none.
-    const deadlineAt = delivery.value.request?.deadlineAt ?? null;
+    const deadlineAt = this.options.replay === true ? null : (delivery.value.request?.deadlineAt ?? null);
     const deadline = new AbortController();
     let deadlineTimer: NodeJS.Timeout | undefined;
     // Tracked before the check, so a cancel that arrives while the store is asked still aborts the work.
     const scope = this.cancellations.track(tenantId, taskId);
     const signal = AbortSignal.any([scope.signal, deadline.signal, delivery.signal]);
     const progress = new ProgressReporter(this.producer, delivery, stage);
-    const journal = new StepJournal(firstDelivery);
+    const journal = new StepJournal(firstDelivery && this.options.replay !== true);
     const settle = async (): Promise<void> => {
       await Promise.all([progress.flushTokens(), journal.settle()]);
     };

@@ -1,5 +1,5 @@
 import { type CallMeta, type CallRecorder, type JournalScope } from '@tributary/llm';
-import { isDuplicateKey, modelOn, stableHash } from '@tributary/platform';
+import { isDuplicateKey, modelOn, namespacedCollection, stableHash } from '@tributary/platform';
 import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import { RecentCache } from './recent-cache';
 
@@ -37,6 +37,19 @@ const schema = new Schema<CallDoc>(
   { versionKey: false, minimize: false },
 );
 
+/** Where a journal writes and what it reads besides (a replay's journal reads the recording's). */
+export interface CallJournalOptions {
+  /** The namespace whose collection is written ('' = the live journal). */
+  readonly namespace?: string;
+  /** Namespaces whose journals answer a call this one has no record of, in order (a replay's source). */
+  readonly readAlso?: readonly string[];
+  /**
+   * Asked before a tool runs because no record answered it (a replay refuses, or counts it against
+   * its budget, by throwing).
+   */
+  readonly beforeRun?: (call: { readonly method: string; readonly taskId: string }) => Promise<void>;
+}
+
 /**
  * The record of every completed LLM or tool call, keyed by a hash of its inputs. A redelivered
  * task finds its earlier calls here and resumes instead of calling again; analysts replaying a
@@ -47,13 +60,21 @@ export class MongoCallJournal implements CallRecorder {
   /** The driver's collection: a record is written as it is, without the model's casting. */
   private readonly calls: mongo.Collection<CallDoc>;
   private readonly recent = new RecentCache<unknown>({ capacity: RECENT_CALLS });
+  /** Journals read when this one has no record (a replay's: the recording's). */
+  private readonly fallbacks: mongo.Collection<CallDoc>[];
 
   constructor(
     connection: Connection,
     private readonly agent: string,
+    private readonly options: CallJournalOptions = {},
   ) {
-    this.model = modelOn(connection, 'LlmCall', schema, COLLECTION);
+    const collection = namespacedCollection(COLLECTION, options.namespace ?? '');
+    this.model = modelOn(connection, `LlmCall:${collection}`, schema, collection);
     this.calls = this.model.collection as unknown as mongo.Collection<CallDoc>;
+    this.fallbacks = (options.readAlso ?? [])
+      .map((namespace) => namespacedCollection(COLLECTION, namespace))
+      .filter((name) => name !== collection)
+      .map((name) => connection.collection<CallDoc>(name) as unknown as mongo.Collection<CallDoc>);
   }
 
   /** The journal key of a tool call (LLM calls are keyed by RecordedLlm itself). */
@@ -68,7 +89,11 @@ export class MongoCallJournal implements CallRecorder {
   async get(key: string): Promise<unknown> {
     const held = this.recent.get(key);
     if (held !== undefined) return held;
-    const doc = await this.model.findById(key).lean();
+    let doc: Pick<CallDoc, 'value'> | null = await this.model.findById(key).lean();
+    for (const fallback of this.fallbacks) {
+      if (doc) break;
+      doc = await fallback.findOne({ _id: key }, { projection: { value: 1 } });
+    }
     if (doc) this.recent.set(key, doc.value);
     return doc?.value;
   }
@@ -101,6 +126,7 @@ export class MongoCallJournal implements CallRecorder {
       scope.noteCall?.({ key, method: call.tool, via: 'journal' });
       return recorded as T;
     }
+    await this.options.beforeRun?.({ method: call.tool, taskId: call.taskId });
     const started = performance.now();
     const result = await run();
     const durationMs = Math.round(performance.now() - started);

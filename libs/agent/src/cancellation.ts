@@ -1,4 +1,4 @@
-import { modelOn, upsertRacing } from '@tributary/platform';
+import { modelOn, namespacedCollection, upsertRacing } from '@tributary/platform';
 import { type Connection, type Model, Schema } from 'mongoose';
 import { RecentCache } from './recent-cache';
 
@@ -57,8 +57,10 @@ schema.index({ at: -1 });
 export class MongoCancellationStore implements CancellationStore {
   private readonly model: Model<CancellationDoc>;
 
-  constructor(connection: Connection) {
-    this.model = modelOn(connection, 'TaskCancellation', schema, 'task_cancellations');
+  /** `namespace`: a replay's agents keep their cancellations apart from the live ones. */
+  constructor(connection: Connection, namespace = '') {
+    const collection = namespacedCollection('task_cancellations', namespace);
+    this.model = modelOn(connection, `TaskCancellation:${collection}`, schema, collection);
   }
 
   async init(): Promise<void> {

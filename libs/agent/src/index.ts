@@ -10,3 +10,4 @@ export * from './step-journal';
 export * from './constraints';
 export * from './task-failure';
 export * from './undeliverable-events';
+export * from './replay-gate';

@@ -5,6 +5,7 @@ import {
   headerString,
   parsePosition,
   priorityFromHeaders,
+  resolveTopicName,
   TOPICS,
 } from '@tributary/contracts';
 import { type EmitOptions, type EventProducer, type UndeliverableMessage } from '@tributary/kafka';
@@ -35,7 +36,8 @@ export class UndeliverableEvents {
 
   readonly handle = async (message: UndeliverableMessage): Promise<void> => {
     const where = `${message.topic}/${message.partition}/${message.offset}`;
-    if (message.topic === TOPICS.taskCancelRequested.name) {
+    // In a namespace (a replay) the topic is `<namespace>.<topic>`.
+    if (resolveTopicName(message.topic)?.topic.name.endsWith(TOPICS.taskCancelRequested.name) === true) {
       this.logger.warn(`unreadable cancel request ${where} dead-lettered; its task goes on`);
       return;
     }

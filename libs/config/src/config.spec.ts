@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { format, inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
+import { agentSetting } from './replay';
 import { ConfigError } from './env';
 
 describe('loadConfig', () => {
@@ -352,4 +353,33 @@ describe('loadConfig: a secured Kafka cluster and registry', () => {
       expect(() => loadConfig('gateway', env)).toThrow(new ConfigError(message));
     },
   );
+});
+
+describe('namespaces and replays', () => {
+  it('gives agents a namespace, refuses it to the gateway, and a replay only in a namespace', () => {
+    expect(loadConfig('planner-agent', { TRIBUTARY_NAMESPACE: 'replay-1' }).namespace).toBe('replay-1');
+    expect(loadConfig('planner-agent', {}).namespace).toBe('');
+    expect(() => loadConfig('gateway', { TRIBUTARY_NAMESPACE: 'replay-1' })).toThrow(ConfigError);
+    expect(() => loadConfig('planner-agent', { TRIBUTARY_NAMESPACE: 'Bad NS' })).toThrow(ConfigError);
+    expect(() => loadConfig('planner-agent', { TRIBUTARY_REPLAY: 'true' })).toThrow(/TRIBUTARY_NAMESPACE/);
+    expect(
+      loadConfig('reviewer-agent', {
+        TRIBUTARY_NAMESPACE: 'replay-1',
+        TRIBUTARY_REPLAY: 'true',
+        TRIBUTARY_REPLAY_LIVE_LLM: 'true',
+        TRIBUTARY_REPLAY_LLM_BUDGET: '5',
+      }).replay,
+    ).toEqual({ source: '', liveLlm: true, llmBudget: 5 });
+  });
+
+  it('maps --set settings to the variables of the agent they belong to', () => {
+    expect(agentSetting('reviewer.approveThreshold=0.9')).toEqual({
+      agent: 'reviewer',
+      variable: 'TRIBUTARY_REVIEW_APPROVE_THRESHOLD',
+      value: '0.9',
+    });
+    expect(agentSetting('research.llm.model=gpt-x').variable).toBe('TRIBUTARY_RESEARCH_LLM_MODEL');
+    expect(() => agentSetting('planner.approveThreshold=0.9')).toThrow(/no such setting/);
+    expect(() => agentSetting('nonsense')).toThrow(ConfigError);
+  });
 });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ConfigError, type Env, EnvReader } from './env';
 import { type KafkaConfig, readKafkaConfig, readRegistryConfig, type RegistryConfig } from './kafka';
+import { readNamespace, type ReplayConfig, readReplayConfig } from './replay';
 import { readTracingConfig, type TracingConfig } from './tracing';
 
 export const SERVICES = ['gateway', 'planner-agent', 'research-agent', 'reviewer-agent'] as const;
@@ -430,6 +431,13 @@ export interface TributaryConfig extends RegistryConfig {
     readonly trustProxy: readonly string[];
   };
   readonly kafka: KafkaConfig;
+  /**
+   * The namespace this process works in (`TRIBUTARY_NAMESPACE`, agents only): its topics, consumer
+   * groups, retry and dead-letter topics and the store collections it writes are its own. '' = live.
+   */
+  readonly namespace: string;
+  /** Set when the agent replays recorded tasks (`tributary replay run`), in `namespace`. */
+  readonly replay: ReplayConfig | undefined;
   readonly mongoUri: string;
   readonly mongoTimeouts: MongoTimeoutsConfig;
   readonly runtime: RuntimeConfig;
@@ -466,6 +474,7 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
   const gateway = readGatewayConfig(read, httpHost);
   // Agents serve health (and metrics) only; the gateway's port is its public API.
   const apiPortOpen = service !== 'gateway' || gateway.auth.mode === 'disabled';
+  const namespace = readNamespace(read, service);
 
   return {
     service,
@@ -489,6 +498,8 @@ export function loadConfig(service: ServiceName, env: Env): TributaryConfig {
     },
     kafka: readKafkaConfig(read, `tributary-${service}`),
     ...readRegistryConfig(read),
+    namespace,
+    replay: readReplayConfig(read, namespace),
     mongoUri: read.url('TRIBUTARY_MONGO_URI', `mongodb://127.0.0.1:${mongoPort}/tributary`),
     mongoTimeouts: {
       serverSelectionTimeoutMs: read.int('TRIBUTARY_MONGO_SERVER_SELECTION_TIMEOUT_MS', 5_000, {

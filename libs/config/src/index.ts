@@ -1,5 +1,6 @@
 export * from './config';
 export * from './env';
 export * from './kafka';
+export * from './replay';
 export * from './secret';
 export * from './tracing';

@@ -20,6 +20,10 @@ export const TASK_FAILURE_CODES = [
   'retries-exhausted',
   /** Anything else: a defect, described in the logs. */
   'internal-error',
+  /** A replay: the call journal of the recording has no answer for a call, and live calls were not allowed. */
+  'replay-journal-miss',
+  /** A replay: a call the journal could not answer would have gone past the replay's budget of live calls. */
+  'replay-llm-budget-spent',
 ] as const;
 
 export type TaskFailureCode = (typeof TASK_FAILURE_CODES)[number];

@@ -177,6 +177,14 @@ export function inNamespace<S extends AvroRecordSchema>(
   return { ...topic, name: `${namespace}.${topic.name}` };
 }
 
+/** A topic name or consumer group in a namespace: `<namespace>.<name>` ('' is the live one, unchanged). */
+export function namespacedName(name: string, namespace: string): string {
+  if (namespace === '') return name;
+  if (!NAMESPACE_PATTERN.test(namespace))
+    throw new Error(`a namespace is lower-case letters, digits, ".", "_" and "-", got "${namespace}"`);
+  return `${namespace}.${name}`;
+}
+
 /**
  * The catalogue topic a (possibly namespaced) topic name stands for, with its namespace: how tools
  * find the schema of a topic named in a retry or dead-letter header. Undefined for a name the

@@ -10,7 +10,14 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { type TributaryConfig } from '@tributary/config';
-import { ALL_TOPICS, deadLetterTopic, retryTopic, type TopicDefinition } from '@tributary/contracts';
+import {
+  ALL_TOPICS,
+  deadLetterTopic,
+  inNamespace,
+  namespacedName,
+  retryTopic,
+  type TopicDefinition,
+} from '@tributary/contracts';
 import { type Kafka, type Producer } from 'kafkajs';
 import { KAFKA_ADMIN, KafkaAdmin } from './admin';
 import { createKafkaClient, KAFKA_CLIENT } from './client';
@@ -61,13 +68,16 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
 
   async onModuleInit(): Promise<void> {
     const { config } = this.options;
-    const topics = this.options.topics ?? ALL_TOPICS;
+    const { namespace } = config;
+    const topics = ((this.options.topics ?? ALL_TOPICS) as readonly TopicDefinition[]).map((topic) =>
+      inNamespace(topic, namespace),
+    );
     const partitions = config.kafka.partitions;
     await this.admin.ensureTopics([
       ...topics.map((topic) => ({ name: topic.name, partitions })),
       ...(this.options.groups ?? []).flatMap((group) => [
-        { name: retryTopic(group), partitions },
-        { name: deadLetterTopic(group), partitions },
+        { name: namespacedName(retryTopic(group), namespace), partitions },
+        { name: namespacedName(deadLetterTopic(group), namespace), partitions },
       ]),
     ]);
     await this.serializer.register(topics);
@@ -106,6 +116,7 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
     return {
       runtime: config.runtime,
       partitions: config.kafka.partitions,
+      namespace: config.namespace,
       ...(logger ? { logger } : {}),
       ...settings,
       replication: config.kafka,
@@ -145,6 +156,7 @@ export class KafkaModule {
           useFactory: (kafka: Kafka, serializer: EventSerializer) =>
             new EventProducer(kafka, serializer, {
               service: options.config.service,
+              namespace: options.config.namespace,
               ...(options.producer ? { producer: options.producer } : {}),
             }),
           inject: [KAFKA_CLIENT, EVENT_SERIALIZER],

@@ -3,6 +3,7 @@ import {
   type EventPriority,
   envelopeToHeaders,
   type EventValue,
+  inNamespace,
   mintEnvelope,
   type TopicDefinition,
 } from '@tributary/contracts';
@@ -83,6 +84,11 @@ export interface EventProducerOptions {
   readonly service: string;
   /** Use an existing kafkajs producer (it must be idempotent); one is created otherwise. */
   readonly producer?: Producer;
+  /**
+   * Events go to `<namespace>.<topic>` ('' or unset: the live topics), whatever topic the caller
+   * names: code written against the catalogue runs unchanged in a namespace (a replay).
+   */
+  readonly namespace?: string;
 }
 
 /** Encoded events waiting for the produce request that carries them. */
@@ -260,7 +266,8 @@ export class EventProducer implements RawProducer {
     message: Message;
     span: SendSpan | undefined;
   }> {
-    const { topic, value, options } = event;
+    const { value, options } = event;
+    const topic = inNamespace(event.topic, this.options.namespace ?? '');
     const key = options.key ?? stringField(value, 'taskId');
     const tenantId = options.tenantId ?? stringField(value, 'tenantId');
     if (key === undefined || tenantId === undefined) {

@@ -22,6 +22,7 @@ export {
   priceCeiling,
   rankScore,
   relevanceFirst,
+  withThreshold,
 } from './shaping';
 export { OFFLINE_PROVIDER, OfflineLlm, type OfflineLlmOptions } from './offline/offline-llm';
 export { keywords, tokenize } from './offline/text';

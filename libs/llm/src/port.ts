@@ -144,6 +144,12 @@ export interface ReviewJudgement {
   issues: string[];
   /** Overall quality in [0, 1]. */
   score: number;
+  /**
+   * The judge's own verdict, before the rule checks and the approval threshold were applied
+   * (absent on records from before it was kept): what lets a replay apply another threshold to a
+   * recorded judgement.
+   */
+  proposed?: ReviewVerdict;
 }
 
 /** Structural subset of Nest's Logger, so `new Logger('Llm')` can be passed as is. */

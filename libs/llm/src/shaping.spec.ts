@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ReviewCheck } from './port';
-import { rankScore, shapeDraft, shapeJudgement, shapePlan } from './shaping';
+import { rankScore, shapeDraft, shapeJudgement, shapePlan, withThreshold } from './shaping';
 import { candidates, profile, taskRequest } from '@tributary/testing/llm/fixtures';
 
 describe('shapeJudgement', () => {
@@ -56,5 +56,23 @@ describe('rankScore', () => {
     expect(rankScore({ relevance: 0.8, affinity: 1 })).toBe(0.8);
     expect(rankScore({ relevance: 0.8, affinity: 3 })).toBe(0.8);
     expect(rankScore({ relevance: 2, affinity: -2 })).toBe(0.1);
+  });
+});
+
+describe('withThreshold', () => {
+  const judged = (score: number) =>
+    shapeJudgement({ verdict: 'approved', critique: 'Good.', issues: [], score }, [], 0.7);
+
+  it("re-decides a recorded judgement by the judge's own verdict and another threshold, either way", () => {
+    expect(withThreshold(judged(0.8), [], 0.9)).toMatchObject({ verdict: 'revise', score: 0.8 });
+    expect(withThreshold(judged(0.6), [], 0.5)).toMatchObject({ verdict: 'approved', score: 0.6 });
+    expect(withThreshold(judged(0.8), [], 0.7)).toEqual(judged(0.8));
+  });
+
+  it('never approves past a rule check or a judge that asked for revision', () => {
+    const check: ReviewCheck = { kind: 'duplicate', message: 'bk-1 twice.', itemIds: ['bk-1'] };
+    expect(withThreshold(judged(0.95), [check], 0.5).verdict).toBe('revise');
+    const revise = shapeJudgement({ verdict: 'revise', critique: 'No.', issues: [], score: 0.95 }, [], 0.7);
+    expect(withThreshold(revise, [], 0.5).verdict).toBe('revise');
   });
 });

@@ -256,5 +256,27 @@ export function shapeJudgement(
     notes.push(`Score ${score.toFixed(2)} is below the approval threshold ${threshold.toFixed(2)}.`);
   }
   const critique = [...notes, raw.critique.trim()].filter((part) => part !== '').join('\n');
-  return { verdict: approved ? 'approved' : 'revise', critique, issues, score };
+  return { verdict: approved ? 'approved' : 'revise', critique, issues, score, proposed: raw.verdict };
+}
+
+/**
+ * A judgement held to `threshold`: approved only when the judge proposed approval, no rule check
+ * fired and the score reaches it. The reviewer applies its own threshold to every judgement, so a
+ * judgement answered from the call journal (recorded under another threshold) is decided as a new
+ * one would be. A record without the judge's own verdict keeps its verdict unless the score now
+ * falls short.
+ */
+export function withThreshold(
+  judgement: ReviewJudgement,
+  checks: readonly ReviewCheck[],
+  threshold: number,
+): ReviewJudgement {
+  const proposed = judgement.proposed ?? judgement.verdict;
+  const approved = proposed === 'approved' && checks.length === 0 && judgement.score >= threshold;
+  const verdict: ReviewVerdict = approved ? 'approved' : 'revise';
+  if (verdict === judgement.verdict) return judgement;
+  const note = approved
+    ? `Score ${judgement.score.toFixed(2)} reaches the approval threshold ${threshold.toFixed(2)}.`
+    : `Score ${judgement.score.toFixed(2)} is below the approval threshold ${threshold.toFixed(2)}.`;
+  return { ...judgement, verdict, critique: `${note}\n${judgement.critique}` };
 }

@@ -122,3 +122,12 @@ export async function upsertRacing<T>(write: () => Promise<T>): Promise<T> {
     return write();
   }
 }
+
+/**
+ * The store collection a process in a namespace writes instead of `name` (a replay's agents: their
+ * call journal, review rounds and cancellations stay apart from the live ones): `<name>__<namespace>`
+ * with the namespace's dots and dashes as underscores. '' is the live collection, `name` itself.
+ */
+export function namespacedCollection(name: string, namespace: string): string {
+  return namespace === '' ? name : `${name}__${namespace.replace(/[^a-z0-9_]/g, '_')}`;
+}

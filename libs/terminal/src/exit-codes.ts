@@ -21,6 +21,8 @@ export const EXIT = {
   notFound: 4,
   /** Done, but some records could not be decoded: the output holds the rest, the summary says why. */
   incomplete: 5,
+  /** A replay: some replayed tasks did not end before the timeout (the report names them). */
+  unfinished: 6,
   /** Stopped by SIGINT or SIGTERM before the end (128 + SIGINT, the shell's convention). */
   interrupted: 130,
 } as const;

@@ -5,6 +5,8 @@ export interface TaskDiff {
   /** Same status, the same recommendations in the same order, the same verdicts per round. */
   readonly identical: boolean;
   readonly status: { readonly baseline: string; readonly candidate: string };
+  /** The task.failed code on each side (a replay's own: replay-journal-miss, replay-llm-budget-spent). */
+  readonly failureCode: { readonly baseline: string | null; readonly candidate: string | null };
   /** Items in both top-k lists over k (k = the baseline's list length, at most `k`); null without recommendations. */
   readonly overlapAtK: number | null;
   readonly added: readonly string[];
@@ -29,6 +31,8 @@ export interface ReplayReport {
   readonly meanOverlapAtK: number | null;
   /** The journaled calls the candidate's steps listed: `called` ones reached a model or tool. */
   readonly candidateCalls: { readonly called: number; readonly journal: number; readonly shared: number };
+  /** Failed candidate tasks by failure code. */
+  readonly candidateFailures: Readonly<Record<string, number>>;
   readonly tasks: readonly TaskDiff[];
 }
 
@@ -57,11 +61,13 @@ export function diffTask(baseline: TaskOutcome, candidate: TaskOutcome, k: numbe
     taskId: baseline.taskId,
     identical:
       baseline.status === candidate.status &&
+      baseline.failureCode === candidate.failureCode &&
       before.length === after.length &&
       before.every((id, i) => after[i] === id) &&
       verdicts.baseline.join() === verdicts.candidate.join() &&
       baseline.bestEffort === candidate.bestEffort,
     status: { baseline: baseline.status, candidate: candidate.status },
+    failureCode: { baseline: baseline.failureCode, candidate: candidate.failureCode },
     overlapAtK,
     added: after.filter((id) => !before.includes(id)),
     removed: before.filter((id) => !after.includes(id)),
@@ -92,7 +98,12 @@ export function diffOutcomes(
   const compared = pairs.map(([a]) => a);
   const replayed = pairs.map(([, b]) => b);
   const calls = { called: 0, journal: 0, shared: 0 };
+  const failures: Record<string, number> = {};
   for (const outcome of replayed) {
+    if (outcome.status === 'failed') {
+      const code = outcome.failureCode ?? 'unknown';
+      failures[code] = (failures[code] ?? 0) + 1;
+    }
     calls.called += outcome.calls.called;
     calls.journal += outcome.calls.journal;
     calls.shared += outcome.calls.shared;
@@ -106,6 +117,7 @@ export function diffOutcomes(
     bestEffortRate: { baseline: rate(compared, bestEffort), candidate: rate(replayed, bestEffort) },
     meanOverlapAtK: overlaps.length === 0 ? null : overlaps.reduce((a, b) => a + b, 0) / overlaps.length,
     candidateCalls: calls,
+    candidateFailures: failures,
     tasks,
   };
 }

@@ -2,10 +2,10 @@ import { EXIT, type ExitCode, NotFoundError, UsageError } from '@tributary/termi
 import { type Command } from 'commander';
 import { type ActionRunner } from '../action';
 import { type CommandContext } from '../context';
-import { instant, list, positiveInt } from '../options';
-import { table } from '../output';
-import { diffOutcomes, type ReplayReport } from './diff';
+import { instant, list, nonNegativeInt, positiveInt } from '../options';
+import { diffOutcomes } from './diff';
 import { readOutcomes } from './outcomes';
+import { renderReport, runReplay } from './run-replay';
 
 interface DiffOptions {
   baseline: string;
@@ -21,6 +21,45 @@ export function registerReplayCommands(program: Command, runner: ActionRunner): 
     .description(
       'replays of recorded tasks in a namespace of their own, and how they differ from the originals',
     );
+  replay
+    .command('run')
+    .description(
+      'run recorded tasks again through the current agents, in a namespace of their own (its topics, consumer ' +
+        'groups, retry and dead-letter topics and store collections; never the live read model, webhooks, the public ' +
+        "topic's live name or tenants' limits), answering every LLM and tool call from the recording's call journal, " +
+        'then compare their outcomes with the originals (as `replay diff` does)',
+    )
+    .option('--namespace <ns>', 'the namespace to run in; default replay-<UTC timestamp>')
+    .option('--source <ns>', 'where the recorded tasks are; default the live topics', '')
+    .option('--task <ids...>', 'only these tasks', list)
+    .option('--tenant <ids...>', "only these tenants' tasks", list)
+    .option('--user <ids...>', "only these users' tasks", list)
+    .option('--status <statuses...>', 'only tasks that ended so: completed, failed, cancelled, open', list)
+    .option('--since <instant>', 'only tasks requested from this ISO-8601 instant', instant)
+    .option('--until <instant>', 'only tasks requested before this ISO-8601 instant', instant)
+    .option(
+      '--set <agent.setting=value...>',
+      "change an agent's configuration: reviewer.approveThreshold, reviewer.maxRounds, <agent>.llm.model, " +
+        '<agent>.llm.baseUrl, <agent>.llm.timeoutMs, research.embeddings.rrfK, research.embeddings.queryModel',
+      list,
+    )
+    .option('--live-llm', 'let calls the journal cannot answer reach the model (needs --llm-budget)', false)
+    .option('--llm-budget <n>', 'the most live calls the whole replay may make', nonNegativeInt)
+    .option('--timeout <seconds>', 'how long to wait for the replayed tasks to end', positiveInt, 600)
+    .option('--k <n>', 'the k of overlap@k', positiveInt, 5)
+    .option('--out <file>', 'also write the report, as JSON, to this file')
+    .option('--logs <dir>', "where the agents' logs go; default a directory under the system's temp dir")
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  npx tributary replay run --since 2025-01-31T00:00:00Z --until 2025-02-01T00:00:00Z --tenant acme\n' +
+        '  npx tributary replay run --task tsk_1,tsk_2 --set reviewer.approveThreshold=0.9 --json\n' +
+        '  npx tributary replay run --status completed --set reviewer.maxRounds=1 --live-llm --llm-budget 20\n' +
+        'The agents get the TRIBUTARY_* variables of this command (the same LLM settings as the recording,\n' +
+        'so that its journal answers), plus the namespace and the --set values.\n' +
+        'Exit code 0 when every task is identical, 5 when some differ, 6 when some did not end in time.',
+    )
+    .action(runner.run(runReplay));
   replay
     .command('diff')
     .description(
@@ -67,44 +106,6 @@ async function diff(ctx: CommandContext, options: DiffOptions): Promise<ExitCode
   const report = diffOutcomes(baseline, candidate, options.k);
   if (ctx.globals.json)
     ctx.printJson({ baseline: options.baseline, candidate: options.candidate, ...report });
-  else ctx.print(render(report, options));
+  else ctx.print(renderReport(report, options.baseline || 'live topics', options.candidate, options.k));
   return report.different > 0 ? EXIT.incomplete : EXIT.ok;
-}
-
-function percent(rate: number): string {
-  return `${(rate * 100).toFixed(1)}%`;
-}
-
-function render(report: ReplayReport, options: DiffOptions): string {
-  const lines = [
-    `${report.compared} task(s) compared (${options.baseline || 'live topics'} → ${options.candidate}): ` +
-      `${report.identical} identical, ${report.different} different` +
-      (report.missing.length > 0 ? `; ${report.missing.length} not in the replay` : ''),
-    `approval rate ${percent(report.approvalRate.baseline)} → ${percent(report.approvalRate.candidate)}, ` +
-      `best effort ${percent(report.bestEffortRate.baseline)} → ${percent(report.bestEffortRate.candidate)}` +
-      (report.meanOverlapAtK === null
-        ? ''
-        : `, mean overlap@${options.k} ${report.meanOverlapAtK.toFixed(2)}`),
-    `calls the replay's steps listed: ${report.candidateCalls.called} made, ${report.candidateCalls.journal} from the journal, ${report.candidateCalls.shared} shared`,
-  ];
-  const different = report.tasks.filter((t) => !t.identical);
-  if (different.length > 0)
-    lines.push(
-      '',
-      table(
-        ['task', 'status', `overlap@${options.k}`, 'added', 'removed', 'verdicts', 'rounds'],
-        different.map((t) => [
-          t.taskId,
-          t.status.baseline === t.status.candidate
-            ? t.status.baseline
-            : `${t.status.baseline} → ${t.status.candidate}`,
-          t.overlapAtK === null ? '-' : t.overlapAtK.toFixed(2),
-          t.added.join(' ') || '-',
-          t.removed.join(' ') || '-',
-          `${t.verdicts.baseline.join(',') || '-'} → ${t.verdicts.candidate.join(',') || '-'}`,
-          `${t.rounds.baseline} → ${t.rounds.candidate}`,
-        ]),
-      ),
-    );
-  return lines.join('\n');
 }

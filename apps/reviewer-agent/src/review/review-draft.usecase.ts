@@ -17,6 +17,7 @@ import {
   OFFLINE_PROVIDER,
   type ReviewCheck,
   type ReviewJudgement,
+  withThreshold,
 } from '@tributary/llm';
 import { actionableFindings, changesSince, sameDraft } from './actionable';
 import { CatalogueItems } from './catalogue-items';
@@ -54,9 +55,15 @@ export class ReviewDraftUseCase {
         draft.recommendations.map((r) => r.itemId),
       );
       const checks = reviewChecks(draft, request, profile, items, plan);
-      const judged = await this.llm.review(
-        { request, profile: profileView(profile), draft, round, checks },
-        { taskId, tenantId, signal, onToken: progress.token, journal },
+      // This reviewer's threshold decides, also for a judgement the call journal answers (a replay
+      // with a changed threshold re-decides the recorded scores).
+      const judged = withThreshold(
+        await this.llm.review(
+          { request, profile: profileView(profile), draft, round, checks },
+          { taskId, tenantId, signal, onToken: progress.token, journal },
+        ),
+        checks,
+        this.config.review.approveThreshold,
       );
       const earlier = round > 1 ? await this.rounds.rounds(tenantId, taskId, round - 1) : [];
       const last = earlier.find((r) => r.round === round - 1);

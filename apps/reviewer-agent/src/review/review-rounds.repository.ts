@@ -1,5 +1,5 @@
 import { type Draft } from '@tributary/contracts';
-import { modelOn, upsertRacing } from '@tributary/platform';
+import { modelOn, namespacedCollection, upsertRacing } from '@tributary/platform';
 import { type Connection, type Model, Schema } from 'mongoose';
 
 export interface ReviewRound {
@@ -36,8 +36,10 @@ const schema = new Schema<Stored>(
 export class ReviewRounds {
   private readonly model: Model<Stored>;
 
-  constructor(connection: Connection) {
-    this.model = modelOn(connection, 'ReviewRound', schema, 'review_rounds');
+  /** `namespace`: a replay's reviewer records its rounds apart from the live ones. */
+  constructor(connection: Connection, namespace = '') {
+    const collection = namespacedCollection('review_rounds', namespace);
+    this.model = modelOn(connection, `ReviewRound:${collection}`, schema, collection);
   }
 
   async record(round: ReviewRound): Promise<void> {

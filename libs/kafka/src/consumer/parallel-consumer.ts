@@ -3,6 +3,8 @@ import { type RuntimeConfig } from '@tributary/config';
 import {
   deadLetterTopic,
   HEADERS,
+  inNamespace,
+  namespacedName,
   PRIORITIES,
   priorityFromHeaders,
   retryTopic,
@@ -51,6 +53,12 @@ export interface ParallelConsumerOptions {
   readonly serializer: EventSerializer;
   /** The consumer group; its retry and dead-letter topics derive from it. */
   readonly group: string;
+  /**
+   * The namespace the consumer works in ('' or unset: the live topics): it subscribes to
+   * `<namespace>.<topic>` for each topic handled, joins the group `<namespace>.<group>`, and its retry
+   * and dead-letter topics are `<namespace>.<retry topic>` and `<namespace>.<dead-letter topic>`.
+   */
+  readonly namespace?: string;
   readonly runtime: RuntimeConfig;
   /**
    * This group's failure policy: its retry budget, and whether a transient failure (a dependency
@@ -146,10 +154,17 @@ export class ParallelConsumer {
   private stopped: Promise<void> | undefined;
   private readonly joined: Promise<void>;
 
-  constructor(private readonly options: ParallelConsumerOptions) {
+  private readonly options: ParallelConsumerOptions;
+  private readonly namespace: string;
+
+  constructor(settings: ParallelConsumerOptions) {
+    this.namespace = settings.namespace ?? '';
+    // From here on the group is the namespaced one: the group id, metrics, lag and logs name it.
+    const options = { ...settings, group: namespacedName(settings.group, this.namespace) };
+    this.options = options;
     this.logger = options.logger ?? new Logger(`ParallelConsumer(${options.group})`);
-    this.retryTopic = retryTopic(options.group);
-    this.deadLetterTopic = deadLetterTopic(options.group);
+    this.retryTopic = namespacedName(retryTopic(settings.group), this.namespace);
+    this.deadLetterTopic = namespacedName(deadLetterTopic(settings.group), this.namespace);
     this.dispatcher = new Dispatcher({ serializer: options.serializer, retryTopic: this.retryTopic });
     const maxPending = options.maxPending ?? options.runtime.concurrency * READ_AHEAD_FACTOR;
     this.scheduler = new KeyScheduler<Work>({
@@ -250,7 +265,7 @@ export class ParallelConsumer {
   /** `handle` for generic plumbing (the Nest transport) where the topic is only known at run time. */
   handleUntyped(topic: TopicDefinition, handler: UntypedDeliveryHandler): this {
     if (this.state !== 'new') throw new Error('handle() must be called before start()');
-    this.dispatcher.register(topic, handler);
+    this.dispatcher.register(inNamespace(topic, this.namespace), handler);
     return this;
   }
 

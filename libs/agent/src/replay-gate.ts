@@ -1,0 +1,116 @@
+import { type ReplayConfig } from '@tributary/config';
+import { type Draft, type Plan } from '@tributary/contracts';
+import {
+  type CallOptions,
+  type DraftInput,
+  type LlmPort,
+  type PlanInput,
+  type ReviewInput,
+  type ReviewJudgement,
+} from '@tributary/llm';
+import { namespacedCollection } from '@tributary/platform';
+import { type Connection } from 'mongoose';
+import { TaskFailure } from './task-failure';
+
+/** A call the journal of the recording could not answer, about to be made live. */
+export interface LiveCall {
+  /** `plan`, `draft`, `review`, or a tool such as `tool:retrieve`. */
+  readonly method: string;
+  readonly taskId: string;
+}
+
+/** The replay's budget of live calls, shared by its agents: each `take` uses one, if one is left. */
+export interface LiveCallBudget {
+  take(): Promise<boolean>;
+}
+
+interface BudgetDoc {
+  _id: string;
+  used: number;
+}
+
+/**
+ * The budget as a counter in the replay's own store collection: every agent process of the replay
+ * increments the same document (an atomic `$inc`), so the cap holds across them.
+ */
+export class MongoLiveCallBudget implements LiveCallBudget {
+  constructor(
+    private readonly connection: Connection,
+    private readonly namespace: string,
+    private readonly limit: number,
+  ) {}
+
+  async take(): Promise<boolean> {
+    if (this.limit <= 0) return false;
+    const counters = this.connection.collection<BudgetDoc>(
+      namespacedCollection('replay_budget', this.namespace),
+    );
+    const after = await counters.findOneAndUpdate(
+      { _id: 'live-calls' },
+      { $inc: { used: 1 } },
+      { upsert: true, returnDocument: 'after' },
+    );
+    return after !== null && after.used <= this.limit;
+  }
+}
+
+/**
+ * What a replay allows past the call journal: nothing without `--live-llm` (the task fails with
+ * `replay-journal-miss`), else calls while the shared budget lasts (then `replay-llm-budget-spent`).
+ * Either failure is the task's, clear in its task.failed event and in the diff, never a hang.
+ */
+export class ReplayGate {
+  constructor(
+    private readonly config: ReplayConfig,
+    private readonly budget: LiveCallBudget,
+  ) {}
+
+  readonly admit = async (call: LiveCall): Promise<void> => {
+    if (!this.config.liveLlm) {
+      throw new TaskFailure(
+        'replay-journal-miss',
+        `The replay has no recorded answer for a ${call.method} call, and live calls are off (--live-llm).`,
+        { detail: `replay: no journal record for ${call.method} of task ${call.taskId}; live calls are off` },
+      );
+    }
+    if (!(await this.budget.take())) {
+      throw new TaskFailure(
+        'replay-llm-budget-spent',
+        `The replay's budget of ${this.config.llmBudget} live call(s) is spent; a ${call.method} call was not made.`,
+        {
+          detail: `replay: budget of ${this.config.llmBudget} live calls spent at ${call.method} of task ${call.taskId}`,
+        },
+      );
+    }
+  };
+}
+
+/**
+ * The model port of a replaying agent: it sits under the call journal, so it is reached only by
+ * calls the journal could not answer, and lets each through only if the replay's gate admits it.
+ */
+export class GatedLlm implements LlmPort {
+  readonly provider: string;
+
+  constructor(
+    private readonly inner: LlmPort,
+    private readonly gate: ReplayGate,
+  ) {
+    this.provider = inner.provider;
+  }
+
+  async plan(input: PlanInput, opts: CallOptions): Promise<Plan> {
+    await this.gate.admit({ method: 'plan', taskId: opts.taskId });
+    return this.inner.plan(input, opts);
+  }
+
+  async draft(input: DraftInput, opts: CallOptions): Promise<Draft> {
+    await this.gate.admit({ method: 'draft', taskId: opts.taskId });
+    return this.inner.draft(input, opts);
+  }
+
+  async review(input: ReviewInput, opts: CallOptions): Promise<ReviewJudgement> {
+    await this.gate.admit({ method: 'review', taskId: opts.taskId });
+    return this.inner.review(input, opts);
+  }
+}
