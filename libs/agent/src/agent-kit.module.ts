@@ -133,6 +133,7 @@ export class AgentKitModule {
               : new ReplayGate(
                   config.replay,
                   new MongoLiveCallBudget(c, config.namespace, config.replay.llmBudget),
+                  config.llm.baseUrl !== undefined,
                 ),
           inject: [MONGO_CONNECTION],
         },
@@ -158,6 +159,8 @@ export class AgentKitModule {
               approveThreshold: config.review.approveThreshold,
               onUsage: (usage) =>
                 instruments.usage(usage.operation, usage.tenantId, usage.inputTokens, usage.outputTokens),
+              // A replay's budget counts every request to the model, retries and repair rounds included.
+              ...(gate ? { beforeRequest: gate.admitRequest } : {}),
             });
             // Metered inside the journal: the duration and errors of calls that reach the model.
             // A replay's gate sits under the journal too: only calls the recording cannot answer meet it.

@@ -60,9 +60,15 @@ export class MongoLiveCallBudget implements LiveCallBudget {
  * Either failure is the task's, clear in its task.failed event and in the diff, never a hang.
  */
 export class ReplayGate {
+  /**
+   * @param modelBehindEndpoint the agent's model is reached over HTTP (an OpenAI-compatible endpoint),
+   * whose adapter calls `admitRequest` before every request; otherwise (the offline provider) a model
+   * call takes from the budget once, here.
+   */
   constructor(
     private readonly config: ReplayConfig,
     private readonly budget: LiveCallBudget,
+    private readonly modelBehindEndpoint = false,
   ) {}
 
   readonly admit = async (call: LiveCall): Promise<void> => {
@@ -73,6 +79,22 @@ export class ReplayGate {
         { detail: `replay: no journal record for ${call.method} of task ${call.taskId}; live calls are off` },
       );
     }
+    // A model behind an endpoint takes from the budget per request (admitRequest); calls that make
+    // no request (a tool, the offline provider) per call.
+    if (!this.requestsCounted(call.method)) await this.take(call);
+  };
+
+  /** Whether the budget is taken per request by the model adapter rather than per call here. */
+  private requestsCounted(method: string): boolean {
+    return this.modelBehindEndpoint && !method.startsWith('tool:');
+  }
+
+  /** Before each request to a model's endpoint (retries and repair rounds included): one from the budget. */
+  readonly admitRequest = async (request: { operation: string; taskId: string }): Promise<void> => {
+    await this.take({ method: request.operation, taskId: request.taskId });
+  };
+
+  private async take(call: LiveCall): Promise<void> {
     if (!(await this.budget.take())) {
       throw new TaskFailure(
         'replay-llm-budget-spent',
@@ -82,7 +104,7 @@ export class ReplayGate {
         },
       );
     }
-  };
+  }
 }
 
 /**

@@ -24,6 +24,19 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** Signals the process group the child leads (see `detached` below); the child alone if that fails. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) {
+      process.kill(-child.pid, signal);
+      return;
+    }
+  } catch {
+    // The group is gone, or never was: fall back to the child itself.
+  }
+  child.kill(signal);
+}
+
 /**
  * The three agents of a replay as child processes of the command (the apps stay apart: they are
  * started, not imported), each with the environment of the command plus `env` and its own `--set`
@@ -60,6 +73,9 @@ export class AgentProcesses {
           [`TRIBUTARY_${agent.toUpperCase()}_PORT`]: String(port),
         }),
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: run from source, the agent is a wrapper and its child, and SIGKILL must
+        // reach both (to the wrapper alone it would leave the agent running).
+        detached: true,
       });
       child.stdout?.pipe(stream, { end: false });
       child.stderr?.pipe(stream, { end: false });
@@ -94,8 +110,9 @@ export class AgentProcesses {
     await Promise.all(
       this.started.map(async (s) => {
         if (s.child.exitCode === null && s.child.signalCode === null) {
+          // The child alone: run from source, its wrapper passes SIGTERM on (a second one would cut the drain short).
           s.child.kill('SIGTERM');
-          const forced = setTimeout(() => s.child.kill('SIGKILL'), graceMs);
+          const forced = setTimeout(() => signalGroup(s.child, 'SIGKILL'), graceMs);
           await s.exited;
           clearTimeout(forced);
         }

@@ -44,7 +44,11 @@ export function registerReplayCommands(program: Command, runner: ActionRunner): 
       list,
     )
     .option('--live-llm', 'let calls the journal cannot answer reach the model (needs --llm-budget)', false)
-    .option('--llm-budget <n>', 'the most live calls the whole replay may make', nonNegativeInt)
+    .option(
+      '--llm-budget <n>',
+      'the most requests to the model the whole replay may make (retries and repair rounds count)',
+      nonNegativeInt,
+    )
     .option('--timeout <seconds>', 'how long to wait for the replayed tasks to end', positiveInt, 600)
     .option('--k <n>', 'the k of overlap@k', positiveInt, 5)
     .option('--out <file>', 'also write the report, as JSON, to this file')

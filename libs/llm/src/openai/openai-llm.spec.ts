@@ -385,6 +385,44 @@ describe('OpenAiLlm', () => {
     expect(repair[3]?.content).toContain('the reply contains no JSON object');
   });
 
+  it('awaits beforeRequest before every request, retries and repair rounds included; what it throws ends the call unsent', async () => {
+    const seen: string[] = [];
+    let allowed = 3;
+    const refusal = new Error('budget spent');
+    const { server, llm } = await setUp(
+      [
+        { kind: 'error', status: 503 },
+        { kind: 'completion', content: 'not JSON at all' },
+      ],
+      {
+        beforeRequest: async ({ operation, taskId }) => {
+          seen.push(`${operation}:${taskId}`);
+          if (allowed === 0) throw refusal;
+          allowed -= 1;
+          await Promise.resolve();
+        },
+      },
+      { maxRetries: 2 },
+    );
+
+    const error = await llm
+      .plan({ request: taskRequest(), profile: profile() }, { tenantId: 'acme', taskId: 't-b' })
+      .catch((e: unknown) => e);
+
+    // A 503, its retry answered with an unusable reply, the repair round: three requests, all let
+    // through; a fourth would have been refused, but none was needed.
+    expect(seen).toEqual(['plan:t-b', 'plan:t-b', 'plan:t-b']);
+    expect(server.to('/chat/completions')).toHaveLength(3);
+    expect(error).toBeInstanceOf(LlmOutputError);
+
+    allowed = 0;
+    const refused = await llm
+      .plan({ request: taskRequest(), profile: profile() }, { tenantId: 'acme', taskId: 't-c' })
+      .catch((e: unknown) => e);
+    expect(refused).toBe(refusal);
+    expect(server.to('/chat/completions')).toHaveLength(3);
+  });
+
   it('rejects a draft that keeps naming item ids that are not candidates', async () => {
     const invented = JSON.stringify({
       summary: 'x',

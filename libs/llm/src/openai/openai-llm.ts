@@ -78,6 +78,14 @@ export interface OpenAiLlmOptions {
   readonly backoff?: Partial<LlmRetryPolicy>;
   /** Called before each retry's wait: for metrics, logs and tests. */
   readonly onRetry?: (event: RetryEvent) => void;
+  /**
+   * Awaited before every request to the server (each retry and repair round is one more); what it
+   * throws ends the call, as it is, with no request sent. A replay's budget of model requests.
+   */
+  readonly beforeRequest?: (request: {
+    readonly operation: LlmOperation;
+    readonly taskId: string;
+  }) => Promise<void>;
   /** Called after each completed chat completion (a repair round is one more) with the tokens the server reported. */
   readonly onUsage?: (usage: LlmUsage) => void;
   /** Jitter source in [0, 1); Math.random by default. */
@@ -418,6 +426,7 @@ export class OpenAiLlm implements LlmPort {
     attempt: (signal: AbortSignal) => Promise<R>,
   ): Promise<R> {
     for (let number = 1; ; number += 1) {
+      await this.options.beforeRequest?.({ operation, taskId: opts.taskId });
       try {
         return await this.once(operation, opts, number, attempt);
       } catch (thrown) {
