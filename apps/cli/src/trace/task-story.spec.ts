@@ -3,7 +3,7 @@ import { type KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { creationTime, failureRecord } from './read-task-records';
 import { renderStory } from './render-story';
-import { buildStory, type EventRecord, type FailureRecord } from './task-story';
+import { buildStory, type EventRecord, type FailureRecord, summarize } from './task-story';
 
 const T0 = Date.UTC(2025, 0, 31, 12, 0, 0);
 
@@ -211,5 +211,19 @@ describe('creationTime', () => {
     expect(creationTime(`tsk_${time}AAAAAAAAAAAAAAAA`)?.getTime()).toBe(T0);
     expect(creationTime('task-7')).toBeUndefined();
     expect(creationTime('tsk_ZZZZZZZZZZAAAAAAAAAAAAAAAA')).toBeUndefined();
+  });
+});
+
+describe('summarize', () => {
+  it('keeps a quoted text with line breaks (a critique in a progress message) on one line of the tree', () => {
+    const line = summarize('task.progress', {
+      stage: 'researching',
+      message:
+        'Revising the draft (round 2): Rule checks to fix:\n- [missed-intent] Nothing answers “hikes”.\nRelevant.',
+    });
+    expect(line).toBe(
+      'researching: Revising the draft (round 2): Rule checks to fix: - [missed-intent] Nothing answers “hikes”. Relevant.',
+    );
+    expect(line).not.toContain('\n');
   });
 });

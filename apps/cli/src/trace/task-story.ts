@@ -146,8 +146,12 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** One line about a value, for the tree. */
+/** One line about a value, for the tree: line breaks in the texts it quotes (a critique) become spaces. */
 export function summarize(kind: string, value: Record<string, unknown> | null): string {
+  return describe(kind, value).replace(/\s*\n\s*/g, ' ');
+}
+
+function describe(kind: string, value: Record<string, unknown> | null): string {
   if (value === null) return '(undecodable)';
   switch (kind) {
     case 'task.requested': {
