@@ -70,10 +70,10 @@ describe('projection applier', () => {
     ]);
     expect(late).toMatchObject({ applied: 0, duplicates: 0, skipped: 2, refused: [] });
     expect(tasks.calls()).toBe(1);
-    // Anything else of the ended task takes the whole path (a later terminal event is recorded).
+    // Anything else of the ended task is recorded, on the ended state it kept (still no read).
     const failed = await applier.apply([f.make('taskFailed')]);
     expect(failed).toMatchObject({ applied: 1 });
-    expect(tasks.calls()).toBe(2);
+    expect(tasks.calls()).toBe(1);
     expect(types(store, 'tsk_L')).toEqual([
       'task.requested',
       'task.planned',
@@ -81,6 +81,25 @@ describe('projection applier', () => {
       'task.failed',
     ]);
     expectSnapshotMatchesLog(store, 'tsk_L');
+  });
+
+  it('an ended state it kept that another instance has since overtaken catches up from the log', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_V');
+    const a = instance(store);
+    await a.apply([f.make('taskRequested'), f.make('taskCancelRequested')]);
+    // After a rebalance B records a late event of the ended task; A still holds version 2.
+    await instance(store).apply([f.make('taskPlanned')]);
+    const report = await a.apply([f.make('researchCompleted')]);
+    expect(report).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(types(store, 'tsk_V')).toEqual([
+      'task.requested',
+      'task.cancel-requested',
+      'task.planned',
+      'research.completed',
+    ]);
+    expect(store.tasks.get('tsk_V')).toMatchObject({ version: 4, status: 'cancelled' });
+    expectSnapshotMatchesLog(store, 'tsk_V');
   });
 
   it('progress of another tenant on a task it saw end is still read and refused', async () => {

@@ -28,6 +28,11 @@ const MAX_ROUNDS = 50;
 const RECENT_STATES = 1_000;
 /** How many ended tasks the applier keeps the tenant of (a few dozen bytes each). */
 const ENDED_TASKS = 5_000;
+/**
+ * How many ended tasks the applier keeps the last written state of: events of a task's earlier stages
+ * often arrive just after its end (each topic is consumed on its own), and are recorded on that state.
+ */
+const RECENT_ENDED_STATES = 256;
 
 /** One task of a batch while it is being applied. */
 class TaskWork {
@@ -101,6 +106,8 @@ export class ProjectionApplier {
   private readonly reader: TaskReader;
   /** See remember(): the last state written of tasks in flight, oldest first. */
   private readonly recent = new Map<string, TaskState>();
+  /** The same for tasks that have ended, fewer of them (their documents are the largest). */
+  private readonly recentEnded = new Map<string, TaskState>();
   /** See lateProgress(): tasks this applier saw end, with their tenant, oldest first. */
   private readonly ended = new Map<string, TenantId>();
   private readonly lists: ListProjection | undefined;
@@ -128,6 +135,7 @@ export class ProjectionApplier {
         works.map(async (work) => {
           work.state =
             this.recent.get(work.taskId) ??
+            this.recentEnded.get(work.taskId) ??
             this.tasks.acceptedHere(work.taskId) ??
             (await this.tasks.findAnyTenant(work.taskId));
           work.stored = work.state?.version ?? null;
@@ -139,7 +147,10 @@ export class ProjectionApplier {
       await this.writeSnapshots(works);
     } catch (error) {
       // What this batch got into the store is unknown: read these tasks from it next time.
-      for (const work of works) this.recent.delete(work.taskId);
+      for (const work of works) {
+        this.recent.delete(work.taskId);
+        this.recentEnded.delete(work.taskId);
+      }
       throw error;
     }
     for (const work of works) this.remember(work);
@@ -270,17 +281,21 @@ export class ProjectionApplier {
   }
 
   /**
-   * Keeps the state of a task that has not ended once its snapshot in the store is exactly that
-   * state, so the task's next batch starts from it without reading the document back. A state gone
+   * Keeps the state of a task once its snapshot in the store is exactly that state (of the last
+   * RECENT_STATES tasks in flight, and the last RECENT_ENDED_STATES that ended), so the task's next batch starts from it without reading the document back. A state gone
    * stale (another instance applied events of the task meanwhile, after a rebalance) is safe: the
    * claim of its next seq then collides with that instance's row and the task catches up from the log.
    */
   private remember(work: TaskWork): void {
     const state = work.state;
     this.recent.delete(work.taskId);
-    if (state === null || state.terminal || work.stored !== state.version) return;
-    this.recent.set(work.taskId, state);
-    if (this.recent.size > RECENT_STATES) this.recent.delete(this.recent.keys().next().value as string);
+    this.recentEnded.delete(work.taskId);
+    if (state === null || work.stored !== state.version) return;
+    const [kept, limit] = state.terminal
+      ? [this.recentEnded, RECENT_ENDED_STATES]
+      : [this.recent, RECENT_STATES];
+    kept.set(work.taskId, state);
+    if (kept.size > limit) kept.delete(kept.keys().next().value as string);
   }
 
   /** Steps 4 and 5. */
