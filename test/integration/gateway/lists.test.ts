@@ -271,17 +271,61 @@ describe('task lists', () => {
     expect(ids).toEqual(states.map((s) => s.taskId).reverse());
   });
 
-  it('a crash between an entry and its marker leaves the task listed once after the redelivery', async () => {
+  it('one instance lists a task through its life with at most one insert and one update per batch, reading no marker', async () => {
+    const { tasks, applier, reader } = instance();
+    const owner = user();
+    const id = mintTaskId();
+    const events = lifecycle(id, owner, 'completed');
+    const request = { ...(readSample(TOPICS.taskRequested) as Requested).request, userId: owner };
+    await tasks.insertAccepted(acceptedTask(id, tenant, request, null, new Date(Date.UTC(2026, 0, 1, 10))));
+    const sent: { name: string; ids: string[] }[] = [];
+    const listen = (event: { commandName: string; command: Record<string, unknown> }) => {
+      const { commandName: name, command } = event;
+      if (command[name] !== 'task_lists') return;
+      const ids =
+        name === 'find'
+          ? [String((command.filter as { _id: unknown })._id)]
+          : name === 'update'
+            ? (command.updates as { q: { _id: unknown } }[]).map((u) => String(u.q._id))
+            : [];
+      sent.push({ name, ids });
+    };
+    connection.getClient().on('commandStarted', listen);
+    try {
+      for (const event of events) await applier.apply([event]);
+    } finally {
+      connection.getClient().off('commandStarted', listen);
+    }
+    // Markers are what a writer remembers (its own) or knows absent (a status entered the first time).
+    expect(sent.filter((c) => c.name === 'find' && c.ids.some((i) => i.includes('|t:')))).toEqual([]);
+    expect(sent.filter((c) => c.name === 'insert').length).toBeLessThanOrEqual(events.length);
+    expect(sent.filter((c) => c.name === 'update').length).toBeLessThanOrEqual(events.length);
+    expect(sent.filter((c) => c.name !== 'find' && c.name !== 'insert' && c.name !== 'update')).toEqual([]);
+    for (const filter of [{ userId: owner }, { userId: owner, status: 'completed' as const }]) {
+      const { ids } = await readAll(reader, filter, 3);
+      expect(ids).toEqual([id]);
+    }
+    expect((await readAll(reader, { userId: owner, status: 'researching' }, 3)).ids).toEqual([]);
+    const [listed] = (await reader.page(tenant, { scope: scopeOf({ userId: owner }), limit: 1 })).items;
+    expect(listed?.item).toMatchObject({ status: 'completed', terminal: true });
+  });
+
+  // A crash inside the ordered insert of entries and markers (only the first entry went in), or
+  // between that insert and the update that makes them live.
+  it.each([
+    ['between an entry and its marker', 'insertMany'],
+    ['between the marker and making it live', 'bulkWrite'],
+  ])('a crash %s leaves the task listed once after the redelivery', async (_, crashAt) => {
     const owner = user();
     const collection = connection.collection('task_lists');
-    // The first marker write dies, as a process would between its two writes.
     let crashes = 1;
     const crashing = new Proxy(collection, {
       get(target, key, receiver) {
-        if (key === 'bulkWrite' && crashes > 0) {
-          return () => {
+        if (key === crashAt && crashes > 0) {
+          return async (documents: unknown[]) => {
             crashes -= 1;
-            return Promise.reject(new Error('crashed before the markers were written'));
+            if (crashAt === 'insertMany') await target.insertMany(documents.slice(0, 1) as never[]);
+            throw new Error('crashed in the middle of the list writes');
           };
         }
         const value: unknown = Reflect.get(target, key, receiver);
@@ -292,6 +336,7 @@ describe('task lists', () => {
     const id = mintTaskId();
     const events = lifecycle(id, owner, 'completed');
     await expect(doomed.applier.apply(events)).rejects.toThrow(/crashed/);
+    expect(crashes).toBe(0);
     // The redelivery, on another instance.
     const other = instance();
     await other.applier.apply(events);

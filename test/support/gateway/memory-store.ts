@@ -15,6 +15,8 @@ type Hook = () => Promise<void> | void;
 export class MemoryStore {
   readonly tasks = new Map<string, TaskState>();
   readonly rows = new Map<string, TaskEventRow>();
+  /** Tasks "this process inserted as accepted": what acceptedHere() hands over, once. */
+  readonly accepted = new Map<string, TaskState>();
   /** Calls of claim() and writeSnapshots(). */
   claims = 0;
   writes = 0;
@@ -32,8 +34,13 @@ export class MemoryStore {
   taskRepository(): TaskRepository {
     const repository: Pick<
       TaskRepository,
-      'findAnyTenant' | 'findById' | 'findTimeline' | 'findProgress' | 'writeSnapshots'
+      'findAnyTenant' | 'findById' | 'findTimeline' | 'findProgress' | 'writeSnapshots' | 'acceptedHere'
     > = {
+      acceptedHere: (taskId) => {
+        const state = this.accepted.get(taskId);
+        this.accepted.delete(taskId);
+        return state;
+      },
       findAnyTenant: (taskId) => Promise.resolve(this.task(taskId)),
       findById: (tenant, taskId) => Promise.resolve(this.task(taskId, tenant)),
       findTimeline: (tenant, taskId): Promise<TaskTimeline | null> => {

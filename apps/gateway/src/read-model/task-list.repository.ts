@@ -41,9 +41,13 @@ interface HeadDocument {
 
 type ListDocument = ListEntryDocument | MarkerDocument | HeadDocument;
 
-/** Most documents one insert carries. */
-const INSERT_CHUNK = 1_000;
-/** Claim rounds before giving up (each lost round means another writer took the positions tried). */
+/**
+ * Most entries (each with its marker) one ordered insert carries. FerretDB 1.24 inserts a command's
+ * documents in batches of 100 and goes on with the next batch after a failed one even when the insert
+ * is ordered; within 100 documents "ordered" means ordered there too, which the pairs rely on.
+ */
+const PAIRS_PER_INSERT = 50;
+/** Claim rounds that meet a taken `_id` before giving up (each means another writer got there first). */
 const MAX_ROUNDS = 100;
 /** Positions a reader probes past the newest it knows at once, once the first probe found one. */
 const PROBE = 4;
@@ -51,6 +55,22 @@ const PROBE = 4;
 const HEADS_KEPT = 10_000;
 /** Final entries kept in memory (a few hundred bytes to 2 kB each). */
 const FINAL_KEPT = 5_000;
+/** Markers whose position (and whether live) a writer remembers: about ten per task in flight. */
+const MARKERS_KEPT = 20_000;
+
+/** One membership being claimed: its scope's prefix and the position tried. */
+interface Attempt {
+  readonly m: Membership;
+  readonly prefix: string;
+  readonly position: number;
+}
+
+/** An entry that, with its marker, is to be made live. */
+interface Target {
+  readonly prefix: string;
+  readonly taskId: string;
+  readonly position: number;
+}
 
 /**
  * The list documents (see docs/adr/0009): every read is an exact `_id` (the only filter FerretDB,
@@ -69,6 +89,13 @@ export class TaskListRepository {
    * top pages of the lists, which most reads ask for, then cost the probes for newer entries only.
    */
   private readonly final = new Map<string, ListEntryDocument>();
+  /**
+   * Markers this process inserted or read, by `_id`, least recently used first. A marker's position
+   * never changes and `live` only goes from false to true, so what is kept here is what the store
+   * holds or behind it: a task already listed live is not read again, and a task's end finds its
+   * entries without reading its markers.
+   */
+  private readonly markersKnown = new Map<string, { position: number; live: boolean }>();
 
   constructor(@Inject(TASK_LIST_COLLECTION) private readonly lists: Collection) {}
 
@@ -92,40 +119,10 @@ export class TaskListRepository {
   /**
    * Lists each task in its scope once. `fresh`: the tasks were just created by this caller and no
    * one else can list them yet (a submission before its event is published, a rebuild into an empty
-   * collection), so their entries go in live and no marker is read first.
-   *
-   * Otherwise: 1. read the markers; a task already listed is done (its entry is made live if a crash
-   * stopped that). 2. claim an entry at the scope's next free position, not live. 3. insert the
-   * marker; if another writer (or an earlier attempt that died) inserted it first, that one's
-   * position is the task's and ours stays a dead entry that readers skip. 4. make the entry live.
-   * A crash anywhere leaves at most a dead entry; the redelivery finishes the job.
+   * collection), so their entries go in live and no marker is read first. See write().
    */
   async enlist(all: readonly Membership[], options: { fresh?: boolean } = {}): Promise<void> {
-    const fresh = options.fresh === true;
-    const unique = new Map<string, Membership>();
-    for (const m of all) unique.set(markerId(scopePrefix(m.tenant, m.scope), m.taskId), m);
-    let todo = [...unique.values()];
-    const revive: { prefix: string; taskId: string; position: number }[] = [];
-    if (!fresh) {
-      const found = await Promise.all(
-        todo.map((m) => this.markers.findOne({ _id: markerId(scopePrefix(m.tenant, m.scope), m.taskId) })),
-      );
-      const rest: Membership[] = [];
-      for (const [i, m] of todo.entries()) {
-        const marker = found[i];
-        if (!marker) rest.push(m);
-        else if (!marker.live)
-          revive.push({
-            prefix: scopePrefix(m.tenant, m.scope),
-            taskId: m.taskId,
-            position: marker.position,
-          });
-      }
-      todo = rest;
-    }
-    const claimed = await this.claim(todo, fresh);
-    const won = await this.mark(claimed, fresh);
-    if (!fresh) await this.makeLive([...won, ...revive]);
+    await this.write(all, [], options);
   }
 
   /**
@@ -133,168 +130,204 @@ export class TaskListRepository {
    * take it from the entry and skip it in the status scopes it has left without reading the task.
    */
   async finalize(all: readonly Membership[]): Promise<void> {
-    const found = await Promise.all(
-      all.map((m) => this.markers.findOne({ _id: markerId(scopePrefix(m.tenant, m.scope), m.taskId) })),
-    );
-    const operations: mongo.AnyBulkWriteOperation<ListEntryDocument>[] = [];
-    for (const [i, m] of all.entries()) {
-      const marker = found[i];
-      if (!marker) continue;
-      operations.push({
-        updateOne: {
-          filter: { _id: entryId(scopePrefix(m.tenant, m.scope), marker.position) },
-          update: { $set: { item: m.item, live: true } },
-        },
-      });
-    }
-    if (operations.length > 0) await this.entries.bulkWrite(operations, { ordered: false });
-  }
-
-  /** Inserts entries at the next free positions of their scopes; resolves with each one's position. */
-  private async claim(
-    todo: readonly Membership[],
-    live: boolean,
-  ): Promise<{ m: Membership; prefix: string; position: number }[]> {
-    const byPrefix = new Map<string, Membership[]>();
-    for (const m of [...todo].sort((a, b) => a.taskId.localeCompare(b.taskId))) {
-      const prefix = scopePrefix(m.tenant, m.scope);
-      byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), m]);
-    }
-    const next = new Map<string, number>();
-    const unknown = [...byPrefix.keys()].filter((prefix) => !this.heads.has(prefix));
-    await this.readHeads(unknown);
-    for (const prefix of byPrefix.keys()) next.set(prefix, (this.heads.get(prefix) ?? 0) + 1);
-
-    const done: { m: Membership; prefix: string; position: number }[] = [];
-    let pending = [...byPrefix];
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round >= MAX_ROUNDS) {
-        throw new Error(
-          `could not claim list positions in ${pending.length} scope(s) after ${MAX_ROUNDS} rounds`,
-        );
-      }
-      const tries: { m: Membership; prefix: string; position: number }[] = [];
-      for (const [prefix, members] of pending) {
-        let position = next.get(prefix)!;
-        for (const m of members) tries.push({ m, prefix, position: position++ });
-        next.set(prefix, position);
-      }
-      const lost = await this.insertEntries(tries, live);
-      const retry = new Map<string, Membership[]>();
-      for (const [i, attempt] of tries.entries()) {
-        if (lost.has(i)) retry.set(attempt.prefix, [...(retry.get(attempt.prefix) ?? []), attempt.m]);
-        else {
-          done.push(attempt);
-          this.remember(attempt.prefix, attempt.position);
-        }
-      }
-      // Another writer took positions: start again past the head it may have written, or past the
-      // positions tried (every position below a taken one is taken: claims never leave gaps).
-      await this.readHeads([...retry.keys()]);
-      for (const prefix of retry.keys()) {
-        next.set(prefix, Math.max(next.get(prefix)!, (this.heads.get(prefix) ?? 0) + 1));
-      }
-      pending = [...retry];
-    }
-    return done;
-  }
-
-  /** Inserts the tries' entries, unordered; resolves with the indexes of those whose position was taken. */
-  private async insertEntries(
-    tries: readonly { m: Membership; prefix: string; position: number }[],
-    live: boolean,
-  ): Promise<Set<number>> {
-    const lost = new Set<number>();
-    for (let start = 0; start < tries.length; start += INSERT_CHUNK) {
-      const chunk = tries.slice(start, start + INSERT_CHUNK);
-      const documents = chunk.map((t) => ({
-        _id: entryId(t.prefix, t.position),
-        taskId: t.m.taskId,
-        live,
-        item: t.m.item,
-      }));
-      try {
-        await this.entries.insertMany(documents, { ordered: false });
-      } catch (error) {
-        const failures = writeErrorsOf(error);
-        if (failures.length === 0 || failures.some((f) => !isDuplicateKey(f))) throw error;
-        for (const f of failures) lost.add(start + f.index);
-      }
-    }
-    return lost;
+    await this.write([], all);
   }
 
   /**
-   * Inserts each claimed entry's marker and moves the heads forward (one unordered bulk write).
-   * Resolves with the entries whose marker this call inserted, or whose task's marker (inserted by
-   * another writer first) must be checked live instead of ours.
+   * Lists `enlist` and finalizes `finalize` (as enlist() and finalize() do) with one update command
+   * for both:
+   * 1. Which tasks need a place: one whose marker this process knows live is listed; one whose marker
+   *    it knows not live is only made live; a membership marked `unlisted` (its writer knows the task
+   *    never was in the scope) or a fresh one is claimed without a read; for any other the marker is
+   *    read (by `_id`). The markers of `finalize` this process does not know are read at the same time.
+   * 2. Claim: one ordered insert of each entry (at the scope's next free position, not live unless
+   *    fresh) followed by its marker, so a marker is only ever written after its entry. It stops at
+   *    the first taken `_id`: a taken position is tried again higher up; a taken marker means another
+   *    writer (or an earlier attempt that died) listed the task first, so that marker's entry is the
+   *    task's and ours stays dead (a fresh one is set dead in step 3).
+   * 3. One unordered update: the claimed entries and markers made live, the heads moved forward
+   *    (`$max`), the final items set.
+   * A crash anywhere leaves at most a dead entry or a marker not live yet; the redelivery finishes
+   * the job.
    */
-  private async mark(
-    claimed: readonly { m: Membership; prefix: string; position: number }[],
-    live: boolean,
-  ): Promise<{ prefix: string; taskId: string; position: number }[]> {
-    if (claimed.length === 0) return [];
-    const newest = new Map<string, number>();
-    for (const c of claimed) newest.set(c.prefix, Math.max(newest.get(c.prefix) ?? 0, c.position));
-    const operations: mongo.AnyBulkWriteOperation<ListDocument>[] = [
-      ...claimed.map((c): mongo.AnyBulkWriteOperation<ListDocument> => ({
-        insertOne: { document: { _id: markerId(c.prefix, c.m.taskId), position: c.position, live } },
-      })),
-      ...[...newest].map(([prefix, position]): mongo.AnyBulkWriteOperation<ListDocument> => ({
-        updateOne: {
-          filter: { _id: headId(prefix) },
-          update: { $max: { position } },
-          upsert: true,
-        },
-      })),
-    ];
-    const taken = new Set<number>();
-    try {
-      await this.collection.bulkWrite(operations, { ordered: false });
-    } catch (error) {
-      const failures = writeErrorsOf(error);
-      if (failures.length === 0 || failures.some((f) => !isDuplicateKey(f))) throw error;
-      // A duplicate on a head is a lost race to create it (a hint: the next writer fixes it).
-      for (const f of failures) if (f.index < claimed.length) taken.add(f.index);
+  async write(
+    enlist: readonly Membership[],
+    finalize: readonly Membership[],
+    options: { fresh?: boolean } = {},
+  ): Promise<void> {
+    const fresh = options.fresh === true;
+    const unique = new Map<string, Membership>();
+    for (const m of enlist) unique.set(markerId(scopePrefix(m.tenant, m.scope), m.taskId), m);
+
+    const todo: Membership[] = [];
+    const revive: Target[] = [];
+    const toRead: Membership[] = [];
+    for (const [id, m] of unique) {
+      const known = fresh ? undefined : this.markersKnown.get(id);
+      if (known?.live === true) continue;
+      if (known !== undefined) {
+        revive.push({ prefix: scopePrefix(m.tenant, m.scope), taskId: m.taskId, position: known.position });
+      } else if (fresh || m.unlisted === true) todo.push(m);
+      else toRead.push(m);
     }
-    const result: { prefix: string; taskId: string; position: number }[] = [];
-    const others = await Promise.all(
-      claimed.map((c, i) =>
-        taken.has(i) ? this.markers.findOne({ _id: markerId(c.prefix, c.m.taskId) }) : Promise.resolve(null),
+    const finals = finalize.map((m) => ({ m, prefix: scopePrefix(m.tenant, m.scope) }));
+    const finalsToRead = finals.filter(({ m, prefix }) => !this.markersKnown.has(markerId(prefix, m.taskId)));
+    await Promise.all(
+      [...toRead.map((m) => ({ m, prefix: scopePrefix(m.tenant, m.scope) })), ...finalsToRead].map(
+        async ({ m, prefix }) => {
+          const marker = await this.markers.findOne({ _id: markerId(prefix, m.taskId) });
+          if (marker) this.know(markerId(prefix, m.taskId), marker.position, marker.live);
+        },
       ),
     );
-    const dead: string[] = [];
-    for (const [i, c] of claimed.entries()) {
-      const other = others[i];
-      if (!taken.has(i)) result.push({ prefix: c.prefix, taskId: c.m.taskId, position: c.position });
-      else {
-        dead.push(entryId(c.prefix, c.position));
-        if (other && !other.live)
-          result.push({ prefix: c.prefix, taskId: c.m.taskId, position: other.position });
-      }
+    for (const m of toRead) {
+      const prefix = scopePrefix(m.tenant, m.scope);
+      const known = this.markersKnown.get(markerId(prefix, m.taskId));
+      if (known === undefined) todo.push(m);
+      else if (!known.live) revive.push({ prefix, taskId: m.taskId, position: known.position });
     }
-    // A fresh entry went in live; if its task turned out to be listed already it must not show twice.
-    if (live && dead.length > 0) {
-      await this.entries.bulkWrite(
-        dead.map((_id) => ({ updateOne: { filter: { _id }, update: { $set: { live: false } } } })),
-        { ordered: false },
-      );
-    }
-    return result;
-  }
 
-  /** Marks the task's entries (and their markers) live: what readers show. */
-  private async makeLive(
-    targets: readonly { prefix: string; taskId: string; position: number }[],
-  ): Promise<void> {
-    if (targets.length === 0) return;
-    const operations: mongo.AnyBulkWriteOperation<ListDocument>[] = targets.flatMap(
-      (t): mongo.AnyBulkWriteOperation<ListDocument>[] => [
+    const { won, lost } = await this.claim(todo, fresh);
+    // A task listed by someone else first: its marker's entry is the task's (made live if it is not).
+    await Promise.all(
+      lost.map(async (a) => {
+        const id = markerId(a.prefix, a.m.taskId);
+        const other = await this.markers.findOne({ _id: id });
+        if (!other) return;
+        this.know(id, other.position, other.live);
+        if (!other.live) revive.push({ prefix: a.prefix, taskId: a.m.taskId, position: other.position });
+      }),
+    );
+
+    const live: Target[] = [
+      ...(fresh ? [] : won.map((a) => ({ prefix: a.prefix, taskId: a.m.taskId, position: a.position }))),
+      ...revive,
+    ];
+    const newest = new Map<string, number>();
+    for (const c of won) newest.set(c.prefix, Math.max(newest.get(c.prefix) ?? 0, c.position));
+    const operations: mongo.AnyBulkWriteOperation<ListDocument>[] = [
+      ...live.flatMap((t): mongo.AnyBulkWriteOperation<ListDocument>[] => [
         { updateOne: { filter: { _id: entryId(t.prefix, t.position) }, update: { $set: { live: true } } } },
         { updateOne: { filter: { _id: markerId(t.prefix, t.taskId) }, update: { $set: { live: true } } } },
-      ],
-    );
-    await this.collection.bulkWrite(operations, { ordered: false });
+      ]),
+      // A fresh entry went in live; if its task turned out to be listed already it must not show twice.
+      ...(fresh ? lost : []).map((a): mongo.AnyBulkWriteOperation<ListDocument> => ({
+        updateOne: { filter: { _id: entryId(a.prefix, a.position) }, update: { $set: { live: false } } },
+      })),
+      ...finals.flatMap(({ m, prefix }): mongo.AnyBulkWriteOperation<ListDocument>[] => {
+        const known = this.markersKnown.get(markerId(prefix, m.taskId));
+        if (known === undefined) return [];
+        return [
+          {
+            updateOne: {
+              filter: { _id: entryId(prefix, known.position) },
+              update: { $set: { item: m.item, live: true } },
+            },
+          },
+        ];
+      }),
+      ...[...newest].map(([prefix, position]): mongo.AnyBulkWriteOperation<ListDocument> => ({
+        updateOne: { filter: { _id: headId(prefix) }, update: { $max: { position } }, upsert: true },
+      })),
+    ];
+    if (operations.length > 0) {
+      try {
+        await this.collection.bulkWrite(operations, { ordered: false });
+      } catch (error) {
+        // Only a head's upsert can meet a duplicate key (a lost race to create it: a hint, the next
+        // writer moves it); the rest were applied.
+        const failures = writeErrorsOf(error);
+        if (failures.length === 0 || failures.some((f) => !isDuplicateKey(f))) throw error;
+      }
+    }
+    for (const t of live) this.know(markerId(t.prefix, t.taskId), t.position, true);
+    // A task that ended is not listed again (a redelivery reads its markers).
+    for (const { m, prefix } of finals) this.markersKnown.delete(markerId(prefix, m.taskId));
+  }
+
+  /**
+   * Inserts an entry and its marker per membership at the next free positions of their scopes.
+   * Resolves with the memberships whose marker went in (`won`) and those whose task another writer
+   * had listed first (`lost`; their entry went in, at `position`, and is not the task's).
+   */
+  private async claim(
+    todo: readonly Membership[],
+    live: boolean,
+  ): Promise<{ won: Attempt[]; lost: Attempt[] }> {
+    const won: Attempt[] = [];
+    const lost: Attempt[] = [];
+    if (todo.length === 0) return { won, lost };
+    const sorted = [...todo].sort((a, b) => a.taskId.localeCompare(b.taskId));
+    const prefixes = [...new Set(sorted.map((m) => scopePrefix(m.tenant, m.scope)))];
+    await this.readHeads(prefixes.filter((prefix) => !this.heads.has(prefix)));
+    const next = new Map(prefixes.map((prefix) => [prefix, (this.heads.get(prefix) ?? 0) + 1]));
+
+    let pending = sorted;
+    for (let conflicts = 0; pending.length > 0;) {
+      const tries: Attempt[] = [];
+      const start = new Map(next);
+      for (const m of pending.slice(0, PAIRS_PER_INSERT)) {
+        const prefix = scopePrefix(m.tenant, m.scope);
+        const position = start.get(prefix)!;
+        start.set(prefix, position + 1);
+        tries.push({ m, prefix, position });
+      }
+      const documents: ListDocument[] = tries.flatMap((t): ListDocument[] => [
+        { _id: entryId(t.prefix, t.position), taskId: t.m.taskId, live, item: t.m.item },
+        { _id: markerId(t.prefix, t.m.taskId), position: t.position, live },
+      ]);
+      let inserted = documents.length;
+      try {
+        await this.collection.insertMany(documents, { ordered: true });
+      } catch (error) {
+        const first = writeErrorsOf(error)[0];
+        if (first === undefined || !isDuplicateKey(first)) throw error;
+        inserted = first.index;
+      }
+      // Pairs before the failure went in whole; the failing one lost its position (an entry) or its
+      // task's place (a marker, after our entry went in); later ones were not tried.
+      const done = Math.floor(inserted / 2);
+      for (const t of tries.slice(0, done)) {
+        won.push(t);
+        this.know(markerId(t.prefix, t.m.taskId), t.position, live);
+      }
+      const failed = tries[done];
+      let retry = pending.slice(done);
+      if (failed !== undefined) {
+        conflicts += 1;
+        if (conflicts > MAX_ROUNDS) {
+          throw new Error(
+            `could not claim list positions for ${retry.length} task(s) after ${MAX_ROUNDS} rounds`,
+          );
+        }
+        if (inserted % 2 === 1) {
+          lost.push(failed);
+          retry = retry.slice(1);
+        }
+      }
+      // Every position below a taken one is taken (claims never leave gaps): go on past the last
+      // position tried in each scope up to the failure; a scope not reached keeps its next one.
+      for (const t of tries.slice(0, done + (failed === undefined ? 0 : 1))) {
+        next.set(t.prefix, Math.max(next.get(t.prefix)!, t.position + 1));
+        this.remember(t.prefix, t.position);
+      }
+      if (failed !== undefined && inserted % 2 === 0) {
+        // Another writer took the position: it may have written the head further up.
+        await this.readHeads([failed.prefix]);
+        next.set(failed.prefix, Math.max(next.get(failed.prefix)!, (this.heads.get(failed.prefix) ?? 0) + 1));
+      }
+      pending = retry;
+    }
+    return { won, lost };
+  }
+
+  private know(id: string, position: number, live: boolean): void {
+    const known = this.markersKnown.get(id);
+    this.markersKnown.delete(id);
+    this.markersKnown.set(id, { position, live: live || known?.live === true });
+    if (this.markersKnown.size > MARKERS_KEPT) {
+      this.markersKnown.delete(this.markersKnown.keys().next().value as string);
+    }
   }
 
   private async readHeads(prefixes: readonly string[]): Promise<void> {

@@ -41,6 +41,12 @@ export interface Membership {
   readonly scope: string;
   readonly taskId: string;
   readonly item: ListItem;
+  /**
+   * The writer knows the task has never been in this scope (it enters a status for the first time),
+   * so its marker is not read before the claim. Only a hint: if it is wrong the marker's insert
+   * finds the task listed and the entry claimed for it stays dead.
+   */
+  readonly unlisted?: boolean;
 }
 
 /** A listed task: its position in the scope and its item. */
@@ -127,6 +133,15 @@ export function memberships(state: TaskState, scopes: readonly string[]): Member
     taskId: state.taskId,
     item: listItem(state, statusOfScope(scope) === 'completed'),
   }));
+}
+
+/** The statuses a task has been in (each may have left an entry), `accepted` always (its submission lists it there). */
+export function statusesVisited(state: TaskState | null): Set<TaskStatus> {
+  const seen = new Set<TaskStatus>(['accepted']);
+  if (state === null) return seen;
+  seen.add(state.status);
+  for (const entry of state.timeline) seen.add(entry.status);
+  return seen;
 }
 
 /** The statuses before the task's current one that it went through (each may have left an entry). */

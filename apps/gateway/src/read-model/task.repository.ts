@@ -12,6 +12,8 @@ import { type TaskDocument, toDocument, toState } from './task.entity';
 
 /** Most tasks one `insertMany` of submissions carries. */
 const ACCEPTED_INSERT_BATCH = 64;
+/** Accepted tasks whose inserted document this process remembers until the projection takes it. */
+const ACCEPTED_KEPT = 1_000;
 
 /** What an event stream needs of a task document. */
 export type TaskTimeline = Pick<TaskState, 'status' | 'terminal' | 'version' | 'timeline'>;
@@ -36,6 +38,12 @@ export class TaskRepository {
     (documents) => this.insertAndList(documents),
     ACCEPTED_INSERT_BATCH,
   );
+
+  /**
+   * Tasks this process inserted as accepted (version 0), as inserted, oldest first: the projection's
+   * first batch of such a task starts from it instead of reading the document back (acceptedHere()).
+   */
+  private readonly accepted = new Map<string, TaskState>();
 
   constructor(
     @Inject(TASK_MODEL) private readonly tasks: Model<TaskDocument>,
@@ -65,6 +73,20 @@ export class TaskRepository {
   async insertAccepted(state: TaskState): Promise<void> {
     const failure = await this.acceptedInserts.submit(toDocument(state));
     if (failure !== undefined) throw failure;
+    this.accepted.set(state.taskId, state);
+    if (this.accepted.size > ACCEPTED_KEPT) this.accepted.delete(this.accepted.keys().next().value as string);
+  }
+
+  /**
+   * The task as this process inserted it, once (the projection's first batch of it takes it), or
+   * undefined. It may be stale if an applier of another instance has applied events of the task
+   * since: the projection's claim of seq 1 then collides with that row and it catches up from the
+   * log, as with any state it kept (ProjectionApplier.remember()).
+   */
+  acceptedHere(taskId: string): TaskState | undefined {
+    const state = this.accepted.get(taskId);
+    this.accepted.delete(taskId);
+    return state;
   }
 
   /**
@@ -119,6 +141,7 @@ export class TaskRepository {
    * task is rebuilt from its log by the next read or write (see TaskReader).
    */
   async deleteUnconfirmed(tenant: TenantId, taskId: string): Promise<boolean> {
+    this.accepted.delete(taskId);
     const document = await this.collection.findOne<Pick<TaskDocument, 'tenantId' | 'version'>>(
       { _id: taskId },
       { projection: { tenantId: 1, version: 1 } },

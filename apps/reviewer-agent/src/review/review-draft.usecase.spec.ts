@@ -55,6 +55,7 @@ function reviewer(judgements: ReviewJudgement[]) {
     all: () => Promise.resolve(ITEMS),
     byIds: (_tenant, ids) => Promise.resolve(ITEMS.filter((item) => ids.includes(item.id))),
   });
+  const rounds = new MemoryReviewRounds();
   const useCase = new ReviewDraftUseCase(
     loadConfig('reviewer-agent', { TRIBUTARY_REVIEW_MAX_ROUNDS: String(MAX_ROUNDS) }),
     new AgentStep(recorder.producer, new CancellationRegistry(new MemoryCancellationStore()), 4, {
@@ -66,7 +67,7 @@ function reviewer(judgements: ReviewJudgement[]) {
       }),
     ),
     new CatalogueItems(catalogueStore),
-    standIn<ReviewRounds>(new MemoryReviewRounds()),
+    standIn<ReviewRounds>(rounds),
     llm,
     recorder.producer,
   );
@@ -88,7 +89,7 @@ function reviewer(judgements: ReviewJudgement[]) {
       await useCase.execute(delivery(TOPICS.researchCompleted, value));
     }
   };
-  return { recorder, llm, review, reviewFor };
+  return { recorder, llm, review, reviewFor, rounds };
 }
 
 beforeAll(() => {
@@ -126,6 +127,21 @@ describe('reviewing a draft', () => {
       { verdict: 'revise', round: 2 },
     ]);
     expect(recorder.values(TOPICS.recommendationReady)).toEqual([]);
+  });
+
+  it('records a round only when it is sent back for revision (only later rounds read records)', async () => {
+    const approved = reviewer([judgement('revise', 0.5), judgement('approved', 0.9)]);
+    await approved.review(sound('first'), sound('second'));
+    expect((await approved.rounds.rounds('acme', 'tsk-1', 2)).map((r) => r.round)).toEqual([1]);
+
+    const ranOut = reviewer(Array.from({ length: MAX_ROUNDS }, (_, i) => judgement('revise', 0.5 + i / 100)));
+    await ranOut.review(...Array.from({ length: MAX_ROUNDS }, (_, i) => sound(`draft ${i + 1}`)));
+    expect((await ranOut.rounds.rounds('acme', 'tsk-1', MAX_ROUNDS)).map((r) => r.round)).toEqual(
+      Array.from({ length: MAX_ROUNDS - 1 }, (_, i) => i + 1),
+    );
+    expect(ranOut.recorder.values(TOPICS.recommendationReady)).toMatchObject([
+      { bestEffort: true, rounds: MAX_ROUNDS, summary: `draft ${MAX_ROUNDS}` },
+    ]);
   });
 
   it('gives the model the rule findings with the draft', async () => {

@@ -73,7 +73,6 @@ export class ReviewDraftUseCase {
         : judged;
       const acceptable = !checks.some((check) => HARD_CHECKS.has(check.kind));
       const reviewed: ReviewRound = { tenantId, taskId, round, score: judgement.score, acceptable, draft };
-      journal.pending(this.rounds.record(reviewed));
 
       if (judgement.verdict === 'approved') {
         await progress.report(`Approved (score ${judgement.score.toFixed(2)})`);
@@ -82,6 +81,9 @@ export class ReviewDraftUseCase {
       }
       const stop = await this.reasonToStop(delivery, checks, last, judgement.score);
       if (stop === null) {
+        // Only a later round reads a round's record (its score, and the best draft when rounds run
+        // out), and there is one only after a revision: an approved or final round is not recorded.
+        journal.pending(this.rounds.record(reviewed));
         await progress.report(`Sent back for revision: ${judgement.issues.length} issue(s)`);
         await settle();
         await this.producer.emit(

@@ -32,7 +32,10 @@ const schema = new Schema<Stored>(
   { versionKey: false, minimize: false },
 );
 
-/** Every reviewed round of a task, so the reviewer can approve the best draft when rounds run out. */
+/**
+ * Every round of a task that was sent back for revision, so later rounds can say what changed and the
+ * reviewer can approve the best draft when rounds run out (the last round needs no record).
+ */
 export class ReviewRounds {
   private readonly model: Model<Stored>;
 

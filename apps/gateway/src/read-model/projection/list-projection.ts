@@ -1,5 +1,12 @@
 import { type TaskState } from '../../task/task-state';
-import { type Membership, memberships, ownerScopes, statusesPassed, statusScopes } from '../task-list';
+import {
+  type Membership,
+  memberships,
+  ownerScopes,
+  statusesPassed,
+  statusesVisited,
+  statusScopes,
+} from '../task-list';
 import { type TaskListRepository } from '../task-list.repository';
 
 /** What one applied batch did to one task, as the lists need to know it. */
@@ -25,7 +32,9 @@ export interface TaskChange {
  * - when it ends: its entries in the scopes it was in get the final item, so readers take a list
  *   item from the entry alone and skip it, unread, in the statuses it has left.
  * Every step is idempotent (markers make a task's place in a scope a claim), so a redelivered batch
- * repeats them for the task's current state and finishes what a crash interrupted.
+ * repeats them for the task's current state and finishes what a crash interrupted. The whole batch's
+ * listings and final items go in one TaskListRepository.write(): on the happy path one insert
+ * (entries and markers) and one update (live, heads, final items).
  */
 export class ListProjection {
   constructor(private readonly lists: TaskListRepository) {}
@@ -42,7 +51,14 @@ export class ListProjection {
       if (first || redelivered || after.status !== before.status) {
         scopes.push(...statusScopes(after.userId, after.status));
       }
-      enlist.push(...memberships(after, scopes));
+      // A status the task enters for the first time (no redelivery): nobody has listed it there, so
+      // its markers are not read first.
+      const unlisted = !redelivered && !statusesVisited(before).has(after.status);
+      enlist.push(
+        ...memberships(after, scopes).map((m) =>
+          unlisted && statusScopes(after.userId, after.status).includes(m.scope) ? { ...m, unlisted } : m,
+        ),
+      );
       if (after.terminal && (before?.terminal !== true || redelivered)) {
         finalize.push(
           ...memberships(after, [
@@ -52,7 +68,6 @@ export class ListProjection {
         );
       }
     }
-    if (enlist.length > 0) await this.lists.enlist(enlist);
-    if (finalize.length > 0) await this.lists.finalize(finalize);
+    if (enlist.length > 0 || finalize.length > 0) await this.lists.write(enlist, finalize);
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { counting } from '@tributary/testing/gateway/counting';
 import { EventFactory } from '@tributary/testing/gateway/event-factory';
 import { MemoryStore } from '@tributary/testing/gateway/memory-store';
+import { newTask } from '../../task/accepted-task';
 import { claimRow } from '../../task/log';
 import { applyEvent } from '../../task/reducer';
 import { type ProjectedEvent } from '../../task/task-state';
@@ -54,6 +55,92 @@ describe('projection applier', () => {
     expect(tasks.calls()).toBe(1);
     expect(store.tasks.get('tsk_R')).toMatchObject({ version: 3, status: 'reviewing' });
     expectSnapshotMatchesLog(store, 'tsk_R');
+  });
+
+  it('skips progress arriving after a task it saw end without reading the task', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_L');
+    const tasks = counting(store.taskRepository(), 'findAnyTenant');
+    const applier = new ProjectionApplier(tasks.target, store.eventRepository(), new TaskNotifier());
+    await applier.apply([f.make('taskRequested'), f.make('taskPlanned'), f.make('taskCancelRequested')]);
+    expect(tasks.calls()).toBe(1);
+    const late = await applier.apply([
+      f.make('taskProgress', { stage: 'researching', tokenDelta: null }),
+      f.make('taskProgress', { stage: 'drafting', tokenDelta: 'Look' }),
+    ]);
+    expect(late).toMatchObject({ applied: 0, duplicates: 0, skipped: 2, refused: [] });
+    expect(tasks.calls()).toBe(1);
+    // Anything else of the ended task is recorded, on the ended state it kept (still no read).
+    const failed = await applier.apply([f.make('taskFailed')]);
+    expect(failed).toMatchObject({ applied: 1 });
+    expect(tasks.calls()).toBe(1);
+    expect(types(store, 'tsk_L')).toEqual([
+      'task.requested',
+      'task.planned',
+      'task.cancel-requested',
+      'task.failed',
+    ]);
+    expectSnapshotMatchesLog(store, 'tsk_L');
+  });
+
+  it('an ended state it kept that another instance has since overtaken catches up from the log', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_V');
+    const a = instance(store);
+    await a.apply([f.make('taskRequested'), f.make('taskCancelRequested')]);
+    // After a rebalance B records a late event of the ended task; A still holds version 2.
+    await instance(store).apply([f.make('taskPlanned')]);
+    const report = await a.apply([f.make('researchCompleted')]);
+    expect(report).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(types(store, 'tsk_V')).toEqual([
+      'task.requested',
+      'task.cancel-requested',
+      'task.planned',
+      'research.completed',
+    ]);
+    expect(store.tasks.get('tsk_V')).toMatchObject({ version: 4, status: 'cancelled' });
+    expectSnapshotMatchesLog(store, 'tsk_V');
+  });
+
+  it('progress of another tenant on a task it saw end is still read and refused', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_T');
+    const applier = instance(store);
+    await applier.apply([f.make('taskRequested'), f.make('taskCancelRequested')]);
+    const foreign = new EventFactory('tsk_T', tenantId('other')).make('taskProgress', {
+      stage: 'researching',
+      tokenDelta: null,
+    });
+    const report = await applier.apply([foreign]);
+    expect(report.refused).toEqual([foreign]);
+  });
+
+  it('starts a task this process accepted from the inserted state, without reading it', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_S');
+    const requested = f.make('taskRequested');
+    const accepted = newTask('tsk_S', tenantId('default'), new Date('2026-01-01T10:00:00Z'));
+    store.tasks.set('tsk_S', structuredClone(accepted));
+    store.accepted.set('tsk_S', accepted);
+    const tasks = counting(store.taskRepository(), 'findAnyTenant');
+    const applier = new ProjectionApplier(tasks.target, store.eventRepository(), new TaskNotifier());
+    expect(await applier.apply([requested])).toMatchObject({ applied: 1 });
+    expect(tasks.calls()).toBe(0);
+    expect(store.accepted.has('tsk_S')).toBe(false);
+    expectSnapshotMatchesLog(store, 'tsk_S');
+  });
+
+  it('an accepted state another instance has since overtaken catches up from the log', async () => {
+    const store = new MemoryStore();
+    const f = new EventFactory('tsk_U');
+    const accepted = newTask('tsk_U', tenantId('default'), new Date('2026-01-01T10:00:00Z'));
+    store.tasks.set('tsk_U', structuredClone(accepted));
+    await instance(store).apply([f.make('taskRequested'), f.make('taskPlanned')]);
+    store.accepted.set('tsk_U', accepted);
+    const report = await instance(store).apply([f.make('researchCompleted')]);
+    expect(report).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(types(store, 'tsk_U')).toEqual(['task.requested', 'task.planned', 'research.completed']);
+    expectSnapshotMatchesLog(store, 'tsk_U');
   });
 
   it('a state it kept that another instance has since overtaken catches up from the log', async () => {

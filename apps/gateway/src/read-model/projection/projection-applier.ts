@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { foldEvents, type FoldStep } from '../../task/fold';
 import { type TaskEventRow } from '../../task/log';
 import { type ProjectedEvent, type TaskState } from '../../task/task-state';
+import { type TenantId } from '../../task/tenant';
 import { TaskEventRepository } from '../task-event.repository';
 import { TaskListRepository } from '../task-list.repository';
 import { TaskNotifier } from '../task-notifier';
@@ -25,6 +26,13 @@ export interface ApplyReport {
 const MAX_ROUNDS = 50;
 /** How many tasks in flight the applier keeps the last written state of (a few kB each). */
 const RECENT_STATES = 1_000;
+/** How many ended tasks the applier keeps the tenant of (a few dozen bytes each). */
+const ENDED_TASKS = 5_000;
+/**
+ * How many ended tasks the applier keeps the last written state of: events of a task's earlier stages
+ * often arrive just after its end (each topic is consumed on its own), and are recorded on that state.
+ */
+const RECENT_ENDED_STATES = 256;
 
 /** One task of a batch while it is being applied. */
 class TaskWork {
@@ -71,7 +79,8 @@ class TaskWork {
  * document is a snapshot of the task after its first `version` events.
  *
  * 1. Read each task of the batch by `_id` (concurrently), unless this applier wrote its current
- *    snapshot itself (see remember()).
+ *    snapshot itself (see remember()), this process's submission inserted it (version 0, see
+ *    TaskRepository.acceptedHere()), or the batch is only progress of a task it saw end (skipped).
  * 2. Reduce each task's events in memory (the pure reducer decides duplicates and order); an event
  *    whose task belongs to another tenant is refused.
  * 3. Claim: insert the new rows of every task with one ordered insert. The primary key makes each
@@ -97,6 +106,10 @@ export class ProjectionApplier {
   private readonly reader: TaskReader;
   /** See remember(): the last state written of tasks in flight, oldest first. */
   private readonly recent = new Map<string, TaskState>();
+  /** The same for tasks that have ended, fewer of them (their documents are the largest). */
+  private readonly recentEnded = new Map<string, TaskState>();
+  /** See lateProgress(): tasks this applier saw end, with their tenant, oldest first. */
+  private readonly ended = new Map<string, TenantId>();
   private readonly lists: ListProjection | undefined;
 
   constructor(
@@ -111,12 +124,20 @@ export class ProjectionApplier {
   }
 
   async apply(batch: readonly ProjectedEvent[]): Promise<ApplyReport> {
-    const works = [...groupByTask(batch)].map(([taskId, events]) => new TaskWork(taskId, events));
     const report = { applied: 0, duplicates: 0, skipped: 0, refused: [] as ProjectedEvent[] };
+    const works: TaskWork[] = [];
+    for (const [taskId, events] of groupByTask(batch)) {
+      if (this.lateProgress(taskId, events)) report.skipped += events.length;
+      else works.push(new TaskWork(taskId, events));
+    }
     try {
       await Promise.all(
         works.map(async (work) => {
-          work.state = this.recent.get(work.taskId) ?? (await this.tasks.findAnyTenant(work.taskId));
+          work.state =
+            this.recent.get(work.taskId) ??
+            this.recentEnded.get(work.taskId) ??
+            this.tasks.acceptedHere(work.taskId) ??
+            (await this.tasks.findAnyTenant(work.taskId));
           work.stored = work.state?.version ?? null;
           work.loadedVersion = work.state?.version ?? 0;
           work.loaded = work.state;
@@ -126,7 +147,10 @@ export class ProjectionApplier {
       await this.writeSnapshots(works);
     } catch (error) {
       // What this batch got into the store is unknown: read these tasks from it next time.
-      for (const work of works) this.recent.delete(work.taskId);
+      for (const work of works) {
+        this.recent.delete(work.taskId);
+        this.recentEnded.delete(work.taskId);
+      }
       throw error;
     }
     for (const work of works) this.remember(work);
@@ -149,7 +173,29 @@ export class ProjectionApplier {
           : [{ before: work.loaded, after: work.state, redelivered: work.duplicates > 0 }],
       ),
     );
+    // Only now: until its lists are final, a task's redelivered events must take the whole path.
+    for (const work of works) if (work.state?.terminal === true) this.rememberEnded(work.state);
     return report;
+  }
+
+  /**
+   * Whether every event is progress of a task this applier saw end, of the task's own tenant: such
+   * progress moves nothing (a task's status never leaves its end), so it is skipped without reading
+   * the task. Progress often arrives after the task's end (the progress topic is consumed beside
+   * the others, not behind them); without this each such batch read the ended task's document.
+   */
+  private lateProgress(taskId: string, events: readonly ProjectedEvent[]): boolean {
+    const tenant = this.ended.get(taskId);
+    return (
+      tenant !== undefined &&
+      events.every((event) => event.kind === 'taskProgress' && event.tenantId === tenant)
+    );
+  }
+
+  private rememberEnded(state: TaskState): void {
+    this.ended.delete(state.taskId);
+    this.ended.set(state.taskId, state.tenantId);
+    if (this.ended.size > ENDED_TASKS) this.ended.delete(this.ended.keys().next().value as string);
   }
 
   /**
@@ -235,17 +281,21 @@ export class ProjectionApplier {
   }
 
   /**
-   * Keeps the state of a task that has not ended once its snapshot in the store is exactly that
-   * state, so the task's next batch starts from it without reading the document back. A state gone
+   * Keeps the state of a task once its snapshot in the store is exactly that state (of the last
+   * RECENT_STATES tasks in flight, and the last RECENT_ENDED_STATES that ended), so the task's next batch starts from it without reading the document back. A state gone
    * stale (another instance applied events of the task meanwhile, after a rebalance) is safe: the
    * claim of its next seq then collides with that instance's row and the task catches up from the log.
    */
   private remember(work: TaskWork): void {
     const state = work.state;
     this.recent.delete(work.taskId);
-    if (state === null || state.terminal || work.stored !== state.version) return;
-    this.recent.set(work.taskId, state);
-    if (this.recent.size > RECENT_STATES) this.recent.delete(this.recent.keys().next().value as string);
+    this.recentEnded.delete(work.taskId);
+    if (state === null || work.stored !== state.version) return;
+    const [kept, limit] = state.terminal
+      ? [this.recentEnded, RECENT_ENDED_STATES]
+      : [this.recent, RECENT_STATES];
+    kept.set(work.taskId, state);
+    if (kept.size > limit) kept.delete(kept.keys().next().value as string);
   }
 
   /** Steps 4 and 5. */
