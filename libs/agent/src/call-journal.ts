@@ -22,6 +22,9 @@ interface CallDoc {
   taskId?: string;
   method?: string;
   durationMs?: number;
+  /** Tokens the model counted for an LLM call (absent for tools, the offline provider and older records). */
+  inputTokens?: number;
+  outputTokens?: number;
 }
 
 const schema = new Schema<CallDoc>(
@@ -33,6 +36,8 @@ const schema = new Schema<CallDoc>(
     taskId: { type: String },
     method: { type: String },
     durationMs: { type: Number },
+    inputTokens: { type: Number },
+    outputTokens: { type: Number },
   },
   { versionKey: false, minimize: false },
 );
@@ -136,7 +141,10 @@ export class MongoCallJournal implements CallRecorder {
   }
 }
 
-/** A journal record as analysts read it: who made the call, when, how long it took, how big its result is. */
+/**
+ * A journal record as analysts read it: who made the call, when, how long it took, the tokens it
+ * used, how big its result is.
+ */
 export interface CallRecordSummary {
   readonly key: string;
   readonly agent: string;
@@ -144,6 +152,9 @@ export interface CallRecordSummary {
   readonly taskId: string | null;
   readonly method: string | null;
   readonly durationMs: number | null;
+  /** Tokens the model counted for the call; null for tools, the offline provider and older records. */
+  readonly inputTokens: number | null;
+  readonly outputTokens: number | null;
   /** Characters of the result as JSON. */
   readonly resultSize: number;
 }
@@ -165,6 +176,8 @@ export async function readCallRecords(
       taskId: doc.taskId ?? null,
       method: doc.method ?? null,
       durationMs: doc.durationMs ?? null,
+      inputTokens: doc.inputTokens ?? null,
+      outputTokens: doc.outputTokens ?? null,
       resultSize: JSON.stringify(doc.value ?? null).length,
     });
   }

@@ -41,6 +41,19 @@ export interface CallOptions {
   readonly tenantId: string;
   /** The delivery the call is made for, as the call journal sees it (only RecordedLlm reads it). */
   readonly journal?: JournalScope;
+  /**
+   * Told once, when the call ends (also when it fails), of the tokens the server counted for it:
+   * every request the call made summed, retries and a repair round included. Not called when no
+   * request was counted: the offline recommender is no model and counts none, and a server may
+   * leave `usage` out. RecordedLlm writes them into the call's journal record.
+   */
+  readonly onUsage?: (usage: TokenUsage) => void;
+}
+
+/** Tokens a call used, as the server counted them (`usage.prompt_tokens`, `usage.completion_tokens`). */
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
 }
 
 /** The slice of a user profile the LLM sees. */

@@ -1,5 +1,11 @@
 import { firstLine } from '../output';
-import { type FailureRecord, type StoryCall, type StoryEvent, type TaskStory } from './task-story';
+import {
+  type FailureRecord,
+  type JournalRecord,
+  type StoryCall,
+  type StoryEvent,
+  type TaskStory,
+} from './task-story';
 
 function seconds(ms: number): string {
   return ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -9,13 +15,29 @@ function clock(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/** "1,200 in / 300 out tokens", or null when the record holds no counts (a tool, the offline provider). */
+function tokens(record: JournalRecord | null): string | null {
+  if (record === null || (record.inputTokens === null && record.outputTokens === null)) return null;
+  const count = (n: number | null) => (n ?? 0).toLocaleString('en-US');
+  return `${count(record.inputTokens)} in / ${count(record.outputTokens)} out tokens`;
+}
+
 function describeCall(call: StoryCall): string {
-  const how =
-    call.via === 'called'
-      ? `called${call.ms !== undefined ? ` (${seconds(call.ms)})` : ''}`
-      : call.via === 'journal'
-        ? 'served from the journal'
-        : 'shared an identical call in flight';
+  const counted = tokens(call.record);
+  let how: string;
+  switch (call.via) {
+    case 'called': {
+      const details = [call.ms !== undefined ? seconds(call.ms) : null, counted].filter((d) => d !== null);
+      how = `called${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+      break;
+    }
+    case 'journal':
+      how = `served from the journal${counted !== null ? ` (no tokens spent; recorded call: ${counted})` : ''}`;
+      break;
+    case 'shared':
+      how = `shared an identical call in flight${counted !== null ? ` (no tokens spent; that call: ${counted})` : ''}`;
+      break;
+  }
   const record = call.record
     ? `journal: recorded ${clock(call.record.createdAt)} by ${call.record.agent}${call.record.taskId ? ` for ${call.record.taskId}` : ''}`
     : 'journal: no record';
@@ -53,7 +75,10 @@ export function renderStory(story: TaskStory): string {
       `, ${counts.retries} retr${counts.retries === 1 ? 'y' : 'ies'}, ${counts.deadLetters} dead letter(s)` +
       (counts.redrives > 0 ? `, ${counts.redrives} redriven` : '') +
       '; ' +
-      `${counts.calls} journaled call(s): ${counts.called} called, ${counts.fromJournal} from the journal, ${counts.shared} shared`,
+      `${counts.calls} journaled call(s): ${counts.called} called, ${counts.fromJournal} from the journal, ${counts.shared} shared` +
+      (counts.inputTokens + counts.outputTokens > 0
+        ? `; tokens spent: ${counts.inputTokens.toLocaleString('en-US')} in / ${counts.outputTokens.toLocaleString('en-US')} out`
+        : ''),
   );
   if (story.startedAt !== null) lines.push(`started ${clock(story.startedAt)}`);
   lines.push('');

@@ -3,7 +3,13 @@ import { type KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { creationTime, failureRecord } from './read-task-records';
 import { renderStory } from './render-story';
-import { buildStory, type EventRecord, type FailureRecord, summarize } from './task-story';
+import {
+  buildStory,
+  type EventRecord,
+  type FailureRecord,
+  type JournalRecord,
+  summarize,
+} from './task-story';
 
 const T0 = Date.UTC(2025, 0, 31, 12, 0, 0);
 
@@ -69,14 +75,37 @@ describe('buildStory', () => {
       ],
       value: { round: 1, draft: { recommendations: [{}, {}] } },
     }),
-    event('recommendation.ready', 'ready', 'research', 12_000, {
+    // A review of the same inputs another task recorded: served from the journal, no tokens spent.
+    event('review.completed', 'review', 'research', 11_000, {
+      calls: [{ key: 'v'.repeat(64), method: 'review', via: 'journal' }],
+    }),
+    event('recommendation.ready', 'ready', 'review', 12_000, {
       value: { recommendations: [{ itemId: 'a' }, { itemId: 'b' }], rounds: 1, bestEffort: false },
     }),
   ];
+  const record = (extra: Partial<JournalRecord>): JournalRecord => ({
+    agent: 'research-agent',
+    createdAt: T0 + 9_900,
+    taskId: 'tsk',
+    durationMs: 700,
+    inputTokens: null,
+    outputTokens: null,
+    resultSize: 900,
+    ...extra,
+  });
   const journal = new Map([
+    ['d'.repeat(64), record({ inputTokens: 1_834, outputTokens: 412 })],
+    // An older record (or the offline provider's): no token counts.
+    ['p'.repeat(64), record({ agent: 'planner-agent', createdAt: T0 + 950, durationMs: 900 })],
     [
-      'd'.repeat(64),
-      { agent: 'research-agent', createdAt: T0 + 9_900, taskId: 'tsk', durationMs: 700, resultSize: 900 },
+      'v'.repeat(64),
+      record({
+        agent: 'reviewer-agent',
+        createdAt: T0 - 60_000,
+        taskId: 'tsk-other',
+        inputTokens: 950,
+        outputTokens: 60,
+      }),
     ],
   ]);
   const story = buildStory('tsk', events, [retry], journal);
@@ -89,7 +118,7 @@ describe('buildStory', () => {
       ['prog', 200],
       ['research', 9_000],
     ]);
-    expect(story.counts).toMatchObject({ events: 5, rewritten: 1, retries: 1, deadLetters: 0 });
+    expect(story.counts).toMatchObject({ events: 6, rewritten: 1, retries: 1, deadLetters: 0 });
     expect(story.gaps[0]).toEqual({ eventId: 'research', kind: 'research.completed', gapMs: 9_000 });
   });
 
@@ -100,11 +129,31 @@ describe('buildStory', () => {
       { partition: 2, offset: '40', timestamp: T0 + 9_000, redrivenFrom: null },
     ]);
     expect(story.calls.map((c) => [c.method, c.via, c.record?.agent ?? null])).toEqual([
-      ['plan', 'called', null],
+      ['plan', 'called', 'planner-agent'],
       ['tool:retrieve', 'journal', null],
       ['draft', 'called', 'research-agent'],
+      ['review', 'journal', 'reviewer-agent'],
     ]);
-    expect(story.counts).toMatchObject({ calls: 3, called: 2, fromJournal: 1, shared: 0 });
+    expect(story.counts).toMatchObject({ calls: 4, called: 2, fromJournal: 2, shared: 0 });
+  });
+
+  it('shows the tokens of each call made, and the recorded ones of a call served from the journal as not spent', () => {
+    // Only calls made count: the review's 950 + 60 were spent by the task that recorded it.
+    expect(story.counts).toMatchObject({ inputTokens: 1_834, outputTokens: 412 });
+    expect(story.calls.find((c) => c.method === 'review')?.record).toMatchObject({
+      inputTokens: 950,
+      outputTokens: 60,
+    });
+    const text = renderStory(story);
+    expect(text).toContain('2 called, 2 from the journal, 0 shared; tokens spent: 1,834 in / 412 out');
+    expect(text).toContain(
+      '◆ draft dddddddddddd called (700 ms, 1,834 in / 412 out tokens); journal: recorded 2025-01-31 12:00:09.900 by research-agent for tsk',
+    );
+    expect(text).toContain(
+      '◆ review vvvvvvvvvvvv served from the journal (no tokens spent; recorded call: 950 in / 60 out tokens); journal: recorded 2025-01-31 11:59:00.000 by reviewer-agent for tsk-other',
+    );
+    // A record without counts (the offline provider, an older record) shows none.
+    expect(text).toContain('◆ plan pppppppppppp called (900 ms); journal: recorded');
   });
 
   it('ends with the first terminal event, and says so in the tree', () => {
@@ -119,9 +168,6 @@ describe('buildStory', () => {
     expect(text).toContain('⟳ retry by research-agent after attempt 1');
     expect(text).toContain('⧉ written again at 2@40');
     expect(text).toContain('◆ tool:retrieve rrrrrrrrrrrr served from the journal; journal: no record');
-    expect(text).toContain(
-      '◆ draft dddddddddddd called (700 ms); journal: recorded 2025-01-31 12:00:09.900 by research-agent for tsk',
-    );
   });
 
   it('calls a task without a terminal event open', () => {

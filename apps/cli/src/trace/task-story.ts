@@ -57,6 +57,13 @@ export interface JournalRecord {
   readonly createdAt: number;
   readonly taskId: string | null;
   readonly durationMs: number | null;
+  /**
+   * Tokens the model counted when the call was made (all its requests); null for tools, the offline
+   * provider and records from before tokens were kept. A call served from the journal or shared spent
+   * none: these are the recorded call's.
+   */
+  readonly inputTokens: number | null;
+  readonly outputTokens: number | null;
   readonly resultSize: number;
 }
 
@@ -122,6 +129,9 @@ export interface TaskStory {
     readonly called: number;
     readonly fromJournal: number;
     readonly shared: number;
+    /** Tokens spent by the calls made for this task (`called`), as their journal records say. */
+    readonly inputTokens: number;
+    readonly outputTokens: number;
   };
   /** The causation tree: events with no cause among the task's events at the top. */
   readonly tree: readonly StoryEvent[];
@@ -285,6 +295,7 @@ export function buildStory(
         } as Outcome);
   const endedAt = outcome.at ?? (unique.length > 0 ? Math.max(...unique.map((e) => e.occurredAt)) : null);
 
+  const spent = calls.filter((c) => c.via === 'called');
   return {
     taskId,
     tenantId: unique[0]?.tenantId ?? null,
@@ -301,6 +312,8 @@ export function buildStory(
       called: calls.filter((c) => c.via === 'called').length,
       fromJournal: calls.filter((c) => c.via === 'journal').length,
       shared: calls.filter((c) => c.via === 'shared').length,
+      inputTokens: spent.reduce((sum, c) => sum + (c.record?.inputTokens ?? 0), 0),
+      outputTokens: spent.reduce((sum, c) => sum + (c.record?.outputTokens ?? 0), 0),
     },
     tree,
     calls,

@@ -27,7 +27,7 @@ export function registerTaskCommands(program: Command, runner: ActionRunner): vo
       "a task's story from the topics, not the read model: every event with its producer and offsets, " +
         'arranged by causation, with the time since its cause; events written twice (a step run again after ' +
         'a crash or a redrive); its retries and dead letters; the LLM and tool calls each step listed, looked ' +
-        'up in the call journal (called, or served from the journal); and how it ended',
+        'up in the call journal (called, or served from the journal; the tokens the model counted); and how it ended',
     )
     .argument('<taskId>', 'the task id (the record key of its events)')
     .option('--namespace <ns>', 'the topics of this namespace (<ns>.<topic>), e.g. a replay', '')
@@ -100,6 +100,8 @@ async function lookUpCalls(
         createdAt: record.createdAt.getTime(),
         taskId: record.taskId,
         durationMs: record.durationMs,
+        inputTokens: record.inputTokens,
+        outputTokens: record.outputTokens,
         resultSize: record.resultSize,
       });
     return { journal, journalNote: 'read' };

@@ -7,7 +7,7 @@ import {
   LlmServerError,
   LlmTimeoutError,
 } from '../errors';
-import { type ReviewCheck } from '../port';
+import { type ReviewCheck, type TokenUsage } from '../port';
 import { FakeOpenAiServer, type FakeReply } from '@tributary/testing/llm/fake-openai-server';
 import { candidates, llmConfig, plan, profile, taskRequest } from '@tributary/testing/llm/fixtures';
 import { waitFor } from '@tributary/testing/wait';
@@ -292,6 +292,60 @@ describe('OpenAiLlm', () => {
         outputTokens: Math.ceil(DRAFT_JSON.length / 5),
       },
     ]);
+  });
+
+  it('tells the caller once per call the tokens of all its requests (retry and repair round included)', async () => {
+    const perRequest: LlmUsage[] = [];
+    const { server, llm } = await setUp(
+      [
+        { kind: 'error', status: 503 },
+        { kind: 'completion', content: 'not JSON at all' },
+        { kind: 'completion', content: PLAN_JSON, chunkSize: 5 },
+      ],
+      { onUsage: (event) => perRequest.push(event) },
+    );
+    const perCall: TokenUsage[] = [];
+
+    await llm.plan(
+      { request: taskRequest(), profile: profile() },
+      { tenantId: 'acme', taskId: 't-c', onToken: () => undefined, onUsage: (usage) => perCall.push(usage) },
+    );
+
+    // The 503 counted nothing; the unusable reply and its repair are summed into one report.
+    expect(server.to('/chat/completions')).toHaveLength(3);
+    const repairOutput = Math.ceil(PLAN_JSON.length / 5);
+    expect(perCall).toEqual([
+      { inputTokens: 20, outputTokens: server.requests[1]!.sent.length + repairOutput },
+    ]);
+    expect(perRequest.map((u) => u.outputTokens)).toEqual([server.requests[1]!.sent.length, repairOutput]);
+  });
+
+  it('tells the caller the tokens of a call that failed after its repair round', async () => {
+    const { llm } = await setUp([{ kind: 'completion', content: 'not JSON at all' }]);
+    const perCall: TokenUsage[] = [];
+    const onUsage = (usage: TokenUsage) => perCall.push(usage);
+
+    const error = await llm
+      .plan({ request: taskRequest(), profile: profile() }, { tenantId: 'acme', taskId: 't-f', onUsage })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LlmOutputError);
+    expect(perCall).toEqual([{ inputTokens: 20, outputTokens: 20 }]);
+  });
+
+  it('tells the caller nothing when no request was counted', async () => {
+    const { server, llm } = await setUp([{ kind: 'error', status: 401, message: 'no key' }]);
+    const perCall: TokenUsage[] = [];
+
+    const error = await llm
+      .plan(
+        { request: taskRequest(), profile: profile() },
+        { tenantId: 'acme', taskId: 't-g', onUsage: (usage) => perCall.push(usage) },
+      )
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(LlmRequestError);
+    expect(server.to('/chat/completions')).toHaveLength(1);
+    expect(perCall).toEqual([]);
   });
 
   it('retries a 429 after the Retry-After the server gave, then streams the answer', async () => {

@@ -246,6 +246,20 @@ export class OpenAiLlm implements LlmPort {
       return await this.taskRounds(call, opts, usage);
     } finally {
       usage.report();
+      this.tellUsage(opts, usage);
+    }
+  }
+
+  private tellUsage(opts: CallOptions, usage: CallUsage): void {
+    const counted = usage.counted;
+    if (counted === undefined || opts.onUsage === undefined) return;
+    try {
+      opts.onUsage(counted);
+    } catch (error) {
+      // Like onToken: accounting must not fail a call that was paid for.
+      this.logger?.warn(
+        `onUsage callback for task ${opts.taskId} threw: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 

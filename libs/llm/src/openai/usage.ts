@@ -1,3 +1,4 @@
+import { type TokenUsage } from '../port';
 import { activeSpan, GEN_AI, type Span, TRIBUTARY } from '@tributary/tracing';
 
 interface CountedTokens {
@@ -46,6 +47,12 @@ export class CallUsage {
     if (tokens?.completion_tokens !== undefined)
       this.outputTokens = (this.outputTokens ?? 0) + tokens.completion_tokens;
     if (finishReason) this.finishReasons.push(finishReason);
+  }
+
+  /** The tokens counted over the call's requests; undefined when no request reported any. */
+  get counted(): TokenUsage | undefined {
+    if (this.inputTokens === undefined && this.outputTokens === undefined) return undefined;
+    return { inputTokens: this.inputTokens ?? 0, outputTokens: this.outputTokens ?? 0 };
   }
 
   report(): void {

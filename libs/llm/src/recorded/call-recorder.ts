@@ -28,6 +28,13 @@ export interface CallMeta {
   /** `plan`, `draft`, `review`, or a tool such as `tool:retrieve`. */
   readonly method: string;
   readonly durationMs: number;
+  /**
+   * Tokens the model counted for the call (all its requests: retries and a repair round included).
+   * Absent for tool calls, for the offline recommender (no model, no tokens), when the server
+   * reported no usage, and on records written before they were kept.
+   */
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
 }
 
 /**

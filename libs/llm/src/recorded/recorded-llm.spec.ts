@@ -281,6 +281,49 @@ describe('RecordedLlm and the step that asked', () => {
   });
 });
 
+describe('RecordedLlm and the tokens a call used', () => {
+  /** Reports usage as the OpenAI adapter does: once per call, all its requests summed. */
+  class CountedLlm extends CountingLlm {
+    override plan(input: PlanInput, opts: CallOptions): Promise<Plan> {
+      const result = super.plan(input, opts);
+      opts.onUsage?.({ inputTokens: 1_200, outputTokens: 340 });
+      return result;
+    }
+  }
+
+  it('writes the tokens of a call made into its record and passes them on; a journal answer reports none', async () => {
+    const recorder = new MemoryCallRecorder();
+    const recorded = new RecordedLlm(new CountedLlm(), recorder);
+    const told: unknown[] = [];
+    const opts = { tenantId: 'acme', taskId: 't-1', onUsage: (usage: unknown) => told.push(usage) };
+
+    await recorded.plan(planInput(), opts);
+    await recorded.plan(planInput(), opts);
+
+    expect(recorder.metas.get(callKey('plan', 'counting', 'acme', planInput()))).toEqual({
+      taskId: 't-1',
+      method: 'plan',
+      durationMs: expect.any(Number) as number,
+      inputTokens: 1_200,
+      outputTokens: 340,
+    });
+    expect(told).toEqual([{ inputTokens: 1_200, outputTokens: 340 }]);
+    expect(recorder.counts.puts).toBe(1);
+  });
+
+  it('records no token fields for a port that counts none (the offline recommender)', async () => {
+    const recorder = new MemoryCallRecorder();
+    await new RecordedLlm(new CountingLlm(), recorder).draft(draftInput(), {
+      tenantId: 'acme',
+      taskId: 't-2',
+    });
+    const meta = recorder.metas.get(callKey('draft', 'counting', 'acme', draftInput()));
+    expect(meta).toMatchObject({ taskId: 't-2', method: 'draft' });
+    expect(meta).not.toHaveProperty('inputTokens');
+    expect(meta).not.toHaveProperty('outputTokens');
+  });
+});
+
 describe('callKey', () => {
   it('depends on method, provider, tenant and inputs, not on key order or the task id', () => {
     const input = { request: taskRequest(), profile: profile() };

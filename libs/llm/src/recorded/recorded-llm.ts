@@ -7,8 +7,9 @@ import {
   type PlanInput,
   type ReviewInput,
   type ReviewJudgement,
+  type TokenUsage,
 } from '../port';
-import { type CallRecorder, type JournalScope } from './call-recorder';
+import { type CallMeta, type CallRecorder, type JournalScope } from './call-recorder';
 import { stableHash } from '@tributary/platform';
 import { GEN_AI, inSpan, type Span, SpanKind, TRIBUTARY } from '@tributary/tracing';
 import { ATTR_SERVER_ADDRESS } from '@opentelemetry/semantic-conventions';
@@ -47,7 +48,7 @@ export function callKey(method: RecordedMethod, provider: string, tenantId: stri
 
 /**
  * Decorates a port with a call journal: each call's result is looked up by {@link callKey} first
- * and recorded after it completes. A replayed call streams no tokens. Identical calls in flight
+ * and recorded after it completes, with the tokens the model counted for it (`onUsage`). A replayed call streams no tokens. Identical calls in flight
  * at the same time share one underlying call.
  *
  * With a {@link JournalScope} (`opts.journal`), a first delivery skips the journal read (only the
@@ -72,15 +73,15 @@ export class RecordedLlm implements LlmPort {
   }
 
   plan(input: PlanInput, opts: CallOptions): Promise<Plan> {
-    return this.recorded('plan', input, opts, () => this.inner.plan(input, opts));
+    return this.recorded('plan', input, opts, (callOpts) => this.inner.plan(input, callOpts));
   }
 
   draft(input: DraftInput, opts: CallOptions): Promise<Draft> {
-    return this.recorded('draft', input, opts, () => this.inner.draft(input, opts));
+    return this.recorded('draft', input, opts, (callOpts) => this.inner.draft(input, callOpts));
   }
 
   review(input: ReviewInput, opts: CallOptions): Promise<ReviewJudgement> {
-    return this.recorded('review', input, opts, () => this.inner.review(input, opts));
+    return this.recorded('review', input, opts, (callOpts) => this.inner.review(input, callOpts));
   }
 
   stats(): RecordedLlmStats {
@@ -95,7 +96,7 @@ export class RecordedLlm implements LlmPort {
     method: RecordedMethod,
     input: unknown,
     opts: CallOptions,
-    call: () => Promise<T>,
+    call: (opts: CallOptions) => Promise<T>,
   ): Promise<T> {
     const { model, providerName, host } = describeProvider(this.provider);
     return inSpan(
@@ -140,7 +141,7 @@ export class RecordedLlm implements LlmPort {
     key: string,
     method: RecordedMethod,
     opts: CallOptions,
-    call: () => Promise<T>,
+    call: (opts: CallOptions) => Promise<T>,
     span: Span,
   ): Promise<Outcome<T>> {
     // A journal that cannot be read fails the call: calling the model blind could pay twice.
@@ -155,10 +156,17 @@ export class RecordedLlm implements LlmPort {
       return { result: recorded as T, replayed: true, ms: 0 };
     }
     this.counts.made += 1;
+    let usage: TokenUsage | undefined;
     const started = performance.now();
-    const result = await call();
+    const result = await call({
+      ...opts,
+      onUsage: (counted) => {
+        usage = counted;
+        opts.onUsage?.(counted);
+      },
+    });
     const ms = Math.round(performance.now() - started);
-    const write = this.record(key, method, opts.taskId, result, ms);
+    const write = this.record(key, result, { taskId: opts.taskId, method, durationMs: ms, ...usage });
     this.writing.set(key, write);
     void write.then(() => {
       if (this.writing.get(key) === write) this.writing.delete(key);
@@ -167,19 +175,13 @@ export class RecordedLlm implements LlmPort {
   }
 
   /** Never rejects: the result is sound, and losing its record only means a redelivery would call again. */
-  private async record(
-    key: string,
-    method: RecordedMethod,
-    taskId: string,
-    result: unknown,
-    durationMs: number,
-  ): Promise<void> {
+  private async record(key: string, result: unknown, meta: CallMeta): Promise<void> {
     try {
-      await this.recorder.put(key, result, { taskId, method, durationMs });
+      await this.recorder.put(key, result, meta);
     } catch (error) {
       this.counts.recordFailures += 1;
       this.logger?.warn(
-        `could not record ${method} for task ${taskId} in the call journal: ${error instanceof Error ? error.message : String(error)}`,
+        `could not record ${meta.method} for task ${meta.taskId} in the call journal: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
