@@ -8,7 +8,7 @@ import {
   type ReviewInput,
   type ReviewJudgement,
 } from '@tributary/llm';
-import { namespacedCollection } from '@tributary/platform';
+import { isDuplicateKey, namespacedCollection } from '@tributary/platform';
 import { type Connection } from 'mongoose';
 import { TaskFailure } from './task-failure';
 
@@ -24,16 +24,22 @@ export interface LiveCallBudget {
   take(): Promise<boolean>;
 }
 
-interface BudgetDoc {
+interface SlotDoc {
   _id: string;
-  used: number;
+  takenAt: Date;
 }
 
 /**
- * The budget as a counter in the replay's own store collection: every agent process of the replay
- * increments the same document (an atomic `$inc`), so the cap holds across them.
+ * The budget as slots in the replay's own store collection, shared by every agent process of the
+ * replay: taking one inserts the document `slot-<n>` for the lowest n this process has not seen taken,
+ * moving on when another process took it first (a duplicate `_id`). The store's unique `_id` is what
+ * makes it exact: a read-modify-write counter (`$inc` through findAndModify) let two concurrent
+ * takers both see the last slot free on FerretDB.
  */
 export class MongoLiveCallBudget implements LiveCallBudget {
+  /** The lowest slot this process has not seen taken. */
+  private next = 1;
+
   constructor(
     private readonly connection: Connection,
     private readonly namespace: string,
@@ -41,16 +47,18 @@ export class MongoLiveCallBudget implements LiveCallBudget {
   ) {}
 
   async take(): Promise<boolean> {
-    if (this.limit <= 0) return false;
-    const counters = this.connection.collection<BudgetDoc>(
-      namespacedCollection('replay_budget', this.namespace),
-    );
-    const after = await counters.findOneAndUpdate(
-      { _id: 'live-calls' },
-      { $inc: { used: 1 } },
-      { upsert: true, returnDocument: 'after' },
-    );
-    return after !== null && after.used <= this.limit;
+    const slots = this.connection.collection<SlotDoc>(namespacedCollection('replay_budget', this.namespace));
+    while (this.next <= this.limit) {
+      const slot = this.next;
+      this.next += 1;
+      try {
+        await slots.insertOne({ _id: `slot-${slot}`, takenAt: new Date() });
+        return true;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    return false;
   }
 }
 

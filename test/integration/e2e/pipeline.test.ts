@@ -544,7 +544,13 @@ describe('the agent pipeline, end to end', () => {
     );
 
     const inFlightAtKill = new Set(simulator.inFlight);
+    const requestedAtSnapshot = new Map(simulator.requested);
     await services.kill('research-agent');
+    // A call that started between the snapshot and the kill (a revision's draft: the fast tasks go on
+    // being reviewed) was cut off too, even if answered before the process died, its record unwritten.
+    for (const [prompt, count] of simulator.requested) {
+      if (count !== (requestedAtSnapshot.get(prompt) ?? 0)) inFlightAtKill.add(prompt);
+    }
     await services.start('research-agent');
 
     const views = await Promise.all([...slow, ...fast].map((id) => terminal(id, 120_000)));
