@@ -273,7 +273,7 @@ export function renderReport(report: ReplayReport, baseline: string, candidate: 
         ? `intent coverage: no compared task is a case of the evaluation set (${intents.cases} cases in ${intents.evalSet})`
         : `intent coverage on ${intents.matched} of ${report.compared} task(s) that are cases of the evaluation set ` +
             `(${intents.evalSet}): ${percent(intents.coverage.baseline)} → ${percent(intents.coverage.candidate)}, ` +
-            `every intent covered ${intents.allCovered.baseline} → ${intents.allCovered.candidate}; ` +
+            `tasks with every intent covered ${intents.allCovered.baseline} → ${intents.allCovered.candidate}; ` +
             `${intents.lost.length} task(s) lost an intent, ${intents.gained.length} gained one`,
     );
   const different = report.tasks.filter((t) => !t.identical);
