@@ -25,6 +25,24 @@ module.exports = {
       to: { path: '^test/' },
     },
     {
+      name: 'no-production-code-imports-scripts',
+      comment:
+        'scripts/ holds developer entry points (eval, chaos, the stack); code apps and libs share ' +
+        'with them lives in a lib (the evaluation set and its judging in libs/evaluation).',
+      severity: 'error',
+      from: { path: '^(apps|libs)/' },
+      to: { path: '^scripts/' },
+    },
+    {
+      name: 'judging-shares-no-code-with-the-recommender',
+      comment:
+        'libs/evaluation/src/metrics.ts judges recommendations; sharing code with the recommender ' +
+        '(its constraint checks included) would let a bug there hide a failure here.',
+      severity: 'error',
+      from: { path: '^libs/evaluation/src/metrics\\.ts$' },
+      to: { path: '^(libs|apps)/' },
+    },
+    {
       name: 'task-domain-has-no-io',
       comment:
         'apps/gateway/src/task is the task domain (state, statuses, reducer, fold): pure code that ' +

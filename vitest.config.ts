@@ -13,6 +13,7 @@ const alias = Object.fromEntries(
     'terminal',
     'metrics',
     'tracing',
+    'evaluation',
   ].map((lib) => [
     `@tributary/${lib}`,
     fileURLToPath(new URL(`./libs/${lib}/src/index.ts`, import.meta.url)),

@@ -1,4 +1,4 @@
-import { mean, percentile } from './metrics';
+import { mean, percentile } from '@tributary/evaluation';
 import { type AgentsAnswer, type CaseResult, type ListScore } from './score';
 
 /**

@@ -22,11 +22,10 @@ import {
   TOPICS,
   type TaskFailed,
 } from '@tributary/contracts';
+import { type EvalCase, loadCases, requestOf, type ReviewedRound } from '@tributary/evaluation';
 import { errorMessage } from '@tributary/kafka';
 import { BASELINE, Bm25Baseline } from './baseline';
-import { type EvalCase, loadCases, requestOf } from './cases';
 import { type AgentsRun, InProcessAgents } from './in-process-agents';
-import { type ReviewedRound } from './metrics';
 import {
   renderMarkdown,
   type Report,

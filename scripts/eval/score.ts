@@ -1,5 +1,4 @@
 import { type CatalogueItem } from '@tributary/catalogue';
-import { type EvalCase, judgementOf } from './cases';
 import {
   constraintViolations,
   grade,
@@ -10,7 +9,9 @@ import {
   ndcgAtK,
   reviseOutcomes,
   type ReviewedRound,
-} from './metrics';
+  type EvalCase,
+  judgementOf,
+} from '@tributary/evaluation';
 
 /** How one answer (a ranked list of item ids) fares against its case's judgement. */
 export interface ListScore {

@@ -1,3 +1,6 @@
+import { CaseIndex, type EvaluationSet } from '@tributary/evaluation';
+import { makeItem } from '@tributary/testing/catalogue/fixtures';
+import { makeCase } from '@tributary/testing/evaluation/fixtures';
 import { describe, expect, it } from 'vitest';
 import { diffOutcomes, diffTask } from './diff';
 import { type TaskOutcome } from './outcomes';
@@ -6,6 +9,7 @@ function outcome(taskId: string, extra: Partial<TaskOutcome> = {}): TaskOutcome 
   return {
     taskId,
     tenantId: 'acme',
+    request: { userId: 'u-ada', query: 'something to read' },
     status: 'completed',
     recommendations: ['a', 'b', 'c'],
     bestEffort: false,
@@ -75,6 +79,108 @@ describe('diffOutcomes', () => {
       bestEffortRate: { baseline: 0, candidate: 0.5 },
       meanOverlapAtK: 1,
       candidateCalls: { called: 2, journal: 4, shared: 0 },
+    });
+  });
+});
+
+describe('intent coverage against the evaluation set', () => {
+  const cases = [
+    makeCase({
+      id: 'ada-novel-and-boots',
+      userId: 'u-ada',
+      query: 'a sci-fi novel and hiking boots',
+      intents: [
+        { label: 'sci-fi novel', categories: ['books'], tags: ['sci-fi'] },
+        { label: 'hiking boots', categories: ['outdoor'], tags: ['boots'] },
+      ],
+    }),
+    makeCase({
+      id: 'bob-puzzle',
+      userId: 'u-bob',
+      query: 'a puzzle',
+      intents: [{ label: 'puzzle', categories: ['games'] }],
+    }),
+  ];
+  const evaluation: EvaluationSet = {
+    dir: 'data/eval/cases',
+    cases,
+    index: new CaseIndex(cases),
+    items: new Map(
+      [
+        makeItem({ id: 'bk-1', category: 'books', tags: ['sci-fi'] }),
+        makeItem({ id: 'bk-2', category: 'books', tags: ['romance'] }),
+        makeItem({ id: 'od-1', category: 'outdoor', tags: ['boots'] }),
+        makeItem({ id: 'gm-1', category: 'games', tags: [] }),
+      ].map((item) => [item.id, item]),
+    ),
+  };
+  const ada = { userId: 'u-ada', query: 'a sci-fi novel and hiking boots' };
+  const bob = { userId: 'u-bob', query: 'a puzzle' };
+
+  it('judges a task by the case its original request matches, naming the intents the replay lost and gained', () => {
+    const diff = diffTask(
+      outcome('t', { request: ada, recommendations: ['bk-1', 'bk-2'] }),
+      outcome('t', { request: ada, recommendations: ['bk-2', 'od-1'] }),
+      5,
+      evaluation,
+    );
+    expect(diff.intents).toEqual({
+      caseId: 'ada-novel-and-boots',
+      intents: ['sci-fi novel', 'hiking boots'],
+      covered: { baseline: [true, false], candidate: [false, true] },
+      lost: ['sci-fi novel'],
+      gained: ['hiking boots'],
+    });
+  });
+
+  it('leaves out a task whose request is no case (another user, other words, or not read), and every task without a set', () => {
+    const other = (request: TaskOutcome['request']) =>
+      diffTask(outcome('t', { request }), outcome('t', { request }), 5, evaluation).intents;
+    expect(other({ userId: 'u-cy', query: ada.query })).toBeNull();
+    expect(other({ userId: 'u-ada', query: 'a puzzle' })).toBeNull();
+    expect(other(null)).toBeNull();
+    expect(diffTask(outcome('t', { request: ada }), outcome('t', { request: ada }), 5).intents).toBeNull();
+    expect(
+      diffOutcomes(new Map([['t', outcome('t')]]), new Map([['t', outcome('t')]]), 5).intentCoverage,
+    ).toBeNull();
+  });
+
+  it('sums up over the matched tasks only: share of their intents covered on each side, tasks that lost or gained one', () => {
+    const baseline = new Map([
+      ['t1', outcome('t1', { request: ada, recommendations: ['bk-1', 'od-1'] })],
+      ['t2', outcome('t2', { request: bob, recommendations: ['bk-2'] })],
+      ['t3', outcome('t3', { request: { userId: 'u-cy', query: 'anything' }, recommendations: ['bk-1'] })],
+    ]);
+    const candidate = new Map([
+      // A replay that failed recommends nothing: every intent it covered is lost.
+      ['t1', outcome('t1', { request: ada, status: 'failed', recommendations: [], bestEffort: null })],
+      ['t2', outcome('t2', { request: bob, recommendations: ['gm-1'] })],
+      ['t3', outcome('t3', { request: { userId: 'u-cy', query: 'anything' }, recommendations: [] })],
+    ]);
+    expect(diffOutcomes(baseline, candidate, 5, evaluation).intentCoverage).toEqual({
+      evalSet: 'data/eval/cases',
+      cases: 2,
+      matched: 2,
+      coverage: { baseline: 2 / 3, candidate: 1 / 3 },
+      allCovered: { baseline: 1, candidate: 1 },
+      lost: ['t1'],
+      gained: ['t2'],
+    });
+  });
+
+  it('has no coverage figure when no compared task is a case', () => {
+    const report = diffOutcomes(
+      new Map([['t', outcome('t')]]),
+      new Map([['t', outcome('t')]]),
+      5,
+      evaluation,
+    );
+    expect(report.intentCoverage).toMatchObject({
+      cases: 2,
+      matched: 0,
+      coverage: null,
+      lost: [],
+      gained: [],
     });
   });
 });

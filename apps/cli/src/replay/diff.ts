@@ -1,3 +1,5 @@
+import { type EvaluationSet } from '@tributary/evaluation';
+import { intentCoverage, type IntentCoverage, type TaskIntents, taskIntents } from './intents';
 import { type TaskOutcome } from './outcomes';
 
 export interface TaskDiff {
@@ -18,6 +20,8 @@ export interface TaskDiff {
   readonly rounds: { readonly baseline: number; readonly candidate: number };
   readonly bestEffort: { readonly baseline: boolean | null; readonly candidate: boolean | null };
   readonly latencyMs: { readonly baseline: number | null; readonly candidate: number | null };
+  /** The intents of the evaluation case the original request matches, covered on each side; null without one. */
+  readonly intents: TaskIntents | null;
 }
 
 export interface ReplayReport {
@@ -33,6 +37,8 @@ export interface ReplayReport {
   readonly candidateCalls: { readonly called: number; readonly journal: number; readonly shared: number };
   /** Failed candidate tasks by failure code. */
   readonly candidateFailures: Readonly<Record<string, number>>;
+  /** Intent coverage of the tasks that match an evaluation case; null when no evaluation set was given. */
+  readonly intentCoverage: IntentCoverage | null;
   readonly tasks: readonly TaskDiff[];
 }
 
@@ -43,7 +49,12 @@ function rate(outcomes: readonly TaskOutcome[], test: (o: TaskOutcome) => boolea
 const approved = (o: TaskOutcome) => o.status === 'completed' && o.bestEffort === false;
 const bestEffort = (o: TaskOutcome) => o.status === 'completed' && o.bestEffort === true;
 
-export function diffTask(baseline: TaskOutcome, candidate: TaskOutcome, k: number): TaskDiff {
+export function diffTask(
+  baseline: TaskOutcome,
+  candidate: TaskOutcome,
+  k: number,
+  evaluation?: EvaluationSet,
+): TaskDiff {
   const before = baseline.recommendations;
   const after = candidate.recommendations;
   const topK = Math.min(k, before.length);
@@ -80,20 +91,22 @@ export function diffTask(baseline: TaskOutcome, candidate: TaskOutcome, k: numbe
     rounds: { baseline: baseline.reviews.length, candidate: candidate.reviews.length },
     bestEffort: { baseline: baseline.bestEffort, candidate: candidate.bestEffort },
     latencyMs: { baseline: baseline.latencyMs, candidate: candidate.latencyMs },
+    intents: evaluation ? taskIntents(baseline, candidate, evaluation) : null,
   };
 }
 
-/** Compares each baseline task with its replay in the candidate. */
+/** Compares each baseline task with its replay in the candidate (and, given an evaluation set, their intent coverage). */
 export function diffOutcomes(
   baseline: ReadonlyMap<string, TaskOutcome>,
   candidate: ReadonlyMap<string, TaskOutcome>,
   k: number,
+  evaluation?: EvaluationSet,
 ): ReplayReport {
   const pairs = [...baseline.values()]
     .filter((task) => candidate.has(task.taskId))
     .map((task) => [task, candidate.get(task.taskId)!] as const)
     .sort(([a], [b]) => a.taskId.localeCompare(b.taskId));
-  const tasks = pairs.map(([a, b]) => diffTask(a, b, k));
+  const tasks = pairs.map(([a, b]) => diffTask(a, b, k, evaluation));
   const overlaps = tasks.map((t) => t.overlapAtK).filter((o): o is number => o !== null);
   const compared = pairs.map(([a]) => a);
   const replayed = pairs.map(([, b]) => b);
@@ -118,6 +131,7 @@ export function diffOutcomes(
     meanOverlapAtK: overlaps.length === 0 ? null : overlaps.reduce((a, b) => a + b, 0) / overlaps.length,
     candidateCalls: calls,
     candidateFailures: failures,
+    intentCoverage: evaluation ? intentCoverage(tasks, evaluation) : null,
     tasks,
   };
 }

@@ -15,6 +15,8 @@ import { shortTopicName } from '../topics';
 export interface TaskOutcome {
   readonly taskId: string;
   readonly tenantId: string;
+  /** Who asked and in what words, from the task.requested event (null when the read did not reach it). */
+  readonly request: { readonly userId: string; readonly query: string } | null;
   /** The first terminal event's: completed, failed, cancelled; open without one. */
   readonly status: 'completed' | 'failed' | 'cancelled' | 'open';
   /** Item ids of the final recommendations, best first. */
@@ -39,6 +41,7 @@ interface Building {
   taskId: string;
   tenantId: string;
   requestedAt: number | null;
+  request: { userId: string; query: string } | null;
   terminal: { kind: string; at: number; value: Record<string, unknown> } | null;
   reviews: Map<number, { round: number; verdict: string; score: number }>;
   calls: { called: number; journal: number; shared: number };
@@ -98,6 +101,7 @@ export async function readOutcomes(options: {
           taskId,
           tenantId: String(value.tenantId),
           requestedAt: null,
+          request: null,
           terminal: null,
           reviews: new Map(),
           calls: { called: 0, journal: 0, shared: 0 },
@@ -112,7 +116,11 @@ export async function readOutcomes(options: {
       const at = record.envelope ? Date.parse(record.envelope.occurredAt) : Number(message.timestamp);
       for (const call of parseCallsHeader(headerString(message.headers, CALLS_HEADER)))
         task.calls[call.via] += 1;
-      if (kind === 'task.requested') task.requestedAt = Math.min(task.requestedAt ?? at, at);
+      if (kind === 'task.requested') {
+        task.requestedAt = Math.min(task.requestedAt ?? at, at);
+        const request = value.request as { userId: string; query: string };
+        task.request ??= { userId: request.userId, query: request.query };
+      }
       if (kind === 'review.completed') {
         const round = Number(value.round);
         if (!task.reviews.has(round))
@@ -130,6 +138,7 @@ export async function readOutcomes(options: {
     outcomes.set(task.taskId, {
       taskId: task.taskId,
       tenantId: task.tenantId,
+      request: task.request,
       status: terminal ? TERMINAL[terminal.kind]! : 'open',
       recommendations: ready
         ? ((ready.recommendations ?? []) as { itemId: string }[]).map((r) => r.itemId)

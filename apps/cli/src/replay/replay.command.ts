@@ -4,6 +4,7 @@ import { type ActionRunner } from '../action';
 import { type CommandContext } from '../context';
 import { instant, list, nonNegativeInt, positiveInt } from '../options';
 import { diffOutcomes } from './diff';
+import { resolveEvaluationSet } from './evaluation-set';
 import { readOutcomes } from './outcomes';
 import { renderReport, runReplay } from './run-replay';
 
@@ -13,6 +14,18 @@ interface DiffOptions {
   task?: string[];
   since?: Date;
   k: number;
+  evalSet?: string | false;
+}
+
+/** `--eval-set <dir>` and `--no-eval-set`, on both commands that report a diff. */
+function addEvalSetOptions(command: Command): Command {
+  return command
+    .option(
+      '--eval-set <dir>',
+      'judge the tasks whose request (same user, same query) is a case of this evaluation set: intent ' +
+        'coverage of the originals and of the replay; default <data dir>/eval/cases when it exists',
+    )
+    .option('--no-eval-set', 'no intent coverage, even with the default evaluation set present');
 }
 
 export function registerReplayCommands(program: Command, runner: ActionRunner): void {
@@ -21,7 +34,7 @@ export function registerReplayCommands(program: Command, runner: ActionRunner): 
     .description(
       'replays of recorded tasks in a namespace of their own, and how they differ from the originals',
     );
-  replay
+  const run = replay
     .command('run')
     .description(
       'run recorded tasks again through the current agents, in a namespace of their own (its topics, consumer ' +
@@ -50,7 +63,8 @@ export function registerReplayCommands(program: Command, runner: ActionRunner): 
       nonNegativeInt,
     )
     .option('--timeout <seconds>', 'how long to wait for the replayed tasks to end', positiveInt, 600)
-    .option('--k <n>', 'the k of overlap@k', positiveInt, 5)
+    .option('--k <n>', 'the k of overlap@k', positiveInt, 5);
+  addEvalSetOptions(run)
     .option('--out <file>', 'also write the report, as JSON, to this file')
     .option('--logs <dir>', "where the agents' logs go; default a directory under the system's temp dir")
     .addHelpText(
@@ -64,18 +78,20 @@ export function registerReplayCommands(program: Command, runner: ActionRunner): 
         'Exit code 0 when every task is identical, 5 when some differ, 6 when some did not end in time.',
     )
     .action(runner.run(runReplay));
-  replay
+  const diffCommand = replay
     .command('diff')
     .description(
       'compare the outcomes of tasks in two namespaces (the originals on the live topics by default, and a replay): ' +
         'per task the status, recommendations (overlap@k, added, removed, rank changes), review verdicts and scores, ' +
-        'rounds, best effort and latency; in aggregate the approval and best-effort rates and the calls the replay made',
+        'rounds, best effort and latency; in aggregate the approval and best-effort rates, the calls the replay made ' +
+        'and, for tasks that are cases of the evaluation set, intent coverage on both sides',
     )
     .requiredOption('--candidate <ns>', 'the namespace of the replay')
     .option('--baseline <ns>', "the originals' namespace; default the live topics", '')
     .option('--task <ids...>', 'only these tasks', list)
     .option('--since <instant>', 'read records written from this ISO-8601 instant', instant)
-    .option('--k <n>', 'the k of overlap@k', positiveInt, 5)
+    .option('--k <n>', 'the k of overlap@k', positiveInt, 5);
+  addEvalSetOptions(diffCommand)
     .addHelpText(
       'after',
       '\nExample:\n  npx tributary replay diff --candidate replay-7 --since 2025-01-31T00:00:00Z --json\n' +
@@ -87,6 +103,7 @@ export function registerReplayCommands(program: Command, runner: ActionRunner): 
 async function diff(ctx: CommandContext, options: DiffOptions): Promise<ExitCode> {
   if (options.baseline === options.candidate)
     throw new UsageError('--baseline and --candidate are the same namespace');
+  const evaluation = await resolveEvaluationSet(ctx, options.evalSet);
   const read = (namespace: string) =>
     readOutcomes({
       kafka: ctx.kafka,
@@ -107,7 +124,7 @@ async function diff(ctx: CommandContext, options: DiffOptions): Promise<ExitCode
     ...(options.since ? { fromTime: options.since } : {}),
     progress: ctx.progress(),
   });
-  const report = diffOutcomes(baseline, candidate, options.k);
+  const report = diffOutcomes(baseline, candidate, options.k, evaluation);
   if (ctx.globals.json)
     ctx.printJson({ baseline: options.baseline, candidate: options.candidate, ...report });
   else ctx.print(renderReport(report, options.baseline || 'live topics', options.candidate, options.k));

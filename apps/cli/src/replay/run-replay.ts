@@ -14,7 +14,8 @@ import { EXIT, type ExitCode, NO_PROGRESS, NotFoundError, UsageError } from '@tr
 import { type CommandContext } from '../context';
 import { table } from '../output';
 import { AgentProcesses } from './agent-processes';
-import { diffOutcomes, type ReplayReport } from './diff';
+import { diffOutcomes, type ReplayReport, type TaskDiff } from './diff';
+import { resolveEvaluationSet } from './evaluation-set';
 import { readOutcomes, type TaskOutcome } from './outcomes';
 import { selectTasks } from './select-tasks';
 
@@ -32,6 +33,7 @@ export interface RunOptions {
   llmBudget?: number;
   timeout: number;
   k: number;
+  evalSet?: string | false;
   out?: string;
   logs?: string;
 }
@@ -103,6 +105,7 @@ export async function runReplay(ctx: CommandContext, options: RunOptions): Promi
     TRIBUTARY_REPLAY_LLM_BUDGET: String(options.llmBudget ?? 0),
   };
   const perAgent = agentEnvironments(options.set ?? [], common);
+  const evaluation = await resolveEvaluationSet(ctx, options.evalSet);
 
   // 1. The tasks, and their original outcomes (the baseline of the diff).
   const { tasks: requests } = await selectTasks({
@@ -194,7 +197,7 @@ export async function runReplay(ctx: CommandContext, options: RunOptions): Promi
   if (ctx.signal.aborted) return EXIT.interrupted;
 
   // 4. The diff against the originals.
-  const report = diffOutcomes(baseline, candidate, options.k);
+  const report = diffOutcomes(baseline, candidate, options.k, evaluation);
   const unfinished = [...ids].filter((id) => (candidate.get(id)?.status ?? 'open') === 'open').sort();
   const run: ReplayRun = {
     namespace,
@@ -236,6 +239,18 @@ function statusCell(status: string, code: string | null): string {
   return code === null ? status : `${status} (${code})`;
 }
 
+/** Intents covered on each side, and the ones lost (−) and gained (+); '-' for a task that is no case. */
+function intentsCell(t: TaskDiff): string {
+  if (t.intents === null) return '-';
+  const { covered, intents, lost, gained } = t.intents;
+  const count = (side: readonly boolean[]) => `${side.filter(Boolean).length}/${intents.length}`;
+  return [
+    `${count(covered.baseline)} → ${count(covered.candidate)}`,
+    ...lost.map((label) => `−${label}`),
+    ...gained.map((label) => `+${label}`),
+  ].join(' ');
+}
+
 /** The diff as people read it: the totals, then a row per task that differs. */
 export function renderReport(report: ReplayReport, baseline: string, candidate: string, k: number): string {
   const failures = Object.entries(report.candidateFailures)
@@ -251,12 +266,22 @@ export function renderReport(report: ReplayReport, baseline: string, candidate: 
     `calls the replay's steps listed: ${report.candidateCalls.called} made, ${report.candidateCalls.journal} from the journal, ${report.candidateCalls.shared} shared` +
       (failures === '' ? '' : `; failed in the replay: ${failures}`),
   ];
+  const intents = report.intentCoverage;
+  if (intents !== null)
+    lines.push(
+      intents.coverage === null
+        ? `intent coverage: no compared task is a case of the evaluation set (${intents.cases} cases in ${intents.evalSet})`
+        : `intent coverage on ${intents.matched} of ${report.compared} task(s) that are cases of the evaluation set ` +
+            `(${intents.evalSet}): ${percent(intents.coverage.baseline)} → ${percent(intents.coverage.candidate)}, ` +
+            `tasks with every intent covered ${intents.allCovered.baseline} → ${intents.allCovered.candidate}; ` +
+            `${intents.lost.length} task(s) lost an intent, ${intents.gained.length} gained one`,
+    );
   const different = report.tasks.filter((t) => !t.identical);
   if (different.length > 0)
     lines.push(
       '',
       table(
-        ['task', 'status', `overlap@${k}`, 'added', 'removed', 'verdicts', 'rounds'],
+        ['task', 'status', `overlap@${k}`, 'added', 'removed', 'verdicts', 'rounds', 'intents'],
         different.map((t) => [
           t.taskId,
           t.status.baseline === t.status.candidate && t.failureCode.baseline === t.failureCode.candidate
@@ -267,6 +292,7 @@ export function renderReport(report: ReplayReport, baseline: string, candidate: 
           t.removed.join(' ') || '-',
           `${t.verdicts.baseline.join(',') || '-'} → ${t.verdicts.candidate.join(',') || '-'}`,
           `${t.rounds.baseline} → ${t.rounds.candidate}`,
+          intentsCell(t),
         ]),
       ),
     );

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CatalogueItem, type UserProfile } from '@tributary/catalogue';
 import { type TaskRequest } from '@tributary/contracts';
+import { PermanentError } from '@tributary/platform';
 import { z } from 'zod';
 import { constraintViolations, intentGrade, isExcluded, type Judgement } from './metrics';
 
@@ -64,7 +65,13 @@ export function requestOf(evalCase: EvalCase): TaskRequest {
   };
 }
 
-export class CaseError extends Error {}
+/** The evaluation set does not load: a line is not a valid case, or a case names what does not exist. */
+export class CaseError extends PermanentError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CaseError';
+  }
+}
 
 /**
  * Every case of the `*.jsonl` files in a directory, in file and line order, checked against the
