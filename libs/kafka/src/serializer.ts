@@ -37,6 +37,9 @@ export interface EventSerializer {
 export const EVENT_SERIALIZER = Symbol('EVENT_SERIALIZER');
 
 /** Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the Avro binary body. */
+/** The registry's answer to a concurrent first registration of a subject (Apicurio's ccompat API). */
+const ALREADY_EXISTS = /already exists/i;
+
 const MAGIC_BYTE = 0;
 const HEADER_LENGTH = 5;
 
@@ -261,6 +264,24 @@ export class RegistrySerializer implements EventSerializer {
   private async registerSchema(topic: TopicDefinition): Promise<number> {
     const subject = valueSubject(topic.name);
     await this.ensureCompatibility(subject, topic.name);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.registerOnce(topic, subject);
+      } catch (error) {
+        // Processes registering a new subject at the same moment (a replay's three agents, with no
+        // gateway to go first): the registry may refuse all but one with "already exists". Asked
+        // again, it finds the schema registered and answers its id.
+        if (
+          !(error instanceof SchemaIncompatibleError) ||
+          !ALREADY_EXISTS.test(error.message) ||
+          attempt >= 3
+        )
+          throw error;
+      }
+    }
+  }
+
+  private async registerOnce(topic: TopicDefinition, subject: string): Promise<number> {
     try {
       const { id } = await this.registry.register(
         { type: SchemaType.AVRO, schema: JSON.stringify(topic.schema) },

@@ -60,6 +60,23 @@ describe('RegistrySerializer against the schema registry', () => {
     expect(await registryGet<number[]>(`/subjects/${subject}/versions`)).toEqual([1]);
   });
 
+  it('registers a new subject from many processes at once: each gets the one id', async () => {
+    const topic = testTopic();
+    const serializers = Array.from(
+      { length: 6 },
+      () => new RegistrySerializer({ registryUrl: config.registryUrl }),
+    );
+    await Promise.all(serializers.map((serializer) => serializer.register([topic])));
+    const ids = await Promise.all(serializers.map((serializer) => serializer.schemaIdFor(topic)));
+    expect(new Set(ids).size).toBe(1);
+    // Apicurio may record a second version of the same schema in such a race; every one has that id.
+    const subject = valueSubject(topic.name);
+    for (const version of await registryGet<number[]>(`/subjects/${subject}/versions`)) {
+      const registered = await registryGet<{ id: number }>(`/subjects/${subject}/versions/${version}`);
+      expect(registered.id).toBe(ids[0]);
+    }
+  });
+
   it('refuses an incompatible change: a new required field without a default', async () => {
     const topic = testTopic();
     await new RegistrySerializer({ registryUrl: config.registryUrl }).register([topic]);
