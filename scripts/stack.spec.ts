@@ -87,6 +87,14 @@ describe('stackConfig', () => {
     );
   });
 
+  it('runs SQLite with synchronous normal unless full is asked for', () => {
+    expect(stack.stackConfig({}).ferretdb.synchronous).toBe('normal');
+    expect(stack.stackConfig({ TRIBUTARY_FERRETDB_SYNCHRONOUS: 'FULL' }).ferretdb.synchronous).toBe('full');
+    expect(() => stack.stackConfig({ TRIBUTARY_FERRETDB_SYNCHRONOUS: 'off' })).toThrow(
+      /TRIBUTARY_FERRETDB_SYNCHRONOUS/,
+    );
+  });
+
   it('gives each server minutes to become ready unless TRIBUTARY_STACK_READY_TIMEOUT says otherwise', () => {
     expect(stack.stackConfig({}).kafka.readyTimeoutMs).toBe(180_000);
     expect(stack.stackConfig({ TRIBUTARY_STACK_READY_TIMEOUT: ' 300 ' }).kafka.readyTimeoutMs).toBe(300_000);

@@ -19,6 +19,7 @@ import { runLogged, setupFailure } from './tools.mjs';
 
 const VERSION = '1.24.2';
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
+const SYNCHRONOUS = ['normal', 'full'];
 
 /** True when the MongoDB-wire server on 127.0.0.1:port answers { ping: 1 } with ok: 1 (MongoDB driver). */
 export async function mongoPing(port, timeoutMs = 2_000) {
@@ -105,6 +106,12 @@ export const ferretdb = {
         `TRIBUTARY_FERRETDB_LOG_LEVEL must be debug, info, warn or error, got "${env.TRIBUTARY_FERRETDB_LOG_LEVEL}"`,
       );
     }
+    const synchronous = (env.TRIBUTARY_FERRETDB_SYNCHRONOUS ?? '').trim().toLowerCase() || 'normal';
+    if (!SYNCHRONOUS.includes(synchronous)) {
+      throw new StackError(
+        `TRIBUTARY_FERRETDB_SYNCHRONOUS must be normal or full, got "${env.TRIBUTARY_FERRETDB_SYNCHRONOUS}"`,
+      );
+    }
     const home = path.join(stackDir, `ferretdb-${VERSION}`);
     return {
       readyTimeoutMs: readyTimeoutMs(env, this.readyTimeoutMs),
@@ -117,6 +124,11 @@ export const ferretdb = {
       dataDir: path.join(dataDir, 'ferretdb'),
       /** FerretDB logs every failed command in full at warn and below; error keeps the log quiet. */
       logLevel,
+      /**
+       * SQLite's `synchronous`: `normal` (a commit survives the server's process dying, like MongoDB's
+       * default write concern, which does not wait for the journal) or `full` (an fsync per commit).
+       */
+      synchronous,
       logFile: path.join(logsDir, 'ferretdb.log'),
     };
   },
@@ -162,6 +174,8 @@ export const ferretdb = {
       c.ferretdb.dataDir,
       '-log-level',
       c.ferretdb.logLevel,
+      '-synchronous',
+      c.ferretdb.synchronous,
     ],
     cwd: c.runDir,
     meta: { port: c.ferretdb.port },
