@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Bm25Index, stem, tokenize, withinOneEdit, words } from './bm25';
-import { makeItem } from '@tributary/testing/catalogue/fixtures';
+import { Bm25Index, compareScored, stem, tokenize, topScored, withinOneEdit, words } from './bm25';
+import { makeItem, scored } from '@tributary/testing/catalogue/fixtures';
 
 describe('tokenizer', () => {
   it('lowercases, strips punctuation and diacritics, and drops stopwords and bare numbers', () => {
@@ -182,5 +182,62 @@ describe('spelling slips', () => {
     expect(withinOneEdit('mxr', 'mixer')).toBe(false);
     expect(withinOneEdit('mixre', 'mixer')).toBe(true);
     expect(withinOneEdit('maxir', 'mixer')).toBe(false);
+  });
+});
+
+describe('topScored', () => {
+  // Ties on score, an id given twice (kept in input order) and a score of minus zero.
+  const hits = [
+    scored(makeItem({ id: 'c' }), 2),
+    scored(makeItem({ id: 'a' }), 1),
+    scored(makeItem({ id: 'b' }), 2),
+    scored(makeItem({ id: 'a' }), 2),
+    scored(makeItem({ id: 'e' }), 0),
+    scored(makeItem({ id: 'd' }), -0),
+    scored(makeItem({ id: 'b' }), 2),
+    scored(makeItem({ id: 'f' }), 3),
+  ];
+  const described = (list: readonly { item: { id: string }; score: number }[]): string[] =>
+    list.map(({ item, score }) => `${item.id}:${score}`);
+
+  it('keeps the first few in the order a full sort gives, the same entries', () => {
+    const sorted = [...hits].sort(compareScored);
+    for (const limit of [0, 1, 2, 3, 4, 5, 7, 8, 20, 2.5, Infinity, NaN]) {
+      const top = topScored([...hits], limit);
+      expect(top).toEqual(sorted.slice(0, limit));
+      expect(top.every((entry, i) => entry === sorted[i])).toBe(true);
+    }
+    expect(described(topScored([...hits], 5))).toEqual(['f:3', 'a:2', 'b:2', 'b:2', 'c:2']);
+    // Equal entries stay in input order: the first "b" first.
+    const top = topScored([...hits], 3);
+    expect(top[2]).toBe(hits[2]);
+  });
+
+  it('orders with the comparison it is given', () => {
+    const lowestFirst = (a: { score: number }, b: { score: number }): number => a.score - b.score;
+    // 0 and -0 compare equal here: input order.
+    expect(described(topScored([...hits], 3, lowestFirst))).toEqual(['e:0', 'd:0', 'a:1']);
+  });
+});
+
+describe('search results', () => {
+  const index = new Bm25Index(
+    Array.from({ length: 40 }, (_, i) =>
+      makeItem({
+        id: `i-${String(39 - i).padStart(2, '0')}`,
+        title: i % 3 === 0 ? 'Trail Lamp' : 'Trail Mug',
+        tags: i % 4 === 0 ? ['camping'] : [],
+      }),
+    ),
+  );
+
+  it('are the best within the limit, equal scores by id, and the same when a query is asked again', () => {
+    const all = index.search('trail lamp camping', { limit: 100 });
+    expect(all).toHaveLength(40);
+    for (const limit of [1, 5, 13, 39])
+      expect(index.search('trail lamp camping', { limit })).toEqual(all.slice(0, limit));
+    expect(all.slice(0, 4).map((hit) => hit.item.id)).toEqual(['i-03', 'i-15', 'i-27', 'i-39']);
+    expect(index.search('trail lamp camping', { limit: 100 })).toEqual(all);
+    expect(index.search('trial lmap', { limit: 3 })).toEqual(index.search('trial lmap', { limit: 3 }));
   });
 });

@@ -82,6 +82,8 @@ export function tokenize(text: string): string[] {
 
 const MIN_FUZZY_LENGTH = 4;
 const MAX_LOOK_ALIKES = 6;
+/** Queries whose terms an index keeps: a task searches each of its queries several times. */
+const CACHED_QUERIES = 256;
 
 /** One insertion, deletion, substitution or swap of neighbours turns `a` into `b` (or they are equal). */
 export function withinOneEdit(a: string, b: string): boolean {
@@ -136,6 +138,39 @@ export function compareScored(a: ScoredItem, b: ScoredItem): number {
 }
 
 /**
+ * `scored.sort(compare).slice(0, limit)` without sorting what falls past the limit: a search keeps
+ * the best few of many hits. Entries that compare equal keep their order, as in the (stable) sort.
+ * A score that is not a number compares inconsistently, so such a list is sorted whole, as before.
+ */
+export function topScored(
+  scored: ScoredItem[],
+  limit: number,
+  compare: (a: ScoredItem, b: ScoredItem) => number = compareScored,
+): ScoredItem[] {
+  const count = Number.isNaN(limit) ? 0 : Math.min(scored.length, Math.max(0, Math.trunc(limit)));
+  if (count === scored.length || scored.some((entry) => Number.isNaN(entry.score)))
+    return scored.sort(compare).slice(0, count);
+  const top: ScoredItem[] = [];
+  for (const entry of scored) {
+    const last = top[count - 1];
+    // At or past the last one kept: a stable sort puts it after that one too.
+    if (top.length === count && (last === undefined || compare(entry, last) >= 0)) continue;
+    // After every kept entry that is not behind it.
+    let low = 0;
+    let high = top.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const kept = top[middle];
+      if (kept !== undefined && compare(entry, kept) < 0) high = middle;
+      else low = middle + 1;
+    }
+    top.splice(low, 0, entry);
+    if (top.length > count) top.pop();
+  }
+  return top;
+}
+
+/**
  * Okapi BM25 over title, tags, category and description. Fields are merged into one weighted
  * bag of terms (a simplified BM25F): a title or tag occurrence adds 2 to the term frequency
  * and to the document length, a category or description occurrence adds 1.
@@ -147,6 +182,8 @@ export class Bm25Index {
   private readonly averageLength: number;
   /** Every word of the catalogue, as written after folding, grouped by length, for spelling fallbacks. */
   private readonly vocabulary = new Map<number, Set<string>>();
+  /** The terms of recent queries, oldest first: they depend only on the query and this index. */
+  private readonly termsOfQuery = new Map<string, ReadonlyMap<string, string>>();
 
   constructor(items: readonly CatalogueItem[]) {
     this.items = [...items];
@@ -177,7 +214,7 @@ export class Bm25Index {
     const limit = options.limit ?? DEFAULT_LIMIT;
     const accepts = toPredicate(options.filter);
     const hits = new Map<number, { score: number; matched: string[] }>();
-    for (const [term, surface] of this.queryTerms(query)) {
+    for (const [term, surface] of this.cachedQueryTerms(query)) {
       const list = this.postings.get(term);
       if (list === undefined) continue;
       const idf = this.idf(list.length);
@@ -194,7 +231,20 @@ export class Bm25Index {
       if (item !== undefined && accepts(item))
         results.push({ item, score: hit.score, matchedTerms: hit.matched });
     }
-    return results.sort(compareScored).slice(0, Math.max(0, limit));
+    return topScored(results, Math.max(0, limit));
+  }
+
+  private cachedQueryTerms(query: string): ReadonlyMap<string, string> {
+    let terms = this.termsOfQuery.get(query);
+    if (terms === undefined) {
+      terms = this.queryTerms(query);
+      if (this.termsOfQuery.size >= CACHED_QUERIES) {
+        const oldest = this.termsOfQuery.keys().next();
+        if (oldest.done !== true) this.termsOfQuery.delete(oldest.value);
+      }
+      this.termsOfQuery.set(query, terms);
+    }
+    return terms;
   }
 
   /**

@@ -32,3 +32,40 @@ describe('violations', () => {
     expect(satisfies(item, { maxPrice: 10 })).toBe(false);
   });
 });
+
+describe('satisfies', () => {
+  it('holds exactly when there are no violations', () => {
+    const rules = [
+      {},
+      { categories: [] },
+      { categories: ['books'] },
+      { categories: ['music', 'films'] },
+      { minPrice: 24.5 },
+      { minPrice: 24.51 },
+      { maxPrice: 24.5 },
+      { maxPrice: 24.49 },
+      { excludeItemIds: ['bk-0001'] },
+      { excludeItemIds: ['bk-0007'] },
+      { excludeTags: ['romance'] },
+      { excludeTags: ['romance', 'gift'] },
+      { categories: ['books'], maxPrice: 30, excludeTags: ['romance'], excludeItemIds: [] },
+    ];
+    const verdicts = rules.map((rule) => satisfies(item, rule));
+    expect(verdicts).toEqual(rules.map((rule) => violations(item, rule).length === 0));
+    expect(verdicts).toEqual([
+      true,
+      true,
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+    ]);
+  });
+});

@@ -30,6 +30,15 @@ export function violations(item: CatalogueItem, constraints: Constraints): strin
   return reasons;
 }
 
+/**
+ * No rule of {@link violations} is broken: the same rules, without writing out why, since search asks
+ * this of every item a query matches.
+ */
 export function satisfies(item: CatalogueItem, constraints: Constraints): boolean {
-  return violations(item, constraints).length === 0;
+  const { categories, minPrice, maxPrice, excludeItemIds, excludeTags } = constraints;
+  if (categories !== undefined && categories.length > 0 && !categories.includes(item.category)) return false;
+  if (minPrice !== undefined && item.price < minPrice) return false;
+  if (maxPrice !== undefined && item.price > maxPrice) return false;
+  if (excludeItemIds?.includes(item.id) === true) return false;
+  return !item.tags.some((tag) => excludeTags?.includes(tag) === true);
 }

@@ -115,4 +115,44 @@ describe('rerankForProfile', () => {
     expect(again).toEqual(once);
     expect(once).toHaveLength(12);
   });
+
+  it('without diversity, orders by score and then item id, equal ids in input order, up to the limit', () => {
+    const profile = makeProfile({ budget: undefined });
+    const entries = [
+      scored(makeItem({ id: 'b', rating: 3.5 }), 2),
+      scored(makeItem({ id: 'c', rating: 3.5 }), 4),
+      scored(makeItem({ id: 'a', rating: 3.5 }), 2),
+      scored(makeItem({ id: 'b', rating: 3.5, title: 'second b' }), 2),
+      scored(makeItem({ id: 'd', rating: 3.5 }), 1),
+    ];
+    const ranked = rerankForProfile(entries, profile, { diversity: 0 });
+    expect(ranked.map(({ item }) => `${item.id} ${item.title}`)).toEqual([
+      'c Item c',
+      'a Item a',
+      'b Item b',
+      'b second b',
+      'd Item d',
+    ]);
+    expect(ranked.map(({ score }) => score)).toEqual([1, 0.5, 0.5, 0.5, 0.25]);
+    expect(ranked.every(({ breakdown }) => breakdown.diversityPenalty === 0)).toBe(true);
+    expect(ids(rerankForProfile(entries, profile, { diversity: 0, limit: 2 }))).toEqual(['c', 'a']);
+    expect(ids(rerankForProfile(entries, profile, { diversity: 0, limit: 2.5 }))).toEqual(['c', 'a', 'b']);
+    expect(rerankForProfile(entries, profile, { diversity: 0, limit: 0 })).toEqual([]);
+  });
+
+  it('with diversity, lowers an item by its likeness to those above: half category, half shared tags', () => {
+    const profile = makeProfile({ budget: undefined });
+    const entries = [
+      scored(makeItem({ id: 'a', category: 'books', tags: ['x', 'y'], rating: 3.5 }), 10),
+      scored(makeItem({ id: 'b', category: 'books', tags: ['y', 'z'], rating: 3.5 }), 10),
+      scored(makeItem({ id: 'c', category: 'films', tags: ['x', 'y', 'z', 'w'], rating: 3.5 }), 10),
+    ];
+    const ranked = rerankForProfile(entries, profile, { diversity: 1 });
+    // After "a": "b" is 0.5 + 0.5 × 1/3 like it, "c" 0.5 × 2/4; "b" is 0.5 × 2/4 like "c", less than like "a".
+    expect(ranked.map(({ item, breakdown }) => [item.id, breakdown.diversityPenalty])).toEqual([
+      ['a', 0],
+      ['c', 0.25],
+      ['b', 0.5 + 0.5 * (1 / 3)],
+    ]);
+  });
 });

@@ -81,11 +81,34 @@ export function affinityScore(
   return score;
 }
 
-/** Half from sharing a category, half from tag overlap (Jaccard). */
-function similarity(a: CatalogueItem, b: CatalogueItem): number {
-  const sameCategory = a.category === b.category ? 1 : 0;
-  const shared = a.tags.filter((tag) => b.tags.includes(tag)).length;
-  const union = new Set([...a.tags, ...b.tags]).size;
+/** An item's tags as a set, for {@link similarity}: built once per candidate, not once per comparison. */
+interface TagSet {
+  readonly tags: ReadonlySet<string>;
+  /** The item lists a tag twice: shared tags are then counted by distinct tag for the union. */
+  readonly repeats: boolean;
+}
+
+function tagSetOf(item: CatalogueItem): TagSet {
+  const tags = new Set(item.tags);
+  return { tags, repeats: tags.size !== item.tags.length };
+}
+
+/**
+ * Half from sharing a category, half from tag overlap (Jaccard): `a`'s tags found among `b`'s, over
+ * the distinct tags of both.
+ */
+function similarity(a: Candidate, b: Candidate): number {
+  const first = a.scored.item;
+  const second = b.scored.item;
+  const sameCategory = first.category === second.category ? 1 : 0;
+  let shared = 0;
+  for (const tag of first.tags) if (b.tagSet.tags.has(tag)) shared += 1;
+  let common = shared;
+  if (a.tagSet.repeats) {
+    common = 0;
+    for (const tag of a.tagSet.tags) if (b.tagSet.tags.has(tag)) common += 1;
+  }
+  const union = a.tagSet.tags.size + b.tagSet.tags.size - common;
   return 0.5 * sameCategory + 0.5 * (union > 0 ? shared / union : 0);
 }
 
@@ -94,6 +117,7 @@ interface Candidate {
   readonly relevance: number;
   readonly affinity: number;
   readonly base: number;
+  readonly tagSet: TagSet;
   /** Highest similarity to anything already picked. */
   closest: number;
 }
@@ -110,7 +134,14 @@ function toCandidates(
   return kept.map((entry) => {
     const relevance = best > 0 ? entry.score / best : 0;
     const affinity = affinityScore(entry.item, profile, weights, penaliseHistory);
-    return { scored: entry, relevance, affinity, base: relevance + affinity, closest: 0 };
+    return {
+      scored: entry,
+      relevance,
+      affinity,
+      base: relevance + affinity,
+      tagSet: tagSetOf(entry.item),
+      closest: 0,
+    };
   });
 }
 
@@ -144,10 +175,7 @@ export function rerankForProfile(
   const limit = options.limit ?? Infinity;
   const remaining = toCandidates(scored, profile, options);
   const ranked: RankedItem[] = [];
-  while (ranked.length < limit) {
-    const next = pickNext(remaining, diversity);
-    if (next === undefined) break;
-    remaining.splice(remaining.indexOf(next), 1);
+  const take = (next: Candidate): void => {
     const diversityPenalty = diversity * next.closest;
     const final = next.base - diversityPenalty;
     ranked.push({
@@ -155,9 +183,33 @@ export function rerankForProfile(
       score: final,
       breakdown: { relevance: next.relevance, affinity: next.affinity, diversityPenalty, final },
     });
+  };
+  if (diversity === 0) {
+    // Without diversity nothing picked changes the others' value: the greedy pass is a sort, in the
+    // order pickNext would take them (ties by item id, then input order; a value that never wins out).
+    const ordered = remaining.filter((candidate) => candidate.base > -Infinity).sort(byBaseThenId);
+    for (const next of ordered) {
+      if (!(ranked.length < limit)) break;
+      take(next);
+    }
+    return ranked;
+  }
+  while (ranked.length < limit) {
+    const next = pickNext(remaining, diversity);
+    if (next === undefined) break;
+    remaining.splice(remaining.indexOf(next), 1);
+    take(next);
+    if (!(ranked.length < limit)) break;
     for (const candidate of remaining) {
-      candidate.closest = Math.max(candidate.closest, similarity(candidate.scored.item, next.scored.item));
+      candidate.closest = Math.max(candidate.closest, similarity(candidate, next));
     }
   }
   return ranked;
+}
+
+function byBaseThenId(a: Candidate, b: Candidate): number {
+  if (a.base !== b.base) return a.base > b.base ? -1 : 1;
+  const x = a.scored.item.id;
+  const y = b.scored.item.id;
+  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -102,4 +102,23 @@ describe('DenseIndex', () => {
     expect(books.map((hit) => hit.item.id)).toEqual(['north-east', 'east']);
     expect(index.search(Float32Array.of(0, 1), { limit: 1 })).toHaveLength(1);
   });
+
+  it('keeps the best within the limit, equal similarities by item id', () => {
+    const twins = new DenseIndex(
+      ['d', 'b', 'e', 'a', 'c'].map((id) => makeItem({ id })),
+      new Map([
+        ['d', Float32Array.of(1, 0)],
+        ['b', Float32Array.of(2, 0)],
+        ['e', Float32Array.of(0, 1)],
+        ['a', Float32Array.of(0, 3)],
+        ['c', Float32Array.of(5, 0)],
+      ]),
+    );
+    const found = (limit: number): string[] =>
+      twins.search(Float32Array.of(1, 0), { limit }).map((hit) => hit.item.id);
+    expect(found(10)).toEqual(['b', 'c', 'd', 'a', 'e']);
+    expect(found(2)).toEqual(['b', 'c']);
+    expect(found(4)).toEqual(['b', 'c', 'd', 'a']);
+    expect(found(0)).toEqual([]);
+  });
 });

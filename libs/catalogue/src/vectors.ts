@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { modelOn } from '@tributary/platform';
 import { type Connection, type Model, Schema } from 'mongoose';
-import { type SearchOptions } from './bm25';
+import { type SearchOptions, topScored } from './bm25';
 import { satisfies } from './constraints';
 import { storedId } from './store';
 import { type CatalogueItem, type ScoredItem } from './types';
@@ -195,8 +195,10 @@ export class DenseIndex {
       for (let i = 0; i < q.length; i += 1) dot += (q[i] ?? 0) * (vector[i] ?? 0);
       scored.push({ item, score: dot, matchedTerms: [] });
     }
-    return scored
-      .sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0))
-      .slice(0, Math.max(0, limit));
+    return topScored(
+      scored,
+      Math.max(0, limit),
+      (a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0),
+    );
   }
 }

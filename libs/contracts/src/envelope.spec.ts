@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mintEnvelope } from './envelope';
+import { mintEnvelope, newTraceparent } from './envelope';
 
 const root = {
   eventType: 'tributary.internal.task.requested.v1',
@@ -34,5 +34,27 @@ describe('root event ids', () => {
 
   it('are random without a root key', () => {
     expect(mintEnvelope(root).eventId).not.toBe(mintEnvelope(root).eventId);
+  });
+});
+
+describe('traceparent', () => {
+  const FORMAT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;
+
+  it('starts a trace for a root event and keeps the cause’s trace id, with a span id of its own', () => {
+    const parent = newTraceparent();
+    expect(parent).toMatch(FORMAT);
+    const child = newTraceparent(parent);
+    expect(child).toMatch(FORMAT);
+    expect(child.slice(3, 35)).toBe(parent.slice(3, 35));
+    expect(child.slice(36, 52)).not.toBe(parent.slice(36, 52));
+    expect(newTraceparent('not a traceparent').slice(3, 35)).not.toBe(parent.slice(3, 35));
+  });
+
+  it('never hands out the same random bytes twice, across many traces', () => {
+    // Thousands of ids: more random bytes than one draw of the pool holds.
+    const traces = Array.from({ length: 3000 }, () => newTraceparent());
+    expect(traces.every((trace) => FORMAT.test(trace))).toBe(true);
+    expect(new Set(traces.map((trace) => trace.slice(3, 35))).size).toBe(traces.length);
+    expect(new Set(traces.map((trace) => trace.slice(36, 52))).size).toBe(traces.length);
   });
 });

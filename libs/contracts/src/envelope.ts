@@ -56,9 +56,27 @@ export class EnvelopeError extends Error {
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
+/**
+ * Random bytes drawn ahead and handed out a few at a time: a randomBytes call costs microseconds
+ * however few bytes it returns, and every event needs a span id (randomUUID keeps such a pool too).
+ */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+function randomHex(bytes: number): string {
+  if (randomOffset + bytes > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  const hex = randomPool.toString('hex', randomOffset, randomOffset + bytes);
+  randomOffset += bytes;
+  return hex;
+}
+
 export function newTraceparent(parent?: string): string {
-  const traceId = parent?.match(TRACEPARENT)?.[1] ?? randomBytes(16).toString('hex');
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+  const traceId = parent?.match(TRACEPARENT)?.[1] ?? randomHex(16);
+  return `00-${traceId}-${randomHex(8)}-01`;
 }
 
 export interface EnvelopeInput {

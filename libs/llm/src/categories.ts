@@ -31,27 +31,87 @@ interface Hit {
   readonly length: number;
 }
 
-const phrasesOf = (category: CatalogueCategory): string[][] =>
-  [category.replace(/-/g, ' '), ...CATEGORY_KEYWORDS[category]].map((phrase) =>
-    phrase.split(/[\s-]+/).map(singular),
-  );
+/**
+ * Each category's phrases, its own name first and then its keywords in table order, as singular
+ * words: split once here, since the planner matches every part of every request against them.
+ */
+const PHRASES: ReadonlyMap<CatalogueCategory, readonly (readonly string[])[]> = new Map(
+  CATALOGUE_CATEGORIES.map((category) => [
+    category,
+    [category.replace(/-/g, ' '), ...CATEGORY_KEYWORDS[category]].map((phrase) =>
+      phrase.split(/[\s-]+/).map(singular),
+    ),
+  ]),
+);
+
+interface PhraseEntry {
+  readonly category: CatalogueCategory;
+  /** The category's place in {@link CATALOGUE_CATEGORIES}: hits are reported in category order. */
+  readonly rank: number;
+  readonly words: readonly string[];
+}
+
+/**
+ * The phrases by their first word, so a token is checked only against the phrases that can start
+ * at it. Each list is in category order and, within a category, in the order of {@link PHRASES}.
+ */
+const PHRASES_BY_FIRST_WORD: ReadonlyMap<string, readonly PhraseEntry[]> = (() => {
+  const index = new Map<string, PhraseEntry[]>();
+  CATALOGUE_CATEGORIES.forEach((category, rank) => {
+    for (const words of PHRASES.get(category) ?? []) {
+      const first = words[0] ?? '';
+      const entries = index.get(first) ?? [];
+      entries.push({ category, rank, words });
+      index.set(first, entries);
+    }
+  });
+  return index;
+})();
 
 /** The words of the keyword table long enough to correct a slip towards, in a fixed order. */
-const TYPO_TARGETS = [...new Set(CATALOGUE_CATEGORIES.flatMap((category) => phrasesOf(category).flat()))]
+const TYPO_TARGETS = [...new Set([...PHRASES.values()].flat(2))]
   .filter((word) => word.length >= MIN_TYPO_LENGTH)
   .sort();
 
+/**
+ * {@link TYPO_TARGETS} by the length of the word to correct, each list in that same order: one edit
+ * changes a word's length by one at most, so the first target one edit away is the same in either.
+ */
+const TYPO_TARGETS_BY_LENGTH: ReadonlyMap<number, readonly string[]> = (() => {
+  const byLength = new Map<number, string[]>();
+  for (const target of TYPO_TARGETS)
+    for (const length of [target.length - 1, target.length, target.length + 1]) {
+      const targets = byLength.get(length) ?? [];
+      targets.push(target);
+      byLength.set(length, targets);
+    }
+  return byLength;
+})();
+
+const corrected = (token: string): string =>
+  token.length < MIN_TYPO_LENGTH
+    ? token
+    : ((TYPO_TARGETS_BY_LENGTH.get(token.length) ?? []).find((target) => withinOneEdit(token, target)) ??
+      token);
+
+/**
+ * Where the category phrases occur in the tokens: by category in {@link CATALOGUE_CATEGORIES} order,
+ * then by position, then in phrase order (matchCategories lists a category's words in that order).
+ */
 function phraseHits(normalised: readonly string[]): Hit[] {
-  const hits: Hit[] = [];
-  for (const category of CATALOGUE_CATEGORIES) {
-    const phrases = phrasesOf(category);
-    for (let start = 0; start < normalised.length; start += 1) {
-      for (const phrase of phrases) {
-        if (phrase.every((part, offset) => normalised[start + offset] === part))
-          hits.push({ category, start, length: phrase.length });
-      }
+  const found: (Hit & { readonly rank: number })[] = [];
+  for (let start = 0; start < normalised.length; start += 1) {
+    const word = normalised[start];
+    const entries = word === undefined ? undefined : PHRASES_BY_FIRST_WORD.get(word);
+    if (entries === undefined) continue;
+    for (const { category, rank, words } of entries) {
+      if (words.every((part, offset) => normalised[start + offset] === part))
+        found.push({ category, rank, start, length: words.length });
     }
   }
+  if (found.length < 2) return found;
+  // Found by position; a stable sort by category keeps position, then phrase order, within each.
+  const hits = found.sort((a, b) => a.rank - b.rank);
   // A word inside a longer phrase of another category counts only for that phrase.
   return hits.filter(
     (hit) =>
@@ -74,17 +134,9 @@ function phraseHits(normalised: readonly string[]): Hit[] {
  * for neighbours, and a request that names a category already is read as written.
  */
 export function matchCategories(tokens: readonly string[]): CategoryMatch[] {
-  let hits = phraseHits(tokens.map(singular));
-  if (hits.length === 0) {
-    const corrected = tokens
-      .map(singular)
-      .map((token) =>
-        token.length < MIN_TYPO_LENGTH
-          ? token
-          : (TYPO_TARGETS.find((target) => withinOneEdit(token, target)) ?? token),
-      );
-    hits = phraseHits(corrected);
-  }
+  const normalised = tokens.map(singular);
+  let hits = phraseHits(normalised);
+  if (hits.length === 0) hits = phraseHits(normalised.map(corrected));
   const found = new Map<CatalogueCategory, { first: number; words: string[] }>();
   for (const { category, start, length } of hits) {
     const words = tokens.slice(start, start + length).join(' ');

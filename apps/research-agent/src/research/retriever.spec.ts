@@ -287,6 +287,39 @@ describe('the retriever: intents', () => {
     expect(ids(candidates).slice(0, 3)).toEqual(['bk-orbit', 'od-pack', 'kt-knife']);
   });
 
+  it('writes each offered candidate in full: item, scores, matched words, hint, and the intent it serves', () => {
+    const candidates = rankCandidates(
+      new Bm25Index(CATALOGUE),
+      taskRequest(),
+      intentPlan('knife'),
+      makeProfile({ budget: undefined, interests: { hiking: 0.5 } }),
+    );
+    const [orbit, pack, knife] = candidates;
+
+    expect(orbit).toEqual({
+      itemId: 'bk-orbit',
+      title: 'Orbit of Ash',
+      category: 'books',
+      tags: ['sci-fi'],
+      description: '',
+      price: 12,
+      currency: 'EUR',
+      rating: 4,
+      relevance: 1,
+      affinity: (0.1 * (4 - 3.5)) / 1.5,
+      matchedTerms: ['sci', 'fi'],
+      hint: 'Strong match for your search (sci, fi); well rated (4.0).',
+      intent: 'intent-1',
+    });
+    expect(Object.keys(orbit ?? {}).at(-1)).toBe('intent');
+    expect(pack).toMatchObject({ itemId: 'od-pack', intent: 'intent-2' });
+    expect(pack?.hint).toBe(
+      'Strong match for your search (hiking); matches your interest in hiking; well rated (4.0).',
+    );
+    expect(knife).toMatchObject({ itemId: 'kt-knife', matchedTerms: ['knife'] });
+    expect(knife !== undefined && 'intent' in knife).toBe(false);
+  });
+
   it('never lets the profile crowd out the items that match an intent', () => {
     const profile = makeProfile({
       interests: { 'sci-fi': 1, guide: 1 },

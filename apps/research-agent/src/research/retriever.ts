@@ -106,7 +106,9 @@ function rankByIntent(
   profile: UserProfile,
 ): Candidate[] {
   const perPool = Math.max(MIN_PER_POOL, request.maxResults * 2);
-  const owned = (item: CatalogueItem): boolean => profile.history.includes(item.id);
+  // Asked of every hit of every search below.
+  const history = new Set(profile.history);
+  const owned = (item: CatalogueItem): boolean => history.has(item.id);
   const search = (query: string, categories: readonly string[]): ScoredItem[] => {
     const constraints = toCatalogueConstraints(request.constraints, categories);
     return index.search(query, {
@@ -114,7 +116,7 @@ function rankByIntent(
       filter: (item) => satisfies(item, constraints) && !owned(item),
     });
   };
-  const pools = new Map<string | null, Candidate[]>();
+  const pools = new Map<string | null, Pooled[]>();
   for (const step of plan.steps) {
     let hits = search(step.query, step.categories);
     // The planner's categories come from a keyword table and can miss the one the catalogue files
@@ -131,13 +133,13 @@ function rankByIntent(
       hits = search(step.categories.join(' ').replace(/-/g, ' '), step.categories);
     if (hits.length === 0) hits = search(step.query, []);
     const ranked = rerankForProfile(hits, profile, { diversity: 0 })
-      .map((entry) => toCandidate(entry, profile, step.intent ?? undefined))
+      .map((entry) => pooled(entry, step.intent ?? undefined))
       .sort(byRelevanceFirst);
     const intent = step.intent ?? null;
     pools.set(intent, [...(pools.get(intent) ?? []), ...ranked]);
   }
   // An item serves the intent where it is most relevant; the profile pool keeps only what no intent took.
-  const home = new Map<string, Candidate>();
+  const home = new Map<string, Pooled>();
   for (const [intent, pool] of pools) {
     if (intent === null) continue;
     for (const candidate of pool) {
@@ -159,17 +161,41 @@ function rankByIntent(
       .slice(0, perPool);
   });
   // Interleaved, best of each pool first, so a prompt that reads from the top sees every intent early.
-  const merged: Candidate[] = [];
+  const merged: Pooled[] = [];
   for (let rank = 0; rank < perPool; rank += 1) {
     for (const pool of kept) {
       const candidate = pool[rank];
       if (candidate !== undefined) merged.push(candidate);
     }
   }
-  return merged;
+  return merged.map((entry) => toCandidate(entry.ranked, profile, entry.intent));
 }
 
-function byRelevanceFirst(a: Candidate, b: Candidate): number {
+/**
+ * A ranked hit in an intent's pool: what pools are ordered and shared out by. Most hits are not
+ * offered, so the candidate, with its hint, is written only for those that are.
+ */
+interface Pooled {
+  readonly ranked: RankedItem;
+  readonly intent: string | undefined;
+  readonly itemId: string;
+  readonly rating: number | null;
+  readonly relevance: number;
+  readonly affinity: number;
+}
+
+function pooled(ranked: RankedItem, intent: string | undefined): Pooled {
+  return {
+    ranked,
+    intent,
+    itemId: ranked.item.id,
+    rating: ranked.item.rating ?? null,
+    relevance: ranked.breakdown.relevance,
+    affinity: ranked.breakdown.affinity,
+  };
+}
+
+function byRelevanceFirst(a: Pooled, b: Pooled): number {
   return (
     relevanceFirst(b) - relevanceFirst(a) ||
     (b.rating ?? -1) - (a.rating ?? -1) ||

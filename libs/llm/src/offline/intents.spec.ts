@@ -101,6 +101,39 @@ describe('splitIntents', () => {
     expect(splitIntents('a sci-fi strategy game')[0]?.tags).toEqual(['sci-fi', 'strategy']);
   });
 
+  it('reads a tag spelling of several words anywhere in the text, a one-word spelling only as a whole word', () => {
+    const tagsAndWords = (query: string): [string[], string[]][] =>
+      splitIntents(query).map((intent) => [intent.tags, intent.words]);
+    expect(tagsAndWords('science fiction and a coop board game for the kids')).toEqual([
+      [['sci-fi'], ['science', 'fiction']],
+      [
+        ['co-op', 'kids'],
+        ['coop', 'board', 'game', 'kids'],
+      ],
+    ]);
+    expect(tagsAndWords('noise-cancelling bluetooth headphones plus an sf novel, no horror')).toEqual([
+      [
+        ['noise-cancelling', 'wireless'],
+        ['noise', 'cancelling', 'bluetooth', 'headphones'],
+      ],
+      [['sci-fi'], ['sf', 'novel']],
+    ]);
+    // "hiker's" is one word, not "hiker"; "co op" is read across the words.
+    expect(tagsAndWords("a hiker's gift: wireless speaker or a co op game")).toEqual([
+      [
+        ['co-op', 'gift', 'wireless'],
+        ["hiker's", 'gift', 'wireless', 'speaker', 'co', 'op', 'game'],
+      ],
+    ]);
+    // The English of foreign words counts too: "Kinder" → "kids".
+    expect(tagsAndWords('Ein Spiel für Kinder, kooperativ')).toEqual([
+      [
+        ['co-op', 'kids'],
+        ['spiel', 'kinder', 'kooperativ', 'game', 'kids'],
+      ],
+    ]);
+  });
+
   it('keeps only the categories the request allows', () => {
     expect(summary('a novel and a film', ['books'])).toEqual([['a novel and a film', ['books']]]);
   });

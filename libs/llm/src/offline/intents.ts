@@ -129,18 +129,29 @@ export function fold(text: string): string {
     .toLowerCase();
 }
 
-function impliedTags(text: string): string[] {
-  const folded = withEnglish(fold(text));
-  const tokens = tokenize(folded);
+const isPhrase = (spelling: string): boolean => spelling.split(/[\s]+/).length > 1 || spelling.includes('-');
+/** The tag spellings of several words (or with a hyphen), found anywhere in the text, with their tags. */
+const PHRASE_SPELLINGS: readonly (readonly [string, string])[] = Object.entries(TAG_SPELLINGS).filter(
+  ([spelling]) => isPhrase(spelling),
+);
+/** The one-word tag spellings, found as a token of the text, with their tags. */
+const WORD_SPELLINGS: ReadonlyMap<string, string> = new Map(
+  Object.entries(TAG_SPELLINGS).filter(([spelling]) => !isPhrase(spelling)),
+);
+
+/** `folded` is the text as {@link englishOf} gives it. */
+function impliedTags(folded: string): string[] {
   const tags = new Set<string>();
-  for (const [spelling, tag] of Object.entries(TAG_SPELLINGS)) {
-    const parts = spelling.split(/[\s]+/);
-    if (parts.length > 1 || spelling.includes('-')) {
-      if (folded.includes(spelling)) tags.add(tag);
-    } else if (tokens.includes(spelling)) tags.add(tag);
+  for (const [spelling, tag] of PHRASE_SPELLINGS) if (folded.includes(spelling)) tags.add(tag);
+  for (const token of tokenize(folded)) {
+    const tag = WORD_SPELLINGS.get(token);
+    if (tag !== undefined) tags.add(tag);
   }
   return [...tags].sort();
 }
+
+/** A text folded, with the English for its foreign words: what its categories, tags and words are read from. */
+const englishOf = (text: string): string => withEnglish(fold(text));
 
 interface Segment {
   text: string;
@@ -160,8 +171,8 @@ const ALTERNATIVES = new Set(['or', 'nor', 'oder', 'ou', 'o', 'ni', 'of', 'eller
 
 const negated = (part: string): boolean => NEGATIONS.has(tokenize(fold(part))[0] ?? '');
 
-function segmentOf(text: string, allowed: readonly string[]): Segment {
-  const matches = matchCategories(tokenize(withEnglish(fold(text)))).filter(
+function segmentOf(text: string, allowed: readonly string[], english: (text: string) => string): Segment {
+  const matches = matchCategories(tokenize(english(text))).filter(
     (match) => allowed.length === 0 || allowed.includes(match.category),
   );
   return { text, matches, wanted: text };
@@ -175,6 +186,16 @@ function segmentOf(text: string, allowed: readonly string[]): Segment {
  */
 export function splitIntents(query: string, allowedCategories: readonly string[] = []): Intent[] {
   const allowed = allowedCategories.map((category) => category.toLowerCase());
+  // A part is read again as it joins its neighbours, and a segment once more for its tags and words.
+  const read = new Map<string, string>();
+  const english = (text: string): string => {
+    let folded = read.get(text);
+    if (folded === undefined) {
+      folded = englishOf(text);
+      read.set(text, folded);
+    }
+    return folded;
+  };
   // split() with a capturing group keeps the joints at odd indexes, so merged parts read as written.
   const pieces = query.trim().split(JOINT_PATTERN);
   const joined = (left: string, joint: string, right: string): string =>
@@ -189,7 +210,9 @@ export function splitIntents(query: string, allowedCategories: readonly string[]
     // A ruled-out part names what the request does not want: never an intent, whatever it names.
     ruledOut = negated(part) || (ruledOut && ALTERNATIVES.has(joint.trim().toLowerCase()));
     const text = pending === undefined ? part : joined(pending.text, joint, part);
-    const segment = ruledOut ? { text, matches: [], wanted: pending?.text ?? '' } : segmentOf(text, allowed);
+    const segment = ruledOut
+      ? { text, matches: [], wanted: pending?.text ?? '' }
+      : segmentOf(text, allowed, english);
     const previous = segments.at(-1);
     if (ruledOut && pending === undefined && previous !== undefined) {
       segments[segments.length - 1] = { ...previous, text: joined(previous.text, joint, part) };
@@ -204,7 +227,7 @@ export function splitIntents(query: string, allowedCategories: readonly string[]
   }
   const last = segments.at(-1);
   if (pending !== undefined) {
-    if (last === undefined) segments.push(segmentOf(pending.text, allowed));
+    if (last === undefined) segments.push(segmentOf(pending.text, allowed, english));
     else
       segments[segments.length - 1] = {
         text: joined(last.text, pending.joint, pending.text),
@@ -212,13 +235,13 @@ export function splitIntents(query: string, allowedCategories: readonly string[]
         wanted: joined(last.wanted, pending.joint, pending.text),
       };
   }
-  if (segments.length === 0) segments.push(segmentOf(query.trim(), allowed));
+  if (segments.length === 0) segments.push(segmentOf(query.trim(), allowed, english));
   return segments.map((segment, index) => ({
     id: `intent-${index + 1}`,
     text: segment.text,
     categories: segment.matches.map((match) => match.category),
     matches: segment.matches,
-    tags: impliedTags(segment.wanted),
-    words: keywords(withEnglish(fold(segment.wanted))),
+    tags: impliedTags(english(segment.wanted)),
+    words: keywords(english(segment.wanted)),
   }));
 }
