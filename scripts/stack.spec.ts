@@ -18,7 +18,7 @@ interface StackConfig {
     readyTimeoutMs: number;
   };
   registry: { port: number; url: string; baseUrl: string };
-  ferretdb: { port: number; url: string; dataDir: string; logLevel: string };
+  ferretdb: { port: number; url: string; dataDir: string; logLevel: string; synchronous: string };
 }
 
 interface StackModule {
