@@ -18,6 +18,7 @@ import { taskEventModel } from './task-event.entity';
 import { TaskEventRepository } from './task-event.repository';
 import { TaskListReader } from './task-list.reader';
 import { TaskListRepository } from './task-list.repository';
+import { AcceptedHere } from '../task/accepted-here';
 import { TaskNotifier } from './task-notifier';
 import { TaskReader } from './task-reader';
 import { taskModel } from './task.entity';
@@ -68,6 +69,7 @@ import { UsersController } from './users.controller';
     UserProfileRepository,
     TaskReader,
     TaskNotifier,
+    { provide: AcceptedHere, useFactory: () => new AcceptedHere() },
     GetTaskUseCase,
     ListTasksUseCase,
     GetUserRecommendationsUseCase,
@@ -79,6 +81,7 @@ import { UsersController } from './users.controller';
     UserProfileRepository,
     TaskReader,
     TaskNotifier,
+    AcceptedHere,
   ],
 })
 export class ReadModelModule implements OnModuleInit {

@@ -1,5 +1,6 @@
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Delivery, type ParallelConsumer } from '@tributary/kafka';
+import { type AcceptedHere } from '../task/accepted-here';
 import { TERMINAL_TOPICS, type TerminalTopic } from '../task/status';
 import { tenantId } from '../task/tenant';
 import { type InFlightRepository } from './in-flight.repository';
@@ -16,11 +17,16 @@ export class InFlightConsumer implements OnApplicationBootstrap {
     /** The runtime's consumer of the group (its metrics, whenJoined); stopped by the KafkaRuntime. */
     readonly consumer: ParallelConsumer,
     inFlight: InFlightRepository,
+    acceptedHere: AcceptedHere,
   ) {
     for (const [, topic] of TERMINAL_TOPICS) {
-      consumer.handle(topic, (delivery: Delivery<TerminalTopic>) =>
-        inFlight.release(tenantId(delivery.envelope.tenantId), delivery.value.taskId),
-      );
+      consumer.handle(topic, async (delivery: Delivery<TerminalTopic>) => {
+        const tenant = tenantId(delivery.envelope.tenantId);
+        const { taskId } = delivery.value;
+        // Accepted here without a ticket (no cap): no slot to free, nothing to read.
+        if (acceptedHere.of(tenant, taskId)?.ticket === false) return;
+        await inFlight.release(tenant, taskId);
+      });
     }
   }
 

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { KafkaRuntime } from '@tributary/kafka';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
+import { ReadModelModule } from '../read-model/read-model.module';
+import { AcceptedHere } from '../task/accepted-here';
 import { InFlightConsumer } from './in-flight.consumer';
 import { InFlightRepository } from './in-flight.repository';
 import { SubmissionModule } from './submission.module';
@@ -12,18 +14,24 @@ import { SubmissionModule } from './submission.module';
  * store answers: a dead-lettered end would keep the tenant's slot taken for good.
  */
 @Module({
-  imports: [SubmissionModule],
+  imports: [SubmissionModule, ReadModelModule],
   providers: [
     {
       provide: InFlightConsumer,
-      useFactory: (runtime: KafkaRuntime, inFlight: InFlightRepository, options: GatewayOptions) => {
+      useFactory: (
+        runtime: KafkaRuntime,
+        inFlight: InFlightRepository,
+        acceptedHere: AcceptedHere,
+        options: GatewayOptions,
+      ) => {
         const { group, fromBeginning } = options.inFlight;
         return new InFlightConsumer(
           runtime.consumer({ group, fromBeginning, failurePolicy: { onTransient: 'hold-partition' } }),
           inFlight,
+          acceptedHere,
         );
       },
-      inject: [KafkaRuntime, InFlightRepository, GATEWAY_OPTIONS],
+      inject: [KafkaRuntime, InFlightRepository, AcceptedHere, GATEWAY_OPTIONS],
     },
   ],
 })

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiProblem, PROBLEM_TYPES } from '../http/problem';
 import { type TaskRepository } from '../read-model/task.repository';
 import { type UserProfileRepository } from '../read-model/user-profile.repository';
+import { AcceptedHere } from '../task/accepted-here';
 import { type TaskState } from '../task/task-state';
 import { DEFAULT_TENANT } from '../task/tenant';
 import { type IdempotentSubmission } from './idempotent-submission';
@@ -30,12 +31,22 @@ function setup(publish: (topic: unknown, value: unknown, options?: unknown) => P
   const publisher: TaskEventPublisher = { publish };
   const inFlight = {} as InFlightRepository;
   const idempotency = {} as IdempotentSubmission;
+  const acceptedHere = new AcceptedHere();
   return {
     stored,
-    useCase: new SubmitTaskUseCase(profiles, tasks, publisher, inFlight, idempotency, {
-      maxInFlightTasks: 0,
-      deadlines: { defaultMs: 600_000, minMs: 5_000, maxMs: 3_600_000 },
-    }),
+    acceptedHere,
+    useCase: new SubmitTaskUseCase(
+      profiles,
+      tasks,
+      publisher,
+      inFlight,
+      idempotency,
+      {
+        maxInFlightTasks: 0,
+        deadlines: { defaultMs: 600_000, minMs: 5_000, maxMs: 3_600_000 },
+      },
+      acceptedHere,
+    ),
   };
 }
 
@@ -57,6 +68,24 @@ describe('submitting a task', () => {
       userId: 'u-alice',
     });
     expect(accepted.links.events).toBe(`/v1/tasks/${accepted.taskId}/events`);
+  });
+
+  it('remembers, before publishing, that it accepted the task, with its callback URL and no in-flight ticket', async () => {
+    let rememberedWhenPublished: unknown;
+    const { acceptedHere, useCase } = setup((_topic, value) => {
+      rememberedWhenPublished = acceptedHere.of('default', (value as TaskRequested).taskId);
+      return Promise.resolve();
+    });
+    const accepted = await useCase.execute({
+      tenant: DEFAULT_TENANT,
+      body: { ...body, callbackUrl: 'https://hooks.example/in' },
+    });
+    expect(rememberedWhenPublished).toEqual({
+      tenantId: 'default',
+      callbackUrl: 'https://hooks.example/in',
+      ticket: false,
+    });
+    expect(acceptedHere.of('default', accepted.taskId)).toEqual(rememberedWhenPublished);
   });
 
   it('withdraws the task and answers 503 unavailable with Retry-After when the event was certainly not sent', async () => {

@@ -6,6 +6,7 @@ import { taskLinks } from '../http/links';
 import { ApiProblem } from '../http/problem';
 import { TaskRepository } from '../read-model/task.repository';
 import { UserProfileRepository } from '../read-model/user-profile.repository';
+import { AcceptedHere } from '../task/accepted-here';
 import { acceptedTask } from '../task/accepted-task';
 import { mintTaskId } from '../task/ids';
 import { type TenantId } from '../task/tenant';
@@ -111,6 +112,7 @@ export class SubmitTaskUseCase {
     @Inject(InFlightRepository) private readonly inFlight: InFlightRepository,
     @Inject(IdempotentSubmission) private readonly idempotency: IdempotentSubmission,
     @Inject(SUBMIT_LIMITS) private readonly limits: SubmitLimits,
+    @Inject(AcceptedHere) private readonly acceptedHere: AcceptedHere,
   ) {}
 
   async execute({ tenant, body, idempotencyKey }: SubmitTaskCommand): Promise<TaskAccepted> {
@@ -151,6 +153,10 @@ export class SubmitTaskUseCase {
     } catch (error) {
       if (!(attempt.resumed && isDuplicateKey(error))) throw error;
     }
+    // Before the publish, so its end is never seen first. Not for a resumed submission: its first
+    // attempt may have run on a gateway with another in-flight cap.
+    if (!attempt.resumed)
+      this.acceptedHere.remember(taskId, { tenantId: tenant, callbackUrl, ticket: cap > 0 });
     const event: TaskRequested = {
       taskId,
       tenantId: tenant,

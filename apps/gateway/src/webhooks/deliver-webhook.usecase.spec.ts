@@ -6,6 +6,7 @@ import { Scrape } from '@tributary/testing/metrics';
 import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
 import { TaskNotifier } from '../read-model/task-notifier';
 import { type TaskReader } from '../read-model/task-reader';
+import { AcceptedHere } from '../task/accepted-here';
 import { type TaskEventRow } from '../task/log';
 import { type TaskState } from '../task/task-state';
 import { tenantId } from '../task/tenant';
@@ -25,7 +26,7 @@ const tenant = tenantId('default');
  * tenant with no endpoint of its own (a task has none either unless `states` gives it one); it fails
  * with 'must not get this far' once it would claim a delivery.
  */
-function useCaseOver(states: readonly (Partial<TaskState> | null)[]) {
+function useCaseOver(states: readonly (Partial<TaskState> | null)[], acceptedHere = new AcceptedHere()) {
   let reads = 0;
   const log = {
     current: () => {
@@ -43,9 +44,10 @@ function useCaseOver(states: readonly (Partial<TaskState> | null)[]) {
     log,
     notifier,
     { claim: unexpected } as unknown as WebhookDeliveryRepository,
-    { find: () => Promise.resolve(null) } as unknown as TenantWebhookRepository,
+    { findRecent: () => Promise.resolve(null) } as unknown as TenantWebhookRepository,
     { send: unexpected },
     new TenantShares(1),
+    acceptedHere,
   );
   return { useCase, notifier, reads: () => reads };
 }
@@ -67,6 +69,28 @@ afterEach(() => {
 describe('webhook handler waiting for the read model', () => {
   it('does not wait for a task with no callback URL whose tenant has no endpoint', async () => {
     const { useCase, reads } = useCaseOver([{ status: 'reviewing', terminal: false, tenantId: tenant }]);
+    await expect(useCase.execute(terminal(0))).resolves.toBeUndefined();
+    expect(reads()).toBe(1);
+  });
+
+  it('reads nothing of a task this process accepted without a callback URL, when its tenant has no endpoint', async () => {
+    const acceptedHere = new AcceptedHere();
+    acceptedHere.remember('tsk_1', { tenantId: tenant, callbackUrl: null, ticket: false });
+    const { useCase, reads } = useCaseOver(
+      [{ status: 'reviewing', terminal: false, tenantId: tenant }],
+      acceptedHere,
+    );
+    await expect(useCase.execute(terminal(0))).resolves.toBeUndefined();
+    expect(reads()).toBe(0);
+  });
+
+  it('reads the task it accepted with a callback URL, and one another tenant owns', async () => {
+    const acceptedHere = new AcceptedHere();
+    acceptedHere.remember('tsk_1', { tenantId: 'other', callbackUrl: null, ticket: false });
+    const { useCase, reads } = useCaseOver(
+      [{ status: 'reviewing', terminal: false, tenantId: tenant }],
+      acceptedHere,
+    );
     await expect(useCase.execute(terminal(0))).resolves.toBeUndefined();
     expect(reads()).toBe(1);
   });
@@ -146,10 +170,12 @@ describe('webhook attempt metrics', () => {
         },
       } as unknown as WebhookDeliveryRepository,
       {
-        find: () => Promise.resolve({ url: null, secret: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=' }),
+        findRecent: () => Promise.resolve({ url: null, secret: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=' }),
+        ensure: () => Promise.resolve({ url: null, secret: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=' }),
       } as unknown as TenantWebhookRepository,
       { send: () => Promise.resolve(outcome) },
       new TenantShares(1),
+      new AcceptedHere(),
     );
     return { useCase, recorded };
   }

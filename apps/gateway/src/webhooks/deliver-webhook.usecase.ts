@@ -12,6 +12,7 @@ import { context, failSpan, inSpan, SpanKind, trace, traceHeaders, TRIBUTARY } f
 import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { TaskNotifier } from '../read-model/task-notifier';
 import { TaskReader } from '../read-model/task-reader';
+import { AcceptedHere } from '../task/accepted-here';
 import { isTerminal } from '../task/status';
 import { type TaskState } from '../task/task-state';
 import { type TenantId } from '../task/tenant';
@@ -32,6 +33,13 @@ const PROJECTION_WAIT_MS = 5_000;
  * task (TaskNotifier), and otherwise reads again this often, for another instance's projection.
  */
 const PROJECTION_POLL_MS = 1_000;
+
+/**
+ * How old the tenant's endpoint setting may be when deciding whether a task's end has anywhere to go
+ * (read at most once per this period per tenant, not once per task): an endpoint registered through
+ * another gateway is used for tasks ending this long after at most.
+ */
+const TENANT_SETTINGS_MAX_AGE_MS = 5_000;
 
 export interface TerminalEvent {
   readonly tenant: TenantId;
@@ -69,10 +77,15 @@ export class DeliverWebhookUseCase {
     @Inject(TenantWebhookRepository) private readonly tenants: TenantWebhookRepository,
     @Inject(WEBHOOK_TRANSPORT) private readonly transport: WebhookTransport,
     @Inject(WEBHOOK_TENANT_SHARES) private readonly shares: TenantShares,
+    @Inject(AcceptedHere) private readonly acceptedHere: AcceptedHere,
   ) {}
 
   async execute(event: TerminalEvent, signal?: AbortSignal): Promise<void> {
-    const settings = await this.tenants.find(event.tenant);
+    // A task this process accepted without a callback URL needs the tenant's endpoint, if any: known
+    // without reading the task.
+    const accepted = this.acceptedHere.of(event.tenant, event.taskId);
+    const settings = await this.tenants.findRecent(event.tenant, TENANT_SETTINGS_MAX_AGE_MS);
+    if (accepted?.callbackUrl === null && (settings?.url ?? null) === null) return;
     const task = await this.endedTask(event, settings?.url ?? null, signal);
     if (task === null) return;
     if (webhookTypeOf(task.status) !== event.endsAs) return; // another terminal event ended it
@@ -99,7 +112,8 @@ export class DeliverWebhookUseCase {
       return;
     }
 
-    const secret = (settings ?? (await this.tenants.ensure(event.tenant))).secret;
+    // Read again: a secret rotated through another gateway signs from the next attempt on.
+    const { secret } = await this.tenants.ensure(event.tenant);
     const body = webhookBody(task, event.endsAs);
     const timestamp = Math.floor(Date.now() / 1000);
     const at = new Date();

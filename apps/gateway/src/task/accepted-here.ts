@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+
+/** What this process knows of a task it accepted, fixed at submission and never changed afterwards. */
+export interface AcceptedFacts {
+  readonly tenantId: string;
+  /** The task's own webhook target (null: none; the tenant's endpoint may still apply). */
+  readonly callbackUrl: string | null;
+  /** Whether it took an in-flight admission ticket (false: no cap applied, no slot to free). */
+  readonly ticket: boolean;
+}
+
+/** Tasks remembered: about a minute of submissions at capacity, well under a megabyte. */
+const CAPACITY = 4_096;
+
+/**
+ * The facts of the tasks this process accepted most recently, so the consumers that see them end
+ * (webhooks, in-flight release) can tell from memory that there is nothing to do, instead of reading
+ * the task and its admission ticket from the store for every task. Facts never change once accepted,
+ * so a remembered one is never stale; a task accepted by another gateway, or forgotten (oldest first,
+ * past CAPACITY, or after a restart), is read from the store as before.
+ */
+@Injectable()
+export class AcceptedHere {
+  private readonly facts = new Map<string, AcceptedFacts>();
+
+  constructor(private readonly capacity = CAPACITY) {}
+
+  remember(taskId: string, facts: AcceptedFacts): void {
+    this.facts.delete(taskId);
+    this.facts.set(taskId, facts);
+    if (this.facts.size > this.capacity) {
+      const oldest = this.facts.keys().next();
+      if (oldest.done !== true) this.facts.delete(oldest.value);
+    }
+  }
+
+  /** The task's facts, if this process accepted it for this tenant and still remembers it. */
+  of(tenantId: string, taskId: string): AcceptedFacts | undefined {
+    const facts = this.facts.get(taskId);
+    return facts?.tenantId === tenantId ? facts : undefined;
+  }
+}
