@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import { ApiProblem } from '../http/problem';
 import { TaskRepository } from '../read-model/task.repository';
+import { AcceptedHere } from '../task/accepted-here';
 import { type TenantId } from '../task/tenant';
 import { SseHub } from './sse-hub';
 import { TASK_EVENT_SOURCE } from './streams.tokens';
@@ -23,14 +24,18 @@ export class StreamTaskEventsUseCase {
     @Inject(TASK_EVENT_SOURCE) private readonly source: TaskEventSource,
     @Inject(SseHub) private readonly hub: SseHub,
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
+    @Inject(AcceptedHere) private readonly acceptedHere: AcceptedHere,
   ) {}
 
   async execute(tenant: TenantId, taskId: string, after: string | undefined): Promise<OpenedStream> {
-    const task = await this.tasks.findById(tenant, taskId);
-    if (!task) throw ApiProblem.notFound(`No task ${taskId}.`);
+    // A task this process accepted exists (since its acceptance): no read to know it.
+    const createdAt =
+      this.acceptedHere.of(tenant, taskId)?.acceptedAt ??
+      (await this.tasks.findById(tenant, taskId))?.createdAt;
+    if (createdAt === undefined) throw ApiProblem.notFound(`No task ${taskId}.`);
     const stream = new TaskLogStream(this.source, tenant, taskId, after, this.options.sse);
     try {
-      if (!(await stream.prepare(task.createdAt))) {
+      if (!(await stream.prepare(createdAt))) {
         stream.close();
         return { kind: 'ended' };
       }

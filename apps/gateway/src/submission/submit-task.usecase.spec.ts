@@ -72,7 +72,7 @@ describe('submitting a task', () => {
 
   it('remembers, before publishing, that it accepted the task, with its callback URL and no in-flight ticket', async () => {
     let rememberedWhenPublished: unknown;
-    const { acceptedHere, useCase } = setup((_topic, value) => {
+    const { acceptedHere, stored, useCase } = setup((_topic, value) => {
       rememberedWhenPublished = acceptedHere.of('default', (value as TaskRequested).taskId);
       return Promise.resolve();
     });
@@ -80,18 +80,26 @@ describe('submitting a task', () => {
       tenant: DEFAULT_TENANT,
       body: { ...body, callbackUrl: 'https://hooks.example/in' },
     });
-    expect(rememberedWhenPublished).toEqual({
+    expect(rememberedWhenPublished).toMatchObject({
       tenantId: 'default',
       callbackUrl: 'https://hooks.example/in',
       ticket: false,
     });
     expect(acceptedHere.of('default', accepted.taskId)).toEqual(rememberedWhenPublished);
+    expect(acceptedHere.of('default', accepted.taskId)?.acceptedAt).toEqual(
+      stored.get(accepted.taskId)?.createdAt,
+    );
   });
 
   it('withdraws the task and answers 503 unavailable with Retry-After when the event was certainly not sent', async () => {
-    const { stored, useCase } = setup(() => Promise.reject(new PublishNotSentError('registry down')));
+    let published = '';
+    const { stored, acceptedHere, useCase } = setup((_topic, value) => {
+      published = (value as TaskRequested).taskId;
+      return Promise.reject(new PublishNotSentError('registry down'));
+    });
     const failure = await useCase.execute({ tenant: DEFAULT_TENANT, body }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SubmissionWithdrawn);
+    expect(acceptedHere.of('default', published)).toBeUndefined();
     expect((failure as ApiProblem).status).toBe(503);
     expect((failure as ApiProblem).type).toBe(PROBLEM_TYPES.unavailable);
     expect((failure as ApiProblem).headers['retry-after']).toBe('5');

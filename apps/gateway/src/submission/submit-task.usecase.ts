@@ -155,8 +155,9 @@ export class SubmitTaskUseCase {
     }
     // Before the publish, so its end is never seen first. Not for a resumed submission: its first
     // attempt may have run on a gateway with another in-flight cap.
-    if (!attempt.resumed)
-      this.acceptedHere.remember(taskId, { tenantId: tenant, callbackUrl, ticket: cap > 0 });
+    if (!attempt.resumed) {
+      this.acceptedHere.remember(taskId, { tenantId: tenant, acceptedAt: now, callbackUrl, ticket: cap > 0 });
+    }
     const event: TaskRequested = {
       taskId,
       tenantId: tenant,
@@ -207,6 +208,7 @@ export class SubmitTaskUseCase {
       taskId,
       err: String(cause),
     });
+    this.acceptedHere.forget(taskId);
     try {
       await this.tasks.deleteUnconfirmed(tenant, taskId);
       await attempt.releaseKey?.();

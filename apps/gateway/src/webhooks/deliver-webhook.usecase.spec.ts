@@ -75,7 +75,12 @@ describe('webhook handler waiting for the read model', () => {
 
   it('reads nothing of a task this process accepted without a callback URL, when its tenant has no endpoint', async () => {
     const acceptedHere = new AcceptedHere();
-    acceptedHere.remember('tsk_1', { tenantId: tenant, callbackUrl: null, ticket: false });
+    acceptedHere.remember('tsk_1', {
+      tenantId: tenant,
+      acceptedAt: new Date(),
+      callbackUrl: null,
+      ticket: false,
+    });
     const { useCase, reads } = useCaseOver(
       [{ status: 'reviewing', terminal: false, tenantId: tenant }],
       acceptedHere,
@@ -86,7 +91,12 @@ describe('webhook handler waiting for the read model', () => {
 
   it('reads the task it accepted with a callback URL, and one another tenant owns', async () => {
     const acceptedHere = new AcceptedHere();
-    acceptedHere.remember('tsk_1', { tenantId: 'other', callbackUrl: null, ticket: false });
+    acceptedHere.remember('tsk_1', {
+      tenantId: 'other',
+      acceptedAt: new Date(),
+      callbackUrl: null,
+      ticket: false,
+    });
     const { useCase, reads } = useCaseOver(
       [{ status: 'reviewing', terminal: false, tenantId: tenant }],
       acceptedHere,
