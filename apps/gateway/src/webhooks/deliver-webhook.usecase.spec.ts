@@ -73,12 +73,26 @@ describe('webhook handler waiting for the read model', () => {
     expect(reads()).toBe(1);
   });
 
-  it('reads nothing of a task this process accepted without a callback URL, when its tenant has no endpoint', async () => {
+  it.each([
+    {
+      what: 'reads nothing of a task this process accepted without a callback URL',
+      owner: tenant,
+      url: null,
+      reads: 0,
+    },
+    {
+      what: 'reads a task it accepted with a callback URL',
+      owner: tenant,
+      url: 'https://hooks.example/in',
+      reads: 1,
+    },
+    { what: 'reads a task another tenant submitted', owner: tenantId('other'), url: null, reads: 1 },
+  ])('$what, when its tenant has no endpoint', async ({ owner, url, reads: expected }) => {
     const acceptedHere = new AcceptedHere();
     acceptedHere.remember('tsk_1', {
-      tenantId: tenant,
+      tenantId: owner,
       acceptedAt: new Date(),
-      callbackUrl: null,
+      callbackUrl: url,
       ticket: false,
     });
     const { useCase, reads } = useCaseOver(
@@ -86,23 +100,7 @@ describe('webhook handler waiting for the read model', () => {
       acceptedHere,
     );
     await expect(useCase.execute(terminal(0))).resolves.toBeUndefined();
-    expect(reads()).toBe(0);
-  });
-
-  it('reads the task it accepted with a callback URL, and one another tenant owns', async () => {
-    const acceptedHere = new AcceptedHere();
-    acceptedHere.remember('tsk_1', {
-      tenantId: 'other',
-      acceptedAt: new Date(),
-      callbackUrl: null,
-      ticket: false,
-    });
-    const { useCase, reads } = useCaseOver(
-      [{ status: 'reviewing', terminal: false, tenantId: tenant }],
-      acceptedHere,
-    );
-    await expect(useCase.execute(terminal(0))).resolves.toBeUndefined();
-    expect(reads()).toBe(1);
+    expect(reads()).toBe(expected);
   });
 
   it('asks to be retried later at once for a task the read model does not have, without polling meanwhile', async () => {
