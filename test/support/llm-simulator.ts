@@ -42,6 +42,8 @@ export class LlmSimulator {
   readonly inFlight = new Set<string>();
   /** Requests whose client went away before the answer (an aborted call). */
   aborted = 0;
+  /** Requests being read or answered now, counted from their first byte (before they are parsed). */
+  open = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -81,6 +83,19 @@ export class LlmSimulator {
   }
 
   private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    options: LlmSimulatorOptions,
+  ): Promise<void> {
+    this.open += 1;
+    try {
+      await this.answer(req, res, options);
+    } finally {
+      this.open -= 1;
+    }
+  }
+
+  private async answer(
     req: IncomingMessage,
     res: ServerResponse,
     { delayMs, choose, reviewScore }: LlmSimulatorOptions,

@@ -177,7 +177,7 @@ async function recordsOf<T extends (typeof ALL_TOPICS)[number]>(
   return found;
 }
 
-/** True once each group has committed up to the end of every task-topic partition its members hold. */
+/** True once each group has committed up to the end of every task-topic partition its members hold; else throws naming one that has not. */
 async function groupsCaughtUp(groups: readonly string[]): Promise<boolean> {
   const admin = kafka.admin();
   await admin.connect();
@@ -198,7 +198,10 @@ async function groupsCaughtUp(groups: readonly string[]): Promise<boolean> {
         const [committed] = await admin.fetchOffsets({ groupId: group.groupId, topics: [topic] });
         for (const { partition, offset } of committed?.partitions ?? []) {
           if (!held.has(`${topic}/${partition}`)) continue;
-          if (BigInt(offset) < BigInt(ends.get(partition) ?? '0')) return false;
+          const end = ends.get(partition) ?? '0';
+          // Thrown, not false: a wait that times out names the group and partition behind.
+          if (BigInt(offset) < BigInt(end))
+            throw new Error(`${group.groupId} committed ${offset} of ${end} on ${topic}/${partition}`);
         }
       }
     }
@@ -543,6 +546,14 @@ describe('the agent pipeline, end to end', () => {
     );
 
     await services.kill('research-agent');
+    // A request the agent sent just before it died is counted once the simulator has read all of it,
+    // which can be after the kill returns: wait until every request it had open is read and settled
+    // (answered, or closed by the dead client), so none is counted as asked after the kill.
+    await waitFor(() => simulator.open === 0, {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      description: 'the killed agent’s requests to the model read and settled',
+    });
     // What the journal held when the agent died, and how many drafts the model had been asked for.
     const recordedAtKill = new Set(
       (await journal.find({ agent: 'research-agent' }, { projection: { _id: 1 } }).toArray()).map((d) =>
