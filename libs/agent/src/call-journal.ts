@@ -1,7 +1,6 @@
 import { type CallMeta, type CallRecorder, type JournalScope } from '@tributary/llm';
-import { isDuplicateKey, modelOn, namespacedCollection, stableHash } from '@tributary/platform';
+import { isDuplicateKey, modelOn, namespacedCollection, RecentCache, stableHash } from '@tributary/platform';
 import { type Connection, type Model, type mongo, Schema } from 'mongoose';
-import { RecentCache } from './recent-cache';
 
 /**
  * Calls this process recorded or read lately, held in memory: enough for a duplicate event or the

@@ -1,6 +1,5 @@
-import { modelOn, namespacedCollection, upsertRacing } from '@tributary/platform';
+import { modelOn, namespacedCollection, RecentCache, upsertRacing } from '@tributary/platform';
 import { type Connection, type Model, Schema } from 'mongoose';
-import { RecentCache } from './recent-cache';
 
 /**
  * What a starting agent reads back from the store: cancellations of tasks that may still have events

@@ -5,7 +5,6 @@ export * from './call-journal';
 export * from './cancellation';
 export * from './profile';
 export * from './progress';
-export * from './recent-cache';
 export * from './step-journal';
 export * from './constraints';
 export * from './task-failure';

@@ -1,6 +1,6 @@
 import { type ProfileStore, storedId, type UserProfile } from '@tributary/catalogue';
 import { type ProfileView } from '@tributary/llm';
-import { RecentCache } from './recent-cache';
+import { RecentCache } from '@tributary/platform';
 
 const DEFAULT_CURRENCY = 'EUR';
 

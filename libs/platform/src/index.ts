@@ -8,3 +8,4 @@ export * from './mongo';
 export * from './stable-json';
 export * from './transient';
 export * from './store-deadline';
+export * from './recent-cache';

@@ -18,7 +18,7 @@ import { taskEventModel } from './task-event.entity';
 import { TaskEventRepository } from './task-event.repository';
 import { TaskListReader } from './task-list.reader';
 import { TaskListRepository } from './task-list.repository';
-import { AcceptedHere } from '../task/accepted-here';
+import { AcceptedHere } from './accepted-here';
 import { TaskNotifier } from './task-notifier';
 import { TaskReader } from './task-reader';
 import { taskModel } from './task.entity';

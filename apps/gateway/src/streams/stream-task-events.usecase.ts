@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import { ApiProblem } from '../http/problem';
 import { TaskRepository } from '../read-model/task.repository';
-import { AcceptedHere } from '../task/accepted-here';
+import { AcceptedHere } from '../read-model/accepted-here';
 import { type TenantId } from '../task/tenant';
 import { SseHub } from './sse-hub';
 import { TASK_EVENT_SOURCE } from './streams.tokens';

@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Delivery, type ParallelConsumer } from '@tributary/kafka';
-import { type AcceptedHere } from '../task/accepted-here';
+import { type AcceptedHere } from '../read-model/accepted-here';
 import { TERMINAL_TOPICS, type TerminalTopic } from '../task/status';
 import { tenantId } from '../task/tenant';
 import { type InFlightRepository } from './in-flight.repository';

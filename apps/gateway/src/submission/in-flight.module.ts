@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { KafkaRuntime } from '@tributary/kafka';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../config/gateway.options';
 import { ReadModelModule } from '../read-model/read-model.module';
-import { AcceptedHere } from '../task/accepted-here';
+import { AcceptedHere } from '../read-model/accepted-here';
 import { InFlightConsumer } from './in-flight.consumer';
 import { InFlightRepository } from './in-flight.repository';
 import { SubmissionModule } from './submission.module';

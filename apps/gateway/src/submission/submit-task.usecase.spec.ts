@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiProblem, PROBLEM_TYPES } from '../http/problem';
 import { type TaskRepository } from '../read-model/task.repository';
 import { type UserProfileRepository } from '../read-model/user-profile.repository';
-import { AcceptedHere } from '../task/accepted-here';
+import { AcceptedHere } from '../read-model/accepted-here';
 import { type TaskState } from '../task/task-state';
 import { DEFAULT_TENANT } from '../task/tenant';
 import { type IdempotentSubmission } from './idempotent-submission';

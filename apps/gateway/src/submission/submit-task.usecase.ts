@@ -6,7 +6,7 @@ import { taskLinks } from '../http/links';
 import { ApiProblem } from '../http/problem';
 import { TaskRepository } from '../read-model/task.repository';
 import { UserProfileRepository } from '../read-model/user-profile.repository';
-import { AcceptedHere } from '../task/accepted-here';
+import { AcceptedHere } from '../read-model/accepted-here';
 import { acceptedTask } from '../task/accepted-task';
 import { mintTaskId } from '../task/ids';
 import { type TenantId } from '../task/tenant';

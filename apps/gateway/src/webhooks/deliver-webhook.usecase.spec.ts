@@ -6,7 +6,7 @@ import { Scrape } from '@tributary/testing/metrics';
 import { watchListeners } from '@tributary/testing/gateway/watch-listeners';
 import { TaskNotifier } from '../read-model/task-notifier';
 import { type TaskReader } from '../read-model/task-reader';
-import { AcceptedHere } from '../task/accepted-here';
+import { AcceptedHere } from '../read-model/accepted-here';
 import { type TaskEventRow } from '../task/log';
 import { type TaskState } from '../task/task-state';
 import { tenantId } from '../task/tenant';

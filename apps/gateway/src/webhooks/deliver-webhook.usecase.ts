@@ -12,7 +12,7 @@ import { context, failSpan, inSpan, SpanKind, trace, traceHeaders, TRIBUTARY } f
 import { TRIBUTARY_CONFIG } from '../config/tokens';
 import { TaskNotifier } from '../read-model/task-notifier';
 import { TaskReader } from '../read-model/task-reader';
-import { AcceptedHere } from '../task/accepted-here';
+import { AcceptedHere } from '../read-model/accepted-here';
 import { isTerminal } from '../task/status';
 import { type TaskState } from '../task/task-state';
 import { type TenantId } from '../task/tenant';
@@ -33,13 +33,6 @@ const PROJECTION_WAIT_MS = 5_000;
  * task (TaskNotifier), and otherwise reads again this often, for another instance's projection.
  */
 const PROJECTION_POLL_MS = 1_000;
-
-/**
- * How old the tenant's endpoint setting may be when deciding whether a task's end has anywhere to go
- * (read at most once per this period per tenant, not once per task): an endpoint registered through
- * another gateway is used for tasks ending this long after at most.
- */
-const TENANT_SETTINGS_MAX_AGE_MS = 5_000;
 
 export interface TerminalEvent {
   readonly tenant: TenantId;
@@ -84,7 +77,7 @@ export class DeliverWebhookUseCase {
     // A task this process accepted without a callback URL needs the tenant's endpoint, if any: known
     // without reading the task.
     const accepted = this.acceptedHere.of(event.tenant, event.taskId);
-    const settings = await this.tenants.findRecent(event.tenant, TENANT_SETTINGS_MAX_AGE_MS);
+    const settings = await this.tenants.findRecent(event.tenant);
     if (accepted?.callbackUrl === null && (settings?.url ?? null) === null) return;
     const task = await this.endedTask(event, settings?.url ?? null, signal);
     if (task === null) return;

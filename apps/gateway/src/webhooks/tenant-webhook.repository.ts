@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Collection } from 'mongoose';
-import { isDuplicateKey } from '@tributary/platform';
+import { isDuplicateKey, RecentCache } from '@tributary/platform';
 import { type TenantId } from '../task/tenant';
 import { TENANT_WEBHOOK_COLLECTION } from './collections';
 import { mintWebhookSecret } from './signature';
@@ -16,14 +16,23 @@ export interface TenantWebhookDocument {
   updatedAt: Date;
 }
 
-/** Tenants whose settings are remembered: past this, the cache is emptied. */
-const RECENT_LIMIT = 10_000;
+/** Tenants whose settings are remembered, least recently used out first. */
+const RECENT_TENANTS = 10_000;
+
+/**
+ * How old the settings `findRecent` answers may be: an endpoint registered through another gateway
+ * is used for tasks ending this long after at most.
+ */
+const RECENT_MAX_AGE_MS = 5_000;
 
 /** The `tenant_webhooks` collection: one document per tenant, by `_id`. */
 @Injectable()
 export class TenantWebhookRepository {
-  /** Settings read recently, with when they were read (null: the tenant has none). */
-  private readonly recent = new Map<string, { settings: TenantWebhookDocument | null; at: number }>();
+  /** Settings read recently (null: the tenant has none). */
+  private readonly recent = new RecentCache<{ settings: TenantWebhookDocument | null }>({
+    capacity: RECENT_TENANTS,
+    ttlMs: RECENT_MAX_AGE_MS,
+  });
 
   constructor(
     @Inject(TENANT_WEBHOOK_COLLECTION) private readonly tenants: Collection<TenantWebhookDocument>,
@@ -31,20 +40,18 @@ export class TenantWebhookRepository {
 
   async find(tenant: TenantId): Promise<TenantWebhookDocument | null> {
     const settings = await this.tenants.findOne({ _id: tenant });
-    if (this.recent.size >= RECENT_LIMIT) this.recent.clear();
-    this.recent.set(tenant, { settings, at: Date.now() });
+    this.recent.set(tenant, { settings });
     return settings;
   }
 
   /**
-   * The settings as read at most `maxAgeMs` ago (by this process), else read now: for deciding
+   * The settings as read at most RECENT_MAX_AGE_MS ago (by this process), else read now: for deciding
    * whether a task's end has anywhere to go, on every task, without a read per task. A change made
-   * through another gateway is seen after `maxAgeMs` at most; one made through this one at once.
+   * through another gateway is seen after RECENT_MAX_AGE_MS at most; one made through this one at once.
    */
-  async findRecent(tenant: TenantId, maxAgeMs: number): Promise<TenantWebhookDocument | null> {
+  async findRecent(tenant: TenantId): Promise<TenantWebhookDocument | null> {
     const known = this.recent.get(tenant);
-    if (known !== undefined && Date.now() - known.at <= maxAgeMs) return known.settings;
-    return this.find(tenant);
+    return known === undefined ? this.find(tenant) : known.settings;
   }
 
   /** The tenant's settings, created with a fresh secret and no endpoint the first time. */

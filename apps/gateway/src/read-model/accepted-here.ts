@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RecentCache } from '@tributary/platform';
 
 /** What this process knows of a task it accepted, fixed at submission and never changed afterwards. */
 export interface AcceptedFacts {
@@ -18,23 +19,20 @@ const CAPACITY = 4_096;
  * The facts of the tasks this process accepted most recently, so what follows a task it accepted
  * (its event stream opened, the webhook and in-flight release at its end) can tell from memory that
  * the task exists, or that there is nothing to do, instead of reading the task and its admission
- * ticket from the store for every task. Facts never change once accepted,
- * so a remembered one is never stale; a task accepted by another gateway, or forgotten (oldest first,
- * past CAPACITY, or after a restart), is read from the store as before.
+ * ticket from the store for every task. Facts never change once accepted, so a remembered one is
+ * never stale; a task accepted by another gateway, or forgotten (least recently used first, past
+ * CAPACITY, or after a restart), is read from the store as before.
  */
 @Injectable()
 export class AcceptedHere {
-  private readonly facts = new Map<string, AcceptedFacts>();
+  private readonly facts: RecentCache<AcceptedFacts>;
 
-  constructor(private readonly capacity = CAPACITY) {}
+  constructor(capacity = CAPACITY) {
+    this.facts = new RecentCache({ capacity });
+  }
 
   remember(taskId: string, facts: AcceptedFacts): void {
-    this.facts.delete(taskId);
     this.facts.set(taskId, facts);
-    if (this.facts.size > this.capacity) {
-      const oldest = this.facts.keys().next();
-      if (oldest.done !== true) this.facts.delete(oldest.value);
-    }
   }
 
   /** A task withdrawn before it was published: it no longer exists. */
