@@ -46,6 +46,14 @@ export class LlmSimulator {
   open = 0;
   private readonly sockets = new Set<Socket>();
 
+  /**
+   * Client connections open now. Once a client's connections have all closed, every byte it sent
+   * has been read (a connection closes after the data sent before its end).
+   */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
   private constructor(
     private readonly server: Server,
     readonly baseUrl: string,
