@@ -8,6 +8,7 @@ import {
 } from '@tributary/contracts';
 import { RetriableError } from '@tributary/platform';
 import { activeSpan, TRIBUTARY } from '@tributary/tracing';
+import { EndedHere } from '../read-model/ended-here';
 import { TaskReader } from '../read-model/task-reader';
 import { TASK_EVENT_PUBLISHER, type TaskEventPublisher } from '../submission/task-event-publisher';
 import { type TaskStatus } from '../task/status';
@@ -53,9 +54,13 @@ export class EndOverdueTaskUseCase {
   constructor(
     @Inject(TaskReader) private readonly reader: TaskReader,
     @Inject(TASK_EVENT_PUBLISHER) private readonly publisher: TaskEventPublisher,
+    @Inject(EndedHere) private readonly endedHere: EndedHere,
   ) {}
 
   async execute({ tenant, taskId, deadlineAt, requested }: EndOverdueTask): Promise<'ended' | 'had-ended'> {
+    // Most tasks ended long before their deadline, and the projection of this process wrote that end:
+    // nothing to read.
+    if (this.endedHere.has(tenant, taskId)) return 'had-ended';
     const task = await this.reader.current(tenant, taskId);
     if (task === null) {
       throw new RetriableError(`task ${taskId} is past its deadline but not in the read model yet`, {

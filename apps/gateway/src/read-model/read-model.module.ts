@@ -19,6 +19,7 @@ import { TaskEventRepository } from './task-event.repository';
 import { TaskListReader } from './task-list.reader';
 import { TaskListRepository } from './task-list.repository';
 import { AcceptedHere } from './accepted-here';
+import { EndedHere } from './ended-here';
 import { TaskNotifier } from './task-notifier';
 import { TaskReader } from './task-reader';
 import { taskModel } from './task.entity';
@@ -70,6 +71,7 @@ import { UsersController } from './users.controller';
     TaskReader,
     TaskNotifier,
     { provide: AcceptedHere, useFactory: () => new AcceptedHere() },
+    { provide: EndedHere, useFactory: () => new EndedHere() },
     GetTaskUseCase,
     ListTasksUseCase,
     GetUserRecommendationsUseCase,
@@ -82,6 +84,7 @@ import { UsersController } from './users.controller';
     TaskReader,
     TaskNotifier,
     AcceptedHere,
+    EndedHere,
   ],
 })
 export class ReadModelModule implements OnModuleInit {

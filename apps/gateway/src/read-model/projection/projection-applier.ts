@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { foldEvents, type FoldStep } from '../../task/fold';
 import { type TaskEventRow } from '../../task/log';
 import { type ProjectedEvent, type TaskState } from '../../task/task-state';
-import { type TenantId } from '../../task/tenant';
+import { EndedHere } from '../ended-here';
 import { TaskEventRepository } from '../task-event.repository';
 import { TaskListRepository } from '../task-list.repository';
 import { TaskNotifier } from '../task-notifier';
@@ -26,8 +26,6 @@ export interface ApplyReport {
 const MAX_ROUNDS = 50;
 /** How many tasks in flight the applier keeps the last written state of (a few kB each). */
 const RECENT_STATES = 1_000;
-/** How many ended tasks the applier keeps the tenant of (a few dozen bytes each). */
-const ENDED_TASKS = 5_000;
 /**
  * How many ended tasks the applier keeps the last written state of: events of a task's earlier stages
  * often arrive just after its end (each topic is consumed on its own), and are recorded on that state.
@@ -108,8 +106,8 @@ export class ProjectionApplier {
   private readonly recent = new Map<string, TaskState>();
   /** The same for tasks that have ended, fewer of them (their documents are the largest). */
   private readonly recentEnded = new Map<string, TaskState>();
-  /** See lateProgress(): tasks this applier saw end, with their tenant, oldest first. */
-  private readonly ended = new Map<string, TenantId>();
+  /** Tasks whose end this process wrote (see lateProgress()); shared with the deadline checks. */
+  private readonly ended: EndedHere;
   private readonly lists: ListProjection | undefined;
 
   constructor(
@@ -118,8 +116,10 @@ export class ProjectionApplier {
     @Inject(TaskNotifier) private readonly notifier: TaskNotifier,
     /** The task lists (step 7); not kept without it. */
     @Optional() @Inject(TaskListRepository) lists?: TaskListRepository,
+    @Optional() @Inject(EndedHere) ended?: EndedHere,
   ) {
     this.reader = new TaskReader(tasks, events);
+    this.ended = ended ?? new EndedHere();
     this.lists = lists === undefined ? undefined : new ListProjection(lists);
   }
 
@@ -185,17 +185,11 @@ export class ProjectionApplier {
    * the others, not behind them); without this each such batch read the ended task's document.
    */
   private lateProgress(taskId: string, events: readonly ProjectedEvent[]): boolean {
-    const tenant = this.ended.get(taskId);
-    return (
-      tenant !== undefined &&
-      events.every((event) => event.kind === 'taskProgress' && event.tenantId === tenant)
-    );
+    return events.every((event) => event.kind === 'taskProgress' && this.ended.has(event.tenantId, taskId));
   }
 
   private rememberEnded(state: TaskState): void {
-    this.ended.delete(state.taskId);
-    this.ended.set(state.taskId, state.tenantId);
-    if (this.ended.size > ENDED_TASKS) this.ended.delete(this.ended.keys().next().value as string);
+    this.ended.remember(state.tenantId, state.taskId);
   }
 
   /**
