@@ -60,7 +60,10 @@ export class EndOverdueTaskUseCase {
   async execute({ tenant, taskId, deadlineAt, requested }: EndOverdueTask): Promise<'ended' | 'had-ended'> {
     // Most tasks ended long before their deadline, and the projection of this process wrote that end:
     // nothing to read.
-    if (this.endedHere.has(tenant, taskId)) return 'had-ended';
+    if (this.endedHere.has(tenant, taskId)) {
+      this.logger.debug(`task ${taskId}: past its deadline, had ended (its end projected here)`);
+      return 'had-ended';
+    }
     const task = await this.reader.current(tenant, taskId);
     if (task === null) {
       throw new RetriableError(`task ${taskId} is past its deadline but not in the read model yet`, {
