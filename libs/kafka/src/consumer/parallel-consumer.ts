@@ -80,6 +80,13 @@ export interface ParallelConsumerOptions {
   /** Retry messages waiting for their due time at which the retry topic pauses; default 10 000. */
   readonly maxDelayed?: number;
   /**
+   * Bytes a fetch waits for, up to the runtime's fetch wait (kafkajs `minBytes`; default 1: a fetch
+   * returns as soon as there is a message). A group that need not react within the fetch wait can
+   * take a large value: its fetches then come once per wait under a light load instead of once per
+   * message.
+   */
+  readonly fetchMinBytes?: number;
+  /**
    * How long after a completion the finished offsets are committed (completions in between share one
    * commit); default 1 s. A commit is a request the broker writes to its offsets log; what finished
    * in the last second before a crash is handled again (handlers are idempotent).
@@ -222,6 +229,7 @@ export class ParallelConsumer {
       maxWaitTimeInMs: Math.min(options.runtime.fetchMaxWaitMs, options.runtime.heartbeatIntervalMs),
       allowAutoTopicCreation: false,
       ...fetchMaxBytes(maxPending),
+      ...(options.fetchMinBytes === undefined ? {} : { minBytes: options.fetchMinBytes }),
     });
     this.flow = new FlowControl({
       maxPending,
