@@ -12,7 +12,7 @@ const CAPACITY = 16_384;
  * never changes once written, so a remembered one is never stale. What follows an end and only asks
  * whether the task has ended (progress arriving after it, the deadline check due minutes later) is
  * answered from here instead of reading the task; a task ended through another gateway, or
- * forgotten (oldest first, past CAPACITY, or after a restart), is read from the store as before.
+ * forgotten (least recently asked first, past CAPACITY, or after a restart), is read from the store as before.
  */
 @Injectable()
 export class EndedHere {
