@@ -1,4 +1,4 @@
-import { CALLS_HEADER, parseCallsHeader } from '@tributary/contracts';
+import { CALLS_HEADER, MAY_REPEAT_HEADER, parseCallsHeader } from '@tributary/contracts';
 import { describe, expect, it } from 'vitest';
 import { StepJournal } from './step-journal';
 
@@ -12,5 +12,10 @@ describe('StepJournal', () => {
       { key: 'k1', method: 'tool:retrieve', via: 'journal' },
       { key: 'k2', method: 'draft', via: 'called', ms: 40 },
     ]);
+  });
+
+  it('marks the result of a step off a first delivery as a possible copy, and no other', () => {
+    expect(new StepJournal(true).headers()[MAY_REPEAT_HEADER]).toBeUndefined();
+    expect(new StepJournal(false).headers()).toEqual({ [MAY_REPEAT_HEADER]: '1' });
   });
 });

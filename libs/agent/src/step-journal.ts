@@ -1,4 +1,4 @@
-import { CALLS_HEADER, formatCallsHeader, type StepCall } from '@tributary/contracts';
+import { CALLS_HEADER, formatCallsHeader, MAY_REPEAT_HEADER, type StepCall } from '@tributary/contracts';
 import { type JournalScope } from '@tributary/llm';
 
 /**
@@ -15,9 +15,15 @@ export class StepJournal implements JournalScope {
     this.calls.push(call);
   }
 
-  /** The calls made so far, as the header the step puts on its result event (none: no header). */
+  /**
+   * The headers the step puts on its result event: the calls made so far (none: no header), and off
+   * a first delivery the mark that the event may be a copy of one already published (MAY_REPEAT_HEADER).
+   */
   headers(): Record<string, string> {
-    return this.calls.length === 0 ? {} : { [CALLS_HEADER]: formatCallsHeader(this.calls) };
+    return {
+      ...(this.calls.length === 0 ? {} : { [CALLS_HEADER]: formatCallsHeader(this.calls) }),
+      ...(this.firstDelivery ? {} : { [MAY_REPEAT_HEADER]: '1' }),
+    };
   }
 
   pending(write: Promise<void>): void {

@@ -7,6 +7,17 @@
  */
 export const CALLS_HEADER = 'calls';
 
+/**
+ * A Kafka header on an agent step's result events (and on a task.failed the step emits) when the
+ * step ran on a delivery that may have been handled before (a retry, a redelivery after a crash or a
+ * rebalance, a redrive, or an input that itself carried this header). Its event may then be a copy of
+ * one already published, with the same id, and is a new message all the same: a consumer treats it as
+ * no first delivery, so a step it starts reads the call journal (and confirms cancellations in the
+ * store) instead of trusting its memory, which a restart emptied. Its value is `1`; only its presence
+ * counts. Absent on the happy path, which therefore reads nothing.
+ */
+export const MAY_REPEAT_HEADER = 'mayRepeat';
+
 /** How a step got a call's result. */
 export type CallVia =
   /** The model (or the tool) was called now, and the result journaled. */

@@ -1,4 +1,10 @@
-import { envelopeToHeaders, FAILURE_HEADERS, mintEnvelope, type TopicDefinition } from '@tributary/contracts';
+import {
+  envelopeToHeaders,
+  FAILURE_HEADERS,
+  MAY_REPEAT_HEADER,
+  mintEnvelope,
+  type TopicDefinition,
+} from '@tributary/contracts';
 import { type KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { type UntypedDelivery } from '../delivery';
@@ -86,6 +92,15 @@ describe('Dispatcher', () => {
     const redriven = { ...envelopeToHeaders(envelope), [FAILURE_HEADERS.redrivenFrom]: 'group.dlt/0/3' };
     await dispatch.dispatch(workFor(state, message({ offset: '9', headers: redriven }), 9, false));
     expect(deliveries.map((d) => d.firstDelivery)).toEqual([false, true, false]);
+  });
+
+  it('calls no delivery first that its producer marked as a possible copy', async () => {
+    const { dispatch, deliveries } = dispatcher();
+    const state = partition(topic.name, 0, 8);
+    const copy = { ...envelopeToHeaders(envelope), [MAY_REPEAT_HEADER]: '1' };
+    await dispatch.dispatch(workFor(state, message({ offset: '9', headers: copy }), 9, false));
+    await dispatch.dispatch(workFor(state, message({ offset: '10' }), 10, false));
+    expect(deliveries.map((d) => d.firstDelivery)).toEqual([false, true]);
   });
 
   it('delivers a retry copy as its origin event, its attempt counted, and says where it was read', async () => {

@@ -1,4 +1,4 @@
-import { FAILURE_HEADERS } from '@tributary/contracts';
+import { FAILURE_HEADERS, MAY_REPEAT_HEADER } from '@tributary/contracts';
 import { type KafkaMessage } from 'kafkajs';
 import { type FailureRecord, readFailure } from '../failure';
 import { type OffsetTracker } from '../offset-tracker';
@@ -35,7 +35,10 @@ export interface Work {
   /** Set for messages read from the retry topic. */
   readonly previous?: FailureRecord;
   readonly attempt: number;
-  /** No consumer of the group can have been handed this message before (it is no retry copy either). */
+  /**
+   * No consumer of the group can have been handed this message before (it is no retry copy either),
+   * and its producer did not mark it as a possible copy of an event already published.
+   */
   readonly firstDelivery: boolean;
   readonly controller: AbortController;
 }
@@ -59,7 +62,9 @@ export function workFor(
     const origin = { topic: state.topic, partition: state.partition, offset: message.offset };
     // A redriven dead letter is new to Kafka, but the attempts that dead-lettered it may have done work.
     const redriven = message.headers?.[FAILURE_HEADERS.redrivenFrom] !== undefined;
-    const firstDelivery = !fromRetryTopic && !redriven && offset >= state.unseenFrom;
+    // An event its producer published from a delivery that may have run before may be a copy.
+    const mayRepeat = message.headers?.[MAY_REPEAT_HEADER] !== undefined;
+    const firstDelivery = !fromRetryTopic && !redriven && !mayRepeat && offset >= state.unseenFrom;
     return { state, message, offset, key, origin, attempt: 1, firstDelivery, controller };
   }
   const origin = {
