@@ -39,14 +39,25 @@ export async function resetGroups(kafka: Kafka, groups: readonly string[]): Prom
   }
 }
 
+/** How a wait for a group's backlog ended. */
+export interface CatchUp {
+  readonly caughtUp: boolean;
+  /** Messages the group had not committed when the wait began. */
+  readonly behind: number;
+  /** How long the wait took. */
+  readonly ms: number;
+}
+
 /** Waits until a group has committed the end of every topic it reads (its backlog is worked off). */
-export async function waitCaughtUp(kafka: Kafka, group: string, timeoutMs: number): Promise<boolean> {
+export async function waitCaughtUp(kafka: Kafka, group: string, timeoutMs: number): Promise<CatchUp> {
   const admin = kafka.admin();
   await admin.connect();
+  const started = Date.now();
   try {
     const existing = new Set(await admin.listTopics());
     const topics = ALL_TOPICS.map((t) => t.name).filter((t) => existing.has(t));
-    const deadline = Date.now() + timeoutMs;
+    const deadline = started + timeoutMs;
+    let behind: number | undefined;
     for (;;) {
       let lag = 0;
       const committed = await admin.fetchOffsets({ groupId: group, topics });
@@ -58,8 +69,9 @@ export async function waitCaughtUp(kafka: Kafka, group: string, timeoutMs: numbe
           lag += Math.max(0, Number(high) - Math.max(0, at));
         }
       }
-      if (lag === 0) return true;
-      if (Date.now() > deadline) return false;
+      behind ??= lag;
+      if (lag === 0 || Date.now() > deadline)
+        return { caughtUp: lag === 0, behind, ms: Date.now() - started };
       await sleep(500);
     }
   } finally {
