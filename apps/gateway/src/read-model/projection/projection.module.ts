@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { type TributaryConfig } from '@tributary/config';
 import { KafkaRuntime } from '@tributary/kafka';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../../config/gateway.options';
+import { TRIBUTARY_CONFIG } from '../../config/tokens';
 import { ReadModelModule } from '../read-model.module';
 import { ProjectionApplier } from './projection-applier';
 import { ProjectionConsumer } from './projection.consumer';
@@ -18,15 +20,28 @@ import { ProjectionConsumer } from './projection.consumer';
     ProjectionApplier,
     {
       provide: ProjectionConsumer,
-      useFactory: (runtime: KafkaRuntime, applier: ProjectionApplier, options: GatewayOptions) => {
+      useFactory: (
+        runtime: KafkaRuntime,
+        applier: ProjectionApplier,
+        config: TributaryConfig,
+        options: GatewayOptions,
+      ) => {
         const { group, fromBeginning, maxBatch } = options.projection;
         return new ProjectionConsumer(
-          runtime.consumer({ group, fromBeginning, failurePolicy: { onTransient: 'hold-partition' } }),
+          runtime.consumer({
+            group,
+            fromBeginning,
+            // A handler only waits for the group write that carries its event: with the runtime's
+            // slots (16) a write carried at most 16 events, however deep the backlog. Twice the
+            // batch keeps the next write filling while one is under way.
+            runtime: { ...config.runtime, concurrency: 2 * maxBatch },
+            failurePolicy: { onTransient: 'hold-partition' },
+          }),
           applier,
           maxBatch,
         );
       },
-      inject: [KafkaRuntime, ProjectionApplier, GATEWAY_OPTIONS],
+      inject: [KafkaRuntime, ProjectionApplier, TRIBUTARY_CONFIG, GATEWAY_OPTIONS],
     },
   ],
 })
