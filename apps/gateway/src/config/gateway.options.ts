@@ -29,6 +29,12 @@ export interface GatewayOptions {
     readonly fromBeginning: boolean;
     /** Most events written in one projection write. */
     readonly maxBatch: number;
+    /**
+     * How long a projection write that would start from idle waits for more events (GroupCommitter):
+     * the store's copy of a task lags the log by up to this much more, and under a light load a task's
+     * milestones, milliseconds apart, share writes (fewer snapshot and list writes per task).
+     */
+    readonly lingerMs: number;
   };
   /** The consumer that sends webhooks when tasks end (group `gateway-webhooks`). */
   readonly webhooks: ConsumerSwitch;
@@ -84,7 +90,13 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
     recentBytes: 64 * 1024 * 1024,
     credentialCheckMs: 5_000,
   },
-  projection: { enabled: true, group: CONSUMER_GROUPS.projection, fromBeginning: true, maxBatch: 256 },
+  projection: {
+    enabled: true,
+    group: CONSUMER_GROUPS.projection,
+    fromBeginning: true,
+    maxBatch: 256,
+    lingerMs: 50,
+  },
   webhooks: { enabled: true, group: CONSUMER_GROUPS.webhooks, fromBeginning: false },
   inFlight: { enabled: true, group: CONSUMER_GROUPS.inFlight, fromBeginning: false },
   deadlines: { enabled: true, group: CONSUMER_GROUPS.deadlines, fromBeginning: false },

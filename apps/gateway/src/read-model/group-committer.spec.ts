@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GroupCommitter } from './group-committer';
 
 describe('group commit', () => {
@@ -28,5 +28,39 @@ describe('group commit', () => {
     const next = committer.submit(2);
     await expect(failed).rejects.toThrow('mongo down');
     await expect(next).resolves.toBe(2);
+  });
+
+  it('with a linger, lets what arrives within it share the write that starts from idle, and no longer waits once writes follow each other', async () => {
+    vi.useFakeTimers();
+    try {
+      const batches: number[][] = [];
+      let release: () => void = () => undefined;
+      const committer = new GroupCommitter<number, number>(
+        async (items) => {
+          batches.push([...items]);
+          if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+          return (index) => items[index]!;
+        },
+        4,
+        50,
+      );
+      const first = [1, 2].map((n) => committer.submit(n));
+      await vi.advanceTimersByTimeAsync(49);
+      expect(batches).toEqual([]);
+      const third = committer.submit(3);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(batches).toEqual([[1, 2, 3]]);
+      // Queued behind a write in flight: written as soon as it ends, without lingering.
+      const fourth = committer.submit(4);
+      release();
+      expect(await Promise.all([...first, third, fourth])).toEqual([1, 2, 3, 4]);
+      expect(batches).toEqual([[1, 2, 3], [4]]);
+      // A full batch does not wait for the linger either.
+      const full = [5, 6, 7, 8].map((n) => committer.submit(n));
+      expect(await Promise.all(full)).toEqual([5, 6, 7, 8]);
+      expect(batches.at(-1)).toEqual([5, 6, 7, 8]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

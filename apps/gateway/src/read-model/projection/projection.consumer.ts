@@ -25,12 +25,18 @@ export class ProjectionConsumer implements OnApplicationBootstrap {
     readonly consumer: ParallelConsumer,
     applier: ProjectionApplier,
     maxBatch: number,
+    /** See GatewayOptions.projection.lingerMs. */
+    lingerMs: number,
   ) {
-    this.committer = new GroupCommitter<ProjectedEvent, Outcome>(async (events) => {
-      const report = await applier.apply(events);
-      const refused = new Set(report.refused.map((e) => e.eventId));
-      return (index) => (refused.has(events[index]!.eventId) ? 'refused' : 'stored');
-    }, maxBatch);
+    this.committer = new GroupCommitter<ProjectedEvent, Outcome>(
+      async (events) => {
+        const report = await applier.apply(events);
+        const refused = new Set(report.refused.map((e) => e.eventId));
+        return (index) => (refused.has(events[index]!.eventId) ? 'refused' : 'stored');
+      },
+      maxBatch,
+      lingerMs,
+    );
     for (const kind of Object.keys(TOPICS) as TopicKey[]) this.route(kind);
   }
 

@@ -26,7 +26,7 @@ import { ProjectionConsumer } from './projection.consumer';
         config: TributaryConfig,
         options: GatewayOptions,
       ) => {
-        const { group, fromBeginning, maxBatch } = options.projection;
+        const { group, fromBeginning, maxBatch, lingerMs } = options.projection;
         return new ProjectionConsumer(
           runtime.consumer({
             group,
@@ -39,6 +39,7 @@ import { ProjectionConsumer } from './projection.consumer';
           }),
           applier,
           maxBatch,
+          lingerMs,
         );
       },
       inject: [KafkaRuntime, ProjectionApplier, TRIBUTARY_CONFIG, GATEWAY_OPTIONS],
